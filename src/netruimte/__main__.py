@@ -1,0 +1,5 @@
+"""``python -m netruimte`` runs the command-line interface."""
+
+from netruimte.cli import main
+
+main()

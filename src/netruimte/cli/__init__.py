@@ -1,0 +1,57 @@
+"""The ``netruimte`` command: a thin layer over the library.
+
+Exit codes (DESIGN.md, interface contract v1): 0 success; 1 the problem has no solution, with
+the reason; 2 bad input, with a message on stderr naming file, line/field and what was expected.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from netruimte import __version__
+from netruimte.cli import profile as _profile
+from netruimte.errors import InputError, NoSolutionError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="netruimte",
+    help="netruimte (grid room): living with grid congestion.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(_profile.app, name="profile")
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"netruimte {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        help="Print the version and exit.",
+        callback=_version_callback,
+        is_eager=True,
+    ),
+) -> None:
+    """netruimte (grid room): living with grid congestion."""
+
+
+def main() -> None:
+    """Entry point of the console script: run the app and map errors to exit codes."""
+    try:
+        app()
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except NoSolutionError as exc:
+        print(f"no solution: {exc}", file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,66 @@
+"""Units, signs and time-step conventions shared by every part of netruimte.
+
+See ``docs/conventions.md`` for the prose version. In short:
+
+* sites in kW, kWh and EUR; stations in MW; durations in hours;
+* site perspective: import (offtake) positive, export (feed-in) a separate non-negative series;
+* time: tz-aware :class:`pandas.DatetimeIndex`, interval-beginning timestamps, a fixed
+  15-minute step (one PTU, *programma tijdseenheid*); a kW value is the average over its
+  interval.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import pandas as pd
+
+__all__ = [
+    "DEFAULT_TIMEZONE",
+    "HOURS_PER_STEP",
+    "STEP",
+    "STEPS_PER_DAY_NOMINAL",
+    "STEPS_PER_HOUR",
+    "days_index",
+    "kw_to_kwh",
+    "kwh_to_kw",
+    "year_index",
+]
+
+DEFAULT_TIMEZONE: Final = "Europe/Amsterdam"
+"""Zone for naive (wall-clock) timestamps when none is given."""
+
+STEP: Final = pd.Timedelta(minutes=15)
+"""The settlement period (PTU): 15 minutes."""
+
+STEPS_PER_HOUR: Final = 4
+HOURS_PER_STEP: Final = 0.25
+STEPS_PER_DAY_NOMINAL: Final = 96
+"""Quarter-hours on an ordinary day; 92 on the spring DST day and 100 on the autumn one."""
+
+
+def kw_to_kwh(power_kw: float) -> float:
+    """Energy (kWh) in one 15-minute step at a constant average power (kW)."""
+    return power_kw * HOURS_PER_STEP
+
+
+def kwh_to_kw(energy_kwh: float) -> float:
+    """Average power (kW) over one 15-minute step that carries ``energy_kwh``."""
+    return energy_kwh / HOURS_PER_STEP
+
+
+def year_index(year: int, timezone: str = DEFAULT_TIMEZONE) -> pd.DatetimeIndex:
+    """All 15-minute interval starts of a calendar ``year`` in local ``timezone``.
+
+    35,040 steps (35,136 in a leap year), DST days included with 92 and 100 steps.
+    """
+    return days_index(pd.Timestamp(year, 1, 1), pd.Timestamp(year + 1, 1, 1), timezone)
+
+
+def days_index(
+    start: pd.Timestamp, end: pd.Timestamp, timezone: str = DEFAULT_TIMEZONE
+) -> pd.DatetimeIndex:
+    """15-minute interval starts from local midnight ``start`` up to (not including) ``end``."""
+    first = pd.Timestamp(start.date()).tz_localize(timezone)
+    last = pd.Timestamp(end.date()).tz_localize(timezone)
+    return pd.date_range(first, last, freq=STEP, inclusive="left", name="timestamp")
