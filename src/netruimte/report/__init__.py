@@ -1,0 +1,29 @@
+"""HTML reports: single self-contained files (inline CSS, Plotly's JS inline, no network).
+
+Build a :class:`Report` from sections of paragraphs, figures and tables, then
+:func:`write_report` it. The site-planner, waiting-list and demo reports are built on this.
+"""
+
+from __future__ import annotations
+
+from netruimte.report.html import (
+    Figure,
+    Note,
+    Paragraph,
+    Report,
+    Section,
+    Table,
+    render_html,
+    write_report,
+)
+
+__all__ = [
+    "Figure",
+    "Note",
+    "Paragraph",
+    "Report",
+    "Section",
+    "Table",
+    "render_html",
+    "write_report",
+]
