@@ -1,0 +1,1 @@
+"""Package data: the bundled Flevoland scenario (see docs/scenario-flevoland.md)."""

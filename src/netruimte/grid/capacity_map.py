@@ -1,0 +1,262 @@
+"""Stations and queue figures in the shape of Netbeheer Nederland's capacity map.
+
+The information model ``im-capaciteitskaart`` (Netbeheer Nederland, Apache-2.0; DOMAIN.md §5)
+publishes per substation, for demand (offtake) and generation (feed-in):
+
+* ``*_available_capacity`` (MW): *aanwezige transportcapaciteit*, the transport capacity present;
+* ``*_quoted_capacity`` (MW): *benodigde transportcapaciteit*, the capacity required by
+  contracts and quotes;
+* ``*_capacity_in_queue`` (MW) and ``*_requests_in_queue`` (count): requests not yet granted;
+* ``*_constraint``: colour code; ``*_alleviation_year``: when congestion is expected to be solved.
+
+Mapping to the grid model (documented choice): ``offtake_mw = demand_available_capacity``,
+``load_mw = demand_quoted_capacity``, ``feedin_mw = generation_available_capacity`` and
+``feedin_load_mw = generation_quoted_capacity``. Publishing the model's own state is the
+reverse: available = capacity at the date, quoted = existing load + granted, queue = waiting.
+
+Colours (``white``, ``yellow``, ``orange``, ``red`` = codes 0–3, DOMAIN.md §5 [U]); on export
+the model's rule is:
+
+* red: requests wait and their MW exceed the room left (structural congestion);
+* orange: requests wait although their MW would fit the room left (held back upstream or by a
+  strict walk);
+* yellow: nobody waits, but less than 10 % of the capacity is left;
+* white: otherwise.
+
+Reading accepts the colour words of the information model too (``transparant`` and ``green``
+→ white, ``amber`` → orange) and the codes 0–3. CSV columns are the model's field names plus
+``short_code`` (id), and the extensions ``name`` and ``parent``.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from enum import StrEnum
+from pathlib import Path
+
+from netruimte.errors import InputError
+from netruimte.grid.model import Station
+
+__all__ = [
+    "CAPACITY_MAP_COLUMNS",
+    "CapacityMapEntry",
+    "Constraint",
+    "constraint_colour",
+    "read_capacity_map_csv",
+    "stations_from_capacity_map",
+    "write_capacity_map_csv",
+]
+
+YELLOW_SHARE = 0.10
+"""Below this share of capacity left (and no queue) a node shows yellow."""
+
+
+class Constraint(StrEnum):
+    """Capacity-map colour code."""
+
+    WHITE = "white"
+    YELLOW = "yellow"
+    ORANGE = "orange"
+    RED = "red"
+
+    @property
+    def code(self) -> int:
+        """Numeric code 0–3 as used in CSV exports."""
+        return ("white", "yellow", "orange", "red").index(self.value)
+
+
+_COLOUR_ALIASES = {
+    "white": Constraint.WHITE,
+    "transparant": Constraint.WHITE,
+    "transparent": Constraint.WHITE,
+    "green": Constraint.WHITE,
+    "yellow": Constraint.YELLOW,
+    "orange": Constraint.ORANGE,
+    "amber": Constraint.ORANGE,
+    "red": Constraint.RED,
+    "0": Constraint.WHITE,
+    "1": Constraint.YELLOW,
+    "2": Constraint.ORANGE,
+    "3": Constraint.RED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CapacityMapEntry:
+    """One substation row of the capacity map (MW, counts, colours)."""
+
+    short_code: str
+    demand_available_capacity: float
+    demand_quoted_capacity: float = 0.0
+    demand_capacity_in_queue: float = 0.0
+    demand_requests_in_queue: int = 0
+    demand_constraint: Constraint = Constraint.WHITE
+    demand_alleviation_year: int | None = None
+    generation_available_capacity: float | None = None
+    generation_quoted_capacity: float = 0.0
+    generation_capacity_in_queue: float = 0.0
+    generation_requests_in_queue: int = 0
+    generation_constraint: Constraint = Constraint.WHITE
+    generation_alleviation_year: int | None = None
+    name: str = ""
+    parent: str | None = None
+
+
+CAPACITY_MAP_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(CapacityMapEntry))
+_REQUIRED = ("short_code", "demand_available_capacity")
+
+
+def constraint_colour(
+    capacity_mw: float, used_mw: float, queue_mw: float, queue_count: int
+) -> Constraint:
+    """The colour of a node from its capacity, use and queue (rule in the module docstring)."""
+    room = capacity_mw - used_mw
+    if queue_count > 0:
+        return Constraint.RED if queue_mw > room + 1e-9 else Constraint.ORANGE
+    if math.isfinite(capacity_mw) and room < YELLOW_SHARE * capacity_mw:
+        return Constraint.YELLOW
+    return Constraint.WHITE
+
+
+def _number(cell: str, *, source: str, line: int, field: str, integer: bool = False) -> float:
+    try:
+        value = float(cell.replace(",", ".")) if not integer else float(int(float(cell)))
+    except ValueError:
+        raise InputError(
+            f"expected a number, got {cell!r}", source=source, line=line, field=field
+        ) from None
+    if not math.isfinite(value) or value < 0:
+        raise InputError(
+            f"expected a finite number >= 0, got {cell!r}", source=source, line=line, field=field
+        )
+    return value
+
+
+def read_capacity_map_csv(path: str | Path) -> tuple[CapacityMapEntry, ...]:
+    """Read capacity-map rows from a CSV with the information model's column names.
+
+    Required columns: ``short_code`` and ``demand_available_capacity``; every other column of
+    :data:`CAPACITY_MAP_COLUMNS` is optional; unknown columns are an error.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("file not found", source=path) from None
+    lines = text.splitlines()
+    if not lines:
+        raise InputError("empty file: expected a header row", source=path, line=1)
+    sep = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    reader = csv.reader(lines, delimiter=sep)
+    header = [h.strip() for h in next(reader)]
+    for col in header:
+        if col not in CAPACITY_MAP_COLUMNS:
+            raise InputError(
+                f"unknown column {col!r}; expected some of {', '.join(CAPACITY_MAP_COLUMNS)}",
+                source=path,
+                line=1,
+                field=col,
+            )
+    for col in _REQUIRED:
+        if col not in header:
+            raise InputError(f"missing required column {col!r}", source=path, line=1, field=col)
+    entries: list[CapacityMapEntry] = []
+    seen: set[str] = set()
+    for lineno, row in enumerate(reader, start=2):
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) != len(header):
+            raise InputError(
+                f"expected {len(header)} cells, got {len(row)}", source=path, line=lineno
+            )
+        kwargs: dict[str, object] = {}
+        for col, raw in zip(header, row, strict=True):
+            cell = raw.strip()
+            if cell == "":
+                continue
+            if col in ("short_code", "name", "parent"):
+                kwargs[col] = cell
+            elif col.endswith("_constraint"):
+                colour = _COLOUR_ALIASES.get(cell.lower())
+                if colour is None:
+                    raise InputError(
+                        f"unknown colour {cell!r}; expected white/yellow/orange/red, the "
+                        "model's transparant/green/amber/red, or 0-3",
+                        source=path,
+                        line=lineno,
+                        field=col,
+                    )
+                kwargs[col] = colour
+            elif col.endswith(("_requests_in_queue", "_alleviation_year")):
+                kwargs[col] = int(
+                    _number(cell, source=source, line=lineno, field=col, integer=True)
+                )
+            else:
+                kwargs[col] = _number(cell, source=source, line=lineno, field=col)
+        code = kwargs.get("short_code")
+        if not code:
+            raise InputError("empty short_code", source=path, line=lineno, field="short_code")
+        if code in seen:
+            raise InputError(
+                f"duplicate short_code {code!r}", source=path, line=lineno, field="short_code"
+            )
+        seen.add(str(code))
+        if "demand_available_capacity" not in kwargs:
+            raise InputError(
+                "empty demand_available_capacity",
+                source=path,
+                line=lineno,
+                field="demand_available_capacity",
+            )
+        entries.append(CapacityMapEntry(**kwargs))  # type: ignore[arg-type]
+    return tuple(entries)
+
+
+def write_capacity_map_csv(entries: Iterable[CapacityMapEntry], path: str | Path) -> None:
+    """Write capacity-map rows (all columns of :data:`CAPACITY_MAP_COLUMNS`).
+
+    Colours are written with the information model's words (``transparant``, ``yellow``,
+    ``amber``, ``red``); an unlimited feed-in capacity is written as an empty cell.
+    """
+    words = {
+        Constraint.WHITE: "transparant",
+        Constraint.YELLOW: "yellow",
+        Constraint.ORANGE: "amber",
+        Constraint.RED: "red",
+    }
+    with Path(path).open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(CAPACITY_MAP_COLUMNS)
+        for e in entries:
+            row: list[str] = []
+            for col in CAPACITY_MAP_COLUMNS:
+                value = getattr(e, col)
+                if value is None or (isinstance(value, float) and math.isinf(value)):
+                    row.append("")
+                elif isinstance(value, Constraint):
+                    row.append(words[value])
+                elif isinstance(value, float):
+                    row.append(f"{value:.6g}")
+                else:
+                    row.append(str(value))
+            writer.writerow(row)
+
+
+def stations_from_capacity_map(entries: Sequence[CapacityMapEntry]) -> tuple[Station, ...]:
+    """Stations from capacity-map rows (mapping in the module docstring)."""
+    return tuple(
+        Station(
+            id=e.short_code,
+            name=e.name,
+            parent=e.parent,
+            offtake_mw=e.demand_available_capacity,
+            load_mw=e.demand_quoted_capacity,
+            feedin_mw=e.generation_available_capacity,
+            feedin_load_mw=e.generation_quoted_capacity,
+        )
+        for e in entries
+    )

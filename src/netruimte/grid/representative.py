@@ -1,0 +1,152 @@
+"""The representative year: 365 days × 96 quarter-hours of local wall-clock time.
+
+Station load profiles and request profiles are laid over one representative year so that they
+can be compared quarter-hour by quarter-hour whatever year they were measured in:
+
+* a tz-aware 15-minute series is read by local wall-clock time; the repeated autumn hour is
+  averaged, the missing spring hour takes the quarter-hour before it;
+* the first 365 days are used (29 February is dropped); a shorter series repeats its days
+  cyclically until 365 days are filled;
+* step ``t`` of the year is at wall-clock time ``(t mod 96) × 15 min``, so daily windows such
+  as time blocks are exact.
+
+The engine itself accepts any number of whole days (a test may use one day of 96 steps); only
+all profiles of one scenario must share the length.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from netruimte.conventions import DEFAULT_TIMEZONE
+from netruimte.errors import InputError
+
+__all__ = [
+    "DEFAULT_TIME_BLOCKS",
+    "REPRESENTATIVE_YEAR_STEPS",
+    "STEPS_PER_DAY",
+    "block_mask",
+    "parse_window",
+    "read_station_profile_csv",
+    "to_representative_year",
+]
+
+STEPS_PER_DAY = 96
+DAYS = 365
+REPRESENTATIVE_YEAR_STEPS = DAYS * STEPS_PER_DAY
+DEFAULT_TIME_BLOCKS: tuple[str, ...] = ("06:00-09:00", "16:00-20:00")
+"""Restricted windows of a time-block right when a request names none (DOMAIN.md §3 [S])."""
+
+_WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_window(text: str, *, field: str = "blocks", source: str | None = None) -> tuple[int, int]:
+    """Parse ``"HH:MM-HH:MM"`` into (first step, end step) of the day, end exclusive.
+
+    Times must fall on quarter-hours; ``24:00`` is allowed as an end. A window whose end is
+    before its start wraps midnight (``"22:00-06:00"``).
+    """
+    match = _WINDOW.match(text) if isinstance(text, str) else None
+    if match is None:
+        raise InputError(
+            f"expected a daily window 'HH:MM-HH:MM', got {text!r}", source=source, field=field
+        )
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2 != 0):
+        raise InputError(f"not a valid time in window {text!r}", source=source, field=field)
+    if m1 % 15 or m2 % 15:
+        raise InputError(
+            f"window {text!r} must start and end on a quarter-hour", source=source, field=field
+        )
+    start, end = h1 * 4 + m1 // 15, h2 * 4 + m2 // 15
+    if start == end:
+        raise InputError(f"window {text!r} is empty", source=source, field=field)
+    return start, end
+
+
+def block_mask(
+    windows: tuple[str, ...] | list[str], steps: int, *, field: str = "blocks"
+) -> npt.NDArray[np.bool_]:
+    """Boolean mask over ``steps`` quarter-hours: True inside any of the daily windows."""
+    day = np.zeros(STEPS_PER_DAY, dtype=np.bool_)
+    for text in windows:
+        start, end = parse_window(text, field=field)
+        if end > start:
+            day[start:end] = True
+        else:
+            day[start:] = True
+            day[:end] = True
+    if steps % STEPS_PER_DAY:
+        raise InputError(f"a profile needs whole days of 96 steps, got {steps}", field=field)
+    return np.tile(day, steps // STEPS_PER_DAY)
+
+
+def to_representative_year(
+    series: pd.Series, *, source: str | None = None, field: str = "profile_csv"
+) -> npt.NDArray[np.float64]:
+    """Lay a tz-aware 15-minute series over the representative year (see module docstring).
+
+    Returns an array of :data:`REPRESENTATIVE_YEAR_STEPS` values in the series' unit.
+    """
+    if series.empty:
+        raise InputError("empty profile", source=source, field=field)
+    index = series.index
+    if not isinstance(index, pd.DatetimeIndex) or index.tz is None:
+        raise InputError("a profile needs a tz-aware DatetimeIndex", source=source, field=field)
+    values = series.to_numpy(dtype=np.float64)
+    if not np.all(np.isfinite(values)):
+        raise InputError("profile contains NaN or infinite values", source=source, field=field)
+    wall = index.tz_localize(None)
+    # fold on wall-clock quarter-hours: average the repeated autumn hour
+    frame = pd.Series(values, index=wall).groupby(level=0).mean()
+    days = pd.DatetimeIndex(frame.index).normalize().unique()
+    grid = pd.date_range(days[0], days[-1] + pd.Timedelta(days=1), freq="15min", inclusive="left")
+    full = frame.reindex(grid).ffill().bfill()
+    keep = ~((grid.month == 2) & (grid.day == 29))
+    arr = full.to_numpy(dtype=np.float64)[keep]
+    n_days = arr.size // STEPS_PER_DAY
+    if n_days == 0:
+        raise InputError("a profile needs at least one whole day", source=source, field=field)
+    arr = arr[: n_days * STEPS_PER_DAY]
+    if n_days >= DAYS:
+        return np.ascontiguousarray(arr[:REPRESENTATIVE_YEAR_STEPS])
+    return np.resize(arr, REPRESENTATIVE_YEAR_STEPS)
+
+
+def read_station_profile_csv(
+    path: str | Path, *, timezone: str = DEFAULT_TIMEZONE, field: str = "load_csv"
+) -> npt.NDArray[np.float64]:
+    """Read a station load profile CSV into MW over the representative year.
+
+    The file follows the profile CSV of the interface contract, with one extra value column
+    allowed: ``mw`` (average MW over the interval). A ``kw`` or ``kwh`` column is converted to
+    MW.
+    """
+    from netruimte.profiles import csv_io
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("file not found", source=path, field=field) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", source=path, field=field) from None
+    first, _, rest = text.partition("\n")
+    sep = ";" if ";" in first else ","
+    cells = [c.strip().lower() for c in first.split(sep)]
+    scale = 1.0 / 1000.0
+    if "mw" in cells:
+        # the shared parser knows kw/kwh; MW values keep their numbers under a kw header
+        cells = ["kw" if c == "mw" else c for c in cells]
+        text = sep.join(cells) + "\n" + rest
+        scale = 1.0
+    series = csv_io._parse_profile_text(text, source=str(path), timezone=timezone, resample=False)
+    arr = to_representative_year(series, source=str(path), field=field) * scale
+    if np.any(arr < 0):
+        raise InputError("a station load profile must be >= 0", source=path, field=field)
+    return arr

@@ -1,0 +1,1 @@
+"""Loading and validating input files into the pure types of the core."""

@@ -1,0 +1,245 @@
+"""Requests from CSV (large lists) and the request-key conversion shared with the TOML loader.
+
+A request CSV has a header row with the same names as the ``[[request]]`` keys of a scenario
+file (``docs/scenario-file.md``); ``id``, ``station``, ``kw`` and ``submitted`` are required,
+every other column is optional and an empty cell means "not given". Booleans are
+``true``/``false`` (also ``1``/``0``, ``yes``/``no``); ``blocks`` lists windows separated by
+``|`` or spaces (``06:00-09:00|16:00-20:00``). Separator ``,`` or ``;`` (with ``;`` a decimal
+comma is accepted). Paths (``profile_csv``) are relative to the CSV file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from netruimte.conventions import DEFAULT_TIMEZONE
+from netruimte.errors import InputError
+from netruimte.waitlist.requests import Request
+
+__all__ = ["REQUEST_KEYS", "load_requests_csv", "request_from_mapping"]
+
+REQUEST_KEYS: tuple[str, ...] = (
+    "id",
+    "applicant",
+    "station",
+    "direction",
+    "kw",
+    "submitted",
+    "category",
+    "function",
+    "evidence",
+    "contract",
+    "small_consumer",
+    "contract_signed",
+    "score",
+    "profile_csv",
+    "ean",
+    "needed",
+    "blocks",
+    "restricted_kw",
+    "used_kw",
+    "withdraw_per_year",
+    "withdrawn",
+)
+REQUIRED_KEYS = ("id", "station", "kw", "submitted")
+_FLOATS = frozenset({"kw", "score", "restricted_kw", "used_kw", "withdraw_per_year"})
+_BOOLS = frozenset({"evidence", "small_consumer", "contract_signed"})
+_DATES = frozenset({"needed", "withdrawn"})
+_TEXT = frozenset({"id", "applicant", "station", "direction", "category", "function", "contract"})
+_TRUE = frozenset({"true", "1", "yes", "ja"})
+_FALSE = frozenset({"false", "0", "no", "nee"})
+
+ProfileCache = dict[Path, npt.NDArray[np.float64]]
+
+
+def _float(value: object, key: str, decimal_comma: bool) -> float:
+    if isinstance(value, bool):
+        raise InputError(f"expected a number, got {value!r}", field=key)
+    if isinstance(value, int | float):
+        out = float(value)
+    elif isinstance(value, str):
+        text = value.strip().replace(",", ".") if decimal_comma else value.strip()
+        try:
+            out = float(text)
+        except ValueError:
+            raise InputError(f"expected a number, got {value!r}", field=key) from None
+    else:
+        raise InputError(f"expected a number, got {value!r}", field=key)
+    if not math.isfinite(out):
+        raise InputError(f"expected a finite number, got {value!r}", field=key)
+    return out
+
+
+def _bool(value: object, key: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+    raise InputError(f"expected true or false, got {value!r}", field=key)
+
+
+def _date(value: object, key: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        raise InputError(f"expected a date such as 2030-01-01, got {value!r}", field=key)
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputError(f"expected a date such as 2030-01-01, got {value!r}", field=key)
+
+
+def _blocks(value: object, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        parts = value.replace("|", " ").split()
+    elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        parts = [str(v) for v in value]
+    else:
+        raise InputError(
+            f'expected a list of windows such as ["16:00-20:00"], got {value!r}', field=key
+        )
+    return tuple(parts)
+
+
+def _profile(
+    value: object, base_dir: Path, timezone: str, cache: ProfileCache
+) -> tuple[str, npt.NDArray[np.float64]]:
+    from netruimte.grid.representative import to_representative_year
+    from netruimte.profiles import read_profile_csv
+
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"expected a file path, got {value!r}", field="profile_csv")
+    path = (base_dir / value.strip()).resolve()
+    if path not in cache:
+        series = read_profile_csv(path, timezone=timezone)
+        cache[path] = to_representative_year(series, source=str(path))
+    return value.strip(), cache[path]
+
+
+def request_from_mapping(
+    raw: Mapping[str, object],
+    *,
+    base_dir: Path,
+    timezone: str = DEFAULT_TIMEZONE,
+    decimal_comma: bool = False,
+    profile_cache: ProfileCache | None = None,
+) -> Request:
+    """Build a :class:`Request` from scenario keys (TOML values or CSV strings).
+
+    Raises InputError naming the key; the caller adds the file and line.
+    """
+    for key in raw:
+        if key not in REQUEST_KEYS:
+            raise InputError(
+                f"unknown request key {key!r}; expected some of {', '.join(REQUEST_KEYS)}",
+                field=key,
+            )
+    for key in REQUIRED_KEYS:
+        if key not in raw:
+            raise InputError(f"a request needs '{key}'", field=key)
+    kwargs: dict[str, object] = {}
+    cache = profile_cache if profile_cache is not None else {}
+    for key, value in raw.items():
+        if key in _FLOATS:
+            kwargs[key] = _float(value, key, decimal_comma)
+        elif key in _BOOLS:
+            kwargs[key] = _bool(value, key)
+        elif key in _DATES:
+            kwargs[key] = _date(value, key)
+        elif key == "blocks":
+            kwargs[key] = _blocks(value, key)
+        elif key == "profile_csv":
+            kwargs["profile_csv"], kwargs["profile_kw"] = _profile(value, base_dir, timezone, cache)
+        elif key == "ean":
+            kwargs[key] = str(value).strip() if isinstance(value, int | str) else value
+        elif key == "submitted":
+            from netruimte.waitlist.requests import parse_instant
+
+            kwargs[key] = parse_instant(value, field=key, timezone=timezone)
+        elif key in _TEXT:
+            if not isinstance(value, str):
+                raise InputError(f"expected text, got {value!r}", field=key)
+            kwargs[key] = value.strip()
+    return Request(**kwargs)  # type: ignore[arg-type]
+
+
+def load_requests_csv(
+    path: str | Path,
+    *,
+    timezone: str = DEFAULT_TIMEZONE,
+    profile_cache: ProfileCache | None = None,
+) -> tuple[Request, ...]:
+    """Read requests from a CSV file (columns = request keys; see the module docstring).
+
+    Raises
+    ------
+    InputError
+        Naming the file, line and column of the first problem.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("file not found", source=path) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", source=path) from None
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise InputError("empty file: expected a header row with request keys", source=path, line=1)
+    sep = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    reader = csv.reader(lines, delimiter=sep)
+    header = [h.strip() for h in next(reader)]
+    for col in header:
+        if col not in REQUEST_KEYS:
+            raise InputError(
+                f"unknown column {col!r}; expected some of {', '.join(REQUEST_KEYS)}",
+                source=path,
+                line=1,
+                field=col,
+            )
+    if len(set(header)) != len(header):
+        raise InputError("duplicate column in the header", source=path, line=1)
+    for col in REQUIRED_KEYS:
+        if col not in header:
+            raise InputError(f"missing required column {col!r}", source=path, line=1, field=col)
+    cache: ProfileCache = profile_cache if profile_cache is not None else {}
+    base = path.parent
+    out: list[Request] = []
+    seen: set[str] = set()
+    for lineno, row in enumerate(reader, start=2):
+        if not row or not any(c.strip() for c in row):
+            continue
+        if len(row) != len(header):
+            raise InputError(
+                f"expected {len(header)} cells, got {len(row)}", source=path, line=lineno
+            )
+        raw = {k: v for k, v in zip(header, row, strict=True) if v.strip() != ""}
+        try:
+            req = request_from_mapping(
+                raw, base_dir=base, timezone=timezone, decimal_comma=sep == ";",
+                profile_cache=cache,
+            )  # fmt: skip
+        except InputError as exc:
+            if exc.source is not None and exc.source != str(path):
+                raise  # a problem inside a referenced profile file names that file
+            raise InputError(exc.message, source=path, line=lineno, field=exc.field) from None
+        if req.id in seen:
+            raise InputError(
+                f"duplicate request id {req.id!r}", source=path, line=lineno, field="id"
+            )
+        seen.add(req.id)
+        out.append(req)
+    return tuple(out)

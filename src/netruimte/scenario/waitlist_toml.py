@@ -1,0 +1,348 @@
+"""Load a waiting-list scenario file (TOML) into a :class:`netruimte.waitlist.Scenario`.
+
+Every key is documented in ``docs/scenario-file.md``. Unknown tables and keys are errors (a
+typo must not silently change a result); errors name the file, the line of the table and the
+key. Requests may also come from CSV files named by ``[scenario] requests_csv``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from netruimte.conventions import DEFAULT_TIMEZONE
+from netruimte.errors import InputError
+from netruimte.grid.capacity_map import read_capacity_map_csv, stations_from_capacity_map
+from netruimte.grid.model import DelayDistribution, Grid, Reinforcement, Station
+from netruimte.grid.representative import read_station_profile_csv
+from netruimte.scenario.waitlist_csv import ProfileCache, load_requests_csv, request_from_mapping
+from netruimte.waitlist.requests import Request
+from netruimte.waitlist.scenario import Scenario, UseItOrLoseIt
+
+__all__ = ["load_scenario", "parse_scenario"]
+
+_TOP = ("scenario", "station", "reinforcement", "request", "use_it_or_lose_it")
+_SCENARIO_KEYS = (
+    "name", "start", "end", "policy", "fit", "capacity", "timezone", "withdraw_per_year",
+    "nonfirm_min_share", "tdtr_max_restricted_share", "reservation_lead_months", "runs", "seed",
+    "requests_csv", "stations_csv",
+)  # fmt: skip
+_STATION_KEYS = (
+    "id", "name", "parent", "offtake_mw", "load_mw", "load_csv", "feedin_mw", "feedin_load_mw",
+    "feedin_load_csv", "voltage_kv",
+)  # fmt: skip
+_REINFORCEMENT_KEYS = ("id", "station", "date", "offtake_mw", "feedin_mw", "delay")
+_DELAY_KEYS = ("distribution", "min_months", "mode_months", "max_months")
+_UIOLI_KEYS = (
+    "enabled", "after_months", "max_used_share", "unused_mw_below_110kv", "unused_mw_from_110kv",
+)  # fmt: skip
+
+
+class _Where:
+    """Line numbers of ``[[table]]`` headers, for error messages."""
+
+    def __init__(self, source: str, text: str) -> None:
+        self.source = source
+        self.lines: dict[str, list[int]] = {}
+        for n, line in enumerate(text.splitlines(), start=1):
+            stripped = line.strip()
+            if stripped.startswith("[[") and stripped.endswith("]]"):
+                self.lines.setdefault(stripped[2:-2].strip(), []).append(n)
+            elif stripped.startswith("[") and stripped.endswith("]"):
+                self.lines.setdefault(stripped[1:-1].strip(), []).append(n)
+
+    def line(self, table: str, k: int = 0) -> int | None:
+        found = self.lines.get(table, [])
+        return found[k] if k < len(found) else None
+
+    def error(self, exc: InputError, table: str, k: int = 0) -> InputError:
+        if exc.source is not None and exc.source != self.source:
+            return exc  # a problem inside a referenced file names that file
+        return InputError(
+            exc.message, source=self.source, line=self.line(table, k), field=exc.field
+        )
+
+
+def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], what: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise InputError(
+                f"unknown key {key!r} in {what}; expected some of {', '.join(allowed)}", field=key
+            )
+
+
+def _number(table: Mapping[str, Any], key: str, default: float | None = None) -> float | None:
+    if key not in table:
+        return default
+    value = table[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InputError(f"expected a finite number, got {value!r}", field=key)
+    return float(value)
+
+
+def _req_number(table: Mapping[str, Any], key: str) -> float:
+    value = _number(table, key)
+    if value is None:
+        raise InputError(f"missing required key '{key}'", field=key)
+    return value
+
+
+def _date(value: object, key: str) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputError(f"expected a date such as 2026-01-01, got {value!r}", field=key)
+
+
+def _text(table: Mapping[str, Any], key: str, *, required: bool = False) -> str | None:
+    if key not in table:
+        if required:
+            raise InputError(f"missing required key '{key}'", field=key)
+        return None
+    value = table[key]
+    if not isinstance(value, str):
+        raise InputError(f"expected text, got {value!r}", field=key)
+    return value
+
+
+def _station(table: Mapping[str, Any], base: Path, timezone: str) -> Station:
+    _check_keys(table, _STATION_KEYS, "[[station]]")
+    sid = _text(table, "id", required=True)
+    profiles = {}
+    for key in ("load_csv", "feedin_load_csv"):
+        path = _text(table, key)
+        if path is not None:
+            profiles[key] = read_station_profile_csv(base / path, timezone=timezone, field=key)
+    load = _number(table, "load_mw")
+    if load is None:
+        load = float(profiles["load_csv"].max()) if "load_csv" in profiles else 0.0
+    feed_load = _number(table, "feedin_load_mw")
+    if feed_load is None:
+        feed_load = (
+            float(profiles["feedin_load_csv"].max()) if "feedin_load_csv" in profiles else 0.0
+        )
+    return Station(
+        id=str(sid),
+        name=_text(table, "name") or "",
+        parent=_text(table, "parent"),
+        offtake_mw=_req_number(table, "offtake_mw"),
+        load_mw=load,
+        feedin_mw=_number(table, "feedin_mw"),
+        feedin_load_mw=feed_load,
+        load_profile_mw=profiles.get("load_csv"),
+        feedin_load_profile_mw=profiles.get("feedin_load_csv"),
+        voltage_kv=_number(table, "voltage_kv"),
+    )
+
+
+def _reinforcement(table: Mapping[str, Any]) -> Reinforcement:
+    _check_keys(table, _REINFORCEMENT_KEYS, "[[reinforcement]]")
+    delay = None
+    if "delay" in table:
+        raw = table["delay"]
+        if not isinstance(raw, dict):
+            raise InputError("delay must be an inline table", field="delay")
+        _check_keys(raw, _DELAY_KEYS, "delay")
+        kind = _text(raw, "distribution", required=True)
+        delay = DelayDistribution(
+            distribution=str(kind),
+            min_months=_number(raw, "min_months", 0.0) or 0.0,
+            mode_months=_number(raw, "mode_months", 0.0) or 0.0,
+            max_months=_number(raw, "max_months", 0.0) or 0.0,
+        )
+    if "date" not in table:
+        raise InputError("missing required key 'date'", field="date")
+    return Reinforcement(
+        id=str(_text(table, "id", required=True)),
+        station=str(_text(table, "station", required=True)),
+        date=_date(table["date"], "date"),
+        offtake_mw=_number(table, "offtake_mw", 0.0) or 0.0,
+        feedin_mw=_number(table, "feedin_mw", 0.0) or 0.0,
+        delay=delay,
+    )
+
+
+def _uioli(table: Mapping[str, Any]) -> UseItOrLoseIt | None:
+    _check_keys(table, _UIOLI_KEYS, "[use_it_or_lose_it]")
+    enabled = table.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise InputError("expected true or false", field="enabled")
+    if not enabled:
+        return None
+    after = table.get("after_months", 12)
+    if isinstance(after, bool) or not isinstance(after, int):
+        raise InputError(f"expected a whole number of months, got {after!r}", field="after_months")
+    return UseItOrLoseIt(
+        after_months=after,
+        max_used_share=_number(table, "max_used_share", 0.5) or 0.0,
+        unused_mw_below_110kv=_number(table, "unused_mw_below_110kv", 1.0) or 0.0,
+        unused_mw_from_110kv=_number(table, "unused_mw_from_110kv", 10.0) or 0.0,
+    )
+
+
+def _whole(table: Mapping[str, Any], key: str, default: int | None) -> int | None:
+    value = table.get(key, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"expected a whole number, got {value!r}", field=key)
+    return value
+
+
+def parse_scenario(
+    data: Mapping[str, Any], *, source: str, base_dir: Path, text: str = ""
+) -> Scenario:
+    """Build a scenario from parsed TOML (``text`` is only used for line numbers)."""
+    where = _Where(source, text)
+    for key in data:
+        if key not in _TOP:
+            err = InputError(
+                f"unknown table {key!r}; expected some of {', '.join(_TOP)}", field=key
+            )
+            raise InputError(err.message, source=source, field=key)
+    head = data.get("scenario")
+    if not isinstance(head, dict):
+        raise InputError("missing [scenario] table", source=source, field="scenario")
+    try:
+        _check_keys(head, _SCENARIO_KEYS, "[scenario]")
+        timezone = _text(head, "timezone") or DEFAULT_TIMEZONE
+        for key in ("start", "end"):
+            if key not in head:
+                raise InputError(f"missing required key '{key}'", field=key)
+        start = _date(head["start"], "start")
+        end = _date(head["end"], "end")
+        options: dict[str, Any] = {}
+        for key in ("policy", "fit", "capacity"):
+            value = _text(head, key)
+            if value is not None:
+                options[key] = value
+        for key in ("withdraw_per_year", "nonfirm_min_share", "tdtr_max_restricted_share"):
+            value_f = _number(head, key)
+            if value_f is not None:
+                options[key] = value_f
+        lead = _whole(head, "reservation_lead_months", 120)
+        options["reservation_lead_months"] = lead
+        options["runs"] = _whole(head, "runs", 1)
+        options["seed"] = _whole(head, "seed", None)
+        csv_paths = head.get("requests_csv", [])
+        if isinstance(csv_paths, str):
+            csv_paths = [csv_paths]
+        if not isinstance(csv_paths, list) or not all(isinstance(p, str) for p in csv_paths):
+            raise InputError("requests_csv must be a path or a list of paths", field="requests_csv")
+        stations_csv = _text(head, "stations_csv")
+    except InputError as exc:
+        raise where.error(exc, "scenario") from None
+
+    stations: list[Station] = []
+    if stations_csv is not None:
+        stations.extend(stations_from_capacity_map(read_capacity_map_csv(base_dir / stations_csv)))
+    for k, table in enumerate(_tables(data, "station", source)):
+        try:
+            stations.append(_station(table, base_dir, timezone))
+        except InputError as exc:
+            raise where.error(exc, "station", k) from None
+    reinforcements: list[Reinforcement] = []
+    for k, table in enumerate(_tables(data, "reinforcement", source)):
+        try:
+            reinforcements.append(_reinforcement(table))
+        except InputError as exc:
+            raise where.error(exc, "reinforcement", k) from None
+    uioli = None
+    if "use_it_or_lose_it" in data:
+        try:
+            if not isinstance(data["use_it_or_lose_it"], dict):
+                raise InputError("expected a table [use_it_or_lose_it]", field="use_it_or_lose_it")
+            uioli = _uioli(data["use_it_or_lose_it"])
+        except InputError as exc:
+            raise where.error(exc, "use_it_or_lose_it") from None
+    try:
+        grid = Grid(tuple(stations), tuple(reinforcements))
+    except InputError as exc:
+        raise InputError(exc.message, source=source, field=exc.field) from None
+
+    cache: ProfileCache = {}
+    requests: list[Request] = []
+    for k, table in enumerate(_tables(data, "request", source)):
+        try:
+            requests.append(
+                request_from_mapping(
+                    table, base_dir=base_dir, timezone=timezone, profile_cache=cache
+                )
+            )
+        except InputError as exc:
+            raise where.error(exc, "request", k) from None
+    for rel in csv_paths:
+        requests.extend(load_requests_csv(base_dir / rel, timezone=timezone, profile_cache=cache))
+    try:
+        return Scenario(
+            name=_text(head, "name") or Path(source).stem,
+            start=start,
+            end=end,
+            grid=grid,
+            requests=tuple(requests),
+            timezone=timezone,
+            use_it_or_lose_it=uioli,
+            source=source,
+            **options,
+        )
+    except InputError as exc:
+        line = None
+        if exc.field == "station" and "request" in exc.message:
+            bad = exc.message.split("'")[1] if "'" in exc.message else ""
+            line = _request_line(where, data, bad)
+        elif exc.field == "request.id":
+            bad = exc.message.split("'")[1] if "'" in exc.message else ""
+            line = _request_line(where, data, bad, last=True)
+        raise InputError(exc.message, source=source, line=line, field=exc.field) from None
+
+
+def _request_line(
+    where: _Where, data: Mapping[str, Any], rid: str, *, last: bool = False
+) -> int | None:
+    hits = [
+        k
+        for k, t in enumerate(data.get("request", []))
+        if isinstance(t, dict) and t.get("id") == rid
+    ]
+    if not hits:
+        return None
+    return where.line("request", hits[-1] if last else hits[0])
+
+
+def _tables(data: Mapping[str, Any], key: str, source: str) -> list[dict[str, Any]]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        raise InputError(f"expected [[{key}]] tables", source=source, field=key)
+    return value
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a waiting-list scenario file.
+
+    Raises
+    ------
+    InputError
+        Malformed TOML, unknown keys, bad values, unknown stations, cycles, duplicate ids...;
+        the message names the file, the line of the table and the key.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", source=path) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", source=path) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise InputError(f"not valid TOML: {exc}", source=path, line=line) from None
+    return parse_scenario(data, source=str(path), base_dir=path.parent, text=text)

@@ -1,0 +1,368 @@
+"""The allocation engine: compile a scenario to arrays once, walk the moments fast.
+
+Semantics (DESIGN.md "Allocation semantics (v1)", details and choices in ``docs/rules.md``):
+
+* moments are the start date and the first day of every month before the end;
+* a reinforcement counts from the first moment on or after its date; a request takes part
+  from the first moment on or after its submission (a housing reservation from
+  ``max(submitted, needed − reservation_lead_months)``);
+* at each moment, first use-it-or-lose-it releases and withdrawals due then are applied, then
+  the pending requests are walked in the order of the policy regime in force; a request is
+  granted whole when its claim fits at its station and every ancestor in its direction;
+* ``first-fit`` passes over a request that does not fit; ``strict`` also marks every node
+  where it did not fit as blocked for that direction until the next moment;
+* the ranking is computed once per regime (rule × small-consumer bypass), not per moment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+
+from netruimte.grid.model import DelayDistribution, Direction
+from netruimte.grid.representative import DEFAULT_TIME_BLOCKS, block_mask
+from netruimte.waitlist import kernels
+from netruimte.waitlist.requests import Category, Contract
+from netruimte.waitlist.rules import Policy, RankingInputs, Regime, eligible_category, regimes_for
+from netruimte.waitlist.scenario import CapacityMode, Fit, Scenario
+
+__all__ = ["CompiledScenario", "RawOutcome", "compile_scenario", "run_compiled"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_US = dt.timedelta(microseconds=1)
+_KIND = {Contract.FIRM: 0, Contract.TIME_BLOCK: 1, Contract.TDTR: 2, Contract.NON_FIRM: 3}
+
+
+def _ns(when: dt.datetime) -> int:
+    return (when - _EPOCH) // _US * 1000
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar months later, clamping the day to the month's length."""
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, d))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class CompiledScenario:
+    """A scenario prepared for the kernel under one policy and fit (arrays, read-only use)."""
+
+    scenario: Scenario
+    policy: Policy
+    fit: Fit
+    mode: CapacityMode
+    moments: tuple[dt.date, ...]
+    moment_ns: IntArray
+    regimes: tuple[Regime, ...]
+    regime_of_moment: IntArray
+    orders: IntArray
+    categories: tuple[Category, ...]
+    anc: IntArray
+    pnode: IntArray
+    used_flat0: FloatArray
+    used_prof0: FloatArray
+    max_used0: FloatArray
+    station: IntArray
+    direction: IntArray
+    mw: FloatArray
+    start_ns: IntArray
+    start_m: IntArray
+    withdraw_m: IntArray
+    withdraw_rate: FloatArray
+    kind: IntArray
+    base_idx: IntArray
+    base_prof: FloatArray
+    block_idx: IntArray
+    masks: npt.NDArray[np.bool_]
+    default_block: int
+    restricted_mw: FloatArray
+    release_mw: FloatArray
+    used_mw: FloatArray
+    release_map: IntArray
+    tdtr_max: int
+    nonfirm_max: int
+    reinforcement_m: IntArray
+    delays: tuple[DelayDistribution | None, ...]
+
+    @property
+    def n_requests(self) -> int:
+        """Number of requests."""
+        return int(self.station.size)
+
+
+@dataclass(frozen=True)
+class RawOutcome:
+    """Arrays written by one kernel run (see :func:`netruimte.waitlist.kernels.walk`)."""
+
+    cap: FloatArray
+    status: npt.NDArray[np.int8]
+    grant_m: IntArray
+    withdrawn_m: IntArray
+    released_m: IntArray
+    last_m: IntArray
+    rank_pos: IntArray
+    ahead_mw: FloatArray
+    fail_node: IntArray
+    fail_kind: npt.NDArray[np.int8]
+    claim_peak: FloatArray
+    pending_count: npt.NDArray[np.int32]
+    room_hist: FloatArray
+    used_flat: FloatArray
+    used_prof: FloatArray
+    max_used: FloatArray
+    reinforcement_m: IntArray
+
+
+def _moment_ns(moments: tuple[dt.date, ...], timezone: str) -> IntArray:
+    zone = ZoneInfo(timezone)
+    return np.array(
+        [_ns(dt.datetime(m.year, m.month, m.day, tzinfo=zone)) for m in moments], dtype=np.int64
+    )
+
+
+def compile_scenario(
+    scenario: Scenario, *, policy: Policy | str | None = None, fit: Fit | str | None = None
+) -> CompiledScenario:
+    """Prepare the arrays the kernel needs (rank orders per regime included)."""
+    pol = Policy(policy) if policy is not None else scenario.policy
+    fit_ = Fit(fit) if fit is not None else scenario.fit
+    grid = scenario.grid
+    mode = scenario.capacity_mode
+    moments = scenario.moments
+    n_m = len(moments)
+    zone = ZoneInfo(scenario.timezone)
+    moment_ns = _moment_ns(moments, scenario.timezone)
+    moment_days = np.array([m.toordinal() for m in moments], dtype=np.int64)
+    reqs = scenario.requests
+    n_r = len(reqs)
+
+    regimes, regime_of_moment = regimes_for(pol, moments)
+    inputs = RankingInputs.from_requests(reqs)
+    orders = (
+        np.stack([reg.rule.rank(inputs, reg.bypass) for reg in regimes])
+        if n_r
+        else np.zeros((len(regimes), 0), dtype=np.int64)
+    )
+
+    station = np.array([grid.index(r.station) for r in reqs], dtype=np.int64)
+    direction = np.array([r.direction.axis for r in reqs], dtype=np.int64)
+    mw = np.array([r.kw for r in reqs], dtype=np.float64) / 1000.0
+
+    lead = scenario.reservation_lead_months
+    start_ns = np.empty(n_r, dtype=np.int64)
+    withdraw_m = np.full(n_r, n_m, dtype=np.int64)
+    for i, r in enumerate(reqs):
+        when = r.submitted
+        if r.needed is not None:
+            opens = add_months(r.needed, -lead)
+            when = max(when, dt.datetime(opens.year, opens.month, opens.day, tzinfo=zone))
+        start_ns[i] = _ns(when)
+        if r.withdrawn is not None:
+            w = r.withdrawn
+            wns = _ns(dt.datetime(w.year, w.month, w.day, tzinfo=zone))
+            withdraw_m[i] = int(np.searchsorted(moment_ns, wns, side="left"))
+    start_m = np.searchsorted(moment_ns, start_ns, side="left").astype(np.int64)
+    p_year = np.array(
+        [
+            scenario.withdraw_per_year if r.withdraw_per_year is None else r.withdraw_per_year
+            for r in reqs
+        ],
+        dtype=np.float64,
+    )
+    withdraw_rate = -np.log1p(-p_year)
+
+    # profiles: station rows per (direction, node), request base profiles, block masks
+    profile = mode is CapacityMode.PROFILE
+    steps = grid.profile_steps or next(
+        (r.profile_kw.size for r in reqs if r.profile_kw is not None), 96
+    )
+    pnode = np.full((2, len(grid)), -1, dtype=np.int64)
+    rows: list[FloatArray] = []
+    used_flat0 = grid.peak_load_mw()
+    if profile:
+        for i, st in enumerate(grid.stations):
+            for d in Direction:
+                prof = st.load_profile(d)
+                if prof is not None:
+                    pnode[d.axis, i] = len(rows)
+                    rows.append(prof)
+    used_prof0 = np.array(rows, dtype=np.float64) if rows else np.zeros((0, steps))
+    max_used0 = used_prof0.max(axis=1) if rows else np.zeros(0)
+    kind = np.zeros(n_r, dtype=np.int64)
+    base_idx = np.full(n_r, -1, dtype=np.int64)
+    block_idx = np.full(n_r, -1, dtype=np.int64)
+    restricted_mw = np.array([r.restricted_kw for r in reqs], dtype=np.float64) / 1000.0
+    base_rows: list[FloatArray] = []
+    base_seen: dict[int, int] = {}
+    patterns: dict[tuple[str, ...], int] = {DEFAULT_TIME_BLOCKS: 0}
+    if profile:
+        for i, r in enumerate(reqs):
+            kind[i] = _KIND[r.contract]
+            if r.profile_kw is not None:
+                key = id(r.profile_kw)
+                if key not in base_seen:
+                    base_seen[key] = len(base_rows)
+                    base_rows.append(r.profile_kw / 1000.0)
+                base_idx[i] = base_seen[key]
+            if r.contract is Contract.TIME_BLOCK:
+                pat = r.blocks if r.blocks is not None else DEFAULT_TIME_BLOCKS
+                block_idx[i] = patterns.setdefault(pat, len(patterns))
+    masks = np.stack([block_mask(list(p), steps) for p in patterns])
+    base_prof = np.array(base_rows, dtype=np.float64) if base_rows else np.zeros((0, steps))
+
+    # use it or lose it
+    release_mw = np.zeros(n_r, dtype=np.float64)
+    used_mw = mw.copy()
+    release_map = np.full(n_m, n_m, dtype=np.int64)
+    uiol = scenario.use_it_or_lose_it
+    if uiol is not None:
+        for m, day in enumerate(moments):
+            later = add_months(day, uiol.after_months).toordinal()
+            release_map[m] = int(np.searchsorted(moment_days, later, side="left"))
+        for i, r in enumerate(reqs):
+            if r.contract is not Contract.FIRM or r.small_consumer:
+                continue
+            if r.used_kw is not None:
+                used_kw = r.used_kw
+            elif r.profile_kw is not None:
+                used_kw = min(r.kw, float(r.profile_kw.max()))
+            else:
+                continue
+            unused_mw = (r.kw - used_kw) / 1000.0
+            kv = grid.station(r.station).voltage_kv
+            threshold = (
+                uiol.unused_mw_from_110kv
+                if kv is not None and kv >= 110
+                else uiol.unused_mw_below_110kv
+            )
+            if unused_mw > 0 and (
+                used_kw <= uiol.max_used_share * r.kw or unused_mw >= threshold - 1e-12
+            ):
+                release_mw[i] = unused_mw
+                used_mw[i] = used_kw / 1000.0
+
+    return CompiledScenario(
+        scenario=scenario,
+        policy=pol,
+        fit=fit_,
+        mode=mode,
+        moments=moments,
+        moment_ns=moment_ns,
+        regimes=regimes,
+        regime_of_moment=regime_of_moment,
+        orders=np.ascontiguousarray(orders, dtype=np.int64),
+        categories=tuple(eligible_category(r) for r in reqs),
+        anc=np.ascontiguousarray(grid.ancestors),
+        pnode=pnode,
+        used_flat0=used_flat0,
+        used_prof0=used_prof0,
+        max_used0=max_used0,
+        station=station,
+        direction=direction,
+        mw=mw,
+        start_ns=start_ns,
+        start_m=start_m,
+        withdraw_m=withdraw_m,
+        withdraw_rate=withdraw_rate,
+        kind=kind,
+        base_idx=base_idx,
+        base_prof=base_prof,
+        block_idx=block_idx,
+        masks=masks,
+        default_block=0,
+        restricted_mw=restricted_mw,
+        release_mw=release_mw,
+        used_mw=used_mw,
+        release_map=release_map,
+        tdtr_max=math.floor(scenario.tdtr_max_restricted_share * steps + 1e-9),
+        nonfirm_max=math.floor((1.0 - scenario.nonfirm_min_share) * steps + 1e-9),
+        reinforcement_m=grid.reinforcement_moments(moments),
+        delays=tuple(rf.delay for rf in grid.reinforcements),
+    )
+
+
+def run_compiled(
+    c: CompiledScenario,
+    *,
+    reinforcement_m: IntArray | None = None,
+    withdraw_m: IntArray | None = None,
+) -> RawOutcome:
+    """Run the kernel once; optional overrides for Monte Carlo draws."""
+    rf_m = c.reinforcement_m if reinforcement_m is None else reinforcement_m
+    cap = c.scenario.grid.capacity_mw(c.moments, reinforcement_moments=rf_m)
+    n_r = c.n_requests
+    n_m = len(c.moments)
+    n_nodes = c.anc.shape[0]
+    status = np.zeros(n_r, dtype=np.int8)
+    grant_m = np.full(n_r, -1, dtype=np.int64)
+    withdrawn_m = np.full(n_r, -1, dtype=np.int64)
+    released_m = np.full(n_r, -1, dtype=np.int64)
+    last_m = np.full(n_r, -1, dtype=np.int64)
+    rank_pos = np.zeros(n_r, dtype=np.int64)
+    ahead_mw = np.zeros(n_r, dtype=np.float64)
+    fail_node = np.full(n_r, -1, dtype=np.int64)
+    fail_kind = np.zeros(n_r, dtype=np.int8)
+    claim_peak = np.zeros(n_r, dtype=np.float64)
+    pending_count = np.zeros((n_m, 2, n_nodes), dtype=np.int32)
+    room_hist = np.zeros((2, n_nodes, n_m), dtype=np.float64)
+    used_flat = c.used_flat0.copy()
+    used_prof = c.used_prof0.copy()
+    max_used = c.max_used0.copy()
+    kernels.walk_jit(
+        c.anc, cap, c.pnode, used_flat, used_prof, max_used,
+        c.station, c.direction, c.mw, c.start_m,
+        c.withdraw_m if withdraw_m is None else withdraw_m,
+        c.orders, c.regime_of_moment, c.kind, c.base_idx, c.base_prof, c.block_idx, c.masks,
+        c.restricted_mw, c.release_mw, c.used_mw, c.release_map,
+        c.fit is Fit.STRICT, c.mode is CapacityMode.PROFILE, c.tdtr_max, c.nonfirm_max,
+        status, grant_m, withdrawn_m, released_m, last_m, rank_pos, ahead_mw, fail_node,
+        fail_kind, claim_peak, pending_count, room_hist,
+    )  # fmt: skip
+    return RawOutcome(
+        cap=cap,
+        status=status,
+        grant_m=grant_m,
+        withdrawn_m=withdrawn_m,
+        released_m=released_m,
+        last_m=last_m,
+        rank_pos=rank_pos,
+        ahead_mw=ahead_mw,
+        fail_node=fail_node,
+        fail_kind=fail_kind,
+        claim_peak=claim_peak,
+        pending_count=pending_count,
+        room_hist=room_hist,
+        used_flat=used_flat,
+        used_prof=used_prof,
+        max_used=max_used,
+        reinforcement_m=rf_m,
+    )
+
+
+def profile_alternatives(
+    c: CompiledScenario, raw: RawOutcome, candidates: IntArray
+) -> npt.NDArray[np.bool_]:
+    """Profile mode: (n, 3) flags, would time-block / TDTR / non-firm fit at the end state."""
+    out = np.zeros((candidates.size, 3), dtype=np.bool_)
+    if candidates.size == 0:
+        return out
+    n_m = len(c.moments)
+    kernels.alternatives_jit(
+        candidates, n_m - 1, c.anc, raw.cap, c.pnode, raw.used_flat, raw.used_prof,
+        raw.max_used, c.station, c.direction, c.mw, c.kind, c.base_idx, c.base_prof,
+        c.block_idx, c.masks, c.restricted_mw, c.tdtr_max, c.nonfirm_max, c.default_block, out,
+    )  # fmt: skip
+    return out

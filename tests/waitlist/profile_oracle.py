@@ -1,0 +1,153 @@
+"""A simple, slow, independent profile-mode allocation (numpy vectors, recomputed sums).
+
+Semantics as documented in docs/rules.md ("Profile-based fit"): quarter-hour headroom at nodes
+with a load profile, peak headroom elsewhere; claims per transport right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from netruimte.grid.representative import DEFAULT_TIME_BLOCKS, block_mask
+from netruimte.waitlist import Request, Scenario
+from tests.waitlist.oracle import _first_on_or_after, _key, _moments, _plus_months, _rule
+
+EPS = 1e-9
+
+
+def _base(r: Request, steps: int, kw_mw: float) -> np.ndarray:
+    if r.profile_kw is None:
+        return np.full(steps, kw_mw)
+    return np.minimum(r.profile_kw / 1000.0, kw_mw)
+
+
+def run_profile_oracle(sc: Scenario, policy: str, fit: str) -> dict[str, int | None]:
+    tz = ZoneInfo(sc.timezone)
+    moments = _moments(sc.start, sc.end)
+    st = {s.id: s for s in sc.grid.stations}
+    steps = sc.grid.profile_steps or next(
+        (r.profile_kw.size for r in sc.requests if r.profile_kw is not None), 96
+    )
+    tdtr_max = int(np.floor(sc.tdtr_max_restricted_share * steps + 1e-9))
+    nonfirm_max = int(np.floor((1 - sc.nonfirm_min_share) * steps + 1e-9))
+
+    def path(sid: str) -> list[str]:
+        out = [sid]
+        while st[out[-1]].parent is not None:
+            out.append(str(st[out[-1]].parent))
+        return out
+
+    claims: dict[str, np.ndarray] = {}
+    grant: dict[str, int | None] = {r.id: None for r in sc.requests}
+    gone: set[str] = set()
+    start = {r.id: _first_on_or_after(moments, tz, r.submitted) for r in sc.requests}
+    for i, day in enumerate(moments):
+
+        def cap(sid: str, d: str, i: int = i) -> float:
+            s = st[sid]
+            base = (
+                s.offtake_mw if d == "offtake" else (np.inf if s.feedin_mw is None else s.feedin_mw)
+            )
+            seen = moments[: i + 1]
+            for rf in sc.grid.reinforcements:
+                if rf.station == sid and any(m >= rf.date for m in seen):
+                    base += rf.offtake_mw if d == "offtake" else rf.feedin_mw
+            return base
+
+        def room(sid: str, d: str) -> np.ndarray:
+            s = st[sid]
+            prof = s.load_profile_mw if d == "offtake" else s.feedin_load_profile_mw
+            below = [
+                r
+                for r in sc.requests
+                if r.id in claims and r.direction.value == d and sid in path(r.station)
+            ]
+            if prof is not None:
+                used = prof + sum((claims[r.id] for r in below), np.zeros(steps))
+                return cap(sid, d) - used
+            peak = s.load_mw if d == "offtake" else s.feedin_load_mw
+            used_flat = peak + sum(float(claims[r.id].max()) for r in below)
+            return np.full(steps, cap(sid, d) - used_flat)
+
+        uiol = sc.use_it_or_lose_it
+        if uiol is not None:
+            for r in sc.requests:
+                g = grant[r.id]
+                if g is None or r.contract.value != "firm" or r.small_consumer or r.used_kw is None:
+                    continue
+                unused = (r.kw - r.used_kw) / 1000
+                kv = st[r.station].voltage_kv
+                thr = (
+                    uiol.unused_mw_from_110kv
+                    if kv is not None and kv >= 110
+                    else uiol.unused_mw_below_110kv
+                )
+                if unused <= 0 or not (
+                    r.used_kw <= uiol.max_used_share * r.kw or unused >= thr - 1e-12
+                ):
+                    continue
+                when = _plus_months(moments[g], uiol.after_months)
+                due = _first_on_or_after(
+                    moments, tz, dt.datetime(when.year, when.month, when.day, tzinfo=tz)
+                )
+                if due == i:
+                    claims[r.id] = _base(r, steps, r.used_kw / 1000)
+        for r in sc.requests:
+            if r.withdrawn is not None and grant[r.id] is None and r.id not in gone:
+                w = _first_on_or_after(
+                    moments,
+                    tz,
+                    dt.datetime(r.withdrawn.year, r.withdrawn.month, r.withdrawn.day, tzinfo=tz),
+                )
+                if w is not None and w <= i:
+                    gone.add(r.id)
+        rule = _rule(policy, day)
+        pending = [
+            r
+            for r in sc.requests
+            if grant[r.id] is None
+            and r.id not in gone
+            and start[r.id] is not None
+            and start[r.id] <= i
+        ]  # type: ignore[operator]
+        pending.sort(key=lambda r: _key(r, rule, day))  # type: ignore[arg-type, return-value]
+        blocked: set[tuple[str, str]] = set()
+        for r in pending:
+            d = r.direction.value
+            c = _base(r, steps, r.kw / 1000)
+            kind = r.contract.value
+            if kind == "time-block":
+                mask = block_mask(list(r.blocks or DEFAULT_TIME_BLOCKS), steps)
+                c = np.where(mask, np.minimum(c, r.restricted_kw / 1000), c)
+            rooms = {n: room(n, d) for n in path(r.station)}
+            over = {n: (c > 0) & (c > rooms[n] + EPS) for n in rooms}
+            if kind in ("firm", "time-block"):
+                full = [n for n in path(r.station) if over[n].any()]
+            else:
+                limit = tdtr_max if kind == "tdtr" else nonfirm_max
+                full = [n for n in path(r.station) if over[n].sum() > limit]
+                union = np.zeros(steps, dtype=bool)
+                for n in rooms:
+                    union |= over[n]
+                if not full and union.sum() > limit:
+                    full = [r.station]
+                if not full and kind == "tdtr":
+                    c = np.where(union, np.minimum(c, r.restricted_kw / 1000), c)
+                    if r.restricted_kw > 0:
+                        full = [
+                            n for n in path(r.station) if (c[union] > rooms[n][union] + EPS).any()
+                        ]
+                if not full and kind == "non-firm":
+                    c = np.zeros(steps)
+            if full:
+                if fit == "strict":
+                    blocked.update((n, d) for n in full)
+                continue
+            if fit == "strict" and any((n, d) in blocked for n in path(r.station)):
+                continue
+            grant[r.id] = i
+            claims[r.id] = c
+    return grant
