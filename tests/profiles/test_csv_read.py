@@ -230,3 +230,10 @@ def test_empty_file_and_header_only(write_csv):
 
 def test_missing_file(tmp_path):
     assert_error(tmp_path / "nope.csv", None, "file not found")
+
+
+def test_station_profiles_in_mw_and_mwh(write_csv):
+    mw = read_profile_csv(write_csv(["timestamp,MW", *iso_lines("2025-01-15", "1.5")], "a.csv"))
+    np.testing.assert_allclose(mw.to_numpy(), 1500.0)
+    mwh = read_profile_csv(write_csv(["timestamp,mwh", *iso_lines("2025-01-15", "0.5")], "b.csv"))
+    np.testing.assert_allclose(mwh.to_numpy(), 2000.0)

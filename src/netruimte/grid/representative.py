@@ -127,26 +127,10 @@ def read_station_profile_csv(
     allowed: ``mw`` (average MW over the interval). A ``kw`` or ``kwh`` column is converted to
     MW.
     """
-    from netruimte.profiles import csv_io
+    from netruimte.profiles import read_profile_csv
 
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("file not found", source=path, field=field) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", source=path, field=field) from None
-    first, _, rest = text.partition("\n")
-    sep = ";" if ";" in first else ","
-    cells = [c.strip().lower() for c in first.split(sep)]
-    scale = 1.0 / 1000.0
-    if "mw" in cells:
-        # the shared parser knows kw/kwh; MW values keep their numbers under a kw header
-        cells = ["kw" if c == "mw" else c for c in cells]
-        text = sep.join(cells) + "\n" + rest
-        scale = 1.0
-    series = csv_io._parse_profile_text(text, source=str(path), timezone=timezone, resample=False)
-    arr = to_representative_year(series, source=str(path), field=field) * scale
+    series = read_profile_csv(path, timezone=timezone) / 1000.0  # kW -> MW
+    arr = to_representative_year(series, source=str(path), field=field)
     if np.any(arr < 0):
         raise InputError("a station load profile must be >= 0", source=path, field=field)
     return arr

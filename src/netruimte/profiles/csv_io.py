@@ -1,7 +1,8 @@
 """Metering CSV in and out, per the profile CSV of the interface contract.
 
 A profile file has a header row, a ``timestamp`` column and one value column: ``kw`` (average kW
-over the interval that starts at the timestamp) or ``kwh`` (energy in that interval). Separator
+over the interval that starts at the timestamp) or ``kwh`` (energy in that interval); station
+profiles may use ``mw`` or ``mwh`` instead (converted to kW). Separator
 ``,`` or ``;``; with ``;`` a decimal comma is accepted. Timestamps are ISO 8601 with a UTC offset,
 or local wall time in the given zone (``2025-10-26 02:15`` or ``26-10-2025 02:15``); the repeated
 October hour in wall time is resolved by order (first summer time, then winter time). A profile
@@ -28,7 +29,7 @@ from netruimte.errors import InputError
 
 __all__ = ["VALUE_COLUMNS", "read_profile_csv", "write_profile_csv"]
 
-VALUE_COLUMNS = ("kw", "kwh")
+VALUE_COLUMNS = ("kw", "kwh", "mw", "mwh")
 _STEP_MINUTES = 15
 _DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _OFFSET_SUFFIX = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
@@ -93,7 +94,8 @@ def _parse_profile_text(text: str, *, source: str, timezone: str, resample: bool
     value_columns = [name for name in VALUE_COLUMNS if name in header]
     if len(value_columns) != 1:
         raise InputError(
-            f"expected exactly one value column, 'kw' or 'kwh', in the header {rows[0]!r}",
+            f"expected exactly one value column, 'kw' or 'kwh' (or for stations 'mw' or 'mwh'), "
+            f"in the header {rows[0]!r}",
             source=source,
             line=1,
             field="kw",
@@ -127,7 +129,8 @@ def _parse_profile_text(text: str, *, source: str, timezone: str, resample: bool
     step = _detect_step(index, lines_arr, resample=resample, source=source)
     step_hours = step / pd.Timedelta(hours=1)
     raw = np.asarray(values, dtype=float)
-    kw = raw / step_hours if value_column == "kwh" else raw
+    per_hour = raw / step_hours if value_column.endswith("h") else raw
+    kw = per_hour * 1000.0 if value_column.startswith("mw") else per_hour
     series = pd.Series(kw, index=index, name="kw")
     if step != STEP:
         series = _to_quarter_hours(series, step, lines_arr, source=source)
@@ -378,7 +381,8 @@ def write_profile_csv(
         Where to write. The file is written whole: first to a temporary file next to it, then
         renamed, so a failure leaves no half-written profile.
     column
-        ``"kw"`` (the series as is) or ``"kwh"`` (energy per interval, kW × 0.25 h).
+        ``"kw"`` (the series as is), ``"kwh"`` (energy per interval, kW × 0.25 h), or
+        ``"mw"``/``"mwh"`` (the same in MW and MWh, for station profiles).
     separator
         ``","`` (decimal point) or ``";"`` (decimal comma, as Dutch exports do).
     local_time
@@ -394,14 +398,16 @@ def write_profile_csv(
         The path written.
     """
     if column not in VALUE_COLUMNS:
-        raise InputError(f"expected 'kw' or 'kwh', got {column!r}", field="column")
+        raise InputError(f"expected one of {VALUE_COLUMNS}, got {column!r}", field="column")
     if separator not in (",", ";"):
         raise InputError(f"expected ',' or ';', got {separator!r}", field="separator")
     index = series.index
     if not isinstance(index, pd.DatetimeIndex) or index.tz is None:
         raise InputError("expected a series on a tz-aware DatetimeIndex", field="index")
     path = Path(path)
-    values = series.to_numpy(dtype=float) * (HOURS_PER_STEP if column == "kwh" else 1.0)
+    per_step = HOURS_PER_STEP if column.endswith("h") else 1.0
+    per_unit = 1e-3 if column.startswith("mw") else 1.0
+    values = series.to_numpy(dtype=float) * per_step * per_unit
     if local_time:
         stamps = index.strftime("%Y-%m-%d %H:%M:%S")
     else:
