@@ -24,13 +24,19 @@ import numpy as np
 __all__ = [
     "FLEVOLAND_STATIONS",
     "QUEUE_MW",
+    "SCENARIO_NAME",
     "BusinessType",
     "FlevolandScenario",
     "SyntheticRequest",
     "generate_flevoland",
     "grid_data",
     "population_data",
+    "scenario_data",
+    "to_waitlist_scenario",
+    "write_scenario_files",
 ]
+
+SCENARIO_NAME: Final = "Flevoland 2026 (published grid figures, synthetic waiting list)"
 
 FLEVOLAND_STATIONS: Final = ("ALM", "LLS", "ZWD", "ZWD20", "DRT", "EML")
 """The six Liander stations of the capacity map (DOMAIN.md §6)."""
@@ -122,6 +128,7 @@ class SyntheticRequest:
     contract_signed: bool = False
     score: float | None = None
     needed: dt.date | None = None
+    blocks: tuple[str, ...] | None = None
     type_key: str = ""
     group: str = "queue"  # queue | campus | induced | hortus | rest
     profile: str = "G0"
@@ -150,6 +157,8 @@ class SyntheticRequest:
             fields["score"] = self.score
         if self.needed is not None:
             fields["needed"] = self.needed.isoformat()
+        if self.blocks is not None:
+            fields["blocks"] = list(self.blocks)
         return fields
 
 
@@ -419,3 +428,102 @@ def _campus_requests(
         )
     )
     return out
+
+
+def scenario_data(
+    scenario: FlevolandScenario,
+    *,
+    policy: str = "in-force",
+    fit: str = "first-fit",
+    runs: int = 1,
+    seed: int | None = None,
+    requests: Literal["inline", "csv"] = "inline",
+) -> dict[str, Any]:
+    """The scenario as the mapping a scenario TOML file parses to (docs/scenario-file.md)."""
+    head: dict[str, Any] = {
+        "name": SCENARIO_NAME + ("" if scenario.works == "current" else " - works as planned"),
+        "start": scenario.start.isoformat(),
+        "end": scenario.end.isoformat(),
+        "policy": policy,
+        "fit": fit,
+        "runs": runs,
+    }
+    if seed is not None:
+        head["seed"] = seed
+    data: dict[str, Any] = {
+        "scenario": head,
+        "station": [dict(s) for s in scenario.stations],
+        "reinforcement": [dict(r) for r in scenario.reinforcements],
+    }
+    if requests == "inline":
+        data["request"] = [r.contract_fields() for r in scenario.requests]
+    else:
+        head["requests_csv"] = "requests.csv"
+    return data
+
+
+def to_waitlist_scenario(scenario: FlevolandScenario, **options: Any) -> Any:
+    """Build a :class:`netruimte.waitlist.Scenario` (same options as :func:`scenario_data`)."""
+    from pathlib import Path
+
+    from netruimte.scenario.waitlist_toml import parse_scenario
+
+    data = scenario_data(scenario, requests="inline", **options)
+    return parse_scenario(data, source="netruimte:flevoland", base_dir=Path("."))
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def write_scenario_files(scenario: FlevolandScenario, folder: Any, **options: Any) -> Any:
+    """Write ``scenario.toml`` and ``requests.csv`` (the contract formats) into ``folder``.
+
+    Returns the path of ``scenario.toml``; ``netruimte waitlist simulate`` reads it.
+    """
+    import csv
+    import io
+    from pathlib import Path
+
+    from netruimte.scenario.waitlist_csv import REQUEST_KEYS
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    data = scenario_data(scenario, requests="csv", **options)
+    lines = [
+        "# The Flevoland scenario of netruimte (docs/scenario-flevoland.md).",
+        "# Grid figures are published ones (with sources there); the requests are SYNTHETIC.",
+        "",
+        "[scenario]",
+    ]
+    lines += [f"{k} = {_toml_value(v)}" for k, v in data["scenario"].items()]
+    for table in ("station", "reinforcement"):
+        for item in data[table]:
+            lines += ["", f"[[{table}]]"]
+            lines += [f"{k} = {_toml_value(v)}" for k, v in item.items()]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(REQUEST_KEYS), lineterminator="\n")
+    writer.writeheader()
+    for request in scenario.requests:
+        row = request.contract_fields()
+        if "blocks" in row:
+            row["blocks"] = "|".join(row["blocks"])
+        writer.writerow(row)
+    for name, text in (
+        ("requests.csv", buffer.getvalue()),
+        ("scenario.toml", "\n".join(lines) + "\n"),
+    ):
+        tmp = folder / (name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(folder / name)
+    return folder / "scenario.toml"

@@ -1,0 +1,537 @@
+"""Load a site file (TOML, interface contract v1) into a :class:`~netruimte.planner.site.Site`.
+
+Every key of ``docs/site-file.md`` is read here. Unknown sections and keys, wrong types and
+out-of-range values raise :class:`~netruimte.errors.InputError` naming the file and the key,
+e.g. ``site.toml, field 'battery.roundtrip_efficiency': expected a number in (0, 1], got 1.5``.
+Paths (``load.csv``, ``pv.csv``, ``tariff.energy_price_csv``) are relative to the TOML file.
+All series end up on one index: the load's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import tomllib
+import zoneinfo
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from netruimte.conventions import DEFAULT_TIMEZONE
+from netruimte.errors import InputError
+from netruimte.planner.site import (
+    PV,
+    Battery,
+    Connection,
+    CurtailableLoad,
+    DailyWindow,
+    Objective,
+    Restriction,
+    ShiftableLoad,
+    Site,
+    Tariff,
+)
+from netruimte.profiles import pv_profile, read_profile_csv, standard_profile
+from netruimte.scenario.prices import read_price_csv
+
+__all__ = ["load_site", "parse_window"]
+
+_SECTIONS: Final = {
+    "site": {"name", "timezone", "year"},
+    "plan": {"objective"},
+    "load": {"csv", "profile", "annual_kwh"},
+    "pv": {
+        "kwp", "latitude", "longitude", "tilt_deg", "azimuth_deg", "csv", "max_kwp",
+        "cost_eur_per_kwp_year", "weather",
+    },
+    "battery": {
+        "energy_kwh", "power_kw", "max_energy_kwh", "max_power_kw", "cost_eur_per_kwh_year",
+        "cost_eur_per_kw_year", "roundtrip_efficiency", "soc_min", "soc_max",
+    },
+    "flex": set(),
+    "connection": {"import_kw", "export_kw", "restriction"},
+    "tariff": {
+        "contracted_eur_per_kw_year", "kwmax_eur_per_kw_month", "energy_eur_per_kwh",
+        "energy_price_csv", "feed_in_eur_per_kwh",
+    },
+}  # fmt: skip
+_FLEX_KEYS: Final = {
+    "shiftable": {"name", "kind", "daily_kwh", "max_kw", "window"},
+    "curtailable": {"name", "kind", "max_kw", "cost_eur_per_kwh"},
+}
+_RESTRICTION_KEYS: Final = {"windows", "import_kw"}
+_WINDOW: Final = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+_LOCATION_KEYS: Final = ("latitude", "longitude", "tilt_deg", "azimuth_deg", "weather")
+
+
+class _Reader:
+    """Typed access to the parsed TOML with errors that name the file and the key."""
+
+    def __init__(self, source: Path) -> None:
+        self.source = source
+
+    def fail(self, key: str, message: str) -> InputError:
+        return InputError(message, source=self.source, field=key)
+
+    def table(self, parent: dict[str, Any], name: str, key: str) -> dict[str, Any] | None:
+        value = parent.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise self.fail(key, f"expected a table [{key}], got {_kind(value)}")
+        return value
+
+    def keys(self, table: dict[str, Any], allowed: set[str], prefix: str) -> None:
+        for name in table:
+            if name not in allowed:
+                raise self.fail(
+                    f"{prefix}.{name}",
+                    f"unknown key; expected one of {', '.join(sorted(allowed))}",
+                )
+
+    def number(
+        self,
+        table: dict[str, Any],
+        name: str,
+        key: str,
+        default: float | None = None,
+        *,
+        low: float | None = None,
+        high: float | None = None,
+        open_low: bool = False,
+        open_high: bool = False,
+    ) -> float:
+        value = table.get(name)
+        if value is None:
+            if default is None:
+                raise self.fail(key, f"missing: expected {_range(low, high, open_low, open_high)}")
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            got = f"{_kind(value)} {value!r}"
+            raise self.fail(key, f"expected {_range(low, high, open_low, open_high)}, got {got}")
+        number = float(value)
+        ok = math.isfinite(number)
+        if low is not None:
+            ok = ok and (number > low if open_low else number >= low)
+        if high is not None:
+            ok = ok and (number < high if open_high else number <= high)
+        if not ok:
+            raise self.fail(
+                key, f"expected {_range(low, high, open_low, open_high)}, got {value!r}"
+            )
+        return number
+
+    def string(self, table: dict[str, Any], name: str, key: str, default: str | None = None) -> str:
+        value = table.get(name)
+        if value is None:
+            if default is None:
+                raise self.fail(key, "missing: expected a string")
+            return default
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, f"expected a non-empty string, got {_kind(value)} {value!r}")
+        return value
+
+    def path(self, table: dict[str, Any], name: str, key: str) -> Path:
+        text = self.string(table, name, key)
+        path = Path(text)
+        return path if path.is_absolute() else self.source.parent / path
+
+    def window(self, text: Any, key: str) -> DailyWindow:
+        if not isinstance(text, str):
+            raise self.fail(key, f"expected a window 'HH:MM-HH:MM', got {_kind(text)} {text!r}")
+        try:
+            return parse_window(text)
+        except ValueError as exc:
+            raise self.fail(key, str(exc)) from None
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def _range(low: float | None, high: float | None, open_low: bool, open_high: bool) -> str:
+    if low is not None and high is not None:
+        left, right = "(" if open_low else "[", ")" if open_high else "]"
+        return f"a number in {left}{low:g}, {high:g}{right}"
+    if low is not None:
+        return f"a number {'>' if open_low else '>='} {low:g}"
+    if high is not None:
+        return f"a number {'<' if open_high else '<='} {high:g}"
+    return "a number"
+
+
+def parse_window(text: str) -> DailyWindow:
+    """Parse ``"HH:MM-HH:MM"`` (local time, quarter-hours; ``24:00`` allowed as the end).
+
+    An end at or before the start wraps past midnight; equal start and end is the whole day.
+    """
+    match = _WINDOW.match(text)
+    if not match:
+        raise ValueError(f"expected a window 'HH:MM-HH:MM' such as '19:00-07:00', got {text!r}")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    for hour, minute, end in ((h1, m1, False), (h2, m2, True)):
+        if minute % 15 or minute > 45 or hour > 24 or (hour == 24 and (minute or not end)):
+            raise ValueError(
+                f"expected quarter-hour times 00:00..23:45 (24:00 only as the end), got {text!r}"
+            )
+    return DailyWindow(dt.time(h1, m1), dt.time(h2 % 24, m2))
+
+
+def load_site(path: str | Path) -> Site:
+    """Read a site file.
+
+    Parameters
+    ----------
+    path
+        The TOML file; relative paths inside it are relative to its folder.
+
+    Returns
+    -------
+    Site
+        With every series on the load's index.
+
+    Raises
+    ------
+    InputError
+        Malformed TOML (with the line), an unknown or mistyped key, a value out of range, a
+        missing or malformed CSV, or series that do not share the load's index.
+    """
+    source = Path(path)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", source=source) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", source=source) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise InputError(
+            f"not valid TOML: {exc}", source=source, line=int(line.group(1)) if line else None
+        ) from None
+    return _build(data, _Reader(source))
+
+
+def _build(data: dict[str, Any], r: _Reader) -> Site:
+    for name in data:
+        if name not in _SECTIONS:
+            raise r.fail(name, f"unknown section; expected one of {', '.join(sorted(_SECTIONS))}")
+    site_t = r.table(data, "site", "site") or {}
+    r.keys(site_t, _SECTIONS["site"], "site")
+    name = r.string(site_t, "name", "site.name", default=r.source.stem)
+    timezone = r.string(site_t, "timezone", "site.timezone", default=DEFAULT_TIMEZONE)
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise r.fail("site.timezone", f"unknown time zone {timezone!r}") from None
+    year: int | None = None
+    if "year" in site_t:
+        raw = site_t["year"]
+        if isinstance(raw, bool) or not isinstance(raw, int) or not 1970 <= raw <= 2100:
+            raise r.fail("site.year", f"expected a whole year in 1970..2100, got {raw!r}")
+        year = raw
+
+    plan_t = r.table(data, "plan", "plan") or {}
+    r.keys(plan_t, _SECTIONS["plan"], "plan")
+    objective_text = r.string(plan_t, "objective", "plan.objective", Objective.MIN_CONNECTION)
+    try:
+        objective = Objective(objective_text)
+    except ValueError:
+        choices = ", ".join(repr(o.value) for o in Objective)
+        raise r.fail("plan.objective", f"expected {choices}, got {objective_text!r}") from None
+
+    load = _load(data, r, timezone, year)
+    index = load.index
+    assert isinstance(index, pd.DatetimeIndex)
+    shiftable, curtailable = _flex(data, r)
+    parts = {
+        "pv": _pv(data, r, index, timezone, year),
+        "battery": _battery(data, r),
+        "connection": _connection(data, r),
+        "tariff": _tariff(data, r, index, timezone),
+    }
+    try:
+        return Site(
+            name=name,
+            load_kw=load,
+            timezone=timezone,
+            year=year,
+            objective=objective,
+            shiftable=shiftable,
+            curtailable=curtailable,
+            **parts,  # type: ignore[arg-type]
+        )
+    except InputError as exc:  # the model's own checks: name this file
+        raise InputError(exc.message, source=r.source, field=exc.field) from None
+
+
+def _wrap(exc: InputError, r: _Reader, key: str) -> InputError:
+    """Re-raise a profiles error with the site file and key it came from."""
+    if exc.source is not None:  # a CSV problem: keep the CSV's file and line
+        return InputError(
+            f"{exc.message} (read for key {key!r} of {r.source})",
+            source=exc.source,
+            line=exc.line,
+            field=exc.field,
+        )
+    return InputError(exc.message, source=r.source, field=key)
+
+
+def _series_in_year(series: pd.Series, index: pd.DatetimeIndex, r: _Reader, key: str) -> pd.Series:
+    """A series generated for ``site.year`` cut to the load's index (which must lie in it)."""
+    if not index.isin(series.index).all():
+        raise r.fail(
+            "site.year",
+            f"{key} is generated for site.year, but the load's index "
+            f"({index[0].isoformat()} .. {index[-1].isoformat()}) lies outside that year",
+        )
+    return series.reindex(index)
+
+
+def _same_index(series: pd.Series, index: pd.DatetimeIndex, r: _Reader, key: str) -> None:
+    if not series.index.equals(index):
+        got = series.index
+        raise r.fail(
+            key,
+            f"expected the load's index ({len(index)} steps, {index[0].isoformat()} .. "
+            f"{index[-1].isoformat()}), got {len(got)} steps, {got[0].isoformat()} .. "
+            f"{got[-1].isoformat()}",
+        )
+
+
+def _need_year(r: _Reader, year: int | None, key: str) -> int:
+    if year is None:
+        raise r.fail("site.year", f"missing: {key} needs a calendar year to generate a profile")
+    return year
+
+
+def _load(data: dict[str, Any], r: _Reader, timezone: str, year: int | None) -> pd.Series:
+    table = r.table(data, "load", "load")
+    if table is None:
+        raise r.fail("load", "missing section [load]: give csv, or profile and annual_kwh")
+    r.keys(table, _SECTIONS["load"], "load")
+    if "csv" in table:
+        for other in ("profile", "annual_kwh"):
+            if other in table:
+                raise r.fail(f"load.{other}", "not allowed together with load.csv")
+        try:
+            series = read_profile_csv(r.path(table, "csv", "load.csv"), timezone=timezone)
+        except InputError as exc:
+            raise _wrap(exc, r, "load.csv") from None
+    else:
+        if "profile" not in table:
+            raise r.fail("load", "expected load.csv, or load.profile with load.annual_kwh")
+        profile = r.string(table, "profile", "load.profile")
+        annual = r.number(table, "annual_kwh", "load.annual_kwh", low=0.0, open_low=True)
+        try:
+            series = standard_profile(
+                profile, annual, _need_year(r, year, "load.profile"), timezone=timezone
+            )
+        except InputError as exc:
+            raise _wrap(exc, r, f"load.{exc.field or 'profile'}") from None
+    values = series.to_numpy(dtype=float)
+    if bool((values < 0).any()):
+        at = int(np.argmax(values < 0))
+        raise r.fail(
+            "load",
+            f"expected a base load >= 0 kW, got {values[at]:g} kW at "
+            f"{series.index[at].isoformat()} (own generation belongs in [pv])",
+        )
+    return series.rename("kw")
+
+
+def _pv(
+    data: dict[str, Any], r: _Reader, index: pd.DatetimeIndex, timezone: str, year: int | None
+) -> PV | None:
+    table = r.table(data, "pv", "pv")
+    if table is None:
+        return None
+    r.keys(table, _SECTIONS["pv"], "pv")
+    kwp = r.number(table, "kwp", "pv.kwp", 0.0, low=0.0)
+    max_kwp = r.number(table, "max_kwp", "pv.max_kwp", 0.0, low=0.0)
+    cost = r.number(table, "cost_eur_per_kwp_year", "pv.cost_eur_per_kwp_year", 0.0, low=0.0)
+    if "csv" in table:
+        for other in _LOCATION_KEYS:
+            if other in table:
+                raise r.fail(f"pv.{other}", "not used with pv.csv (a measured profile)")
+        if kwp <= 0:
+            raise r.fail("pv.kwp", "expected the installed kWp (> 0) that pv.csv was measured on")
+        try:
+            measured = read_profile_csv(r.path(table, "csv", "pv.csv"), timezone=timezone)
+        except InputError as exc:
+            raise _wrap(exc, r, "pv.csv") from None
+        _same_index(measured, index, r, "pv.csv")
+        if bool((measured.to_numpy() < 0).any()):
+            raise r.fail("pv.csv", "expected PV generation >= 0 kW")
+        per_kwp = measured / kwp
+    else:
+        lat = r.number(table, "latitude", "pv.latitude", low=-90.0, high=90.0)
+        lon = r.number(table, "longitude", "pv.longitude", low=-180.0, high=180.0)
+        tilt = r.number(table, "tilt_deg", "pv.tilt_deg", 30.0, low=0.0, high=90.0)
+        azimuth = r.number(table, "azimuth_deg", "pv.azimuth_deg", 180.0, low=0.0, high=360.0)
+        weather = r.string(table, "weather", "pv.weather", "try-essen")
+        if weather not in ("try-essen", "clear-sky"):
+            raise r.fail("pv.weather", f"expected 'try-essen' or 'clear-sky', got {weather!r}")
+        try:
+            generated = pv_profile(
+                1.0, lat, lon, tilt, azimuth, _need_year(r, year, "pv"),
+                timezone=timezone, weather=weather,  # type: ignore[arg-type]
+            )  # fmt: skip
+        except InputError as exc:
+            raise _wrap(exc, r, f"pv.{exc.field or 'kwp'}") from None
+        per_kwp = _series_in_year(generated, index, r, "pv")
+    return PV(per_kwp.rename("kw_per_kwp"), kwp, max_kwp, cost)
+
+
+def _battery(data: dict[str, Any], r: _Reader) -> Battery | None:
+    table = r.table(data, "battery", "battery")
+    if table is None:
+        return None
+    r.keys(table, _SECTIONS["battery"], "battery")
+    values = {
+        name: r.number(table, name, f"battery.{name}", 0.0, low=0.0)
+        for name in (
+            "energy_kwh", "power_kw", "max_energy_kwh", "max_power_kw",
+            "cost_eur_per_kwh_year", "cost_eur_per_kw_year",
+        )
+    }  # fmt: skip
+    eff = r.number(
+        table, "roundtrip_efficiency", "battery.roundtrip_efficiency", 0.9,
+        low=0.0, high=1.0, open_low=True,
+    )  # fmt: skip
+    soc_min = r.number(table, "soc_min", "battery.soc_min", 0.0, low=0.0, high=1.0, open_high=True)
+    soc_max = r.number(table, "soc_max", "battery.soc_max", 1.0, low=0.0, high=1.0, open_low=True)
+    if soc_min >= soc_max:
+        raise r.fail(
+            "battery.soc_min",
+            f"expected soc_min < soc_max, got soc_min={soc_min:g}, soc_max={soc_max:g}",
+        )
+    return Battery(**values, roundtrip_efficiency=eff, soc_min=soc_min, soc_max=soc_max)
+
+
+def _flex(
+    data: dict[str, Any], r: _Reader
+) -> tuple[tuple[ShiftableLoad, ...], tuple[CurtailableLoad, ...]]:
+    raw = data.get("flex", [])
+    if not isinstance(raw, list):
+        raise r.fail("flex", f"expected an array of tables [[flex]], got {_kind(raw)}")
+    shiftable: list[ShiftableLoad] = []
+    curtailable: list[CurtailableLoad] = []
+    seen: set[str] = set()
+    for number, entry in enumerate(raw, start=1):
+        key = f"flex[{number}]"
+        if not isinstance(entry, dict):
+            raise r.fail(key, f"expected a table [[flex]], got {_kind(entry)}")
+        kind = r.string(entry, "kind", f"{key}.kind")
+        if kind not in _FLEX_KEYS:
+            raise r.fail(f"{key}.kind", f"expected 'shiftable' or 'curtailable', got {kind!r}")
+        r.keys(entry, _FLEX_KEYS[kind], key)
+        name = r.string(entry, "name", f"{key}.name")
+        if name in seen:
+            raise r.fail(f"{key}.name", f"flex name {name!r} is used twice; names must be unique")
+        seen.add(name)
+        if kind == "shiftable":
+            if "window" not in entry:
+                raise r.fail(f"{key}.window", "missing: expected a window 'HH:MM-HH:MM'")
+            shiftable.append(
+                ShiftableLoad(
+                    name=name,
+                    daily_kwh=r.number(entry, "daily_kwh", f"{key}.daily_kwh", low=0.0),
+                    max_kw=r.number(entry, "max_kw", f"{key}.max_kw", low=0.0, open_low=True),
+                    window=r.window(entry["window"], f"{key}.window"),
+                )
+            )
+        else:
+            curtailable.append(
+                CurtailableLoad(
+                    name=name,
+                    max_kw=r.number(entry, "max_kw", f"{key}.max_kw", low=0.0),
+                    cost_eur_per_kwh=r.number(
+                        entry, "cost_eur_per_kwh", f"{key}.cost_eur_per_kwh", 0.0, low=0.0
+                    ),
+                )
+            )
+    return tuple(shiftable), tuple(curtailable)
+
+
+def _connection(data: dict[str, Any], r: _Reader) -> Connection:
+    table = r.table(data, "connection", "connection") or {}
+    r.keys(table, _SECTIONS["connection"], "connection")
+    import_kw: float | None = None
+    raw_import = table.get("import_kw", "minimise")
+    if raw_import != "minimise":
+        if isinstance(raw_import, str):
+            raise r.fail(
+                "connection.import_kw",
+                f'expected a number >= 0 or "minimise", got {raw_import!r}',
+            )
+        import_kw = r.number(table, "import_kw", "connection.import_kw", low=0.0)
+    export_kw: float | None
+    raw_export = table.get("export_kw", 0.0)
+    if raw_export == "unlimited" or (isinstance(raw_export, float) and raw_export == math.inf):
+        export_kw = None
+    elif isinstance(raw_export, str):
+        raise r.fail(
+            "connection.export_kw",
+            f'expected a number >= 0, "unlimited" or inf, got {raw_export!r}',
+        )
+    else:
+        export_kw = r.number(table, "export_kw", "connection.export_kw", 0.0, low=0.0)
+    raw = table.get("restriction", [])
+    if not isinstance(raw, list):
+        raise r.fail("connection.restriction", "expected an array [[connection.restriction]]")
+    restrictions = []
+    for number, entry in enumerate(raw, start=1):
+        key = f"connection.restriction[{number}]"
+        if not isinstance(entry, dict):
+            raise r.fail(key, f"expected a table, got {_kind(entry)}")
+        r.keys(entry, _RESTRICTION_KEYS, key)
+        windows = entry.get("windows")
+        if not isinstance(windows, list) or not windows:
+            raise r.fail(
+                f"{key}.windows", f"expected a non-empty array of windows, got {windows!r}"
+            )
+        parsed = tuple(r.window(w, f"{key}.windows") for w in windows)
+        limit = r.number(entry, "import_kw", f"{key}.import_kw", low=0.0)
+        restrictions.append(Restriction(parsed, limit))
+    return Connection(import_kw=import_kw, export_kw=export_kw, restrictions=tuple(restrictions))
+
+
+def _tariff(data: dict[str, Any], r: _Reader, index: pd.DatetimeIndex, timezone: str) -> Tariff:
+    table = r.table(data, "tariff", "tariff") or {}
+    r.keys(table, _SECTIONS["tariff"], "tariff")
+    contracted = r.number(
+        table, "contracted_eur_per_kw_year", "tariff.contracted_eur_per_kw_year", 0.0, low=0.0
+    )
+    kwmax = r.number(table, "kwmax_eur_per_kw_month", "tariff.kwmax_eur_per_kw_month", 0.0, low=0.0)
+    feed_in = r.number(table, "feed_in_eur_per_kwh", "tariff.feed_in_eur_per_kwh", 0.0)
+    energy: float | pd.Series
+    if "energy_price_csv" in table:
+        if "energy_eur_per_kwh" in table:
+            raise r.fail(
+                "tariff.energy_eur_per_kwh", "not allowed together with tariff.energy_price_csv"
+            )
+        try:
+            energy = read_price_csv(
+                r.path(table, "energy_price_csv", "tariff.energy_price_csv"), timezone=timezone
+            )
+        except InputError as exc:
+            raise _wrap(exc, r, "tariff.energy_price_csv") from None
+        _same_index(energy, index, r, "tariff.energy_price_csv")
+    else:
+        energy = r.number(table, "energy_eur_per_kwh", "tariff.energy_eur_per_kwh", 0.0)
+    return Tariff(contracted, kwmax, energy, feed_in)
