@@ -237,3 +237,19 @@ def test_station_profiles_in_mw_and_mwh(write_csv):
     np.testing.assert_allclose(mw.to_numpy(), 1500.0)
     mwh = read_profile_csv(write_csv(["timestamp,mwh", *iso_lines("2025-01-15", "0.5")], "b.csv"))
     np.testing.assert_allclose(mwh.to_numpy(), 2000.0)
+
+
+def test_named_series_column(write_csv):
+    from netruimte.profiles.csv_io import read_series_csv
+
+    lines = [
+        "timestamp;eur_per_kwh",
+        *[f"{ts.isoformat()};-0,05" for ts in day_stamps("2025-01-15")],
+    ]
+    prices = read_series_csv(write_csv(lines), "eur_per_kwh")
+    assert prices.name == "eur_per_kwh" and (prices == -0.05).all()
+    with pytest.raises(InputError, match="'eur_per_kwh'") as info:
+        read_series_csv(
+            write_csv(["timestamp,kw", *iso_lines("2025-01-15")], "k.csv"), "eur_per_kwh"
+        )
+    assert info.value.line == 1

@@ -27,7 +27,7 @@ import pandas as pd
 from netruimte.conventions import DEFAULT_TIMEZONE, HOURS_PER_STEP, STEP
 from netruimte.errors import InputError
 
-__all__ = ["VALUE_COLUMNS", "read_profile_csv", "write_profile_csv"]
+__all__ = ["VALUE_COLUMNS", "read_profile_csv", "read_series_csv", "write_profile_csv"]
 
 VALUE_COLUMNS = ("kw", "kwh", "mw", "mwh")
 _STEP_MINUTES = 15
@@ -77,10 +77,47 @@ def read_profile_csv(
     return _parse_profile_text(text, source=str(path), timezone=timezone, resample=resample)
 
 
-def _parse_profile_text(text: str, *, source: str, timezone: str, resample: bool) -> pd.Series:
+def read_series_csv(
+    path: str | Path,
+    column: str,
+    *,
+    timezone: str = DEFAULT_TIMEZONE,
+    resample: bool = False,
+) -> pd.Series:
+    """Read a 15-minute series of one named column (e.g. ``eur_per_kwh``) with every check of
+    :func:`read_profile_csv`; values are taken as interval averages, without unit conversion.
+
+    Returns
+    -------
+    pandas.Series
+        Named ``column``, on a tz-aware 15-minute index spanning whole local days.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("file not found", source=path) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", source=path) from None
+    series = _parse_profile_text(
+        text, source=str(path), timezone=timezone, resample=resample, columns=(column.lower(),)
+    )
+    return series.rename(column)
+
+
+def _parse_profile_text(
+    text: str,
+    *,
+    source: str,
+    timezone: str,
+    resample: bool,
+    columns: tuple[str, ...] = VALUE_COLUMNS,
+) -> pd.Series:
     lines = text.splitlines()
     if not lines or not lines[0].strip():
-        raise InputError("empty file: expected a header row 'timestamp,kw'", source=source, line=1)
+        raise InputError(
+            f"empty file: expected a header row 'timestamp,{columns[0]}'", source=source, line=1
+        )
     separator = ";" if ";" in lines[0] else ","
     rows = list(csv.reader(io.StringIO(text), delimiter=separator))
     header = [cell.strip().lower() for cell in rows[0]]
@@ -91,14 +128,18 @@ def _parse_profile_text(text: str, *, source: str, timezone: str, resample: bool
             line=1,
             field="timestamp",
         )
-    value_columns = [name for name in VALUE_COLUMNS if name in header]
+    value_columns = [name for name in columns if name in header]
     if len(value_columns) != 1:
+        wanted = (
+            "'kw' or 'kwh' (or for stations 'mw' or 'mwh')"
+            if columns == VALUE_COLUMNS
+            else " or ".join(repr(c) for c in columns)
+        )
         raise InputError(
-            f"expected exactly one value column, 'kw' or 'kwh' (or for stations 'mw' or 'mwh'), "
-            f"in the header {rows[0]!r}",
+            f"expected exactly one value column, {wanted}, in the header {rows[0]!r}",
             source=source,
             line=1,
-            field="kw",
+            field=columns[0],
         )
     value_column = value_columns[0]
     ts_at, value_at = header.index("timestamp"), header.index(value_column)
@@ -129,8 +170,8 @@ def _parse_profile_text(text: str, *, source: str, timezone: str, resample: bool
     step = _detect_step(index, lines_arr, resample=resample, source=source)
     step_hours = step / pd.Timedelta(hours=1)
     raw = np.asarray(values, dtype=float)
-    per_hour = raw / step_hours if value_column.endswith("h") else raw
-    kw = per_hour * 1000.0 if value_column.startswith("mw") else per_hour
+    per_hour = raw / step_hours if value_column in ("kwh", "mwh") else raw
+    kw = per_hour * 1000.0 if value_column in ("mw", "mwh") else per_hour
     series = pd.Series(kw, index=index, name="kw")
     if step != STEP:
         series = _to_quarter_hours(series, step, lines_arr, source=source)
