@@ -12,6 +12,7 @@ import typer
 
 from netruimte import __version__
 from netruimte.cli import profile as _profile
+from netruimte.cli.demo import demo as _demo
 from netruimte.errors import InputError, NoSolutionError
 
 __all__ = ["app", "main"]
@@ -24,6 +25,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(_profile.app, name="profile")
+app.command("demo")(_demo)
 
 
 def _version_callback(value: bool) -> None:

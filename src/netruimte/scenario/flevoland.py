@@ -527,3 +527,60 @@ def write_scenario_files(scenario: FlevolandScenario, folder: Any, **options: An
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(folder / name)
     return folder / "scenario.toml"
+
+
+STATION_MIX: Final[Mapping[str, Mapping[str, float]]] = {
+    # ASSUMPTION: the shape of each station's existing offtake as a mix of BDEW standard profiles
+    # (households H0, commerce G0, continuous G3, agriculture L0); only the shape is used, scaled
+    # so its peak equals the station's `load_mw`. Real station measurements are not public.
+    "FGU": {"H0": 0.35, "G0": 0.45, "G3": 0.10, "L0": 0.10},
+    "ALM": {"H0": 0.45, "G0": 0.45, "G3": 0.10},
+    "LLS": {"H0": 0.40, "G0": 0.50, "G3": 0.10},
+    "ZWD": {"H0": 0.35, "G0": 0.35, "L0": 0.30},
+    "ZWD20": {"H0": 0.20, "G0": 0.30, "G3": 0.50},
+    "DRT": {"H0": 0.30, "G0": 0.30, "L0": 0.40},
+    "EML": {"H0": 0.30, "G0": 0.30, "L0": 0.40},
+}
+PROFILE_YEAR: Final = 2025
+"""The representative year of the synthetic station and business profiles."""
+
+
+def station_load_profiles(year: int = PROFILE_YEAR) -> dict[str, Any]:
+    """Synthetic existing-offtake profiles (MW, 15-minute) for the stations of ``STATION_MIX``.
+
+    Each is the station's mix of standard profiles, normalised to a peak of 1 and scaled to its
+    ``load_mw``: firm headroom (capacity − peak) is the same as in peak mode, but off-peak room
+    becomes visible to time-block and other flexible transport rights.
+    """
+    import pandas as pd
+
+    from netruimte.profiles import standard_profile
+
+    loads = {s["id"]: float(s["load_mw"]) for s in grid_data()["station"]}
+    out: dict[str, pd.Series] = {}
+    for station, mix in STATION_MIX.items():
+        shape = sum(
+            standard_profile(name, 1.0e6, year) * share for name, share in sorted(mix.items())
+        )
+        assert isinstance(shape, pd.Series)
+        out[station] = (shape / shape.max() * loads[station]).rename("mw")
+    return out
+
+
+def peak_block(profile: Any, hours: int = 4) -> str:
+    """The daily window of ``hours`` whole hours in which a station's load is highest on average
+    over its 30 highest-load days: where an operator would put a time-block restriction."""
+    import pandas as pd
+
+    assert isinstance(profile, pd.Series)
+    index = pd.DatetimeIndex(profile.index)
+    day = index.tz_localize(None).normalize()
+    daily_peak = profile.groupby(day).max()
+    top_days = daily_peak.nlargest(30).index
+    on_top = profile[np.isin(day, top_days)]
+    by_hour = on_top.groupby(pd.DatetimeIndex(on_top.index).hour).mean().reindex(range(24))
+    values = np.nan_to_num(by_hour.to_numpy(), nan=0.0)
+    sums = [sum(values[(h + k) % 24] for k in range(hours)) for h in range(24)]
+    start = int(np.argmax(sums))
+    end = (start + hours) % 24
+    return f"{start:02d}:00-{end:02d}:00"

@@ -1,0 +1,99 @@
+"""``netruimte demo``: the Flevoland scenario end to end."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+__all__ = ["demo"]
+
+
+def demo(
+    out: Path = typer.Option(
+        Path("netruimte-demo"), "--out", help="Folder for the report, CSV and JSON results."
+    ),
+    runs: int = typer.Option(
+        100, "--runs", min=1, help="Monte Carlo runs over the reinforcement delays."
+    ),
+    seed: int = typer.Option(2026, "--seed", help="Seed of the Monte Carlo runs."),
+    businesses: int | None = typer.Option(
+        None,
+        "--businesses",
+        min=0,
+        help="Plan smart tools for only the first N waiting businesses (a quicker, partial run).",
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the summary as one JSON document on stdout."
+    ),
+) -> None:
+    """The main job: the Flevoland scenario end to end (waiting list, ACM framework, smart
+    tools, slipped works), written as one HTML report plus CSV/JSON of all results."""
+    from netruimte.services.demo import DemoOptions, run_demo
+    from netruimte.services.demo_output import demo_summary, write_demo
+
+    err = Console(stderr=True)
+    started = time.perf_counter()
+    tasks: dict[str, TaskID] = {}
+    with Progress(
+        TextColumn("{task.description:<14}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as progress:
+
+        def report(task: str, done: int, total: int) -> None:
+            if task not in tasks:
+                tasks[task] = progress.add_task(task, total=total)
+            progress.update(tasks[task], completed=done, total=total)
+
+        options = DemoOptions(out_dir=out, runs=runs, seed=seed, max_businesses=businesses)
+        result = run_demo(options, progress=report)
+        report("report", 0, 1)
+        write_demo(result)
+        report("report", 1, 1)
+    summary = demo_summary(result)
+    elapsed = time.perf_counter() - started
+    if as_json:
+        typer.echo(json.dumps({**summary, "out": str(out)}, indent=2, default=str))
+        return
+    console = Console()
+    table = Table(title="Flevoland offtake requests (111 waiting + campus, induced jobs, Hortus)")
+    for column in ("scenario", "before 2030", "before 2033", "before 2036", "never", "MW-years"):
+        table.add_column(column, justify="left" if column == "scenario" else "right")
+    for row in summary["variants"]:
+        table.add_row(
+            row["label"],
+            str(row["by_2030"]),
+            str(row["by_2033"]),
+            str(row["by_2036"]),
+            str(row["not_in_horizon"]),
+            f"{row['mw_years_waiting']:,.0f}",
+        )
+    console.print(table)
+    campus = Table(title="High Tech Campus Almere (ASM International), 20.4 MW asked")
+    for column in ("scenario", "MW", "connected", "P50", "P90"):
+        campus.add_column(column)
+    for row in summary["campus"]:
+        campus.add_row(
+            row["variant"],
+            f"{row['requested_mw']:.1f}",
+            str(row["granted_on"] or "not before 2041"),
+            str(row["p50"] or "-"),
+            str(row["p90"] or "-"),
+        )
+    console.print(campus)
+    smart = summary["smart_tools"]
+    console.print(
+        f"Smart tools: {smart['businesses']} businesses need {smart['firm_mw_with_tools']:.1f} MW "
+        f"instead of {smart['requested_mw']:.1f} MW; {smart['time_block_feasible']} could take "
+        "a time-block right."
+    )
+    console.print(f"Report: {out / 'report.html'}  (finished in {elapsed:.0f} s)")

@@ -1,0 +1,445 @@
+"""The main job: the Flevoland scenario end to end (``netruimte demo``).
+
+Steps (each reported to a progress callback):
+
+1. generate the scenario (published grid figures, seeded synthetic waiting list) and write it
+   in the contract's file formats, with synthetic station load profiles;
+2. run the waiting list under ``fcfs`` and ``in-force`` (the ACM framework on each date), with
+   Monte Carlo over the reinforcement delays, and once with the works as originally planned;
+3. run the site planner for every waiting business that can use smart tools (PV, battery,
+   flexible processes): the exact smallest firm connection, and the smallest time-block
+   connection where the station's peak block is kept free;
+4. run the waiting list again with those smaller (or time-block) requests;
+5. collect what it means: who is connected when, per category, for the campus, and what the
+   slipped works cost.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from netruimte.grid.model import Grid
+from netruimte.profiles import pv_profile, standard_profile, write_profile_csv
+from netruimte.scenario.flevoland import (
+    FLEVOLAND_STATIONS,
+    PROFILE_YEAR,
+    FlevolandScenario,
+    SyntheticRequest,
+    generate_flevoland,
+    peak_block,
+    station_load_profiles,
+    write_scenario_files,
+)
+from netruimte.scenario.waitlist_toml import load_scenario
+from netruimte.waitlist import monte_carlo, simulate
+from netruimte.waitlist.requests import Contract
+from netruimte.waitlist.result import SimulationResult
+from netruimte.waitlist.scenario import Scenario
+
+__all__ = [
+    "VARIANTS",
+    "BusinessPlan",
+    "DemoOptions",
+    "DemoResult",
+    "Variant",
+    "plan_business",
+    "run_demo",
+]
+
+ProgressFn = Callable[[str, int, int], None]
+"""``progress(task, done, total)``: called as work advances."""
+
+ALMERE: Final = (52.37, 5.21)
+FLEVOLAND_GROUPS: Final = ("queue", "campus", "induced", "hortus")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One waiting-list run of the demo."""
+
+    key: str
+    label: str
+    policy: str
+    works: str  # "current" | "planned"
+    requests: str  # "as filed" | "smart" | "smart+time-block"
+    monte_carlo: bool
+
+
+VARIANTS: Final = (
+    Variant("fcfs", "First come, first served", "fcfs", "current", "as filed", True),
+    Variant("acm", "ACM framework (rule in force)", "in-force", "current", "as filed", True),
+    Variant(
+        "acm-planned", "ACM, works as first promised", "in-force", "planned", "as filed", False
+    ),
+    Variant("acm-smart", "ACM + smart tools (smaller firm)", "in-force", "current", "smart", True),
+    Variant(
+        "acm-timeblock",
+        "ACM + smart tools + time-block right",
+        "in-force",
+        "current",
+        "smart+time-block",
+        False,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    """What the demo runs. Defaults are the full job; tests shrink ``max_businesses``/``runs``."""
+
+    out_dir: Path = Path("netruimte-demo")
+    runs: int = 100
+    seed: int = 2026
+    rest_of_region_requests: int = 120
+    max_businesses: int | None = None
+    battery_c_rate: float = 0.5
+
+
+@dataclass(frozen=True)
+class BusinessPlan:
+    """The smart-tools plan of one waiting business (exact minimal connections)."""
+
+    request_id: str
+    applicant: str
+    type_key: str
+    station: str
+    requested_kw: float
+    pv_kwp: float
+    battery_kwh: float
+    battery_kw: float
+    flex_kw: float
+    firm_kw: float
+    block: str
+    timeblock_kw: float | None
+
+    @property
+    def saved_kw(self) -> float:
+        """kW the firm request shrinks by."""
+        return self.requested_kw - self.firm_kw
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """Everything the report and the output files are made of."""
+
+    options: DemoOptions
+    scenario: FlevolandScenario
+    results: Mapping[str, SimulationResult]
+    plans: tuple[BusinessPlan, ...]
+    blocks: Mapping[str, str]
+    station_profiles_mw: Mapping[str, pd.Series] = field(repr=False)
+    timings_s: Mapping[str, float] = field(default_factory=dict)
+
+    def flevoland_requests(self) -> list[SyntheticRequest]:
+        """Offtake requests at the six Flevoland stations (queue, campus, induced, Hortus)."""
+        return [
+            r
+            for r in self.scenario.requests
+            if r.station in FLEVOLAND_STATIONS
+            and r.direction == "offtake"
+            and r.group in FLEVOLAND_GROUPS
+        ]
+
+
+# ---- smart tools per business ------------------------------------------------------------
+
+
+class _Shapes:
+    """Profiles shared by all businesses: one standard-profile shape per name, one PV shape."""
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+        self._load: dict[str, pd.Series] = {}
+        self.pv_kw_per_kwp = pv_profile(1.0, *ALMERE, 30, 180, year)
+
+    def load_per_peak_kw(self, profile: str) -> pd.Series:
+        if profile not in self._load:
+            shape = standard_profile(profile, 1.0e6, self.year)
+            self._load[profile] = shape / shape.max()
+        return self._load[profile]
+
+
+def plan_business(
+    request: SyntheticRequest, block: str, shapes: _Shapes, c_rate: float = 0.5
+) -> BusinessPlan:
+    """Size smart tools by the population's rules and compute the exact smallest connections.
+
+    The site's load is the request's standard profile with its peak at the requested kW (the
+    request is what the business needs today); PV, battery and flexible share come from its
+    business type. Export is not allowed (feed-in is congested too), so PV only serves the site.
+    """
+    from netruimte.planner import (
+        PV,
+        Battery,
+        Connection,
+        CurtailableLoad,
+        Restriction,
+        Site,
+        min_connection,
+    )
+    from netruimte.scenario.site_toml import parse_window
+
+    load_kw = shapes.load_per_peak_kw(request.profile) * request.kw
+    pv_kwp = request.pv_kwp_per_kw * request.kw
+    battery_kwh = request.battery_kwh_per_kw * request.kw
+    battery_kw = battery_kwh * c_rate
+    flex_kw = request.flex_share * request.kw
+    base = Site(
+        name=request.applicant,
+        load_kw=load_kw.rename("kw"),
+        year=shapes.year,
+        pv=PV(kw_per_kwp=shapes.pv_kw_per_kwp, kwp=pv_kwp) if pv_kwp > 0 else None,
+        battery=Battery(energy_kwh=battery_kwh, power_kw=battery_kw) if battery_kwh > 0 else None,
+        curtailable=(CurtailableLoad("flexible processes", max_kw=flex_kw),) if flex_kw > 0 else (),
+        connection=Connection(import_kw=None, export_kw=0.0),
+    )
+    firm = min_connection(base, dispatch=False)
+    if firm.import_kw is None:
+        raise RuntimeError(f"{request.id}: no feasible connection ({firm.reason})")
+    restricted = dataclasses.replace(
+        base,
+        connection=Connection(
+            import_kw=None,
+            export_kw=0.0,
+            restrictions=(Restriction(windows=(parse_window(block),), import_kw=0.0),),
+        ),
+    )
+    timeblock = min_connection(restricted, dispatch=False)
+    return BusinessPlan(
+        request_id=request.id,
+        applicant=request.applicant,
+        type_key=request.type_key,
+        station=request.station,
+        requested_kw=request.kw,
+        pv_kwp=pv_kwp,
+        battery_kwh=battery_kwh,
+        battery_kw=battery_kw,
+        flex_kw=flex_kw,
+        firm_kw=min(firm.import_kw, request.kw),
+        block=block,
+        timeblock_kw=timeblock.import_kw,
+    )
+
+
+# ---- the job ------------------------------------------------------------------------------
+
+
+def _write_station_profiles(profiles: Mapping[str, pd.Series], folder: Path) -> dict[str, str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, str] = {}
+    for station, mw in profiles.items():
+        path = folder / f"{station.lower()}-load.csv"
+        write_profile_csv(mw * 1000.0, path, column="mw", decimals=4)
+        paths[station] = f"profiles/{path.name}"
+    return paths
+
+
+def _smart_requests(
+    scenario: Scenario, plans: Sequence[BusinessPlan], *, timeblock: bool
+) -> Scenario:
+    by_id = {p.request_id: p for p in plans}
+    requests = []
+    for request in scenario.requests:
+        plan = by_id.get(request.id)
+        if plan is None:
+            requests.append(request)
+        elif timeblock and plan.timeblock_kw is not None:
+            requests.append(
+                dataclasses.replace(
+                    request,
+                    kw=max(plan.timeblock_kw, 1e-3),
+                    contract=Contract.TIME_BLOCK,
+                    blocks=(plan.block,),
+                    used_kw=None,
+                )
+            )
+        else:
+            requests.append(dataclasses.replace(request, kw=max(plan.firm_kw, 1e-3), used_kw=None))
+    return dataclasses.replace(scenario, requests=tuple(requests))
+
+
+def _with_works(scenario: Scenario, planned: FlevolandScenario) -> Scenario:
+    dates = {r["id"]: dt.date.fromisoformat(r["date"]) for r in planned.reinforcements}
+    grid = scenario.grid
+    works = tuple(dataclasses.replace(w, date=dates[w.id]) for w in grid.reinforcements)
+    return dataclasses.replace(scenario, grid=Grid(grid.stations, works))
+
+
+def run_demo(options: DemoOptions, progress: ProgressFn | None = None) -> DemoResult:
+    """Run the whole demo (files: :func:`netruimte.services.demo_output.write_demo`)."""
+    report = progress or (lambda task, done, total: None)
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    report("scenario", 0, 3)
+    flevo = generate_flevoland(rest_of_region_requests=options.rest_of_region_requests)
+    planned = generate_flevoland(
+        works="planned", rest_of_region_requests=options.rest_of_region_requests
+    )
+    profiles = station_load_profiles()
+    blocks = {station: peak_block(profile) for station, profile in profiles.items()}
+    report("scenario", 1, 3)
+    folder = options.out_dir / "scenario"
+    profile_paths = _write_station_profiles(profiles, folder / "profiles")
+    for station in flevo.stations:
+        if station["id"] in profile_paths:
+            station["load_csv"] = profile_paths[station["id"]]
+    toml_path = write_scenario_files(flevo, folder, policy="in-force", fit="first-fit")
+    report("scenario", 2, 3)
+    base = load_scenario(toml_path)
+    report("scenario", 3, 3)
+    timings["scenario"] = time.perf_counter() - clock
+
+    smart = [r for r in flevo.requests if r.smart and r.station in FLEVOLAND_STATIONS]
+    if options.max_businesses is not None:
+        smart = smart[: options.max_businesses]
+    clock = time.perf_counter()
+    shapes = _Shapes(PROFILE_YEAR)
+    plans: list[BusinessPlan] = []
+    for k, request in enumerate(smart):
+        report("site plans", k, len(smart))
+        plans.append(
+            plan_business(request, blocks[request.station], shapes, options.battery_c_rate)
+        )
+    report("site plans", len(smart), len(smart))
+    timings["site plans"] = time.perf_counter() - clock
+
+    scenarios = {
+        "as filed": base,
+        "smart": _smart_requests(base, plans, timeblock=False),
+        "smart+time-block": _smart_requests(base, plans, timeblock=True),
+    }
+    results: dict[str, SimulationResult] = {}
+    for k, variant in enumerate(VARIANTS):
+        report("waiting list", k, len(VARIANTS))
+        clock = time.perf_counter()
+        scenario = scenarios[variant.requests]
+        if variant.works == "planned":
+            scenario = _with_works(scenario, planned)
+        if variant.monte_carlo and options.runs > 1:
+            results[variant.key] = monte_carlo(
+                scenario, options.runs, options.seed, policy=variant.policy
+            )
+        else:
+            results[variant.key] = simulate(scenario, policy=variant.policy)
+        timings[f"waiting list: {variant.key}"] = time.perf_counter() - clock
+    report("waiting list", len(VARIANTS), len(VARIANTS))
+    return DemoResult(
+        options=options,
+        scenario=flevo,
+        results=results,
+        plans=tuple(plans),
+        blocks=blocks,
+        station_profiles_mw=profiles,
+        timings_s=timings,
+    )
+
+
+# ---- what it means ------------------------------------------------------------------------
+
+
+def connection_table(result: DemoResult) -> pd.DataFrame:
+    """One row per Flevoland offtake request: who, and when connected under each variant."""
+    plans = {p.request_id: p for p in result.plans}
+    start = result.scenario.start
+    rows: list[dict[str, Any]] = []
+    outcomes = {key: {o.id: o for o in res.requests} for key, res in result.results.items()}
+    for request in result.flevoland_requests():
+        row: dict[str, Any] = {
+            "id": request.id,
+            "applicant": request.applicant,
+            "station": request.station,
+            "group": request.group,
+            "type": request.type_key,
+            "category_asked": request.category,
+            "kw": round(request.kw, 1),
+            "submitted": request.submitted.date().isoformat(),
+        }
+        plan = plans.get(request.id)
+        row["smart_firm_kw"] = None if plan is None else round(plan.firm_kw, 1)
+        row["smart_timeblock_kw"] = (
+            None if plan is None or plan.timeblock_kw is None else round(plan.timeblock_kw, 1)
+        )
+        for key, by_id in outcomes.items():
+            outcome = by_id[request.id]
+            row[f"category_{key}"] = outcome.category.value
+            row[f"granted_{key}"] = None if outcome.granted_on is None else outcome.granted_on
+            if outcome.granted_p50 is not None or outcome.granted_p90 is not None:
+                row[f"p10_{key}"] = outcome.granted_p10
+                row[f"p50_{key}"] = outcome.granted_p50
+                row[f"p90_{key}"] = outcome.granted_p90
+            waited_from = max(request.submitted.date(), start)
+            row[f"wait_years_{key}"] = (
+                None
+                if outcome.granted_on is None
+                else round((outcome.granted_on - waited_from).days / 365.25, 2)
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def variant_summary(result: DemoResult) -> pd.DataFrame:
+    """Per variant: Flevoland businesses connected by 2030/2033/2036, median wait, MW-years."""
+    table = connection_table(result)
+    end = result.scenario.end
+    rows = []
+    for variant in VARIANTS:
+        granted = pd.to_datetime(table[f"granted_{variant.key}"])
+        waits = table[f"wait_years_{variant.key}"].astype(float)
+        never = granted.isna()
+        # MW-years waited: waiting counted until the grant, or until the horizon's end.
+        start = pd.Timestamp(result.scenario.start)
+        waited_from = pd.to_datetime(table["submitted"]).where(
+            pd.to_datetime(table["submitted"]) > start, start
+        )
+        until = granted.fillna(pd.Timestamp(end))
+        mw_years = float(((until - waited_from).dt.days / 365.25 * table["kw"] / 1000).sum())
+        rows.append(
+            {
+                "variant": variant.key,
+                "label": variant.label,
+                "requests": len(table),
+                "by_2030": int((granted < pd.Timestamp("2030-01-01")).sum()),
+                "by_2033": int((granted < pd.Timestamp("2033-01-01")).sum()),
+                "by_2036": int((granted < pd.Timestamp("2036-01-01")).sum()),
+                "not_in_horizon": int(never.sum()),
+                "median_wait_years": float(np.nanmedian(waits))
+                if waits.notna().any()
+                else math.nan,
+                "mw_years_waiting": round(mw_years, 1),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def campus_table(result: DemoResult) -> pd.DataFrame:
+    """When the High Tech Campus request is connected under each variant."""
+    rows = []
+    plan = next((p for p in result.plans if p.request_id == "HTC-ALMERE"), None)
+    for variant in VARIANTS:
+        outcome = result.results[variant.key].request("HTC-ALMERE")
+        kw = outcome.kw
+        rows.append(
+            {
+                "variant": variant.label,
+                "requested_mw": round(kw / 1000, 2),
+                "contract": outcome.contract.value,
+                "granted_on": outcome.granted_on,
+                "p50": outcome.granted_p50,
+                "p90": outcome.granted_p90,
+                "explanation": outcome.explanation,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    frame.attrs["plan"] = plan
+    return frame

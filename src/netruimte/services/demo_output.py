@@ -1,0 +1,90 @@
+"""Write the demo's results: one HTML report plus CSV and JSON of everything in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from netruimte.report import write_report
+from netruimte.report.demo import build_demo_report
+from netruimte.services.demo import (
+    VARIANTS,
+    DemoResult,
+    campus_table,
+    connection_table,
+    variant_summary,
+)
+
+__all__ = ["demo_summary", "write_demo"]
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def demo_summary(result: DemoResult) -> dict[str, Any]:
+    """The summary as one JSON-ready document (also printed by ``netruimte demo --json``)."""
+    summary = variant_summary(result)
+    campus = campus_table(result)
+    plans = result.plans
+    return {
+        "scenario": "Flevoland 2026 (published grid figures, synthetic waiting list)",
+        "synthetic_requests": True,
+        "runs": result.options.runs,
+        "seed": result.options.seed,
+        "variants": [
+            {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+            for row in summary.to_dict("records")
+        ],
+        "campus": [
+            {k: v for k, v in row.items() if k != "explanation"}
+            for row in campus.to_dict("records")
+        ],
+        "smart_tools": {
+            "businesses": len(plans),
+            "requested_mw": round(sum(p.requested_kw for p in plans) / 1000, 3),
+            "firm_mw_with_tools": round(sum(p.firm_kw for p in plans) / 1000, 3),
+            "time_block_feasible": sum(1 for p in plans if p.timeblock_kw is not None),
+        },
+        "timings_s": {k: round(v, 3) for k, v in result.timings_s.items()},
+    }
+
+
+def write_demo(result: DemoResult) -> list[Path]:
+    """Write report.html, summary.json, connections.csv, site-plans.csv and results/*.json."""
+    out = result.options.out_dir
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results").mkdir(exist_ok=True)
+    written: list[Path] = []
+    summary = demo_summary(result)
+    _atomic_text(out / "summary.json", json.dumps(summary, indent=2, default=_json_default))
+    written.append(out / "summary.json")
+    table = connection_table(result)
+    table.to_csv(out / "connections.csv.tmp", index=False)
+    (out / "connections.csv.tmp").replace(out / "connections.csv")
+    written.append(out / "connections.csv")
+    plans = pd.DataFrame([{**p.__dict__, "saved_kw": p.saved_kw} for p in result.plans])
+    plans.round(3).to_csv(out / "site-plans.csv.tmp", index=False)
+    (out / "site-plans.csv.tmp").replace(out / "site-plans.csv")
+    written.append(out / "site-plans.csv")
+    for variant in VARIANTS:
+        path = out / "results" / f"{variant.key}.json"
+        document = {"variant": variant.label, **result.results[variant.key].to_json_dict()}
+        _atomic_text(path, json.dumps(document, indent=1, default=_json_default))
+        written.append(path)
+    written.append(write_report(build_demo_report(result), out / "report.html"))
+    return written
