@@ -65,7 +65,7 @@ def demo(
         typer.echo(json.dumps({**summary, "out": str(out)}, indent=2, default=str))
         return
     console = Console()
-    table = Table(title="Flevoland offtake requests (111 waiting + campus, induced jobs, Hortus)")
+    table = Table(title="Flevoland offtake requests (queue, campus, induced jobs, Hortus)")
     for column in ("scenario", "before 2030", "before 2033", "before 2036", "never", "MW-years"):
         table.add_column(column, justify="left" if column == "scenario" else "right")
     for row in summary["variants"]:
