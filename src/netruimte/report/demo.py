@@ -8,15 +8,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netruimte.report.html import Figure, Note, Paragraph, Report, Section, Table
-from netruimte.scenario.flevoland import FLEVOLAND_STATIONS, QUEUE_MW, grid_data
-from netruimte.services.demo import (
+from netruimte.report.demo_data import (
     VARIANTS,
     DemoResult,
     campus_table,
     connection_table,
     variant_summary,
 )
+from netruimte.report.html import Figure, Note, Paragraph, Report, Section, Table
+from netruimte.scenario.flevoland import FLEVOLAND_STATIONS, QUEUE_MW, grid_data
 
 __all__ = ["build_demo_report"]
 

@@ -18,18 +18,25 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
-import numpy as np
 import pandas as pd
 
 from netruimte.grid.model import Grid
 from netruimte.profiles import pv_profile, standard_profile, write_profile_csv
+from netruimte.report.demo_data import (
+    VARIANTS,
+    BusinessPlan,
+    DemoOptions,
+    DemoResult,
+    Variant,
+    campus_table,
+    connection_table,
+    variant_summary,
+)
 from netruimte.scenario.flevoland import (
     FLEVOLAND_STATIONS,
     PROFILE_YEAR,
@@ -52,103 +59,17 @@ __all__ = [
     "DemoOptions",
     "DemoResult",
     "Variant",
+    "campus_table",
+    "connection_table",
     "plan_business",
     "run_demo",
+    "variant_summary",
 ]
 
 ProgressFn = Callable[[str, int, int], None]
 """``progress(task, done, total)``: called as work advances."""
 
 ALMERE: Final = (52.37, 5.21)
-FLEVOLAND_GROUPS: Final = ("queue", "campus", "induced", "hortus")
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One waiting-list run of the demo."""
-
-    key: str
-    label: str
-    policy: str
-    works: str  # "current" | "planned"
-    requests: str  # "as filed" | "smart" | "smart+time-block"
-    monte_carlo: bool
-
-
-VARIANTS: Final = (
-    Variant("fcfs", "First come, first served", "fcfs", "current", "as filed", True),
-    Variant("acm", "ACM framework (rule in force)", "in-force", "current", "as filed", True),
-    Variant(
-        "acm-planned", "ACM, works as first promised", "in-force", "planned", "as filed", False
-    ),
-    Variant("acm-smart", "ACM + smart tools (smaller firm)", "in-force", "current", "smart", True),
-    Variant(
-        "acm-timeblock",
-        "ACM + smart tools + time-block right",
-        "in-force",
-        "current",
-        "smart+time-block",
-        False,
-    ),
-)
-
-
-@dataclass(frozen=True)
-class DemoOptions:
-    """What the demo runs. Defaults are the full job; tests shrink ``max_businesses``/``runs``."""
-
-    out_dir: Path = Path("netruimte-demo")
-    runs: int = 100
-    seed: int = 2026
-    rest_of_region_requests: int = 120
-    max_businesses: int | None = None
-    battery_c_rate: float = 0.5
-
-
-@dataclass(frozen=True)
-class BusinessPlan:
-    """The smart-tools plan of one waiting business (exact minimal connections)."""
-
-    request_id: str
-    applicant: str
-    type_key: str
-    station: str
-    requested_kw: float
-    pv_kwp: float
-    battery_kwh: float
-    battery_kw: float
-    flex_kw: float
-    firm_kw: float
-    block: str
-    timeblock_kw: float | None
-
-    @property
-    def saved_kw(self) -> float:
-        """kW the firm request shrinks by."""
-        return self.requested_kw - self.firm_kw
-
-
-@dataclass(frozen=True)
-class DemoResult:
-    """Everything the report and the output files are made of."""
-
-    options: DemoOptions
-    scenario: FlevolandScenario
-    results: Mapping[str, SimulationResult]
-    plans: tuple[BusinessPlan, ...]
-    blocks: Mapping[str, str]
-    station_profiles_mw: Mapping[str, pd.Series] = field(repr=False)
-    timings_s: Mapping[str, float] = field(default_factory=dict)
-
-    def flevoland_requests(self) -> list[SyntheticRequest]:
-        """Offtake requests at the six Flevoland stations (queue, campus, induced, Hortus)."""
-        return [
-            r
-            for r in self.scenario.requests
-            if r.station in FLEVOLAND_STATIONS
-            and r.direction == "offtake"
-            and r.group in FLEVOLAND_GROUPS
-        ]
 
 
 # ---- smart tools per business ------------------------------------------------------------
@@ -343,103 +264,3 @@ def run_demo(options: DemoOptions, progress: ProgressFn | None = None) -> DemoRe
         station_profiles_mw=profiles,
         timings_s=timings,
     )
-
-
-# ---- what it means ------------------------------------------------------------------------
-
-
-def connection_table(result: DemoResult) -> pd.DataFrame:
-    """One row per Flevoland offtake request: who, and when connected under each variant."""
-    plans = {p.request_id: p for p in result.plans}
-    start = result.scenario.start
-    rows: list[dict[str, Any]] = []
-    outcomes = {key: {o.id: o for o in res.requests} for key, res in result.results.items()}
-    for request in result.flevoland_requests():
-        row: dict[str, Any] = {
-            "id": request.id,
-            "applicant": request.applicant,
-            "station": request.station,
-            "group": request.group,
-            "type": request.type_key,
-            "category_asked": request.category,
-            "kw": round(request.kw, 1),
-            "submitted": request.submitted.date().isoformat(),
-        }
-        plan = plans.get(request.id)
-        row["smart_firm_kw"] = None if plan is None else round(plan.firm_kw, 1)
-        row["smart_timeblock_kw"] = (
-            None if plan is None or plan.timeblock_kw is None else round(plan.timeblock_kw, 1)
-        )
-        for key, by_id in outcomes.items():
-            outcome = by_id[request.id]
-            row[f"category_{key}"] = outcome.category.value
-            row[f"granted_{key}"] = None if outcome.granted_on is None else outcome.granted_on
-            if outcome.granted_p50 is not None or outcome.granted_p90 is not None:
-                row[f"p10_{key}"] = outcome.granted_p10
-                row[f"p50_{key}"] = outcome.granted_p50
-                row[f"p90_{key}"] = outcome.granted_p90
-            waited_from = max(request.submitted.date(), start)
-            row[f"wait_years_{key}"] = (
-                None
-                if outcome.granted_on is None
-                else round((outcome.granted_on - waited_from).days / 365.25, 2)
-            )
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def variant_summary(result: DemoResult) -> pd.DataFrame:
-    """Per variant: Flevoland businesses connected by 2030/2033/2036, median wait, MW-years."""
-    table = connection_table(result)
-    end = result.scenario.end
-    rows = []
-    for variant in VARIANTS:
-        granted = pd.to_datetime(table[f"granted_{variant.key}"])
-        waits = table[f"wait_years_{variant.key}"].astype(float)
-        never = granted.isna()
-        # MW-years waited: waiting counted until the grant, or until the horizon's end.
-        start = pd.Timestamp(result.scenario.start)
-        waited_from = pd.to_datetime(table["submitted"]).where(
-            pd.to_datetime(table["submitted"]) > start, start
-        )
-        until = granted.fillna(pd.Timestamp(end))
-        mw_years = float(((until - waited_from).dt.days / 365.25 * table["kw"] / 1000).sum())
-        rows.append(
-            {
-                "variant": variant.key,
-                "label": variant.label,
-                "requests": len(table),
-                "by_2030": int((granted < pd.Timestamp("2030-01-01")).sum()),
-                "by_2033": int((granted < pd.Timestamp("2033-01-01")).sum()),
-                "by_2036": int((granted < pd.Timestamp("2036-01-01")).sum()),
-                "not_in_horizon": int(never.sum()),
-                "median_wait_years": float(np.nanmedian(waits))
-                if waits.notna().any()
-                else math.nan,
-                "mw_years_waiting": round(mw_years, 1),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def campus_table(result: DemoResult) -> pd.DataFrame:
-    """When the High Tech Campus request is connected under each variant."""
-    rows = []
-    plan = next((p for p in result.plans if p.request_id == "HTC-ALMERE"), None)
-    for variant in VARIANTS:
-        outcome = result.results[variant.key].request("HTC-ALMERE")
-        kw = outcome.kw
-        rows.append(
-            {
-                "variant": variant.label,
-                "requested_mw": round(kw / 1000, 2),
-                "contract": outcome.contract.value,
-                "granted_on": outcome.granted_on,
-                "p50": outcome.granted_p50,
-                "p90": outcome.granted_p90,
-                "explanation": outcome.explanation,
-            }
-        )
-    frame = pd.DataFrame(rows)
-    frame.attrs["plan"] = plan
-    return frame

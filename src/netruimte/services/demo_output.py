@@ -11,7 +11,7 @@ import pandas as pd
 
 from netruimte.report import write_report
 from netruimte.report.demo import build_demo_report
-from netruimte.services.demo import (
+from netruimte.report.demo_data import (
     VARIANTS,
     DemoResult,
     campus_table,
