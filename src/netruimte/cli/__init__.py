@@ -12,6 +12,7 @@ import typer
 
 from netruimte import __version__
 from netruimte.cli import profile as _profile
+from netruimte.cli import waitlist as _waitlist
 from netruimte.cli.demo import demo as _demo
 from netruimte.errors import InputError, NoSolutionError
 
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 app.add_typer(_profile.app, name="profile")
 app.command("demo")(_demo)
+app.add_typer(_waitlist.app, name="waitlist")
 
 
 def _version_callback(value: bool) -> None:

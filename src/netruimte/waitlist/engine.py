@@ -27,7 +27,7 @@ import numpy.typing as npt
 from netruimte.grid.model import DelayDistribution, Direction
 from netruimte.grid.representative import DEFAULT_TIME_BLOCKS, block_mask
 from netruimte.waitlist import kernels
-from netruimte.waitlist.requests import Category, Contract
+from netruimte.waitlist.requests import Category, Contract, coerce_enum
 from netruimte.waitlist.rules import Policy, RankingInputs, Regime, eligible_category, regimes_for
 from netruimte.waitlist.scenario import CapacityMode, Fit, Scenario
 
@@ -137,8 +137,9 @@ def compile_scenario(
     scenario: Scenario, *, policy: Policy | str | None = None, fit: Fit | str | None = None
 ) -> CompiledScenario:
     """Prepare the arrays the kernel needs (rank orders per regime included)."""
-    pol = Policy(policy) if policy is not None else scenario.policy
-    fit_ = Fit(fit) if fit is not None else scenario.fit
+    # a wrong name is bad input (InputError listing the choices), not a bare ValueError
+    pol = coerce_enum(Policy, policy, field="policy") if policy is not None else scenario.policy
+    fit_ = coerce_enum(Fit, fit, field="fit") if fit is not None else scenario.fit
     grid = scenario.grid
     mode = scenario.capacity_mode
     moments = scenario.moments

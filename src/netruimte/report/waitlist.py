@@ -1,0 +1,487 @@
+"""The waiting-list report: a simulation result (and its comparison) as a :class:`Report`.
+
+:func:`build_waitlist_report` is pure: result(s) and scenario in, document model out; write it
+with :func:`netruimte.report.write_report`. Plots come first (queue, headroom, connections per
+year, waiting time, the policy comparison, Monte Carlo ranges), then the tables. The numbers
+are computed in :mod:`netruimte.report.waitlist_data`, the figures drawn in
+:mod:`netruimte.report.waitlist_figures`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+
+from netruimte.grid.model import Direction
+from netruimte.report.html import Block, Figure, Note, Paragraph, Report, Section, Table
+from netruimte.report.waitlist_data import (
+    CATEGORY_ORDER,
+    Timeline,
+    category_label,
+    category_summary,
+    compare_summary,
+    granted_mw_per_year,
+    group_by_top,
+    queue_mw,
+    timeline,
+    top_stations,
+)
+from netruimte.report.waitlist_figures import (
+    difference_figure,
+    headroom_figure,
+    per_year_figure,
+    queue_figure,
+    range_figure,
+    wait_figure,
+)
+from netruimte.waitlist.requests import Status
+from netruimte.waitlist.result import RequestOutcome, SimulationResult
+from netruimte.waitlist.scenario import Scenario
+
+__all__ = ["POLICY_TEXT", "build_waitlist_report", "synthetic_note"]
+
+POLICY_TEXT = {
+    "fcfs": "first come, first served: requests in order of submission",
+    "acm-2024": (
+        "ACM prioritisation framework 2024: congestion relievers with a signed contract first, "
+        "then safety, then basic needs (both need evidence and offtake), then everyone else; "
+        "first come, first served inside each category"
+    ),
+    "acm-2026": (
+        "ACM prioritisation framework 2026: like 2024, but congestion relievers are ranked by "
+        "the operator's efficiency score"
+    ),
+    "in-force": (
+        "the rule in force on each date: first come, first served before 2024-10-01, the ACM "
+        "framework of 2024 until 2025-12-31, the one of 2026 after that"
+    ),
+}
+"""Plain-language description of each policy."""
+
+_FIT_TEXT = {
+    "first-fit": "a request that does not fit is passed over and smaller requests behind it "
+    "may still be connected",
+    "strict": "when a request does not fit at a station, no lower-ranked request through that "
+    "station is connected at that moment",
+}
+_CAPACITY_TEXT = {
+    "peak": "each station has one headroom number: capacity minus the existing peak minus "
+    "what was granted",
+    "profile": "headroom is compared quarter-hour by quarter-hour over a representative year, "
+    "so time-block, TDTR and non-firm rights can fit where a firm request cannot; the headroom "
+    "shown is the smallest quarter-hour value",
+}
+
+
+def synthetic_note(name: str, header: str = "") -> str | None:
+    """The report's note on synthetic inputs, when the scenario says it is synthetic.
+
+    Parameters
+    ----------
+    name
+        The scenario's name.
+    header
+        The comment block at the top of the scenario file (without ``#``), if any.
+
+    Returns
+    -------
+    str or None
+        The header itself when it mentions "synthetic" (it says which inputs are made up), a
+        sentence quoting the name when only the name does, else None.
+    """
+    if "synthetic" in header.lower():
+        return " ".join(line.strip() for line in header.splitlines() if line.strip())
+    if "synthetic" in name.lower():
+        return (
+            f"The scenario is named \u201c{name}\u201d: it is synthetic, so its stations, loads "
+            "and requests are not published data. Read the results as an illustration of the "
+            "rules, not as a forecast."
+        )
+    return None
+
+
+def _summary_text(scenario: Scenario, result: SimulationResult, tl: Timeline) -> str:
+    reqs = len(tl.ids)
+    off = tl.direction == 0
+    counts = {s: tl.mask(s) for s in Status}
+    first, last = tl.moments[0], tl.moments[-1]
+    text = (
+        f"{reqs:,} requests at {len(scenario.grid)} stations: {tl.mw[off].sum():,.1f} MW offtake "
+        f"and {tl.mw[~off].sum():,.1f} MW feed-in. Under {result.policy} ({result.fit}), "
+        f"over {tl.n_moments} monthly allocation moments from {first} to {last}, "
+        f"{int(counts[Status.GRANTED].sum()):,} are connected "
+        f"({tl.mw[counts[Status.GRANTED]].sum():,.1f} MW), "
+        f"{int(counts[Status.WAITING].sum()):,} still wait at the end "
+        f"({tl.mw[counts[Status.WAITING]].sum():,.1f} MW) and "
+        f"{int(counts[Status.WITHDRAWN].sum()):,} withdrew."
+    )
+    later = int((~tl.took_part).sum())
+    if later:
+        text += f" {later} only take part after the horizon."
+    return text
+
+
+def _day(day: dt.date) -> str:
+    """ISO date with non-breaking hyphens, so a narrow table column does not split it."""
+    return day.isoformat().replace("-", "\u2011")
+
+
+def _outcome_text(out: RequestOutcome, wait: int) -> str:
+    if out.granted_on is not None:
+        return f"{_day(out.granted_on)} ({wait}\u00a0mo)"
+    if out.withdrawn_on is not None:
+        return f"withdrawn {_day(out.withdrawn_on)}"
+    return "waiting" if out.rank is not None else "not yet in the list"
+
+
+def _request_table(
+    scenario: Scenario,
+    result: SimulationResult,
+    tl: Timeline,
+    other: tuple[SimulationResult, Timeline] | None,
+) -> pd.DataFrame:
+    rows = []
+    n_m = tl.n_moments
+    for i, (req, out) in enumerate(zip(scenario.requests, result.requests, strict=True)):
+        row: dict[str, object] = {
+            "request": f"{out.id} {req.applicant}".strip(),
+            "station": out.station,
+            "kW": f"{out.kw:,.0f}" + (" feed-in" if out.direction is Direction.FEEDIN else ""),
+            "category": category_label(out.category),
+            "joined": _day(tl.moments[int(tl.start_m[i])]) if tl.start_m[i] < n_m else "",
+            f"connected ({result.policy})": _outcome_text(out, int(tl.wait_m[i])),
+        }
+        if other is not None:
+            row[f"connected ({other[0].policy})"] = _outcome_text(
+                other[0].requests[i], int(other[1].wait_m[i])
+            )
+        if result.runs > 1:
+            gone = (out.withdrawn_share or 0.0) >= 1.0
+            for q in ("p10", "p50", "p90"):
+                day = getattr(out, f"granted_{q}")
+                row[q.upper()] = _day(day) if day else ("withdrawn" if gone else "later")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _explanations(scenario: Scenario, result: SimulationResult, limit: int) -> Paragraph:
+    lines = [
+        f"{out.id} ({req.applicant or out.station}): {out.explanation}."
+        for req, out in zip(scenario.requests[:limit], result.requests[:limit], strict=True)
+    ]
+    if len(result.requests) > limit:
+        lines.append(
+            f"… {len(result.requests) - limit} more in requests.csv, or ask for one with "
+            "netruimte waitlist explain."
+        )
+    return Paragraph("\n\n".join(lines))
+
+
+def _monte_carlo_table(result: SimulationResult, tl: Timeline) -> pd.DataFrame:
+    rows = []
+    cats = np.array([c.value for c in tl.category])
+    for cat in CATEGORY_ORDER:
+        sel = np.flatnonzero((cats == cat.value) & tl.took_part)
+        if sel.size == 0:
+            continue
+        p50_wait, spread, late, withdrew = [], [], 0, []
+        for i in sel:
+            out = result.requests[int(i)]
+            start = tl.moments[int(tl.start_m[i])]
+            if out.granted_p50 is not None:
+                p50_wait.append(_months(start, out.granted_p50))
+            if out.granted_p10 is not None and out.granted_p90 is not None:
+                spread.append(_months(out.granted_p10, out.granted_p90))
+            if out.granted_p90 is None:
+                late += 1
+            withdrew.append(out.withdrawn_share or 0.0)
+        rows.append(
+            {
+                "category": category_label(cat),
+                "requests": int(sel.size),
+                "median P50 wait (months)": float(np.median(p50_wait)) if p50_wait else math.nan,
+                "median P10-P90 spread (months)": float(np.median(spread)) if spread else math.nan,
+                "P90 after the horizon": late,
+                "mean share of runs withdrawn (%)": 100.0 * float(np.mean(withdrew)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _months(a: dt.date, b: dt.date) -> int:
+    return (b.year - a.year) * 12 + (b.month - a.month)
+
+
+def _station_table(result: SimulationResult, has_feedin: bool) -> pd.DataFrame:
+    rows = []
+    for st in result.stations:
+        row: dict[str, object] = {
+            "station": st.name if st.name == st.id else f"{st.name} ({st.id})",
+            "under": st.parent or "",
+            "capacity MW": st.offtake_mw,
+            "allocated MW": st.allocated_mw,
+            "waiting MW": st.waiting_mw,
+            "waiting requests": st.waiting_count,
+            "headroom MW": st.room_mw,
+        }
+        if has_feedin:
+            row["feed-in capacity MW"] = st.feedin_mw if st.feedin_mw is not None else math.nan
+            row["feed-in waiting MW"] = st.waiting_feedin_mw
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def build_waitlist_report(
+    result: SimulationResult,
+    scenario: Scenario,
+    *,
+    synthetic: str | None = None,
+    max_stations: int = 10,
+    max_range_requests: int = 40,
+    max_explanations: int = 300,
+) -> Report:
+    """The waiting-list report of ``result`` (with ``result.compare`` and percentiles if any).
+
+    Parameters
+    ----------
+    result
+        From :func:`netruimte.waitlist.simulate` or :func:`netruimte.waitlist.monte_carlo`.
+    scenario
+        The scenario the result came from.
+    synthetic
+        Text of a note saying which inputs are synthetic (see :func:`synthetic_note`), or None.
+    max_stations
+        Stations shown in the queue and headroom plots (those with the largest queue).
+    max_range_requests
+        Requests shown in the Monte Carlo range plot (those with the widest range).
+    max_explanations
+        Requests whose one-line explanation is printed (all are in ``requests.csv``).
+    """
+    tl = timeline(scenario, result)
+    names = {st.id: st.name for st in result.stations}
+    other = result.compare
+    other_tl = timeline(scenario, other) if other is not None else None
+    cmp = f" compared with {other.policy}" if other is not None else ""
+    runs = f"; {result.runs} Monte Carlo runs (seed {result.seed})" if result.runs > 1 else ""
+    intro: list[Block] = []
+    if synthetic:
+        intro.append(Note(synthetic, kind="warning"))
+    intro.append(Paragraph(_summary_text(scenario, result, tl)))
+    if other is not None and other_tl is not None:
+        intro.append(Paragraph(_summary_text(scenario, other, other_tl)))
+    how = (
+        f"Policy {result.policy}: {POLICY_TEXT.get(result.policy, result.policy)}."
+        + (f"\n\nPolicy {other.policy}: {POLICY_TEXT.get(other.policy, other.policy)}." if other
+           else "")
+        + f"\n\nFit {result.fit}: {_FIT_TEXT.get(result.fit, result.fit)}. Capacity "
+        f"{result.capacity}: {_CAPACITY_TEXT.get(result.capacity, result.capacity)}. "
+        "Every month the waiting requests are ranked and walked in order; a request is "
+        "connected, whole, when it fits at its station and at every station above it."
+    )  # fmt: skip
+    intro.append(Note(how, kind="info"))
+
+    figures: list[Section] = []
+    queues = {d: queue_mw(scenario, tl, d) for d in Direction}
+    own = {d: queue_mw(scenario, tl, d, subtree=False) for d in Direction}
+    shown = top_stations(queues[Direction.OFFTAKE], max_stations)
+    q_blocks: list[Block] = []
+    for d, what, extra in (
+        (Direction.OFFTAKE, "offtake", ""),
+        (Direction.FEEDIN, "feed-in", " (solar and wind parks, batteries delivering)"),
+    ):
+        frame, labels = own[d], names
+        by = "the station they asked at"
+        if int((frame.max(axis=0) > 0).sum()) > max_stations:
+            frame = group_by_top(frame, scenario)
+            labels = {sid: f"{names[sid]} (and below)" for sid in frame.columns}
+            by = "top-level station (each band holds every station under it)"
+        fig, n_active = queue_figure(frame, labels, what, max_stations)
+        if n_active == 0:
+            continue
+        q_blocks.append(
+            Figure(
+                fig,
+                caption=f"MW of {what} requests{extra} still waiting after each monthly "
+                f"allocation, stacked by {by}, so the top edge is the whole queue. A band "
+                "shrinks when its requests are connected (often when a reinforcement adds "
+                "room) or withdraw.",
+                height_px=400 if d is Direction.OFFTAKE else 340,
+            )
+        )
+    if not q_blocks:
+        q_blocks.append(Paragraph("No request waits at any moment: every request fits at once."))
+    figures.append(Section("Queue over time", q_blocks))
+
+    room = result.room_frame(Direction.OFFTAKE)
+    room_cols = shown or [
+        str(c) for c in room.min().sort_values(kind="stable").index[:max_stations]
+    ]
+    room_what = "the largest queue" if shown else "the least headroom"
+    figures.append(
+        Section(
+            "Headroom over time",
+            [
+                Figure(
+                    headroom_figure(room[room_cols], names),
+                    caption="Offtake capacity still free at each station after each monthly "
+                    "allocation (MW, one panel per station, each with its own scale). A step "
+                    "up is a reinforcement or capacity given back under use it or lose it; a "
+                    "step down is requests being connected. Below the dotted line the "
+                    "station is over-contracted and nothing new fits."
+                    + _more(room_cols, len(result.stations), room_what),
+                    height_px=max(260, 150 * len(room_cols) + 60),
+                )
+            ],
+        )
+    )
+    per_year = granted_mw_per_year(tl)
+    figures.append(
+        Section(
+            "Connections per year",
+            [
+                Figure(
+                    per_year_figure(per_year),
+                    caption="Offtake MW granted in each year, by the category the request ranks "
+                    "in. Requests of the queue that existed at the start and fit at once count in "
+                    "the first year. Feed-in "
+                    "grants are in the table below.",
+                    height_px=380,
+                )
+            ],
+        )
+    )
+    figures.append(
+        Section(
+            "How long requests wait",
+            [
+                Figure(
+                    wait_figure(tl, result.policy, None),
+                    caption="Share of offtake requests connected within a number of months of "
+                    "joining the list, per category (n: the number of requests). "
+                    "Requests still waiting at the end, or that withdrew, count for as long as "
+                    "they were seen waiting (Kaplan-Meier estimate), so a line that stays below "
+                    "100 % means some of that category were not connected within the horizon.",
+                    height_px=400,
+                )
+            ],
+        )
+    )
+    if other is not None and other_tl is not None:
+        figures.append(
+            Section(
+                f"{result.policy} compared with {other.policy}",
+                [
+                    Figure(
+                        wait_figure(tl, result.policy, (other_tl, other.policy)),
+                        caption=f"Share connected within a number of months: solid lines under "
+                        f"{result.policy}, dashed under {other.policy}. A line further left "
+                        "means that category is connected sooner.",
+                        height_px=420,
+                    ),
+                    Figure(
+                        difference_figure(tl, other_tl, other.policy),
+                        caption=f"Per offtake request connected under both policies: how many "
+                        f"months later (above zero) or sooner (below zero) it is connected under "
+                        f"{other.policy} than under {result.policy}. Each dot is one request.",
+                        height_px=400,
+                    ),
+                ],
+            )
+        )
+    if result.runs > 1:
+        fig, n_shown, n_all = range_figure(scenario, result, tl, max_range_requests)
+        which = (
+            f" The {n_shown} requests (of {n_all}) with the widest range are shown."
+            if n_shown < n_all
+            else ""
+        )
+        figures.append(
+            Section(
+                f"Uncertainty over {result.runs} runs",
+                [
+                    Figure(
+                        fig,
+                        caption="Connection date per request over the Monte Carlo runs, which "
+                        "draw reinforcement delays and withdrawals: 10 % of the runs connect it "
+                        "by the left end of the bar (P10), half by the dot (P50), 90 % by the "
+                        "right end (P90). The open diamond is the plan without delays; delays only "
+                        "push dates later, so it is often earlier than P10. A triangle means "
+                        f"P90 lies after the horizon ({scenario.end}). Requests that withdraw "
+                        "in every run are left out." + which,
+                        height_px=max(300, 24 * n_shown + 120),
+                    )
+                ],
+            )
+        )
+
+    tables: list[Block] = [
+        Table(
+            _station_table(result, any(st.feedin_mw is not None for st in result.stations)),
+            caption=f"Stations at the end of the horizon ({tl.moments[-1]}), {result.policy}. "
+            "Allocated and waiting MW include the stations below.",
+            float_format="{:,.2f}",
+        ),
+        Table(
+            category_summary(tl),
+            caption=f"Requests per category under {result.policy}. Median wait in months from "
+            "joining the list (\u201c> N\u201d: fewer than half were connected in the N months "
+            "they were followed).",
+        ),
+        Table(
+            per_year,
+            caption="MW granted per year (offtake by category, and feed-in).",
+            index=True,
+            float_format="{:,.2f}",
+        ),
+    ]
+    if other is not None and other_tl is not None:
+        tables.append(
+            Table(
+                compare_summary(tl, other_tl, result.policy, other.policy),
+                caption=f"{result.policy} compared with {other.policy}, per category, offtake "
+                "and feed-in. Sooner, same and later count the requests connected under both "
+                f"policies; median change is in months, positive when {other.policy} connects "
+                "later.",
+            )
+        )
+    if result.runs > 1:
+        tables.append(
+            Table(
+                _monte_carlo_table(result, tl),
+                caption=f"Monte Carlo over {result.runs} runs (seed {result.seed}), per category.",
+            )
+        )
+    tables.append(
+        Table(
+            _request_table(scenario, result, tl, (other, other_tl) if other and other_tl else None),
+            caption="Every request: the category it ranks in, when it joined the list and when "
+            "it is connected (months waited in brackets)"
+            + (
+                "; P10/P50/P90: the date by which 10 %, half and 90 % of the Monte Carlo runs "
+                "connect it (later: after the horizon)."
+                if result.runs > 1
+                else "."
+            ),
+        )
+    )
+    explain = Section(
+        f"Why: the explanation of every request under {result.policy}",
+        [_explanations(scenario, result, max_explanations)],
+    )
+    return Report(
+        title=f"Waiting list: {scenario.name}",
+        subtitle=f"{result.policy}{cmp}, fit {result.fit}, capacity {result.capacity}{runs}",
+        sections=[Section("Summary", intro), *figures, Section("Tables", tables), explain],
+    )
+
+
+def _more(shown: list[str], total: int, what: str = "the largest queue") -> str:
+    if len(shown) >= total:
+        return ""
+    return (
+        f" Shown: the {len(shown)} of {total} stations with {what}; every station is in the "
+        "tables below."
+    )
