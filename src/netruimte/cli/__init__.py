@@ -11,7 +11,12 @@ import sys
 import typer
 
 from netruimte import __version__
+from netruimte.cli import audit as _audit
+from netruimte.cli import db as _dbcmd
 from netruimte.cli import profile as _profile
+from netruimte.cli import serve as _serve
+from netruimte.cli import site as _site
+from netruimte.cli import users as _users
 from netruimte.cli import waitlist as _waitlist
 from netruimte.cli.demo import demo as _demo
 from netruimte.errors import InputError, NoSolutionError
@@ -26,7 +31,12 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(_profile.app, name="profile")
+app.add_typer(_site.app, name="site")
 app.command("demo")(_demo)
+app.command("serve")(_serve.serve)
+app.add_typer(_users.app, name="users")
+app.add_typer(_dbcmd.app, name="db")
+app.add_typer(_audit.app, name="audit")
 app.add_typer(_waitlist.app, name="waitlist")
 
 

@@ -1,0 +1,44 @@
+"""``netruimte audit``: verify the hash-chained audit trail."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from netruimte.cli._service import DB_OPTION, open_db
+
+__all__ = ["app"]
+
+app = typer.Typer(help="The audit trail of decisions.", no_args_is_help=True)
+
+
+@app.command("verify")
+def verify_cmd(
+    db: str | None = DB_OPTION,
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
+) -> None:
+    """Recompute the hash chain. Exit 0 when intact; 1 with the first broken entry otherwise.
+
+    Prints the head hash: publish it elsewhere to detect a rewrite of the whole chain.
+    """
+    from netruimte.services.audit import verify
+
+    database = open_db(db)
+    try:
+        result = verify(database)
+    finally:
+        database.dispose()
+    if as_json:
+        typer.echo(json.dumps(result.to_json_dict()))
+    elif result.ok:
+        typer.echo(
+            f"audit chain intact: {result.entries} entries, head {result.head_seq} "
+            f"{result.head_hash}"
+        )
+    else:
+        typer.echo(
+            f"audit chain broken at entry {result.first_bad_seq}: {result.problem}", err=True
+        )
+    if not result.ok:
+        raise typer.Exit(1)

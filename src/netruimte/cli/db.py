@@ -1,0 +1,39 @@
+"""``netruimte db``: database migrations."""
+
+from __future__ import annotations
+
+import typer
+
+from netruimte.cli._service import DB_OPTION, open_db
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Database schema migrations (Alembic, shipped in the package).", no_args_is_help=True
+)
+
+
+@app.command("upgrade")
+def upgrade_cmd(db: str | None = DB_OPTION) -> None:
+    """Apply the migrations up to the newest revision (creates an SQLite file if needed)."""
+    database = open_db(db, migrate=False)
+    try:
+        from netruimte.storage import upgrade
+
+        revision = upgrade(database)
+    finally:
+        database.dispose()
+    typer.echo(f"database at revision {revision}")
+
+
+@app.command("current")
+def current_cmd(db: str | None = DB_OPTION) -> None:
+    """Print the database's revision and the newest one this version ships."""
+    from netruimte.storage import current_revision, head_revision
+
+    database = open_db(db, migrate=False)
+    try:
+        current = current_revision(database)
+    finally:
+        database.dispose()
+    typer.echo(f"current {current or '(empty database)'}; newest {head_revision()}")

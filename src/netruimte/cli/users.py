@@ -1,0 +1,78 @@
+"""``netruimte users``: operators and applicants of the web service, and their API tokens."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from netruimte.cli._service import DB_OPTION, open_db
+from netruimte.errors import InputError
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Add users of the web service and manage their tokens.", no_args_is_help=True
+)
+
+
+@app.command("add")
+def add(
+    name: str = typer.Argument(..., help="User name (letters, digits, space, . _ @ -)."),
+    role: str = typer.Option(..., "--role", help="operator | applicant"),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Add a user and print its API token once (only a hash is stored)."""
+    from netruimte.services.auth import add_user
+    from netruimte.services.errors import ServiceError
+
+    database = open_db(db)
+    try:
+        principal, token = add_user(database, name, role)
+    except ServiceError as exc:
+        raise InputError(exc.message, field="name") from None
+    finally:
+        database.dispose()
+    typer.echo(
+        f"added {principal.role.value} {principal.name!r}; the token is shown once:", err=True
+    )
+    typer.echo(token)
+
+
+@app.command("token")
+def token(
+    name: str = typer.Argument(..., help="User name."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Give a user a new token (the old one stops working) and print it once."""
+    from netruimte.services.auth import rotate_token
+    from netruimte.services.errors import ServiceError
+
+    database = open_db(db)
+    try:
+        new = rotate_token(database, name)
+    except ServiceError as exc:
+        raise InputError(exc.message, field="name") from None
+    finally:
+        database.dispose()
+    typer.echo(new)
+
+
+@app.command("list")
+def list_(
+    db: str | None = DB_OPTION,
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
+) -> None:
+    """List users and roles (tokens are never shown again)."""
+    from netruimte.services.auth import list_users
+
+    database = open_db(db)
+    try:
+        users = list_users(database)
+    finally:
+        database.dispose()
+    if as_json:
+        typer.echo(json.dumps([{"name": u.name, "role": u.role.value} for u in users]))
+        return
+    for u in users:
+        typer.echo(f"{u.role.value:<10} {u.name}")

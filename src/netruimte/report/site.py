@@ -1,0 +1,574 @@
+"""The site-plan report: what a business hands to its grid operator (pure: plan + site → Report).
+
+:func:`site_plan_report` turns a site, its Plan JSON (``netruimte site plan --json``, with the
+``cost_breakdown`` extension) and the dispatch into a :class:`~netruimte.report.html.Report`:
+a summary in words, the load-duration curve before and after, the peak week with the battery's
+state of charge, the monthly peaks, the trade-off curve, the cost breakdown, the request and
+the assumptions. Nothing is computed here that changes the plan; the "before" series are
+recomputed from the site for the figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from netruimte.conventions import HOURS_PER_STEP
+from netruimte.planner.curve import CurvePoint
+from netruimte.planner.prepare import site_arrays
+from netruimte.planner.site import Site
+from netruimte.report.html import Block, Figure, Note, Paragraph, Report, Section, Table
+
+__all__ = [
+    "SiteSources",
+    "before_import_kw",
+    "site_plan_report",
+    "unmanaged_import_kw",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+_BEFORE = "#8a94a0"
+_UNMANAGED = "#d99b2b"
+_AFTER = "#12355b"
+_LIMIT = "#c0392b"
+_SOC = "#4f8a5b"
+_PV = "#e8c547"
+_LDC_POINTS = 1500
+
+
+@dataclass(frozen=True)
+class SiteSources:
+    """Where the site's data come from, in words (for the assumptions section)."""
+
+    file: str
+    load: str
+    pv: str | None = None
+    energy_prices: str = "a flat energy price"
+
+
+def before_import_kw(site: Site) -> pd.Series:
+    """Import without battery or flexibility: base load − installed PV, at least 0 (kW)."""
+    before = site.load_kw.astype(float)
+    if site.pv is not None and site.pv.kwp > 0:
+        before = before - site.pv.kwp * site.pv.kw_per_kwp
+    return before.clip(lower=0.0).rename("kw")
+
+
+def unmanaged_import_kw(site: Site) -> pd.Series | None:
+    """Import when every shiftable load runs at full power from the start of its window until
+    it has its energy (no planning), without battery or curtailment (kW); ``None`` without
+    shiftable loads."""
+    if not site.shiftable:
+        return None
+    arrays = site_arrays(site)
+    extra = np.zeros(arrays.steps)
+    for occ in arrays.occurrences:
+        load = site.shiftable[occ.load]
+        left = occ.energy_kwh
+        for step in occ.window_steps():
+            if left <= 1e-12:
+                break
+            power = min(load.max_kw, left / HOURS_PER_STEP)
+            extra[step] += power
+            left -= power * HOURS_PER_STEP
+    net = arrays.load_kw - arrays.pv_kw + extra
+    return pd.Series(np.maximum(net, 0.0), index=site.index, name="kw")
+
+
+def _kw(value: Any, digits: int = 1) -> str:
+    return "–" if value is None else f"{float(value):,.{digits}f} kW"
+
+
+def _eur(value: Any) -> str:
+    return "–" if value is None else f"€ {float(value):,.0f}"
+
+
+def _span(site: Site) -> str:
+    index = site.index
+    days = len(index) * HOURS_PER_STEP / 24
+    first, last = index[0], index[-1]
+    whole_start = first.month == 1 and first.day == 1 and first.hour == 0
+    if whole_start and last.year == first.year and last.month == 12 and last.day == 31:
+        return f"the year {first.year}"
+    return f"{first:%Y-%m-%d} to {last:%Y-%m-%d} ({days:,.0f} days)"
+
+
+def _ldc(series: pd.Series) -> tuple[FloatArray, FloatArray]:
+    """A load-duration curve (hours at or above, kW), thinned to about 1,500 points."""
+    values: FloatArray = np.sort(series.to_numpy(dtype=np.float64))[::-1]
+    hours: FloatArray = (np.arange(len(values), dtype=np.float64) + 1.0) * HOURS_PER_STEP
+    if len(values) > _LDC_POINTS:
+        head = np.arange(min(50, len(values)))  # keep the peak region exact
+        keep = np.unique(np.concatenate([head, np.linspace(0, len(values) - 1, _LDC_POINTS)
+                                         .astype(int)]))  # fmt: skip
+        return hours[keep], values[keep]
+    return hours, values
+
+
+def _layout(fig: Any, ytitle: str, xtitle: str = "") -> None:
+    fig.update_layout(
+        template="plotly_white",
+        margin={"t": 30, "r": 20, "b": 50, "l": 70},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        hovermode="x unified",
+    )
+    fig.update_yaxes(title_text=ytitle, rangemode="tozero")
+    if xtitle:
+        fig.update_xaxes(title_text=xtitle)
+
+
+def _ldc_figure(
+    before: pd.Series,
+    unmanaged: pd.Series | None,
+    dispatch: pd.DataFrame | None,
+    import_kw: float | None,
+) -> Figure:
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    x, y = _ldc(before)
+    fig.add_scatter(x=x, y=y, name="before: load − installed PV, no battery or flexibility",
+                    line={"color": _BEFORE})  # fmt: skip
+    if unmanaged is not None:
+        x, y = _ldc(unmanaged)
+        fig.add_scatter(x=x, y=y, name="without planning: flexible loads run on arrival",
+                        line={"color": _UNMANAGED, "dash": "dot"})  # fmt: skip
+    if dispatch is not None:
+        x, y = _ldc(dispatch["import_kw"])
+        fig.add_scatter(x=x, y=y, name="after: planned import", line={"color": _AFTER, "width": 3})
+    if import_kw is not None:
+        fig.add_hline(y=import_kw, line={"color": _LIMIT, "dash": "dash"},
+                      annotation_text=f"connection {import_kw:,.1f} kW",
+                      annotation_position="top right")  # fmt: skip
+    _layout(fig, "import (kW)", "hours in the period with at least this import")
+    fig.update_xaxes(rangemode="tozero")
+    caption = (
+        "Load-duration curve: every quarter-hour of the period sorted from the highest "
+        "import to the lowest. The left end is the peak the connection must carry."
+    )
+    if dispatch is not None:
+        caption += (
+            " Planning cuts the peak off and moves that energy to hours with room, so the "
+            "'after' curve is lower on the left and higher further right (battery charging, "
+            "flexible loads, conversion losses)."
+        )
+    return Figure(fig, caption=caption)
+
+
+def _peak_week(
+    site: Site,
+    reference: pd.Series,
+    dispatch: pd.DataFrame,
+    *,
+    has_flex: bool,
+    just_in_time: bool,
+    plan_pv_kwp: float,
+) -> tuple[Figure, pd.Timestamp]:
+    from plotly.subplots import make_subplots
+
+    peak = site.index[int(np.argmax(reference.to_numpy(dtype=float)))]
+    index = site.index
+    # Seven local days around the peak, shifted to lie inside the profile where it is longer.
+    first, last = index[0].normalize(), index[-1].normalize() + pd.Timedelta(days=1)
+    start = (peak.normalize() - pd.Timedelta(days=3)).tz_localize(None)
+    start = min(start, (last - pd.Timedelta(days=7)).tz_localize(None))
+    start = max(start, first.tz_localize(None))
+    begin = pd.Timestamp(start).tz_localize(index.tz)
+    end = (pd.Timestamp(start) + pd.Timedelta(days=7)).tz_localize(index.tz)
+    inside = (index >= begin) & (index < end)
+    week = dispatch.loc[inside]
+    ref = reference.loc[inside]
+    has_battery = bool((dispatch["battery_charge_kw"] + dispatch["battery_discharge_kw"]).max() > 0)
+    rows = 2 if has_battery else 1
+    fig = make_subplots(
+        rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+        row_heights=[0.68, 0.32] if has_battery else [1.0],
+    )  # fmt: skip
+    x = week.index
+    ref_name = "before (no battery, no planning)" if has_flex else "before: load − PV"
+    if not has_flex and site.pv is not None and site.pv.kwp > 0:
+        ref_name = f"before: load − installed PV ({site.pv.kwp:,.0f} kWp)"
+    fig.add_scatter(x=x, y=ref, name=ref_name,
+                    line={"color": _BEFORE, "width": 1.5}, row=1, col=1)  # fmt: skip
+    if float(week["pv_kw"].max()) > 0:
+        pv_kwp = float(plan_pv_kwp)
+        fig.add_scatter(x=x, y=week["pv_kw"], name=f"PV generation ({pv_kwp:,.0f} kWp)",
+                        line={"color": _PV, "width": 1}, row=1, col=1)  # fmt: skip
+    for name in week.columns:
+        if name.startswith("shiftable_kw:"):
+            fig.add_scatter(x=x, y=week[name], name=f"{name.split(':', 1)[1]} (planned)",
+                            line={"color": _UNMANAGED, "width": 1}, row=1, col=1)  # fmt: skip
+    fig.add_scatter(x=x, y=week["import_kw"], name="planned import",
+                    line={"color": _AFTER, "width": 2.5}, row=1, col=1)  # fmt: skip
+    limit_style = {"color": _LIMIT, "dash": "dash", "shape": "hv"}
+    fig.add_scatter(x=x, y=week["import_limit_kw"], name="import limit", line=limit_style,
+                    row=1, col=1)  # fmt: skip
+    _layout(fig, "kW")
+    if has_battery:
+        fig.add_scatter(x=x, y=week["soc_kwh"], name="energy in the battery",
+                        line={"color": _SOC}, fill="tozeroy", row=2, col=1)  # fmt: skip
+        fig.update_yaxes(title_text="battery (kWh)", rangemode="tozero", row=2, col=1)
+    caption = (
+        f"The {'week' if len(week) >= 7 * 92 else 'days'} of the highest 'before' "
+        f"quarter-hour ({peak:%A %d %B %Y %H:%M}), "
+        "15-minute averages in local time. The planned import stays under the import limit "
+        + ("(dashed; lower inside the restriction windows)."
+           if float(week["import_limit_kw"].min()) < float(week["import_limit_kw"].max())
+           else "(dashed).")
+    )  # fmt: skip
+    if has_battery:
+        caption += " Below: the energy in the battery at the end of each quarter-hour."
+        if just_in_time:
+            caption += (
+                " The plan charges the battery only as much and as late as the coming peak "
+                "needs (the import rises to the limit shortly before a peak) and discharges it "
+                "during the peak; in between it rests at its lowest allowed level."
+            )
+    return Figure(fig, height_px=560 if has_battery else 420, caption=caption), peak
+
+
+def _monthly_figure(
+    before: pd.Series, unmanaged: pd.Series | None, dispatch: pd.DataFrame | None,
+    import_kw: float | None,
+) -> tuple[Figure, pd.DataFrame]:  # fmt: skip
+    import plotly.graph_objects as go
+
+    index = before.index
+    assert isinstance(index, pd.DatetimeIndex)
+    months = index.tz_localize(None).to_period("M")
+    table = pd.DataFrame({"before_kw": before.groupby(months).max()})
+    if unmanaged is not None:
+        table["without_planning_kw"] = unmanaged.groupby(months).max()
+    if dispatch is not None:
+        table["after_kw"] = dispatch["import_kw"].groupby(months).max()
+    labels = [p.strftime("%b %Y") for p in table.index]
+    fig = go.Figure()
+    fig.add_bar(x=labels, y=table["before_kw"], name="before (load − PV)", marker_color=_BEFORE)
+    if "without_planning_kw" in table:
+        fig.add_bar(x=labels, y=table["without_planning_kw"], name="without planning",
+                    marker_color=_UNMANAGED)  # fmt: skip
+    if "after_kw" in table:
+        fig.add_bar(x=labels, y=table["after_kw"], name="after (planned)", marker_color=_AFTER)
+    if import_kw is not None:
+        fig.add_hline(y=import_kw, line={"color": _LIMIT, "dash": "dash"})
+    _layout(fig, "highest 15-minute import (kW)")
+    fig.update_layout(barmode="group", hovermode="x")
+    caption = (
+        "The highest quarter-hour import of each month: what a kW-max tariff charges for. "
+        "Dashed: the connection."
+    )
+    return Figure(fig, caption=caption, height_px=380), table
+
+
+def _curve_figure(curve: Sequence[CurvePoint], plan: Mapping[str, Any]) -> Figure:
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    energy = [p.battery_energy_kwh for p in curve]
+    fig.add_scatter(
+        x=energy, y=[p.import_kw for p in curve], mode="lines+markers", name="smallest connection",
+        line={"color": _AFTER},
+        customdata=[p.battery_power_kw for p in curve],
+        hovertemplate="%{x:,.0f} kWh / %{customdata:,.0f} kW → %{y:,.1f} kW<extra></extra>",
+    )  # fmt: skip
+    if plan.get("import_kw") is not None:
+        fig.add_scatter(
+            x=[plan["battery_energy_kwh"]], y=[plan["import_kw"]], mode="markers",
+            name="this plan", marker={"color": _LIMIT, "size": 13, "symbol": "diamond"},
+        )  # fmt: skip
+    _layout(fig, "smallest import connection (kW)", "battery energy (kWh)")
+    fig.update_layout(hovermode="closest")
+    last = curve[-1]
+    ratio = last.battery_power_kw / last.battery_energy_kwh if last.battery_energy_kwh else 0.0
+    missing = [p.battery_energy_kwh for p in curve if p.import_kw is None]
+    pv = float(plan.get("pv_kwp") or 0.0)
+    caption = (
+        f"The smallest connection for each battery size, computed as for min-connection "
+        f"(battery power = energy × {ratio:.2g} per hour; PV {pv:,.0f} kWp as in this plan; "
+        "the flexible loads as in the site file). The gain flattens: each extra kWh shaves "
+        "less off the peak."
+    )
+    if plan.get("objective") == "min-cost":
+        caption += (
+            " A min-cost plan may contract more than the smallest connection for its battery "
+            "when that is cheaper overall."
+        )
+    if missing:
+        caption += (
+            f" No connection works with {', '.join(f'{e:g}' for e in missing)} kWh (missing "
+            "points): that battery is too small to bridge the restriction windows or to give "
+            "the flexible loads their energy."
+        )
+    return Figure(fig, caption=caption, height_px=380)
+
+
+def _cost_table(lines: Sequence[Mapping[str, Any]], total: Any) -> Table:
+    rows = []
+    for line in lines:
+        price = line.get("price")
+        rows.append(
+            {
+                "item": line["item"],
+                "quantity": f"{float(line['quantity']):,.1f} {line.get('unit', '')}".strip(),
+                "price": "–" if price is None else f"{float(price):,.4g} {line['price_unit']}",
+                "EUR": f"{float(line['eur']):,.0f}",
+            }
+        )
+    rows.append({"item": "total", "quantity": "", "price": "", "EUR": f"{float(total):,.0f}"})
+    return Table(pd.DataFrame(rows), caption="Cost over the period (EUR)")
+
+
+def _summary(site: Site, plan: Mapping[str, Any], unmanaged: pd.Series | None) -> list[Block]:
+    blocks: list[Block] = []
+    before = plan.get("peak_import_before_kw")
+    after = plan.get("import_kw")
+    battery = float(plan.get("battery_energy_kwh") or 0.0)
+    power = float(plan.get("battery_power_kw") or 0.0)
+    pv = float(plan.get("pv_kwp") or 0.0)
+    new_pv = float(plan.get("added_pv_kwp") or 0.0)
+    new_kwh = float(plan.get("added_battery_energy_kwh") or 0.0)
+    assets = []
+    if battery > 0:
+        text = f"a battery of {battery:,.0f} kWh / {power:,.0f} kW"
+        if new_kwh > 0:
+            text += " (new)" if new_kwh >= battery - 1e-9 else f" ({new_kwh:,.0f} kWh new)"
+        assets.append(text)
+    elif plan["status"] != "optimal":
+        assets.append("no battery")
+    if pv > 0:
+        text = f"{pv:,.0f} kWp of PV"
+        if new_pv > 0:
+            text += " (all new)" if new_pv >= pv - 1e-9 else f" ({new_pv:,.0f} kWp of it new)"
+        assets.append(text)
+    if site.shiftable:
+        names = " and ".join(f"'{s.name}'" for s in site.shiftable)
+        assets.append(f"the flexible load{'s' if len(site.shiftable) > 1 else ''} {names}")
+    if site.curtailable:
+        names = " and ".join(f"'{c.name}'" for c in site.curtailable)
+        assets.append(f"the curtailable load{'s' if len(site.curtailable) > 1 else ''} {names}")
+    if not assets:
+        what = "no battery, PV or flexible loads"
+    else:
+        what = ", ".join(assets[:-1]) + (" and " if len(assets) > 1 else "") + assets[-1]
+    if plan["status"] != "optimal":
+        blocks.append(Note(f"No plan: {plan.get('reason')}", kind="warning"))
+        blocks.append(Paragraph(
+            f"With {what}, no import connection lets {site.name} run through "
+            f"{_span(site)}. The trade-off curve below shows whether a larger battery helps."
+        ))  # fmt: skip
+        return blocks
+    objective = plan["objective"]
+    if objective == "min-connection":
+        text = (
+            f"With {what}, {site.name} can run through {_span(site)} on an import connection of "
+            f"{_kw(after)}."
+        )
+    else:
+        text = (
+            f"The lowest-cost plan for {site.name} over {_span(site)} uses {what} and an import "
+            f"connection of {_kw(after)}."
+        )
+    reference = float(before or 0.0)
+    if unmanaged is None:
+        text += (
+            f" Without battery or flexibility its highest quarter-hour import (load minus PV) "
+            f"is {_kw(before)}"
+        )
+    else:
+        reference = float(unmanaged.max())
+        text += (
+            f" Its base load{' minus PV' if pv > 0 else ''} peaks at {_kw(before)}; if the "
+            "flexible loads simply "
+            "started at the beginning of their windows (no planning, no battery), the peak "
+            f"would be {_kw(reference)}"
+        )
+    if after is not None and reference > float(after):
+        cut = reference - float(after)
+        text += f": the plan needs {cut:,.1f} kW ({cut / reference:.0%}) less."
+    else:
+        text += "."
+    restrictions = site.connection.restrictions
+    if restrictions:
+        parts = [
+            f"{r.import_kw:,.0f} kW in {', '.join(str(w) for w in r.windows)}" for r in restrictions
+        ]
+        text += f" The import stays at or below {'; '.join(parts)} (the restriction windows)."
+    if plan.get("annual_cost_eur") is not None:
+        text += (
+            f" At this connection the grid tariff and energy cost about "
+            f"{_eur(plan['annual_cost_eur'])} over the period (with the tariffs of the site file)."
+        )
+    blocks.append(Paragraph(text))
+    rows = [
+        ("peak import before (load − PV, no battery or flexibility)", _kw(before)),
+    ]
+    if unmanaged is not None:
+        rows.append(("peak import without planning (flexible loads on arrival)",
+                     _kw(float(unmanaged.max()))))  # fmt: skip
+    rows += [
+        ("import connection of this plan", _kw(after)),
+        ("peak import after (planned)", _kw(plan.get("peak_import_after_kw"))),
+        ("export (feed-in) limit", _kw(plan.get("export_kw"))),
+        ("PV", f"{pv:,.0f} kWp"),
+        ("battery", f"{battery:,.0f} kWh / {power:,.0f} kW"),
+        ("cost over the period", _eur(plan.get("annual_cost_eur"))),
+    ]
+    blocks.append(Table(pd.DataFrame(rows, columns=["", "value"]), caption="The plan"))
+    return blocks
+
+
+def _assumptions(site: Site, plan: Mapping[str, Any], sources: SiteSources | None) -> list[Block]:
+    blocks: list[Block] = []
+    if sources is not None:
+        text = f"Site file: {sources.file}.\n\nBase load: {sources.load}."
+        if sources.pv is not None:
+            text += f"\n\nPV: {sources.pv}."
+        text += f"\n\nEnergy price: {sources.energy_prices}."
+        blocks.append(Note(text, kind="source"))
+    blocks.append(Note(
+        "Tariffs and prices are the user's input (from the site file), not published tariffs "
+        "of a grid operator; the example sites use example values.", kind="assumption",
+    ))  # fmt: skip
+    if plan["objective"] == "min-connection":
+        blocks.append(Note(
+            "'min-connection' is the smallest import connection (kW, the same every quarter-hour) "
+            "with which the site can run through the whole period using only what it already "
+            "has: the installed PV and battery and the flexible loads of the site file. It "
+            "assumes the whole period's load and PV are known in advance (perfect foresight): "
+            "real operation needs forecasts and some margin above this number. The cost shown "
+            "is the cost of running at that connection; it contains no investment.",
+            kind="assumption",
+        ))  # fmt: skip
+    else:
+        blocks.append(Note(
+            "'min-cost' chooses new PV and battery (up to the limits of the site file) and the "
+            "contracted import so that annualised investment, grid tariffs and energy together "
+            "cost the least over the period, with perfect foresight of load and PV.",
+            kind="assumption",
+        ))  # fmt: skip
+    bat = site.battery
+    eff = bat.roundtrip_efficiency if bat is not None else 0.9
+    blocks.append(Note(
+        "Time: 15-minute averages in local time (Europe/Amsterdam unless the site file says "
+        f"otherwise). Battery: {eff:.0%} round-trip efficiency, split evenly over charging and "
+        "discharging; it ends the period at least as full as it started. PV may always be "
+        "curtailed; exports above the feed-in limit are curtailed. A restriction window "
+        "(alternative transport right) lowers the import limit in those hours every day.",
+        kind="assumption",
+    ))  # fmt: skip
+    return blocks
+
+
+def _request_section(
+    site: Site, plan: Mapping[str, Any], request: Mapping[str, Any] | None
+) -> Section:
+    asked = request.get("request", {}) if request is not None else {}
+    rows = [("requested import (offtake)", _kw(asked.get("kw", plan["import_kw"]), 2))]
+    if site.connection.restrictions:
+        rows.append(("transport right", "time-block (blokstroom)"))
+        for r in site.connection.restrictions:
+            level = min(float(plan["import_kw"]), r.import_kw)
+            rows.append((f"restricted in {', '.join(str(w) for w in r.windows)}",
+                         _kw(level, 2)))  # fmt: skip
+    else:
+        rows.append(("transport right", "firm (24/7)"))
+    rows.append(("feed-in (export)", _kw(plan.get("export_kw"), 2)))
+    return Section(
+        "For the grid operator: the request",
+        [
+            Paragraph(
+                "The plan can be handed in with a connection request. request.json states "
+                "what is asked for (in the same keys as a waiting-list request); import.csv is "
+                "the expected import of every quarter-hour of the period (a profile CSV: "
+                "timestamp, kw), so the operator can check it against the room on the station "
+                "hour by hour instead of assuming the full connection is used all the time."
+            ),
+            Table(pd.DataFrame(rows, columns=["", "value"]), caption="Request"),
+        ],
+    )
+
+
+def site_plan_report(
+    site: Site,
+    plan: Mapping[str, Any],
+    dispatch: pd.DataFrame | None,
+    *,
+    curve: Sequence[CurvePoint] = (),
+    sources: SiteSources | None = None,
+    request: Mapping[str, Any] | None = None,
+) -> Report:
+    """The site-plan report.
+
+    Parameters
+    ----------
+    site
+        The planned site.
+    plan
+        The Plan JSON (``status``, ``objective``, ``import_kw``, ...; optionally
+        ``cost_breakdown``: a list of ``{item, quantity, unit, price, price_unit, eur}``).
+    dispatch
+        The planned dispatch (columns of :func:`netruimte.planner.dispatch_frame`), or ``None``
+        when infeasible.
+    curve
+        Trade-off curve points to plot (none: no curve section).
+    sources
+        Where the data come from (for the assumptions).
+    request
+        The request annex (``request.json``), whose requested kW the report shows; without it
+        the plan's ``import_kw``.
+    """
+    feasible = plan["status"] == "optimal" and dispatch is not None
+    import_kw = plan.get("import_kw") if feasible else None
+    before = before_import_kw(site)
+    unmanaged = unmanaged_import_kw(site)
+    sections = [Section("Summary", _summary(site, plan, unmanaged))]
+    sections.append(
+        Section(
+            "How the connection is used",
+            [_ldc_figure(before, unmanaged, dispatch if feasible else None, import_kw)],
+        )
+    )
+    if feasible:
+        assert dispatch is not None
+        reference = unmanaged if unmanaged is not None else before
+        just_in_time = plan["objective"] == "min-connection"
+        figure, _ = _peak_week(
+            site,
+            reference,
+            dispatch,
+            has_flex=unmanaged is not None,
+            just_in_time=just_in_time,
+            plan_pv_kwp=float(plan.get("pv_kwp") or 0.0),
+        )
+        heading = "The peak week" if len(site.index) >= 7 * 92 else "The peak days"
+        sections.append(Section(heading, [figure]))
+    monthly, _ = _monthly_figure(before, unmanaged, dispatch if feasible else None, import_kw)
+    sections.append(Section("Monthly peaks", [monthly]))
+    if curve:
+        sections.append(Section("Battery size and connection", [_curve_figure(curve, plan)]))
+    lines = plan.get("cost_breakdown") or []
+    if feasible and lines:
+        sections.append(
+            Section(
+                "Cost",
+                [
+                    _cost_table(lines, plan.get("annual_cost_eur")),
+                    Paragraph(
+                        "Contracted capacity is charged per kW per year and the monthly peak per "
+                        "kW per month, both pro rata for the part of each year or month the "
+                        "period covers; energy per kWh imported; feed-in is income."
+                    ),
+                ],
+            )
+        )
+    if feasible:
+        sections.append(_request_section(site, plan, request))
+    sections.append(Section("Assumptions and data", _assumptions(site, plan, sources)))
+    subtitle = f"Objective {plan['objective']} · {_span(site)}"
+    return Report(title=f"Site plan: {site.name}", sections=sections, subtitle=subtitle)

@@ -1,0 +1,271 @@
+"""Rows to pure types and back: the register as a :class:`netruimte.waitlist.Scenario`.
+
+The simulation never sees the database: a run builds a frozen scenario from the rows and hands
+it to :func:`netruimte.waitlist.simulate`. Capacity already granted in the live register is
+folded into the stations' existing load (every node on the granted request's path carries its
+kW, at full contracted kW, also in profile mode), so a forecast starts from the register as it
+is and only the waiting requests are allocated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from netruimte.errors import InputError
+from netruimte.grid import DelayDistribution, Direction, Grid
+from netruimte.grid import Reinforcement as GridReinforcement
+from netruimte.grid import Station as GridStation
+from netruimte.services.errors import Conflict
+from netruimte.storage.tables import Register, Reinforcement, Request, Station
+from netruimte.waitlist import Request as WaitRequest
+from netruimte.waitlist import Scenario, UseItOrLoseIt
+
+__all__ = [
+    "GRANTED",
+    "MAX_DAY",
+    "MIN_DAY",
+    "WAITING",
+    "WITHDRAWN",
+    "build_scenario",
+    "check_day",
+    "domain_request",
+    "granted_mw",
+    "grid_of",
+    "load_register",
+    "paths",
+    "request_fields",
+    "today",
+]
+
+WAITING, GRANTED, WITHDRAWN = "waiting", "granted", "withdrawn"
+
+MIN_DAY, MAX_DAY = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
+"""Dates the service accepts (the simulation counts in int64 nanoseconds from 1970)."""
+
+
+def check_day(day: dt.date | dt.datetime | None, field: str) -> None:
+    """Raise InputError (naming ``field``) unless MIN_DAY <= ``day`` <= MAX_DAY."""
+    if day is None:
+        return
+    value = day.date() if isinstance(day, dt.datetime) else day
+    if not MIN_DAY <= value <= MAX_DAY:
+        raise InputError(f"expected a date from {MIN_DAY} to {MAX_DAY}, got {value}", field=field)
+
+
+def load_register(session: Session) -> Register:
+    """The register's settings row (Conflict when no scenario has been imported)."""
+    reg = session.get(Register, 1)
+    if reg is None:
+        raise Conflict("the register is empty: import a scenario first (POST /api/v1/scenario)")
+    return reg
+
+
+def today(session: Session) -> dt.date:
+    """Today's date in the register's time zone (UTC when there is no register)."""
+    reg = session.get(Register, 1)
+    zone = ZoneInfo(reg.timezone) if reg is not None else dt.UTC
+    return dt.datetime.now(zone).date()
+
+
+def paths(stations: Sequence[Station]) -> dict[str, tuple[str, ...]]:
+    """Each station's path: itself, then its ancestors (bottom-up)."""
+    parent = {s.id: s.parent_id for s in stations}
+    out: dict[str, tuple[str, ...]] = {}
+    for sid in parent:
+        chain = [sid]
+        nxt = parent[sid]
+        while nxt is not None and nxt not in chain:
+            chain.append(nxt)
+            nxt = parent.get(nxt)
+        out[sid] = tuple(chain)
+    return out
+
+
+def granted_mw(session: Session, stations: Sequence[Station]) -> dict[tuple[str, str], float]:
+    """MW granted in each node's subtree, per ``(station id, direction)``."""
+    rows = session.execute(
+        select(Request.station_id, Request.direction, func.sum(Request.kw))
+        .where(Request.status == GRANTED)
+        .group_by(Request.station_id, Request.direction)
+    ).all()
+    path_of = paths(stations)
+    out: dict[tuple[str, str], float] = {}
+    for station_id, direction, kw in rows:
+        for node in path_of.get(station_id, (station_id,)):
+            key = (node, direction)
+            out[key] = out.get(key, 0.0) + float(kw) / 1000.0
+    return out
+
+
+def _delay(raw: Mapping[str, Any] | None) -> DelayDistribution | None:
+    if raw is None:
+        return None
+    return DelayDistribution(
+        distribution=str(raw["distribution"]),
+        min_months=float(raw.get("min_months", 0.0)),
+        mode_months=float(raw.get("mode_months", 0.0)),
+        max_months=float(raw.get("max_months", 0.0)),
+    )
+
+
+def grid_of(
+    stations: Sequence[Station],
+    reinforcements: Sequence[Reinforcement],
+    granted: Mapping[tuple[str, str], float] | None = None,
+) -> Grid:
+    """The pure grid; ``granted`` MW (per node and direction) are added to existing load."""
+    add = granted or {}
+    out = []
+    for s in sorted(stations, key=lambda s: (s.position, s.id)):
+        off = add.get((s.id, Direction.OFFTAKE.value), 0.0)
+        feed = add.get((s.id, Direction.FEEDIN.value), 0.0)
+        out.append(
+            GridStation(
+                id=s.id,
+                name=s.name,
+                parent=s.parent_id,
+                offtake_mw=s.offtake_mw,
+                load_mw=s.load_mw + off,
+                feedin_mw=s.feedin_mw,
+                feedin_load_mw=s.feedin_load_mw + feed,
+                load_profile_mw=None if s.load_profile_mw is None else s.load_profile_mw + off,
+                feedin_load_profile_mw=(
+                    None if s.feedin_load_profile_mw is None else s.feedin_load_profile_mw + feed
+                ),
+                voltage_kv=s.voltage_kv,
+            )
+        )
+    rfs = [
+        GridReinforcement(
+            id=r.id,
+            station=r.station_id,
+            date=r.date,
+            offtake_mw=r.offtake_mw,
+            feedin_mw=r.feedin_mw,
+            delay=_delay(r.delay),
+        )
+        for r in sorted(reinforcements, key=lambda r: (r.position, r.id))
+    ]
+    return Grid(tuple(out), tuple(rfs))
+
+
+def domain_request(row: Request) -> WaitRequest:
+    """The pure request of a row (validates every field)."""
+    return WaitRequest(
+        id=row.id,
+        station=row.station_id,
+        kw=row.kw,
+        submitted=row.submitted,
+        direction=Direction(row.direction),
+        applicant=row.applicant,
+        category=row.category,  # type: ignore[arg-type]  # coerced and checked by Request
+        function=row.function,
+        evidence=row.evidence,
+        contract=row.contract,  # type: ignore[arg-type]
+        small_consumer=row.small_consumer,
+        contract_signed=row.contract_signed,
+        score=row.score,
+        profile_kw=row.profile_kw,
+        profile_csv=row.profile_csv,
+        ean=row.ean,
+        needed=row.needed,
+        blocks=tuple(row.blocks) if row.blocks is not None else None,
+        restricted_kw=row.restricted_kw,
+        used_kw=row.used_kw,
+        withdraw_per_year=row.withdraw_per_year,
+        withdrawn=row.withdrawn,
+    )
+
+
+def request_fields(req: WaitRequest) -> dict[str, Any]:
+    """Column values of a pure request (profile arrays included, status not)."""
+    return {
+        "id": req.id,
+        "station_id": req.station,
+        "kw": req.kw,
+        "submitted": req.submitted,
+        "direction": req.direction.value,
+        "applicant": req.applicant,
+        "category": req.category.value,
+        "function": req.function,
+        "evidence": req.evidence,
+        "contract": req.contract.value,
+        "small_consumer": req.small_consumer,
+        "contract_signed": req.contract_signed,
+        "score": req.score,
+        "profile_kw": None if req.profile_kw is None else np.asarray(req.profile_kw),
+        "profile_csv": req.profile_csv,
+        "ean": req.ean,
+        "needed": req.needed,
+        "blocks": list(req.blocks) if req.blocks is not None else None,
+        "restricted_kw": req.restricted_kw,
+        "used_kw": req.used_kw,
+        "withdraw_per_year": req.withdraw_per_year,
+        "withdrawn": req.withdrawn,
+    }
+
+
+def build_scenario(
+    session: Session,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    capacity: str | None = None,
+    statuses: Iterable[str] = (WAITING,),
+    fold_granted: bool = True,
+    stations: Sequence[Station] | None = None,
+) -> Scenario:
+    """The register as a scenario: waiting requests over a grid with grants folded in.
+
+    Parameters
+    ----------
+    start, end
+        Horizon (default: the register's).
+    capacity
+        ``"peak"`` or ``"profile"`` (default: the register's setting).
+    statuses
+        Which requests take part (default: the waiting ones).
+    fold_granted
+        Add granted MW to the existing load of every node on their path.
+    stations
+        Station rows already loaded (and locked) by the caller.
+    """
+    reg = load_register(session)
+    station_rows = (
+        list(stations) if stations is not None else list(session.scalars(select(Station)))
+    )
+    rf_rows = list(session.scalars(select(Reinforcement)))
+    granted = granted_mw(session, station_rows) if fold_granted else {}
+    grid = grid_of(station_rows, rf_rows, granted)
+    rows = session.scalars(
+        select(Request)
+        .where(Request.status.in_(list(statuses)))
+        .order_by(Request.position, Request.id)
+    ).all()
+    uioli = UseItOrLoseIt(**reg.use_it_or_lose_it) if reg.use_it_or_lose_it else None
+    return Scenario(
+        name=reg.name,
+        start=start or reg.start,
+        end=end or reg.end,
+        grid=grid,
+        requests=tuple(domain_request(r) for r in rows),
+        policy=reg.policy,  # type: ignore[arg-type]  # coerced and checked by Scenario
+        fit=reg.fit,  # type: ignore[arg-type]
+        capacity=capacity if capacity is not None else reg.capacity,  # type: ignore[arg-type]
+        timezone=reg.timezone,
+        use_it_or_lose_it=uioli,
+        withdraw_per_year=reg.withdraw_per_year,
+        nonfirm_min_share=reg.nonfirm_min_share,
+        tdtr_max_restricted_share=reg.tdtr_max_restricted_share,
+        reservation_lead_months=reg.reservation_lead_months,
+        runs=reg.runs,
+        seed=reg.seed,
+        source=reg.source,
+    )

@@ -1,0 +1,399 @@
+"""Stations and reinforcements of the register: read by anyone signed in, changed by operators.
+
+Every change is checked against the whole grid before it is committed (unknown parents,
+cycles, feed-in reinforcements at nodes without a feed-in capacity: the rules of
+:class:`netruimte.grid.Grid`), locks the station rows it touches, and is an audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from netruimte.errors import InputError
+from netruimte.grid import DelayDistribution
+from netruimte.services import audit
+from netruimte.services.auth import Principal, require_operator
+from netruimte.services.convert import check_day, grid_of, load_register, paths, today
+from netruimte.services.errors import Conflict, NotFound
+from netruimte.services.grid_state import live_rooms
+from netruimte.storage import Database
+from netruimte.storage.tables import Reinforcement, Request, Station
+
+__all__ = [
+    "create_reinforcement",
+    "create_station",
+    "delete_reinforcement",
+    "delete_station",
+    "get_reinforcement",
+    "get_station",
+    "list_reinforcements",
+    "list_stations",
+    "station_headroom",
+    "update_reinforcement",
+    "update_station",
+]
+
+STATION_FIELDS = frozenset(
+    {"name", "parent", "offtake_mw", "load_mw", "feedin_mw", "feedin_load_mw", "voltage_kv"}
+)
+REINFORCEMENT_FIELDS = frozenset({"station", "date", "offtake_mw", "feedin_mw", "delay"})
+
+
+def station_view(s: Station) -> dict[str, Any]:
+    """The API's view of a station (profiles summarised, not sent)."""
+    return {
+        "id": s.id,
+        "name": s.name,
+        "parent": s.parent_id,
+        "offtake_mw": s.offtake_mw,
+        "load_mw": s.load_mw,
+        "feedin_mw": s.feedin_mw,
+        "feedin_load_mw": s.feedin_load_mw,
+        "voltage_kv": s.voltage_kv,
+        "load_csv": s.load_csv,
+        "feedin_load_csv": s.feedin_load_csv,
+        "has_load_profile": s.load_profile_mw is not None,
+        "has_feedin_load_profile": s.feedin_load_profile_mw is not None,
+    }
+
+
+def reinforcement_view(r: Reinforcement) -> dict[str, Any]:
+    """The API's view of a reinforcement."""
+    return {
+        "id": r.id,
+        "station": r.station_id,
+        "date": r.date.isoformat(),
+        "offtake_mw": r.offtake_mw,
+        "feedin_mw": r.feedin_mw,
+        "delay": r.delay,
+    }
+
+
+def _validate_grid(session: Session) -> None:
+    session.flush()
+    stations = list(session.scalars(select(Station)))
+    rfs = list(session.scalars(select(Reinforcement)))
+    grid_of(stations, rfs)  # raises InputError naming the problem
+
+
+def _check_numbers(fields: Mapping[str, Any]) -> None:
+    for key, value in fields.items():
+        if (
+            key.endswith(("_mw", "_kv"))
+            and value is not None
+            and (not isinstance(value, int | float) or not math.isfinite(value) or value < 0)
+        ):
+            raise InputError(f"expected a finite number >= 0, got {value!r}", field=key)
+
+
+def list_stations(db: Database) -> list[dict[str, Any]]:
+    """All stations in the register's order."""
+    with db.read() as session:
+        rows = session.scalars(select(Station).order_by(Station.position, Station.id))
+        return [station_view(s) for s in rows]
+
+
+def get_station(db: Database, station_id: str) -> dict[str, Any]:
+    """One station."""
+    with db.read() as session:
+        row = session.get(Station, station_id)
+        if row is None:
+            raise NotFound(f"no station {station_id!r}")
+        return station_view(row)
+
+
+def station_headroom(db: Database, station_id: str, on: dt.date | None) -> dict[str, Any]:
+    """Headroom on the station's path in both directions on ``on`` (default today)."""
+    check_day(on, "on")
+    with db.read() as session:
+        load_register(session)
+        if session.get(Station, station_id) is None:
+            raise NotFound(f"no station {station_id!r}")
+        stations = list(session.scalars(select(Station)))
+        day = on or today(session)
+        rooms = live_rooms(session, stations, day)
+        path = paths(stations)[station_id]
+        return {
+            "station": station_id,
+            "on": day.isoformat(),
+            "path": list(path),
+            "nodes": [rooms[(n, d)].to_json_dict() for n in path for d in ("offtake", "feed-in")],
+        }
+
+
+def create_station(db: Database, principal: Principal, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Add a station (operators)."""
+    require_operator(principal, "add a station")
+    sid = str(fields.get("id") or "").strip()
+    if not sid:
+        raise InputError("a station needs an id", field="id")
+    extra = set(fields) - STATION_FIELDS - {"id"}
+    if extra:
+        raise InputError(f"unknown field {sorted(extra)[0]!r}", field=sorted(extra)[0])
+    if fields.get("offtake_mw") is None:
+        raise InputError("a station needs offtake_mw", field="offtake_mw")
+    _check_numbers(fields)
+    with db.write() as session:
+        reg = load_register(session)
+        if session.get(Station, sid) is not None:
+            raise Conflict(f"a station {sid!r} exists already")
+        parent = fields.get("parent")
+        if parent is not None:
+            db.lock_stations(session, [parent])
+        position = (session.scalar(select(func.max(Station.position))) or 0) + 1
+        row = Station(
+            id=sid,
+            position=position,
+            name=fields.get("name") or "",
+            parent_id=parent,
+            offtake_mw=float(fields["offtake_mw"]),
+            load_mw=float(fields.get("load_mw") or 0.0),
+            feedin_mw=fields.get("feedin_mw"),
+            feedin_load_mw=float(fields.get("feedin_load_mw") or 0.0),
+            voltage_kv=fields.get("voltage_kv"),
+        )
+        if parent is not None and session.get(Station, parent) is None:
+            raise InputError(f"unknown parent station {parent!r}", field="parent")
+        session.add(row)
+        _validate_grid(session)
+        audit.append(
+            db,
+            session,
+            actor=principal,
+            action="station.create",
+            obj=f"station:{sid}",
+            inputs=dict(fields),
+            policy=audit.policy_version(reg.policy, today(session)),
+        )
+        return station_view(row)
+
+
+def update_station(
+    db: Database, principal: Principal, station_id: str, fields: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Change a station's figures or parent (operators)."""
+    require_operator(principal, "change a station")
+    extra = set(fields) - STATION_FIELDS
+    if extra:
+        raise InputError(f"unknown field {sorted(extra)[0]!r}", field=sorted(extra)[0])
+    _check_numbers(fields)
+    with db.write() as session:
+        reg = load_register(session)
+        stations = list(session.scalars(select(Station)))
+        if not any(s.id == station_id for s in stations):
+            raise NotFound(f"no station {station_id!r}")
+        lock = set(paths(stations)[station_id])
+        if fields.get("parent"):
+            lock |= set(paths(stations).get(fields["parent"], ()))
+        locked = {s.id: s for s in db.lock_stations(session, lock)}
+        row = locked[station_id]
+        before = {k: getattr(row, "parent_id" if k == "parent" else k) for k in fields}
+        for key, value in fields.items():
+            if key == "parent":
+                if value is not None and session.get(Station, value) is None:
+                    raise InputError(f"unknown parent station {value!r}", field="parent")
+                row.parent_id = value
+            elif key in ("offtake_mw", "load_mw", "feedin_load_mw"):
+                if value is None:
+                    raise InputError(f"{key} cannot be empty", field=key)
+                setattr(row, key, float(value))
+            else:
+                setattr(row, key, value if key != "name" else (value or ""))
+        _validate_grid(session)
+        audit.append(
+            db,
+            session,
+            actor=principal,
+            action="station.update",
+            obj=f"station:{station_id}",
+            inputs={"before": before, "after": dict(fields)},
+            policy=audit.policy_version(reg.policy, today(session)),
+        )
+        return station_view(row)
+
+
+def delete_station(db: Database, principal: Principal, station_id: str) -> None:
+    """Remove a station without children, reinforcements or requests (operators)."""
+    require_operator(principal, "remove a station")
+    with db.write() as session:
+        reg = load_register(session)
+        rows = db.lock_stations(session, [station_id])
+        if not rows:
+            raise NotFound(f"no station {station_id!r}")
+        for model, column, what in (
+            (Station, Station.parent_id, "child stations"),
+            (Reinforcement, Reinforcement.station_id, "reinforcements"),
+            (Request, Request.station_id, "requests"),
+        ):
+            n = session.scalar(select(func.count()).select_from(model).where(column == station_id))
+            if n:
+                raise Conflict(f"station {station_id!r} has {n} {what}; remove them first")
+        session.delete(rows[0])
+        audit.append(
+            db,
+            session,
+            actor=principal,
+            action="station.delete",
+            obj=f"station:{station_id}",
+            inputs=station_view(rows[0]),
+            policy=audit.policy_version(reg.policy, today(session)),
+        )
+
+
+def _delay(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise InputError("delay must be an object with a distribution", field="delay")
+    try:
+        dist = DelayDistribution(
+            distribution=str(value.get("distribution")),
+            min_months=float(value.get("min_months", 0.0)),
+            mode_months=float(value.get("mode_months", 0.0)),
+            max_months=float(value.get("max_months", 0.0)),
+        )
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"delay: {exc}", field="delay") from None
+    return {
+        "distribution": dist.distribution,
+        "min_months": dist.min_months,
+        "mode_months": dist.mode_months,
+        "max_months": dist.max_months,
+    }
+
+
+def list_reinforcements(db: Database) -> list[dict[str, Any]]:
+    """All reinforcements in the register's order."""
+    with db.read() as session:
+        rows = session.scalars(
+            select(Reinforcement).order_by(Reinforcement.position, Reinforcement.id)
+        )
+        return [reinforcement_view(r) for r in rows]
+
+
+def get_reinforcement(db: Database, rid: str) -> dict[str, Any]:
+    """One reinforcement."""
+    with db.read() as session:
+        row = session.get(Reinforcement, rid)
+        if row is None:
+            raise NotFound(f"no reinforcement {rid!r}")
+        return reinforcement_view(row)
+
+
+def create_reinforcement(
+    db: Database, principal: Principal, fields: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Plan a reinforcement (operators)."""
+    require_operator(principal, "plan a reinforcement")
+    rid = str(fields.get("id") or "").strip()
+    if not rid:
+        raise InputError("a reinforcement needs an id", field="id")
+    for key in ("station", "date"):
+        if fields.get(key) is None:
+            raise InputError(f"a reinforcement needs '{key}'", field=key)
+    check_day(fields["date"], "date")
+    _check_numbers(fields)
+    with db.write() as session:
+        reg = load_register(session)
+        if session.get(Reinforcement, rid) is not None:
+            raise Conflict(f"a reinforcement {rid!r} exists already")
+        if not db.lock_stations(session, [fields["station"]]):
+            raise InputError(f"unknown station {fields['station']!r}", field="station")
+        position = (session.scalar(select(func.max(Reinforcement.position))) or 0) + 1
+        row = Reinforcement(
+            id=rid,
+            position=position,
+            station_id=fields["station"],
+            date=fields["date"],
+            offtake_mw=float(fields.get("offtake_mw") or 0.0),
+            feedin_mw=float(fields.get("feedin_mw") or 0.0),
+            delay=_delay(fields.get("delay")),
+        )
+        session.add(row)
+        _validate_grid(session)
+        audit.append(
+            db,
+            session,
+            actor=principal,
+            action="reinforcement.create",
+            obj=f"reinforcement:{rid}",
+            inputs=reinforcement_view(row),
+            policy=audit.policy_version(reg.policy, today(session)),
+        )
+        return reinforcement_view(row)
+
+
+def update_reinforcement(
+    db: Database, principal: Principal, rid: str, fields: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Change a reinforcement's date, MW or delay (operators)."""
+    require_operator(principal, "change a reinforcement")
+    extra = set(fields) - REINFORCEMENT_FIELDS
+    if extra:
+        raise InputError(f"unknown field {sorted(extra)[0]!r}", field=sorted(extra)[0])
+    _check_numbers(fields)
+    with db.write() as session:
+        reg = load_register(session)
+        row = session.get(Reinforcement, rid)
+        if row is None:
+            raise NotFound(f"no reinforcement {rid!r}")
+        lock = {row.station_id}
+        if fields.get("station"):
+            lock.add(fields["station"])
+        locked = {s.id for s in db.lock_stations(session, lock)}
+        before = reinforcement_view(row)
+        for key, value in fields.items():
+            if key == "station":
+                if value not in locked:
+                    raise InputError(f"unknown station {value!r}", field="station")
+                row.station_id = value
+            elif key == "delay":
+                row.delay = _delay(value)
+            elif key == "date":
+                if value is None:
+                    raise InputError("date cannot be empty", field="date")
+                check_day(value, "date")
+                row.date = value
+            else:
+                setattr(row, key, float(value or 0.0))
+        _validate_grid(session)
+        audit.append(
+            db,
+            session,
+            actor=principal,
+            action="reinforcement.update",
+            obj=f"reinforcement:{rid}",
+            inputs={"before": before, "after": reinforcement_view(row)},
+            policy=audit.policy_version(reg.policy, today(session)),
+        )
+        return reinforcement_view(row)
+
+
+def delete_reinforcement(db: Database, principal: Principal, rid: str) -> None:
+    """Cancel a planned reinforcement (operators)."""
+    require_operator(principal, "cancel a reinforcement")
+    with db.write() as session:
+        reg = load_register(session)
+        row = session.get(Reinforcement, rid)
+        if row is None:
+            raise NotFound(f"no reinforcement {rid!r}")
+        db.lock_stations(session, [row.station_id])
+        before = reinforcement_view(row)
+        session.delete(row)
+        audit.append(
+            db,
+            session,
+            actor=principal,
+            action="reinforcement.delete",
+            obj=f"reinforcement:{rid}",
+            inputs=before,
+            policy=audit.policy_version(reg.policy, today(session)),
+        )

@@ -1,0 +1,430 @@
+"""Requests on the waiting list: create, read, withdraw, grant, attach a site-plan annex.
+
+Who may set what. An applicant files a request for itself: station, kW, direction, contract and
+the connection's details; the time of submission is the server's clock (nobody can move
+forward in first-come-first-served by backdating). Priority comes only through a claim with
+evidence that an operator decides (:mod:`netruimte.services.claims`). An operator may set every
+field, file on behalf of an applicant (``owner``) and grant capacity.
+
+A grant is one transaction: the station rows on the request's path are locked, the request row
+is locked and checked to be waiting, the headroom on the grant date is computed from the granted
+MW committed so far, and the grant is written with its audit entry. Two grants that share a
+node therefore run one after the other, and no node is ever allocated beyond its capacity.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from netruimte.errors import InputError
+from netruimte.services import audit
+from netruimte.services.auth import Principal, require_operator
+from netruimte.services.convert import (
+    GRANTED,
+    WAITING,
+    WITHDRAWN,
+    check_day,
+    domain_request,
+    load_register,
+    paths,
+    request_fields,
+    today,
+)
+from netruimte.services.errors import Conflict, Forbidden, NotFound
+from netruimte.services.grid_state import check_fit, live_rooms
+from netruimte.storage import Database
+from netruimte.storage.tables import Request, Station, User
+from netruimte.waitlist import Request as WaitRequest
+from netruimte.waitlist import eligible_category
+
+__all__ = [
+    "APPLICANT_FIELDS",
+    "OPERATOR_FIELDS",
+    "create_request",
+    "get_request",
+    "grant_request",
+    "list_requests",
+    "owned_request",
+    "request_view",
+    "update_request",
+    "withdraw_request",
+]
+
+APPLICANT_FIELDS = frozenset(
+    {
+        "station",
+        "kw",
+        "direction",
+        "contract",
+        "small_consumer",
+        "function",
+        "ean",
+        "needed",
+        "blocks",
+        "restricted_kw",
+        "applicant",
+    }
+)
+"""Fields an applicant may give when filing a request."""
+
+OPERATOR_FIELDS = APPLICANT_FIELDS | {
+    "id",
+    "owner",
+    "submitted",
+    "category",
+    "evidence",
+    "contract_signed",
+    "score",
+    "used_kw",
+    "withdraw_per_year",
+    "withdrawn",
+}
+"""Fields only an operator may give (priority, submission time, ownership…)."""
+
+_UPDATABLE = frozenset(
+    {"owner", "applicant", "kw", "contract", "function", "ean", "used_kw", "withdraw_per_year"}
+)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def request_view(row: Request, owner: str | None = None) -> dict[str, Any]:
+    """The API's view of a request."""
+    try:
+        eligible: str | None = eligible_category(domain_request(row)).value
+    except InputError:
+        eligible = None
+    return {
+        "id": row.id,
+        "owner": owner,
+        "applicant": row.applicant,
+        "station": row.station_id,
+        "direction": row.direction,
+        "kw": row.kw,
+        "submitted": row.submitted.astimezone(dt.UTC).isoformat(),
+        "category": row.category,
+        "eligible_category": eligible,
+        "function": row.function,
+        "evidence": row.evidence,
+        "contract": row.contract,
+        "small_consumer": row.small_consumer,
+        "contract_signed": row.contract_signed,
+        "score": row.score,
+        "ean": row.ean,
+        "needed": row.needed.isoformat() if row.needed else None,
+        "blocks": row.blocks,
+        "restricted_kw": row.restricted_kw,
+        "used_kw": row.used_kw,
+        "withdraw_per_year": row.withdraw_per_year,
+        "withdrawn": row.withdrawn.isoformat() if row.withdrawn else None,
+        "profile_csv": row.profile_csv,
+        "has_profile": row.profile_kw is not None,
+        "site_plan_id": row.site_plan_id,
+        "status": row.status,
+        "granted_on": row.granted_on.isoformat() if row.granted_on else None,
+        "granted_at": row.granted_at.isoformat() if row.granted_at else None,
+        "withdrawn_at": row.withdrawn_at.isoformat() if row.withdrawn_at else None,
+        "created_at": row.created_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+    }
+
+
+def _owner_name(session: Session, owner_id: int | None) -> str | None:
+    if owner_id is None:
+        return None
+    user = session.get(User, owner_id)
+    return user.name if user is not None else None
+
+
+def owned_request(session: Session, principal: Principal, request_id: str) -> Request:
+    """The request, if the principal may see it; NotFound otherwise (never 403)."""
+    row = session.get(Request, request_id)
+    if row is None or not principal.owns(row.owner_id):
+        raise NotFound(f"no request {request_id!r}")
+    return row
+
+
+def get_request(db: Database, principal: Principal, request_id: str) -> dict[str, Any]:
+    """One request (own requests only for applicants)."""
+    with db.read() as session:
+        row = owned_request(session, principal, request_id)
+        return request_view(row, _owner_name(session, row.owner_id))
+
+
+def list_requests(
+    db: Database,
+    principal: Principal,
+    *,
+    status: str | None = None,
+    station: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """Requests by position (applicants see their own only)."""
+    if status is not None and status not in (WAITING, GRANTED, WITHDRAWN):
+        raise InputError(
+            f"unknown status {status!r}; expected waiting | granted | withdrawn", field="status"
+        )
+    with db.read() as session:
+        stmt = select(Request)
+        if not principal.is_operator:
+            stmt = stmt.where(Request.owner_id == principal.user_id)
+        if status is not None:
+            stmt = stmt.where(Request.status == status)
+        if station is not None:
+            stmt = stmt.where(Request.station_id == station)
+        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        rows = session.scalars(
+            stmt.order_by(Request.position, Request.id).limit(limit).offset(offset)
+        ).all()
+        names = {u.id: u.name for u in session.scalars(select(User))}
+        items = [request_view(r, names.get(r.owner_id or -1)) for r in rows]
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+def _new_id(session: Session) -> str:
+    while True:
+        candidate = f"REQ-{secrets.token_hex(5).upper()}"
+        if session.get(Request, candidate) is None:
+            return candidate
+
+
+def _user_id(session: Session, name: str) -> int:
+    user = session.scalars(select(User).where(User.name == name)).one_or_none()
+    if user is None:
+        raise InputError(f"no user named {name!r}", field="owner")
+    return user.id
+
+
+def create_request(db: Database, principal: Principal, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """File a request (see the module docstring for who may set which field)."""
+    allowed = OPERATOR_FIELDS if principal.is_operator else APPLICANT_FIELDS
+    for key in fields:
+        if key not in allowed:
+            if key in OPERATOR_FIELDS:
+                raise Forbidden(
+                    f"only an operator may set '{key}' (priority comes through a claim with "
+                    "evidence: POST /api/v1/requests/{id}/priority-claims)"
+                )
+            raise InputError(f"unknown field {key!r}", field=key)
+    for key in ("station", "kw"):
+        if fields.get(key) is None:
+            raise InputError(f"a request needs '{key}'", field=key)
+    for key in ("submitted", "needed", "withdrawn"):
+        check_day(fields.get(key), key)
+    now = _now()
+    with db.write() as session:
+        reg = load_register(session)
+        station = session.get(Station, str(fields["station"]))
+        if station is None:
+            raise InputError(f"unknown station {fields['station']!r}", field="station")
+        rid = fields.get("id") or _new_id(session)
+        if session.get(Request, rid) is not None:
+            raise Conflict(f"a request {rid!r} exists already")
+        if principal.is_operator:
+            owner_id = _user_id(session, fields["owner"]) if fields.get("owner") else None
+        else:
+            owner_id = principal.user_id
+        submitted = fields.get("submitted") or now
+        if isinstance(submitted, dt.datetime) and submitted.tzinfo is None:
+            submitted = submitted.replace(tzinfo=ZoneInfo(reg.timezone))
+        blocks = fields.get("blocks")
+        pure = WaitRequest(
+            id=rid,
+            station=station.id,
+            kw=fields["kw"],
+            submitted=submitted,
+            direction=fields.get("direction") or "offtake",  # type: ignore[arg-type]
+            applicant=fields.get("applicant") or principal.name,
+            category=fields.get("category") or "none",  # type: ignore[arg-type]
+            function=fields.get("function"),
+            evidence=bool(fields.get("evidence", False)),
+            contract=fields.get("contract") or "firm",  # type: ignore[arg-type]
+            small_consumer=bool(fields.get("small_consumer", False)),
+            contract_signed=bool(fields.get("contract_signed", False)),
+            score=fields.get("score"),
+            ean=fields.get("ean"),
+            needed=fields.get("needed"),
+            blocks=tuple(blocks) if blocks is not None else None,
+            restricted_kw=fields.get("restricted_kw") or 0.0,
+            used_kw=fields.get("used_kw"),
+            withdraw_per_year=fields.get("withdraw_per_year"),
+            withdrawn=fields.get("withdrawn"),
+        )
+        position = (session.scalar(select(func.max(Request.position))) or 0) + 1
+        values = request_fields(pure)
+        row = Request(
+            **values,
+            position=position,
+            owner_id=owner_id,
+            status=WAITING,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+        session.flush()
+        inputs = {k: v for k, v in values.items() if k != "profile_kw"}
+        audit.append(
+            db,
+            session,
+            actor=principal,
+            action="request.create",
+            obj=f"request:{rid}",
+            inputs={**inputs, "owner_id": owner_id},
+            policy=audit.policy_version(reg.policy, now.date()),
+        )
+        return request_view(row, _owner_name(session, owner_id))
+
+
+def update_request(
+    db: Database, principal: Principal, request_id: str, fields: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Operator changes to a request's details (not its status or priority)."""
+    require_operator(principal, "change a request's details")
+    for key in fields:
+        if key not in _UPDATABLE:
+            changeable = ", ".join(sorted(_UPDATABLE))
+            raise InputError(
+                f"field {key!r} cannot be changed here; changeable: {changeable}", field=key
+            )
+    with db.write() as session:
+        reg = load_register(session)
+        row = owned_request(session, principal, request_id)
+        stations = list(session.scalars(select(Station)))
+        db.lock_stations(session, paths(stations).get(row.station_id, (row.station_id,)))
+        [row] = db.lock_requests(session, [request_id])
+        if "kw" in fields and row.status != WAITING:
+            raise Conflict(
+                f"request {request_id!r} is {row.status}; only a waiting request's kW can change"
+            )
+        before = {k: getattr(row, "owner_id" if k == "owner" else k) for k in fields}
+        for key, value in fields.items():
+            if key == "owner":
+                row.owner_id = _user_id(session, value) if value else None
+            else:
+                setattr(row, key, value)
+        domain_request(row)  # validate the result as a whole
+        row.updated_at = _now()
+        audit.append(
+            db,
+            session,
+            actor=principal,
+            action="request.update",
+            obj=f"request:{request_id}",
+            inputs={"before": before, "after": dict(fields)},
+            policy=audit.policy_version(reg.policy, _now().date()),
+        )
+        session.flush()
+        return request_view(row, _owner_name(session, row.owner_id))
+
+
+def _lock_for_change(
+    db: Database, session: Session, principal: Principal, request_id: str
+) -> tuple[Request, list[Station], tuple[str, ...]]:
+    """Find the request (ownership checked), lock its path's stations, then the request."""
+    row = owned_request(session, principal, request_id)
+    stations = list(session.scalars(select(Station)))
+    path = paths(stations).get(row.station_id, (row.station_id,))
+    db.lock_stations(session, path)
+    locked = db.lock_requests(session, [request_id])
+    if not locked:
+        raise NotFound(f"no request {request_id!r}")
+    return locked[0], stations, path
+
+
+def withdraw_request(
+    db: Database, principal: Principal, request_id: str, reason: str | None = None
+) -> dict[str, Any]:
+    """Withdraw a waiting or granted request (a granted one frees its capacity)."""
+    with db.write() as session:
+        reg = load_register(session)
+        row, _, _ = _lock_for_change(db, session, principal, request_id)
+        if row.status == WITHDRAWN:
+            raise Conflict(f"request {request_id!r} is withdrawn already")
+        previous = row.status
+        now = _now()
+        row.status = WITHDRAWN
+        row.withdrawn_at = now
+        row.updated_at = now
+        audit.append(
+            db,
+            session,
+            actor=principal,
+            action="request.withdraw",
+            obj=f"request:{request_id}",
+            inputs={
+                "previous_status": previous,
+                "kw": row.kw,
+                "direction": row.direction,
+                "station": row.station_id,
+                "released_mw": row.kw / 1000.0 if previous == GRANTED else 0.0,
+                "reason": reason,
+            },
+            policy=audit.policy_version(reg.policy, now.date()),
+        )
+        session.flush()
+        return request_view(row, _owner_name(session, row.owner_id))
+
+
+def grant_request(
+    db: Database, principal: Principal, request_id: str, on: dt.date | None = None
+) -> dict[str, Any]:
+    """Grant a waiting request on ``on`` (default today) if it fits on every node of its path.
+
+    Raises
+    ------
+    Conflict
+        Not waiting, submitted after ``on``, or no room on some node (named, with its room).
+    """
+    require_operator(principal, "grant capacity")
+    check_day(on, "on")
+    with db.write() as session:
+        reg = load_register(session)
+        row, stations, path = _lock_for_change(db, session, principal, request_id)
+        if row.status != WAITING:
+            raise Conflict(f"request {request_id!r} is {row.status}, not waiting")
+        day = on or today(session)
+        submitted_local = row.submitted.astimezone(ZoneInfo(reg.timezone)).date()
+        if submitted_local > day:
+            raise Conflict(
+                f"request {request_id!r} was submitted on {submitted_local}, after {day}"
+            )
+        rooms = live_rooms(session, stations, day)
+        binding = check_fit(rooms, path, row.direction, row.kw)
+        if binding is not None:
+            raise Conflict(
+                f"request {request_id!r} ({row.kw:g} kW {row.direction}) does not fit at "
+                f"{binding.station} on {day}: {binding.room_mw:.3f} MW left"
+            )
+        now = _now()
+        row.status = GRANTED
+        row.granted_on = day
+        row.granted_at = now
+        row.updated_at = now
+        audit.append(
+            db,
+            session,
+            actor=principal,
+            action="request.grant",
+            obj=f"request:{request_id}",
+            inputs={
+                "on": day,
+                "kw": row.kw,
+                "direction": row.direction,
+                "path": list(path),
+                "room_before_mw": {n: rooms[(n, row.direction)].room_mw for n in path},
+                "run": None,
+            },
+            policy=audit.policy_version(reg.policy, day),
+        )
+        session.flush()
+        return request_view(row, _owner_name(session, row.owner_id))

@@ -1,0 +1,547 @@
+"""The site-plan use case: load a site file, plan it, write the plan and its annexes.
+
+``netruimte site plan`` and ``netruimte site curve`` are thin layers over this module:
+
+* :func:`plan_site` plans a :class:`~netruimte.planner.Site` with its objective:
+  ``min-connection`` with :func:`netruimte.planner.min_connection` (installed assets only),
+  ``min-cost`` with :func:`netruimte.planner.lp.min_cost`;
+* :func:`tariff_cost` prices a dispatch with the site's tariff (the formula is below and in
+  ``docs/cli.md``);
+* :func:`write_plan_outputs` writes ``plan.json``, ``dispatch.csv``, the request annex
+  (``request.json`` + ``import.csv``) and ``report.html``.
+
+Cost of a dispatch (:func:`tariff_cost`), over the span of the profile::
+
+    contracted  = import_kw × contracted_eur_per_kw_year × year_share
+    kW max      = Σ_month max(import in month) × kwmax_eur_per_kw_month × month_share
+    energy      = Σ_t import_t × price_t × 0.25 h
+    feed-in     = − Σ_t export_t × feed_in_eur_per_kwh × 0.25 h
+    curtailment = Σ_t curtailed_t × cost_eur_per_kwh (cheapest curtailable load first)
+
+``year_share`` is the part of each calendar year the profile covers (1 for a whole calendar
+year), ``month_share`` the same per calendar month, so a whole-year profile gives the annual
+cost exactly and a shorter one the cost of its span. For ``min-connection`` this is the cost of
+running the *installed* assets at the connection found: no investment, and the dispatch is the
+engine's (battery charged just in time), not a cost-optimised one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+import pandas as pd
+
+from netruimte.conventions import HOURS_PER_STEP
+from netruimte.errors import InputError
+from netruimte.planner.curve import DEFAULT_C_RATE, CurvePoint, parse_battery_range
+from netruimte.planner.site import Objective, Site
+from netruimte.report.site import SiteSources, site_plan_report
+
+if TYPE_CHECKING:
+    from netruimte.planner.lp import PlanResult
+
+__all__ = [
+    "PLAN_FIELDS",
+    "CostLine",
+    "SitePlan",
+    "default_battery_range",
+    "describe_sources",
+    "plan_site",
+    "request_annex",
+    "run_site_curve",
+    "run_site_plan",
+    "tariff_cost",
+    "write_plan_outputs",
+]
+
+PLAN_FIELDS: Final = (
+    "status",
+    "objective",
+    "import_kw",
+    "export_kw",
+    "pv_kwp",
+    "battery_energy_kwh",
+    "battery_power_kw",
+    "peak_import_before_kw",
+    "peak_import_after_kw",
+    "annual_cost_eur",
+    "reason",
+)
+"""The Plan JSON fields of the interface contract, in order."""
+
+_CURVE_POINTS: Final = 10
+
+
+@dataclass(frozen=True)
+class CostLine:
+    """One line of a cost breakdown: ``eur`` = ``quantity`` × ``price`` (× a span share)."""
+
+    item: str
+    quantity: float
+    unit: str
+    price: float | None
+    price_unit: str
+    eur: float
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The line as a JSON object."""
+        return {
+            "item": self.item,
+            "quantity": self.quantity,
+            "unit": self.unit,
+            "price": self.price,
+            "price_unit": self.price_unit,
+            "eur": self.eur,
+        }
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    """A planned site: the Plan JSON fields plus the cost breakdown and the dispatch.
+
+    ``import_kw``, ``peak_import_after_kw`` and ``annual_cost_eur`` are ``None`` when the
+    plan is infeasible (``reason`` says why). ``export_kw`` is the feed-in the plan asks for:
+    the site's limit, or the dispatch's peak export when feed-in is unlimited.
+    """
+
+    site: Site
+    status: str
+    objective: str
+    import_kw: float | None
+    export_kw: float | None
+    pv_kwp: float
+    battery_energy_kwh: float
+    battery_power_kw: float
+    peak_import_before_kw: float
+    peak_import_after_kw: float | None
+    annual_cost_eur: float | None
+    reason: str | None
+    cost: tuple[CostLine, ...] = ()
+    dispatch: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    method: str = ""
+    added_pv_kwp: float = 0.0
+    added_battery_energy_kwh: float = 0.0
+    added_battery_power_kw: float = 0.0
+
+    @property
+    def feasible(self) -> bool:
+        """True when the plan has a connection and a dispatch."""
+        return self.status == "optimal"
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The Plan JSON of the interface contract, extended with ``site``, ``method``, the
+        new capacity (``added_pv_kwp``, ``added_battery_energy_kwh``,
+        ``added_battery_power_kw``; 0 for ``min-connection``) and ``cost_breakdown`` (a list
+        of :class:`CostLine` objects)."""
+        doc: dict[str, Any] = {name: getattr(self, name) for name in PLAN_FIELDS}
+        doc["site"] = self.site.name
+        doc["method"] = self.method
+        doc["added_pv_kwp"] = self.added_pv_kwp
+        doc["added_battery_energy_kwh"] = self.added_battery_energy_kwh
+        doc["added_battery_power_kw"] = self.added_battery_power_kw
+        doc["cost_breakdown"] = [line.to_json_dict() for line in self.cost]
+        return doc
+
+
+def _shares(index: pd.DatetimeIndex, freq: str) -> tuple[pd.Index, np.ndarray]:
+    """Per step its calendar period (``"Y"`` or ``"M"``); per period the share covered."""
+    local = index.tz_localize(None)
+    periods = local.to_period(freq)
+    labels = pd.Index(periods.unique())
+    shares = []
+    for period in labels:
+        start = pd.Timestamp(period.start_time).tz_localize(index.tz)
+        end = pd.Timestamp((period + 1).start_time).tz_localize(index.tz)
+        hours = (end - start) / pd.Timedelta(hours=1)
+        steps = int((periods == period).sum())
+        shares.append(steps * HOURS_PER_STEP / hours)
+    return labels, np.asarray(shares, dtype=float)
+
+
+def tariff_cost(site: Site, dispatch: pd.DataFrame, import_kw: float) -> tuple[CostLine, ...]:
+    """The tariff cost of a dispatch at a contracted import (formula in the module docstring).
+
+    Parameters
+    ----------
+    site
+        The site (its tariff and curtailable loads).
+    dispatch
+        A dispatch with columns ``import_kw``, ``export_kw`` and ``curtailed_kw`` (kW).
+    import_kw
+        The contracted import (kW).
+
+    Returns
+    -------
+    tuple of CostLine
+        Contracted capacity, monthly kW max, energy, feed-in (negative: income) and, when
+        loads were curtailed, curtailment; EUR over the profile's span.
+    """
+    tariff = site.tariff
+    index = site.index
+    imported = dispatch["import_kw"].to_numpy(dtype=float)
+    exported = dispatch["export_kw"].to_numpy(dtype=float)
+    _, year_share = _shares(index, "Y")
+    years = float(year_share.sum())
+    lines = [
+        CostLine(
+            "contracted import capacity",
+            import_kw,
+            "kW",
+            tariff.contracted_eur_per_kw_year,
+            "EUR/kW/year",
+            import_kw * tariff.contracted_eur_per_kw_year * years,
+        )
+    ]
+    months = index.tz_localize(None).to_period("M")
+    labels, month_share = _shares(index, "M")
+    peaks = pd.Series(imported, index=months).groupby(level=0).max().reindex(labels).to_numpy()
+    kw_months = float((peaks * month_share).sum())
+    lines.append(
+        CostLine(
+            "monthly peak import (kW max)",
+            kw_months,
+            "kW-months",
+            tariff.kwmax_eur_per_kw_month,
+            "EUR/kW/month",
+            kw_months * tariff.kwmax_eur_per_kw_month,
+        )
+    )
+    import_kwh = float(imported.sum() * HOURS_PER_STEP)
+    price = tariff.energy_eur_per_kwh
+    if isinstance(price, pd.Series):
+        energy_eur = float((imported * price.to_numpy(dtype=float)).sum() * HOURS_PER_STEP)
+        mean_price = energy_eur / import_kwh if import_kwh > 0 else None
+        lines.append(
+            CostLine("imported energy", import_kwh, "kWh", mean_price, "EUR/kWh (mean)", energy_eur)
+        )
+    else:
+        lines.append(
+            CostLine("imported energy", import_kwh, "kWh", price, "EUR/kWh", import_kwh * price)
+        )
+    export_kwh = float(exported.sum() * HOURS_PER_STEP)
+    feed_in = tariff.feed_in_eur_per_kwh
+    lines.append(
+        CostLine("exported energy (feed-in)", export_kwh, "kWh", feed_in, "EUR/kWh",
+                 -export_kwh * feed_in + 0.0)
+    )  # fmt: skip
+    if "curtailed_kw" in dispatch and site.curtailable:
+        curtailed = dispatch["curtailed_kw"].to_numpy(dtype=float)
+        eur = 0.0
+        left = curtailed.copy()
+        for load in sorted(site.curtailable, key=lambda c: c.cost_eur_per_kwh):
+            part = np.minimum(left, load.max_kw)
+            eur += float(part.sum() * HOURS_PER_STEP * load.cost_eur_per_kwh)
+            left -= part
+        kwh = float(curtailed.sum() * HOURS_PER_STEP)
+        lines.append(
+            CostLine("curtailed load", kwh, "kWh", eur / kwh if kwh > 0 else None,
+                     "EUR/kWh (mean)", eur)
+        )  # fmt: skip
+    return tuple(lines)
+
+
+def _installed(site: Site) -> tuple[float, float, float]:
+    pv_kwp = site.pv.kwp if site.pv is not None else 0.0
+    bat = site.battery
+    if bat is None or bat.energy_kwh <= 0 or bat.power_kw <= 0:
+        return pv_kwp, 0.0, 0.0
+    return pv_kwp, bat.energy_kwh, bat.power_kw
+
+
+def _export_asked(site: Site, dispatch: pd.DataFrame | None) -> float | None:
+    limit = site.connection.export_kw
+    if limit is not None:
+        return float(limit)
+    if dispatch is None:
+        return None
+    return float(dispatch["export_kw"].max())
+
+
+def plan_site(site: Site) -> SitePlan:
+    """Plan a site with its objective (``site.objective``).
+
+    ``min-connection``: :func:`netruimte.planner.min_connection` with the installed assets,
+    priced by :func:`tariff_cost`. ``min-cost``: :func:`netruimte.planner.lp.min_cost`.
+    An infeasible site gives a plan with ``status="infeasible"`` and a reason, not an error.
+    """
+    if site.objective is Objective.MIN_COST:
+        return _plan_min_cost(site)
+    from netruimte.planner.fast import Status, min_connection
+
+    result = min_connection(site)
+    pv_kwp, energy, power = _installed(site)
+    if result.status is not Status.OPTIMAL or result.import_kw is None:
+        return SitePlan(
+            site, "infeasible", site.objective.value, None, _export_asked(site, None), pv_kwp,
+            energy, power, result.peak_import_before_kw, None, None,
+            result.reason or "no import limit works", method=result.method.value,
+        )  # fmt: skip
+    dispatch = result.dispatch
+    assert dispatch is not None
+    cost = tariff_cost(site, dispatch, result.import_kw)
+    return SitePlan(
+        site, "optimal", site.objective.value, result.import_kw, _export_asked(site, dispatch),
+        pv_kwp, energy, power, result.peak_import_before_kw, result.peak_import_after_kw,
+        sum(line.eur for line in cost), None, cost, dispatch, result.method.value,
+    )  # fmt: skip
+
+
+_LP_TARIFF_ITEMS: Final = {
+    "contracted_eur": "contracted import capacity",
+    "kwmax_eur": "monthly peak import (kW max)",
+    "energy_eur": "imported energy",
+    "feed_in_eur": "exported energy (feed-in)",
+    "curtailment_eur": "curtailed load",
+}
+
+
+def _lp_cost_lines(site: Site, result: PlanResult) -> tuple[CostLine, ...]:
+    """The LP's cost breakdown as cost lines: the EUR are the LP's; the quantities and prices
+    of the tariff lines are read off its dispatch by :func:`tariff_cost`."""
+    eur = dict(result.cost_breakdown)
+    pv = site.pv
+    bat = site.battery
+    lines = [
+        CostLine("new PV (annualised)", result.added_pv_kwp, "kWp",
+                 pv.cost_eur_per_kwp_year if pv else 0.0, "EUR/kWp/year", eur["pv_eur"]),
+        CostLine("new battery energy (annualised)", result.added_battery_energy_kwh, "kWh",
+                 bat.cost_eur_per_kwh_year if bat else 0.0, "EUR/kWh/year",
+                 eur["battery_energy_eur"]),
+        CostLine("new battery power (annualised)", result.added_battery_power_kw, "kW",
+                 bat.cost_eur_per_kw_year if bat else 0.0, "EUR/kW/year",
+                 eur["battery_power_eur"]),
+    ]  # fmt: skip
+    assert result.dispatch is not None and result.import_kw is not None
+    tariff = {line.item: line for line in tariff_cost(site, result.dispatch, result.import_kw)}
+    for key, item in _LP_TARIFF_ITEMS.items():
+        line = tariff.get(item)
+        if line is None:  # no curtailable loads: the LP reports 0
+            if abs(eur.get(key, 0.0)) > 0:
+                lines.append(CostLine(item, 0.0, "kWh", None, "", eur[key]))
+            continue
+        lines.append(replace(line, eur=eur[key] + 0.0))
+    return tuple(lines)
+
+
+def _plan_min_cost(site: Site) -> SitePlan:
+    from netruimte.planner.lp import PlanStatus, min_cost
+
+    result = min_cost(site)
+    pv_kwp, energy, power = _installed(site)
+    if result.status is not PlanStatus.OPTIMAL or result.import_kw is None:
+        return SitePlan(
+            site, "infeasible", site.objective.value, None, result.export_kw, pv_kwp, energy,
+            power, result.peak_import_before_kw, None, None,
+            result.reason or "no plan keeps to the import limits", method=result.method,
+        )  # fmt: skip
+    return SitePlan(
+        site, "optimal", site.objective.value, result.import_kw, result.export_kw,
+        result.pv_kwp, result.battery_energy_kwh, result.battery_power_kw,
+        result.peak_import_before_kw, result.peak_import_after_kw, result.annual_cost_eur,
+        None, _lp_cost_lines(site, result), result.dispatch, result.method,
+        result.added_pv_kwp, result.added_battery_energy_kwh, result.added_battery_power_kw,
+    )  # fmt: skip
+
+
+def default_battery_range(site: Site, peak_import_before_kw: float, c_rate: float) -> list[float]:
+    """Battery energies for a trade-off curve when none are given (kWh).
+
+    Eleven points from 0 to a round number at least twice the installed battery and at least
+    the battery whose power (at ``c_rate``) equals the peak of load − PV.
+    """
+    installed = site.battery.energy_kwh if site.battery is not None else 0.0
+    top = max(2.0 * installed, peak_import_before_kw / c_rate, 1.0)
+    magnitude = 10.0 ** math.floor(math.log10(top))
+    nice = next(m * magnitude for m in (1.0, 2.0, 2.5, 5.0, 10.0) if m * magnitude >= top - 1e-9)
+    step = nice / _CURVE_POINTS
+    return [round(i * step, 9) for i in range(_CURVE_POINTS + 1)]
+
+
+def curve_energies(site: Site, battery_kwh: str | None, c_rate: float) -> list[float]:
+    """The energies of ``--battery-kwh START:STOP:STEP``, or :func:`default_battery_range`."""
+    if battery_kwh is not None:
+        return parse_battery_range(battery_kwh)
+    if not (math.isfinite(c_rate) and c_rate > 0):
+        raise InputError(f"expected a c-rate > 0 (1/h), got {c_rate!r}", field="c-rate")
+    before = site.load_kw.to_numpy(dtype=float)
+    if site.pv is not None:
+        before = before - site.pv.kwp * site.pv.kw_per_kwp.to_numpy(dtype=float)
+    return default_battery_range(site, max(0.0, float(before.max())), c_rate)
+
+
+def run_site_curve(
+    path: str | Path, battery_kwh: str | None = None, c_rate: float = DEFAULT_C_RATE
+) -> tuple[Site, list[CurvePoint]]:
+    """Load a site file and compute its trade-off curve (``netruimte site curve``)."""
+    from netruimte.planner.curve import tradeoff_curve
+    from netruimte.scenario.site_toml import load_site
+
+    if not (math.isfinite(c_rate) and c_rate > 0):
+        raise InputError(f"expected a c-rate > 0 (1/h), got {c_rate!r}", field="c-rate")
+    site = load_site(path)
+    return site, tradeoff_curve(site, curve_energies(site, battery_kwh, c_rate), c_rate)
+
+
+def describe_sources(path: str | Path, site: Site) -> SiteSources:
+    """Where a site file's data come from, in words for the report (the file was validated)."""
+    path = Path(path)
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    load = data.get("load", {})
+    if "csv" in load:
+        load_text = f"the 15-minute profile CSV {load['csv']} (metering data given by the user)"
+    else:
+        load_text = (
+            f"BDEW standard load profile {load.get('profile')} (demandlib) for {site.year}, "
+            f"scaled to {float(load.get('annual_kwh', 0)):,.0f} kWh a year"
+        )
+    pv = data.get("pv")
+    pv_text: str | None = None
+    if pv is not None:
+        if "csv" in pv:
+            pv_text = f"measured PV profile from {pv['csv']} for the installed {pv['kwp']} kWp"
+        else:
+            weather = pv.get("weather", "try-essen")
+            sky = (
+                "the DWD test reference year for Essen (typical weather)"
+                if weather == "try-essen"
+                else "clear-sky irradiance (no clouds: an upper bound)"
+            )
+            pv_text = (
+                f"generated with pvlib from {sky}, at {pv.get('latitude')}° N "
+                f"{pv.get('longitude')}° E, tilt {pv.get('tilt_deg', 30)}°, azimuth "
+                f"{pv.get('azimuth_deg', 180)}° (180 = south), for {site.year}"
+            )
+    tariff = data.get("tariff", {})
+    prices = (
+        f"hourly/15-minute prices from {tariff['energy_price_csv']}"
+        if "energy_price_csv" in tariff
+        else f"a flat price of {site.tariff.energy_eur_per_kwh} EUR/kWh from the site file"
+    )
+    return SiteSources(file=path.name, load=load_text, pv=pv_text, energy_prices=prices)
+
+
+def request_annex(plan: SitePlan, profile_csv: str = "import.csv") -> dict[str, Any]:
+    """The request annex (``request.json``) of a feasible plan.
+
+    Top level: what the plan asks for. ``request`` holds the same as the keys of a waiting-list
+    ``[[request]]`` table (``docs/scenario-file.md``), ready to copy into a scenario with an
+    ``id``, ``station`` and ``submitted``; its ``kw`` is the plan's import rounded up to
+    0.01 kW (and at least the peak of ``import.csv``). With restrictions the contract is
+    ``time-block``:
+    ``blocks`` are all restriction windows, ``restricted_kw`` the highest restriction level
+    (capped at the requested kW), which is what the site may draw in any block.
+    """
+    if not plan.feasible or plan.import_kw is None:
+        raise ValueError("an infeasible plan has no request annex")
+    site = plan.site
+    given = site.connection.restrictions
+    restrictions = [
+        {"windows": [str(w) for w in r.windows], "import_kw": r.import_kw} for r in given
+    ]
+    # Rounded up to 0.01 kW, and never below the profile's peak: the request must cover it.
+    peak = max(plan.import_kw, plan.peak_import_after_kw or 0.0)
+    kw = math.ceil(peak * 100.0) / 100.0
+    if kw < peak:  # 100 × peak rounded down in floating point
+        kw = (math.ceil(peak * 100.0) + 1) / 100.0
+    request: dict[str, Any] = {"applicant": site.name, "direction": "offtake", "kw": kw}
+    contract = "firm"
+    if restrictions:
+        contract = "time-block"
+        blocks = sorted({str(w) for r in given for w in r.windows})
+        level = min(kw, max(r.import_kw for r in given))
+        request |= {"contract": contract, "blocks": blocks, "restricted_kw": level}
+    else:
+        request["contract"] = contract
+    request["profile_csv"] = profile_csv
+    return {
+        "site": site.name,
+        "objective": plan.objective,
+        "direction": "offtake",
+        "import_kw": plan.import_kw,
+        "export_kw": plan.export_kw,
+        "contract": contract,
+        "restrictions": restrictions,
+        "profile_csv": profile_csv,
+        "peak_import_kw": plan.peak_import_after_kw,
+        "request": request,
+    }
+
+
+def _write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def write_plan_outputs(
+    plan: SitePlan,
+    out_dir: str | Path,
+    *,
+    sources: SiteSources | None = None,
+    curve: Sequence[CurvePoint] = (),
+    generated_at: dt.datetime | None = None,
+) -> list[Path]:
+    """Write ``plan.json``, ``dispatch.csv``, ``request.json``, ``import.csv`` and
+    ``report.html`` into ``out_dir`` (created if missing); an infeasible plan gets
+    ``plan.json`` and ``report.html`` only. Returns the paths written."""
+    from netruimte.profiles import write_profile_csv
+    from netruimte.report.html import write_report
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    annex = request_annex(plan, "import.csv") if plan.feasible else None
+    target = out / "plan.json"
+    _write_text(target, json.dumps(plan.to_json_dict(), indent=2) + "\n")
+    written.append(target)
+    if plan.feasible and plan.dispatch is not None:
+        target = out / "dispatch.csv"
+        frame = plan.dispatch.copy()
+        frame.index = pd.Index([t.isoformat() for t in frame.index], name="timestamp")
+        _write_text(target, frame.to_csv())
+        written.append(target)
+        target = out / "import.csv"
+        write_profile_csv(plan.dispatch["import_kw"].rename("kw"), target, column="kw")
+        written.append(target)
+        target = out / "request.json"
+        _write_text(target, json.dumps(annex, indent=2) + "\n")
+        written.append(target)
+    report = site_plan_report(
+        plan.site, plan.to_json_dict(), plan.dispatch, curve=curve, sources=sources, request=annex
+    )
+    if generated_at is not None:
+        report = replace(report, generated_at=generated_at)
+    written.append(write_report(report, out / "report.html"))
+    return written
+
+
+def run_site_plan(path: str | Path, out_dir: str | Path | None = None) -> SitePlan:
+    """Load a site file, plan it and, with ``out_dir``, write every output
+    (``netruimte site plan``). The trade-off curve for the report is computed only then."""
+    from netruimte.planner.curve import tradeoff_curve
+    from netruimte.scenario.site_toml import load_site
+
+    site = load_site(path)
+    plan = plan_site(site)
+    if out_dir is not None:
+        # The report's curve uses the plan's battery shape, so the plan lies on it.
+        c_rate = DEFAULT_C_RATE
+        if plan.battery_energy_kwh > 0 and plan.battery_power_kw > 0:
+            c_rate = plan.battery_power_kw / plan.battery_energy_kwh
+        energies = curve_energies(site, None, c_rate)
+        if plan.battery_energy_kwh > 0:
+            energies = sorted(set(energies) | {plan.battery_energy_kwh})
+        curve_site = site
+        if site.pv is not None and plan.pv_kwp != site.pv.kwp:  # min-cost added PV
+            curve_site = replace(site, pv=replace(site.pv, kwp=plan.pv_kwp))
+        curve = tradeoff_curve(curve_site, energies, c_rate)
+        write_plan_outputs(plan, out_dir, sources=describe_sources(path, site), curve=curve)
+    return plan

@@ -1,0 +1,313 @@
+"""Site plans as jobs: upload a site file with its profiles, get the plan and a report.
+
+The upload (a site TOML, ``docs/site-file.md``, plus the CSV files it names, or a zip) is
+checked at once: the TOML must parse and every ``*csv`` it names must be in the upload. The
+planning itself is a job that runs exactly what ``netruimte site plan SITE.toml --out DIR``
+runs (:func:`netruimte.services.site_plan.run_site_plan`): the contract's Plan JSON, the
+self-contained HTML report, the planned import profile (CSV) and the request annex. An
+applicant attaches a done plan to a waiting request: the request then carries the import
+profile and, by default, the annex's kW, contract and blocks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from netruimte.errors import InputError
+from netruimte.services import audit, jobs
+from netruimte.services.auth import Principal
+from netruimte.services.bundles import check_references, load_in_tempdir, main_toml, make_bundle
+from netruimte.services.convert import WAITING, domain_request, load_register
+from netruimte.services.errors import Conflict, NotFound
+from netruimte.services.requests import owned_request, request_view
+from netruimte.services.scenario_io import store_blob
+from netruimte.storage import Database
+from netruimte.storage.tables import Blob, SitePlan, SitePlanFile, Station, User
+
+__all__ = [
+    "PlanFiles",
+    "attach_annex",
+    "create_plan",
+    "execute_plan",
+    "fail_plan",
+    "get_plan",
+    "get_plan_import_csv",
+    "get_plan_report",
+    "list_plans",
+    "plan_files",
+    "plan_view",
+]
+
+_MAIN = "site.toml"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class PlanFiles:
+    """What ``netruimte site plan --out DIR`` writes, as read back from DIR."""
+
+    plan: dict[str, Any]
+    report_html: str
+    import_csv: bytes | None
+    annex: dict[str, Any] | None
+
+
+def plan_files(site_toml: Path) -> PlanFiles:
+    """Plan a site file as the CLI does and read its outputs (plan, report, profile, annex)."""
+    from netruimte.services.site_plan import run_site_plan
+
+    with tempfile.TemporaryDirectory(prefix="netruimte-plan-") as tmp:
+        out = Path(tmp)
+        run_site_plan(site_toml, out)
+        annex = out / "request.json"
+        profile = out / "import.csv"
+        return PlanFiles(
+            plan=json.loads((out / "plan.json").read_text(encoding="utf-8")),
+            report_html=(out / "report.html").read_text(encoding="utf-8"),
+            import_csv=profile.read_bytes() if profile.exists() else None,
+            annex=json.loads(annex.read_text(encoding="utf-8")) if annex.exists() else None,
+        )
+
+
+def plan_view(plan: SitePlan, files: list[str]) -> dict[str, Any]:
+    """The API's view of a site plan."""
+    done = plan.status == jobs.DONE
+    return {
+        "id": plan.id,
+        "name": plan.name,
+        "status": plan.status,
+        "job_id": plan.job_id,
+        "created_at": plan.created_at.isoformat(),
+        "finished_at": plan.finished_at.isoformat() if plan.finished_at else None,
+        "files": files,
+        "plan": json.loads(plan.plan_json) if plan.plan_json else None,
+        "error": plan.error,
+        "report": f"/api/v1/site-plans/{plan.id}/report" if done else None,
+        "import_csv": (
+            f"/api/v1/site-plans/{plan.id}/import.csv" if done and plan.import_csv_blob else None
+        ),
+        "annex": json.loads(plan.annex_json) if plan.annex_json else None,
+    }
+
+
+def create_plan(
+    db: Database, principal: Principal, uploads: list[tuple[str, bytes]], name: str | None = None
+) -> dict[str, Any]:
+    """Store an uploaded site and queue its planning job."""
+    bundle = make_bundle(uploads)
+    main = main_toml(bundle)
+    data = check_references(bundle, main)
+    base = main.rsplit("/", 1)[0] + "/" if "/" in main else ""
+    # keep the files relative to the site file, which is stored as site.toml
+    files = {k[len(base) :]: v for k, v in bundle.items() if k != main and k.startswith(base)}
+    site_table = data.get("site")
+    title = name or (site_table.get("name") if isinstance(site_table, dict) else None) or main
+    with db.write() as session:
+        plan = SitePlan(
+            owner_id=principal.user_id,
+            name=str(title)[:300],
+            status=jobs.QUEUED,
+            site_toml=bundle[main].decode("utf-8"),
+            created_at=_now(),
+        )
+        session.add(plan)
+        session.flush()
+        for fname, content in sorted(files.items()):
+            session.add(
+                SitePlanFile(plan_id=plan.id, name=fname, blob=store_blob(session, fname, content))
+            )
+        job = jobs.enqueue(session, "site-plan", plan.id, principal.user_id)
+        plan.job_id = job.id
+        session.flush()
+        return plan_view(plan, sorted(files))
+
+
+def _owned_plan(session: Any, principal: Principal, plan_id: int) -> SitePlan:
+    plan = session.get(SitePlan, plan_id)
+    if plan is None or not principal.owns(plan.owner_id):
+        raise NotFound(f"no site plan {plan_id}")
+    return plan  # type: ignore[no-any-return]
+
+
+def _file_names(session: Any, plan_id: int) -> list[str]:
+    return list(
+        session.scalars(
+            select(SitePlanFile.name)
+            .where(SitePlanFile.plan_id == plan_id)
+            .order_by(SitePlanFile.name)
+        )
+    )
+
+
+def get_plan(db: Database, principal: Principal, plan_id: int) -> dict[str, Any]:
+    """One site plan (own plans only for applicants)."""
+    with db.read() as session:
+        plan = _owned_plan(session, principal, plan_id)
+        return plan_view(plan, _file_names(session, plan_id))
+
+
+def get_plan_report(db: Database, principal: Principal, plan_id: int) -> str:
+    """The plan's HTML report (NotFound until the plan is done)."""
+    with db.read() as session:
+        plan = _owned_plan(session, principal, plan_id)
+        if plan.report_html is None:
+            raise NotFound(f"site plan {plan_id} has no report yet (status {plan.status})")
+        return plan.report_html
+
+
+def get_plan_import_csv(db: Database, principal: Principal, plan_id: int) -> bytes:
+    """The planned import profile (CSV) of a done, feasible plan."""
+    with db.read() as session:
+        plan = _owned_plan(session, principal, plan_id)
+        blob = session.get(Blob, plan.import_csv_blob) if plan.import_csv_blob else None
+        if blob is None:
+            raise NotFound(f"site plan {plan_id} has no import profile (status {plan.status})")
+        return blob.content
+
+
+def list_plans(db: Database, principal: Principal, limit: int = 100) -> list[dict[str, Any]]:
+    """Newest plans first (own plans only for applicants)."""
+    with db.read() as session:
+        stmt = select(SitePlan)
+        if not principal.is_operator:
+            stmt = stmt.where(SitePlan.owner_id == principal.user_id)
+        plans = session.scalars(stmt.order_by(SitePlan.id.desc()).limit(limit)).all()
+        return [plan_view(p, _file_names(session, p.id)) for p in plans]
+
+
+def execute_plan(db: Database, job: jobs.JobInfo, progress: Any) -> None:
+    """Job handler: plan the stored site and keep plan, report, profile and annex."""
+    with db.read() as session:
+        plan = session.get(SitePlan, job.target_id)
+        if plan is None:
+            raise NotFound(f"site plan {job.target_id} no longer exists")
+        bundle: dict[str, bytes] = {_MAIN: plan.site_toml.encode("utf-8")}
+        for f in session.scalars(select(SitePlanFile).where(SitePlanFile.plan_id == plan.id)):
+            blob = session.get(Blob, f.blob)
+            if blob is not None:
+                bundle[f.name] = blob.content
+    progress(0.05, "reading the site and planning it")
+    files = load_in_tempdir(bundle, _MAIN, plan_files)
+    progress(0.9, "storing the plan and its report")
+    with db.write() as session:
+        row = session.get(SitePlan, job.target_id)
+        if row is None:
+            raise NotFound(f"site plan {job.target_id} no longer exists")
+        row.plan_json = json.dumps(files.plan)
+        row.report_html = files.report_html
+        row.annex_json = json.dumps(files.annex) if files.annex is not None else None
+        row.import_csv_blob = (
+            store_blob(session, f"site-plan-{row.id}-import.csv", files.import_csv)
+            if files.import_csv is not None
+            else None
+        )
+        row.status = jobs.DONE
+        row.error = None
+        row.finished_at = _now()
+
+
+def fail_plan(db: Database, job: jobs.JobInfo, message: str) -> None:
+    """Job handler on failure: the plan is failed, with the reason."""
+    with db.write() as session:
+        row = session.get(SitePlan, job.target_id)
+        if row is not None:
+            row.status = jobs.FAILED
+            row.error = message
+            row.finished_at = _now()
+
+
+def attach_annex(
+    db: Database, principal: Principal, request_id: str, plan_id: int, adopt: bool = True
+) -> dict[str, Any]:
+    """Attach a done, feasible site plan to a waiting request as its annex.
+
+    The request gets the plan's import profile (laid over the representative year). With
+    ``adopt`` it also takes the annex's ``kw`` (the plan's import, rounded up to 0.01 kW),
+    ``contract`` and, for a time-block right, ``blocks`` and ``restricted_kw``
+    (:func:`netruimte.services.site_plan.request_annex`).
+    """
+    from netruimte.grid import to_representative_year
+    from netruimte.profiles import read_profile_csv
+
+    with db.write() as session:
+        reg = load_register(session)
+        row = owned_request(session, principal, request_id)
+        plan = _owned_plan(session, principal, plan_id)
+        if not principal.is_operator and plan.owner_id != row.owner_id:
+            raise NotFound(f"no site plan {plan_id}")  # plans attach to requests of the same owner
+        if plan.status != jobs.DONE or plan.import_csv_blob is None or plan.annex_json is None:
+            raise Conflict(f"site plan {plan_id} has no feasible plan (status {plan.status})")
+        blob = session.get(Blob, plan.import_csv_blob)
+        if blob is None:
+            raise RuntimeError(f"site plan {plan_id}: its import profile is missing")
+        station = session.get(Station, row.station_id)
+        db.lock_stations(session, [station.id] if station else [])
+        [row] = db.lock_requests(session, [request_id])
+        if row.status != WAITING:
+            raise Conflict(
+                f"request {request_id!r} is {row.status}; only a waiting request takes an annex"
+            )
+        with tempfile.TemporaryDirectory(prefix="netruimte-annex-") as tmp:
+            path = Path(tmp) / "import.csv"
+            path.write_bytes(blob.content)
+            series = read_profile_csv(path, timezone=reg.timezone)
+        annex = json.loads(plan.annex_json)
+        asked = annex.get("request", {})
+        before = {
+            "kw": row.kw,
+            "contract": row.contract,
+            "blocks": row.blocks,
+            "restricted_kw": row.restricted_kw,
+            "site_plan_id": row.site_plan_id,
+        }
+        row.profile_kw = to_representative_year(series, source=f"site plan {plan_id}")
+        row.profile_blob = plan.import_csv_blob
+        row.profile_csv = f"site-plan-{plan_id}-import.csv"
+        row.site_plan_id = plan_id
+        if adopt:
+            if row.direction != asked.get("direction", "offtake"):
+                raise InputError(
+                    f"site plan {plan_id} asks for {asked.get('direction')}, the request is "
+                    f"{row.direction}",
+                    field="site_plan_id",
+                )
+            row.kw = float(asked["kw"])
+            row.contract = str(asked.get("contract", "firm"))
+            row.blocks = list(asked["blocks"]) if asked.get("blocks") else None
+            row.restricted_kw = float(asked.get("restricted_kw", 0.0))
+        row.updated_at = _now()
+        domain_request(row)
+        audit.append(
+            db,
+            session,
+            actor=principal,
+            action="request.annex",
+            obj=f"request:{request_id}",
+            inputs={
+                "site_plan": plan_id,
+                "adopt": adopt,
+                "before": before,
+                "after": {
+                    "kw": row.kw,
+                    "contract": row.contract,
+                    "blocks": row.blocks,
+                    "restricted_kw": row.restricted_kw,
+                },
+                "profile_sha256": plan.import_csv_blob,
+                "annex": annex,
+            },
+            policy=audit.policy_version(reg.policy, _now().date()),
+        )
+        session.flush()
+        user = session.get(User, row.owner_id) if row.owner_id is not None else None
+        return request_view(row, user.name if user else None)

@@ -1,0 +1,128 @@
+"""Stations and reinforcements (read: anyone signed in; change: operators)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from netruimte.services import network
+from netruimte.web.api.schemas import (
+    ErrorOut,
+    HeadroomOut,
+    ReinforcementIn,
+    ReinforcementOut,
+    ReinforcementPatch,
+    StationIn,
+    StationOut,
+    StationPatch,
+)
+from netruimte.web.deps import Caller, Db, TextId
+from netruimte.web.errors import ERROR_RESPONSES
+
+__all__ = ["router"]
+
+router = APIRouter(
+    tags=["grid"],
+    responses={k: {**v, "model": ErrorOut} for k, v in ERROR_RESPONSES.items()},
+)
+
+
+@router.get("/stations", response_model=list[StationOut], summary="List stations")
+def list_stations(db: Db, caller: Caller) -> list[dict[str, Any]]:
+    """All stations, parents before their children's order as imported."""
+    del caller
+    return network.list_stations(db)
+
+
+@router.post("/stations", response_model=StationOut, status_code=201, summary="Add a station")
+def create_station(db: Db, caller: Caller, body: StationIn) -> dict[str, Any]:
+    """Add a station (operators)."""
+    return network.create_station(db, caller, body.model_dump())
+
+
+@router.get("/stations/{station_id}", response_model=StationOut, summary="One station")
+def get_station(db: Db, caller: Caller, station_id: TextId) -> dict[str, Any]:
+    """One station."""
+    del caller
+    return network.get_station(db, station_id)
+
+
+@router.patch("/stations/{station_id}", response_model=StationOut, summary="Change a station")
+def update_station(
+    db: Db, caller: Caller, station_id: TextId, body: StationPatch
+) -> dict[str, Any]:
+    """Change a station's figures or parent (operators; only the fields given)."""
+    return network.update_station(db, caller, station_id, body.model_dump(exclude_unset=True))
+
+
+@router.delete("/stations/{station_id}", status_code=204, summary="Remove a station")
+def delete_station(db: Db, caller: Caller, station_id: TextId) -> Response:
+    """Remove a station that nothing refers to (operators)."""
+    network.delete_station(db, caller, station_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/stations/{station_id}/headroom", response_model=HeadroomOut, summary="Headroom on a date"
+)
+def headroom(
+    db: Db, caller: Caller, station_id: TextId, on: Annotated[dt.date | None, Query()] = None
+) -> dict[str, Any]:
+    """Headroom along the station's path (itself and its ancestors) in both directions."""
+    del caller
+    return network.station_headroom(db, station_id, on)
+
+
+@router.get("/reinforcements", response_model=list[ReinforcementOut], summary="List reinforcements")
+def list_reinforcements(db: Db, caller: Caller) -> list[dict[str, Any]]:
+    """All planned reinforcements."""
+    del caller
+    return network.list_reinforcements(db)
+
+
+@router.post(
+    "/reinforcements",
+    response_model=ReinforcementOut,
+    status_code=201,
+    summary="Plan a reinforcement",
+)
+def create_reinforcement(db: Db, caller: Caller, body: ReinforcementIn) -> dict[str, Any]:
+    """Plan a reinforcement (operators)."""
+    fields = body.model_dump()
+    return network.create_reinforcement(db, caller, fields)
+
+
+@router.get(
+    "/reinforcements/{reinforcement_id}",
+    response_model=ReinforcementOut,
+    summary="One reinforcement",
+)
+def get_reinforcement(db: Db, caller: Caller, reinforcement_id: TextId) -> dict[str, Any]:
+    """One reinforcement."""
+    del caller
+    return network.get_reinforcement(db, reinforcement_id)
+
+
+@router.patch(
+    "/reinforcements/{reinforcement_id}",
+    response_model=ReinforcementOut,
+    summary="Change a reinforcement",
+)
+def update_reinforcement(
+    db: Db, caller: Caller, reinforcement_id: TextId, body: ReinforcementPatch
+) -> dict[str, Any]:
+    """Change a reinforcement's date, MW, station or delay (operators)."""
+    return network.update_reinforcement(
+        db, caller, reinforcement_id, body.model_dump(exclude_unset=True)
+    )
+
+
+@router.delete(
+    "/reinforcements/{reinforcement_id}", status_code=204, summary="Cancel a reinforcement"
+)
+def delete_reinforcement(db: Db, caller: Caller, reinforcement_id: TextId) -> Response:
+    """Cancel a planned reinforcement (operators)."""
+    network.delete_reinforcement(db, caller, reinforcement_id)
+    return Response(status_code=204)

@@ -1,0 +1,112 @@
+"""Every error answer is JSON: ``{"error", "message", "field", "source", "line"}``.
+
+Bad input is 422 naming the field (a body field as ``kw``, a query parameter as ``on``), an
+unknown or foreign object 404, a role that may not act 403, a missing or wrong token 401, a
+state that forbids the action 409. Unexpected failures are 500 with a generic message (the
+details go to the server log, not to the caller).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from netruimte.errors import InputError, NoSolutionError
+from netruimte.services.errors import ServiceError, Unauthorized
+
+__all__ = ["ERROR_RESPONSES", "error_body", "install_error_handlers"]
+
+log = logging.getLogger("netruimte.web")
+
+_KINDS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "too-large",
+    422: "input",
+    500: "internal",
+}
+
+
+def error_body(
+    status: int,
+    message: str,
+    field: str | None = None,
+    source: str | None = None,
+    line: int | None = None,
+) -> dict[str, Any]:
+    """The JSON body of an error answer."""
+    return {
+        "error": _KINDS.get(status, "error"),
+        "message": message,
+        "field": field,
+        "source": source,
+        "line": line,
+    }
+
+
+def _json(
+    status: int, body: dict[str, Any], headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(status_code=status, content=body, headers=headers)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or ".".join(str(p) for p in loc)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that turn exceptions into the JSON error body."""
+
+    @app.exception_handler(ServiceError)
+    async def _service(_: Request, exc: ServiceError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+        return _json(exc.status, error_body(exc.status, exc.message), headers)
+
+    @app.exception_handler(InputError)
+    async def _input(_: Request, exc: InputError) -> JSONResponse:
+        return _json(422, error_body(422, str(exc), exc.field, exc.source, exc.line))
+
+    @app.exception_handler(NoSolutionError)
+    async def _no_solution(_: Request, exc: NoSolutionError) -> JSONResponse:
+        return _json(409, error_body(409, f"no solution: {exc}"))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        parts = []
+        for err in errors[:5]:
+            parts.append(f"{_field(tuple(err.get('loc', ())))}: {err.get('msg', 'invalid')}")
+        field = _field(tuple(errors[0].get("loc", ()))) if errors else None
+        message = "; ".join(parts) or "invalid request"
+        return _json(422, error_body(422, message, field))
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+        return _json(exc.status_code, error_body(exc.status_code, str(exc.detail)), exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("internal error on %s %s", request.method, request.url.path)
+        return _json(500, error_body(500, "internal server error (see the server log)"))
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Malformed request (e.g. broken multipart data)"},
+    401: {"description": "No valid bearer token"},
+    403: {"description": "The caller's role may not do this"},
+    404: {"description": "No such object, or another applicant's"},
+    409: {"description": "The action does not fit the current state"},
+    422: {"description": "Bad input; `field` names it"},
+}
+"""Error answers documented on every authenticated route (body: ``ErrorOut``)."""

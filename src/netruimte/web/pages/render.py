@@ -1,0 +1,339 @@
+"""What every page shares: templates, the JSON twin, sign-in by cookie, error pages.
+
+**JSON twin.** Every page is built from one JSON-able dict: the template renders it, and the
+same URL answers it as JSON with ``?format=json`` or with an ``Accept`` header that prefers
+``application/json`` over ``text/html``. Errors follow suit: an HTML error page for a person,
+the API's error body (``{"error", "message", "field", "source", "line"}``) for the JSON twin.
+
+**Sign-in.** ``POST /login`` checks an API token and keeps it in the cookie
+:data:`COOKIE` (``HttpOnly``, ``SameSite=Strict``, ``Path=/``, ``Secure`` over https). Pages
+also accept ``Authorization: Bearer <token>``, so the JSON twins work from scripts. A page that
+needs a sign-in sends a person to ``/login?next=…`` and answers 401 to the JSON twin. Forms
+that change something are refused when the browser says they come from another site (the
+``Origin`` header or ``Sec-Fetch-Site``), on top of the cookie's ``SameSite=Strict``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from collections.abc import Callable, Coroutine, Mapping
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlsplit
+
+import jinja2
+from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from markupsafe import Markup
+
+from netruimte import __version__
+from netruimte.errors import InputError, NoSolutionError
+from netruimte.services.auth import Principal, authenticate
+from netruimte.services.errors import Forbidden, ServiceError, Unauthorized
+from netruimte.web.errors import error_body
+from netruimte.web.pages.assets import plotly_url
+from netruimte.web.pages.figures import CATEGORY_LABELS
+
+__all__ = [
+    "COOKIE",
+    "CSP",
+    "PageRoute",
+    "Viewer",
+    "check_same_site",
+    "local_next",
+    "render",
+    "signed_in",
+    "templates",
+    "viewer",
+    "wants_json",
+]
+
+log = logging.getLogger("netruimte.web")
+
+COOKIE = "netruimte_token"
+"""The sign-in cookie (holds the API token; HttpOnly, SameSite=Strict)."""
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; frame-src 'self'; form-action 'self'; "
+    "frame-ancestors 'self'; base-uri 'none'; object-src 'none'"
+)
+"""Pages load scripts only from this server (Plotly and ``charts.js``); no inline scripts.
+Styles may be inline because Plotly sets them on the elements it draws."""
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+def _number(value: Any, digits: int = 1) -> str:
+    """A number with thousands separators; an en dash for none, '∞' for no limit."""
+    if value is None:
+        return "–"
+    x = float(value)
+    if math.isinf(x):
+        return "∞"
+    return f"{x:,.{digits}f}"
+
+
+def _date(value: Any) -> str:
+    """An ISO date (or date-time) as a date; an en dash for none."""
+    if value is None or value == "":
+        return "–"
+    return str(value)[:10]
+
+
+def _when(value: Any) -> str:
+    """An ISO instant shortened to minutes in UTC."""
+    if not value:
+        return "–"
+    try:
+        stamp = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return stamp.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _category(value: Any) -> str:
+    """A priority category as a person reads it (the framework's number and name)."""
+    if value is None:
+        return "–"
+    return CATEGORY_LABELS.get(str(value), str(value))
+
+
+def _figure(figure: Mapping[str, Any], element_id: str, label: str) -> Markup:
+    """A chart placeholder and its figure as JSON; ``charts.js`` draws it with Plotly."""
+    data = jinja2.utils.htmlsafe_json_dumps(dict(figure))  # escapes <, >, & and quotes
+    return Markup(
+        f'<div class="chart" id="{element_id}" data-figure="{element_id}-data" role="img" '
+        f'aria-label="{Markup.escape(label)}"></div>'
+        f'<script type="application/json" id="{element_id}-data">{data}</script>'
+    )
+
+
+templates = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates.filters["num"] = _number
+templates.filters["day"] = _date
+templates.filters["when"] = _when
+templates.filters["category"] = _category
+templates.globals["figure"] = _figure
+templates.globals["version"] = __version__
+
+
+def wants_json(request: Request) -> bool:
+    """Whether to answer the JSON twin: ``?format=json``, or an Accept preferring JSON.
+
+    Raises
+    ------
+    InputError
+        ``format`` is neither ``html`` nor ``json``.
+    """
+    fmt = request.query_params.get("format")
+    if fmt is not None:
+        if fmt not in ("html", "json"):
+            raise InputError(f"unknown format {fmt!r}; expected html | json", field="format")
+        return fmt == "json"
+    best: dict[str, float] = {}
+    for part in request.headers.get("accept", "").split(","):
+        media, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        media = media.strip().lower()
+        if media in ("application/json", "text/html"):
+            best[media] = max(best.get(media, 0.0), quality)
+    return best.get("application/json", 0.0) > best.get("text/html", 0.0)
+
+
+def _token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip()
+    return request.cookies.get(COOKIE) or None
+
+
+def viewer(request: Request) -> Principal | None:
+    """Who is looking: from a bearer header or the sign-in cookie; None when signed out.
+
+    A token that no longer works (rotated, or the database was replaced) counts as signed out.
+    """
+    if getattr(request.state, "viewer_checked", False):
+        cached: Principal | None = request.state.viewer
+        return cached
+    token = _token(request)
+    principal: Principal | None = None
+    if token is not None:
+        try:
+            principal = authenticate(request.app.state.db, token)
+        except Unauthorized:
+            principal = None
+    request.state.viewer = principal
+    request.state.viewer_checked = True
+    return principal
+
+
+Viewer = Annotated[Principal | None, Depends(viewer)]
+
+
+def signed_in(request: Request) -> Principal:
+    """The signed-in viewer (Unauthorized otherwise: a redirect to /login for a person)."""
+    principal = viewer(request)
+    if principal is None:
+        stale = _token(request) is not None
+        raise Unauthorized(
+            "your sign-in is no longer valid; sign in again" if stale else "please sign in"
+        )
+    return principal
+
+
+def local_next(value: str | None, default: str = "/") -> str:
+    """A redirect target that stays on this site (a path, never another host)."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return default
+    return value
+
+
+def check_same_site(request: Request) -> None:
+    """Refuse a form posted from another site (Forbidden)."""
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        raise Forbidden("this form may only be sent from this site")
+    origin = request.headers.get("origin")
+    # "null" is an opaque origin (a sandboxed frame, such as a report): not this site either
+    if origin and urlsplit(origin).netloc != request.headers.get("host", ""):
+        raise Forbidden("this form may only be sent from this site")
+
+
+def _nav(request: Request) -> dict[str, Any]:
+    principal = viewer(request)
+    return {
+        "path": request.url.path,
+        "user": None
+        if principal is None
+        else {"name": principal.name, "role": principal.role.value},
+    }
+
+
+def render(
+    request: Request,
+    template: str,
+    data: Mapping[str, Any],
+    *,
+    title: str,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
+    as_json: bool | None = None,
+) -> Response:
+    """The page: ``data`` as JSON for the twin, else the template rendered with it.
+
+    ``extra`` is for the template only (presentation such as chart figures built from
+    ``data``); the JSON twin is ``data`` alone. ``as_json`` overrides the negotiation.
+    """
+    if wants_json(request) if as_json is None else as_json:
+        return JSONResponse(dict(data), status_code=status, headers={"Vary": "Accept"})
+    html = templates.get_template(template).render(
+        data=data,
+        title=title,
+        nav=_nav(request),
+        request_path=request.url.path,
+        plotly_url=plotly_url(),
+        **(extra or {}),
+    )
+    return HTMLResponse(
+        html,
+        status_code=status,
+        headers={
+            "Content-Security-Policy": CSP,
+            "Vary": "Accept, Cookie",
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "same-origin",
+            **(headers or {}),
+        },
+    )
+
+
+_TITLES = {
+    400: "Bad request",
+    401: "Please sign in",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Not possible now",
+    422: "Please check your input",
+    500: "Something went wrong",
+}
+
+
+def _error_page(request: Request, status: int, message: str, **where: Any) -> Response:
+    body = error_body(status, message, where.get("field"), where.get("source"), where.get("line"))
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    try:
+        as_json = wants_json(request)
+    except InputError:
+        as_json = False
+    if as_json:
+        return JSONResponse(body, status_code=status, headers=headers)
+    if status == 401:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        note = "" if message == "please sign in" else "&expired=1"
+        return RedirectResponse(f"/login?next={quote(target, safe='')}{note}", status_code=303)
+    return render(
+        request,
+        "error.html",
+        {"status": status, **body},
+        title=_TITLES.get(status, "Error"),
+        status=status,
+        as_json=False,
+    )
+
+
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+class PageRoute(APIRoute):
+    """A route of a page: its errors become pages (or the API's JSON error for the twin)."""
+
+    def get_route_handler(self) -> Handler:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await original(request)
+            except ServiceError as exc:
+                return _error_page(request, exc.status, exc.message)
+            except InputError as exc:
+                return _error_page(
+                    request, 422, str(exc), field=exc.field, source=exc.source, line=exc.line
+                )
+            except NoSolutionError as exc:
+                return _error_page(request, 409, f"no solution: {exc}")
+            except RequestValidationError as exc:
+                errors = exc.errors()
+                first = errors[0] if errors else {}
+                loc = [str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body")]
+                field = ".".join(loc) or None
+                return _error_page(
+                    request, 422, f"{field}: {first.get('msg', 'invalid')}", field=field
+                )
+            except Exception:  # a person gets a page too; the details go to the server log
+                log.exception("internal error on %s %s", request.method, request.url.path)
+                return _error_page(request, 500, "internal server error (see the server log)")
+
+        return handler

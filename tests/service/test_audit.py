@@ -1,0 +1,150 @@
+"""The audit trail: appended with every decision, hash-chained, and any tampering found."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import delete, update
+from typer.testing import CliRunner
+
+from netruimte.cli import app as cli_app
+from netruimte.services import audit, claims, requests, runs
+from netruimte.services.audit import GENESIS_HASH, canonical_json, entry_hash
+from netruimte.services.auth import SYSTEM
+from netruimte.storage import Database
+from netruimte.storage.tables import AuditEntry
+from tests.service.conftest import Users
+
+
+@pytest.fixture
+def busy(tiny: Database, users: Users) -> Database:
+    """A register with every kind of decision in its trail."""
+    db = tiny
+    made = requests.create_request(db, users.alice, {"station": "B", "kw": 40})
+    claim = claims.claim_priority(
+        db, users.alice, made["id"], "safety", "police station permit 2026", function="police"
+    )
+    claims.decide_claim(db, users.operator, claim["id"], True, "checked")
+    runs.allocate(db, users.operator, on=dt.date(2026, 1, 1))
+    requests.withdraw_request(db, users.alice, made["id"], "no longer needed")
+    return db
+
+
+def _set(db: Database, seq: int, **values: object) -> None:
+    with db.engine.begin() as conn:
+        conn.execute(update(AuditEntry).where(AuditEntry.seq == seq).values(**values))
+
+
+def test_every_decision_is_in_the_chain(busy: Database) -> None:
+    entries = audit.list_entries(busy, limit=1000)
+    actions = [e["action"] for e in entries]
+    expected = (
+        "scenario.import",
+        "user.add",
+        "request.create",
+        "priority.claim",
+        "priority.decision",
+        "run.ranking",
+        "request.grant",
+        "request.withdraw",
+    )
+    for action in expected:
+        assert action in actions
+    assert [e["seq"] for e in entries] == list(range(1, len(entries) + 1))
+    prev = GENESIS_HASH
+    for e in entries:  # recompute by hand from the documented formula
+        text = canonical_json(
+            {k: e[k] for k in ("seq", "at", "actor", "action", "object", "policy_version")}
+            | {"inputs": canonical_json(e["inputs"])}
+        )
+        assert e["prev_hash"] == prev and e["hash"] == entry_hash(prev, text)
+        prev = e["hash"]
+    grant = next(e for e in entries if e["action"] == "request.grant")
+    assert grant["actor"] == "op" and grant["policy_version"].startswith("acm-2026/netruimte-")
+    assert set(grant["inputs"]) >= {"on", "kw", "direction", "path", "room_before_mw", "run"}
+    decision = next(e for e in entries if e["action"] == "priority.decision")
+    assert decision["inputs"]["accepted"] is True and decision["inputs"]["category"] == "safety"
+    result = audit.verify(busy)
+    assert result.ok and result.entries == len(entries) and result.head_hash == prev
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("actor", "mallory"),
+        ("action", "request.withdraw"),
+        ("object", "request:R9"),
+        ("policy_version", "fcfs/netruimte-0.0.0"),
+        ("inputs", '{"kw":1}'),
+        ("at", "2020-01-01T00:00:00.000000+00:00"),
+    ],
+)
+def test_an_edited_entry_is_found(busy: Database, field: str, value: str) -> None:
+    _set(busy, 4, **{field: value})
+    result = audit.verify(busy)
+    assert not result.ok and result.first_bad_seq == 4
+    assert "entry 4 was edited" in (result.problem or "")
+
+
+def test_an_edit_with_a_recomputed_hash_breaks_the_next_link(busy: Database) -> None:
+    entries = audit.list_entries(busy, limit=1000)
+    e = entries[3]
+    text = canonical_json(
+        {k: e[k] for k in ("seq", "at", "actor", "action", "object", "policy_version")}
+        | {"inputs": canonical_json({"forged": True})}
+    )
+    _set(busy, 4, inputs=canonical_json({"forged": True}), hash=entry_hash(e["prev_hash"], text))
+    result = audit.verify(busy)
+    assert not result.ok and result.first_bad_seq == 5 and "prev_hash" in (result.problem or "")
+
+
+def test_deleted_entries_are_found(busy: Database) -> None:
+    last = audit.verify(busy).head_seq
+    with busy.engine.begin() as conn:
+        conn.execute(delete(AuditEntry).where(AuditEntry.seq == 3))
+    result = audit.verify(busy)
+    assert (result.ok, result.first_bad_seq) == (False, 3) and "missing" in (result.problem or "")
+    with busy.engine.begin() as conn:  # delete the tail instead (entry 3 stays deleted too)
+        conn.execute(delete(AuditEntry).where(AuditEntry.seq >= 3))
+    result = audit.verify(busy)
+    assert (result.ok, result.first_bad_seq) == (False, 3)
+    assert f"entries 3..{last} are missing" in (result.problem or "")
+
+
+def test_non_canonical_inputs_are_found(busy: Database) -> None:
+    entries = audit.list_entries(busy, limit=5)
+    spaced = json.dumps(entries[1]["inputs"], sort_keys=True, indent=1)
+    _set(busy, 2, inputs=spaced)
+    result = audit.verify(busy)
+    assert (result.ok, result.first_bad_seq) == (False, 2) and "canonical" in (result.problem or "")
+
+
+def test_cli_verify_exit_codes(busy: Database) -> None:
+    runner = CliRunner()
+    ok = runner.invoke(cli_app, ["audit", "verify", "--db", busy.url])
+    assert ok.exit_code == 0 and "audit chain intact" in ok.output
+    as_json = runner.invoke(cli_app, ["audit", "verify", "--db", busy.url, "--json"])
+    assert json.loads(as_json.output)["ok"] is True
+    _set(busy, 2, actor="mallory")
+    bad = runner.invoke(cli_app, ["audit", "verify", "--db", busy.url])
+    assert bad.exit_code == 1 and "broken at entry 2" in bad.output
+
+
+def test_canonical_json_is_order_free_and_strict() -> None:
+    a = canonical_json({"b": 1, "a": [dt.date(2026, 1, 2), 0.1]})
+    assert a == canonical_json({"a": [dt.date(2026, 1, 2), 0.1], "b": 1})
+    assert a == '{"a":["2026-01-02",0.1],"b":1}'
+    assert canonical_json({"x": float("inf")}) == '{"x":"inf"}'
+    with pytest.raises(TypeError):
+        canonical_json({"x": object()})
+
+
+def test_appends_in_one_transaction_roll_back_together(tiny: Database) -> None:
+    head = audit.verify(tiny).head_seq
+    with pytest.raises(RuntimeError), tiny.write() as session:
+        audit.append(tiny, session, actor=SYSTEM, action="test.one", obj="x", inputs={})
+        audit.append(tiny, session, actor=SYSTEM, action="test.two", obj="x", inputs={})
+        raise RuntimeError("abort")
+    assert audit.verify(tiny).head_seq == head and audit.verify(tiny).ok
