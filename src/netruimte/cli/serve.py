@@ -22,7 +22,8 @@ def serve(
         help="Import the bundled Flevoland scenario when the register is empty.",
     ),
 ) -> None:
-    """Serve the API at http://HOST:PORT/api/v1 (OpenAPI at /openapi.json).
+    """Serve the dashboard at http://HOST:PORT/ and the API at /api/v1 (OpenAPI at
+    /openapi.json).
 
     On a fresh machine this creates ./netruimte.db (SQLite, WAL), applies the migrations and
     imports the bundled Flevoland scenario. Add users with `netruimte users add`.
