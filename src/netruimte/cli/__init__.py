@@ -13,6 +13,7 @@ import typer
 from netruimte import __version__
 from netruimte.cli import audit as _audit
 from netruimte.cli import db as _dbcmd
+from netruimte.cli import fleet as _fleet
 from netruimte.cli import profile as _profile
 from netruimte.cli import serve as _serve
 from netruimte.cli import site as _site
@@ -38,6 +39,7 @@ app.add_typer(_users.app, name="users")
 app.add_typer(_dbcmd.app, name="db")
 app.add_typer(_audit.app, name="audit")
 app.add_typer(_waitlist.app, name="waitlist")
+app.add_typer(_fleet.app, name="fleet")
 
 
 def _version_callback(value: bool) -> None:

@@ -127,15 +127,33 @@ def run_simulation(
     seed: int | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    scheduler: str | None = None,
 ) -> SimulationResult:
     """One deterministic simulation, or Monte Carlo runs with a progress bar (``runs > 1``).
 
-    With ``runs > 1`` and no seed, a fresh one is drawn and kept in ``result.seed``.
+    With ``runs > 1`` and no seed, a fresh one is drawn and kept in ``result.seed``. With a
+    ``scheduler`` (``tcp://HOST:PORT``) the runs are spread over that Dask cluster; the numbers
+    are the same as on this machine.
     """
     if runs <= 1:
         return simulate(scenario, policy=policy, fit=fit, compare=compare)
     master = seed if seed is not None else int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
     bar = progress if progress is not None else _progress()
+    if scheduler is not None:
+        from netruimte.scale.montecarlo import monte_carlo_distributed
+
+        with bar:
+            task = bar.add_task(f"{runs} runs on {scheduler}", total=runs * (2 if compare else 1))
+            return monte_carlo_distributed(
+                scenario,
+                runs,
+                master,
+                policy=policy,
+                fit=fit,
+                compare=compare,
+                scheduler=scheduler,
+                progress=lambda n: bar.advance(task, n),
+            )
     with bar:
         main = _monte_carlo(
             scenario, policy or scenario.policy.value, fit, runs, master, workers, bar
@@ -275,6 +293,12 @@ def simulate_command(
     workers: int | None = typer.Option(
         None, "--workers", min=1, help="Threads for Monte Carlo runs (default: all CPUs)."
     ),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        help="Spread the Monte Carlo runs over the Dask cluster at tcp://HOST:PORT "
+        "(same numbers as on this machine).",
+    ),
 ) -> None:
     """Allocate capacity to the waiting list at every monthly moment and report the result."""
     scenario = load_scenario(scenario_file)
@@ -287,6 +311,7 @@ def simulate_command(
         runs=n_runs,
         seed=scenario.seed if seed is None else seed,
         workers=workers,
+        scheduler=scheduler,
     )
     document = result.to_json_dict()
     paths = _write_outputs(out, scenario, result, document) if out is not None else []

@@ -1,0 +1,166 @@
+"""Monte Carlo of the waiting list on Dask, with the same numbers as the sequential run.
+
+:func:`netruimte.waitlist.monte_carlo` gives run ``i`` the seed sequence
+``SeedSequence(seed).spawn(runs)[i]`` (:func:`netruimte.waitlist.simulation.run_seeds`), so a
+run's draws do not depend on which process computes it. Here the runs are cut into chunks of
+consecutive run indices; each chunk is one Dask task that calls
+:func:`netruimte.waitlist.simulation.run_grants` for its runs on the compiled scenario (sent to
+the workers once). The client puts every chunk's rows back at their run indices and builds the
+result with the same :func:`netruimte.waitlist.explain.build_result`: the same
+:class:`~netruimte.waitlist.result.SimulationResult`, for any chunk size or cluster.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from distributed import Client, as_completed
+
+from netruimte.errors import InputError
+from netruimte.scale.cluster import cluster_threads, dask_client
+from netruimte.waitlist.engine import CompiledScenario, compile_scenario, run_compiled
+from netruimte.waitlist.explain import build_result
+from netruimte.waitlist.result import SimulationResult
+from netruimte.waitlist.rules import Policy
+from netruimte.waitlist.scenario import Fit, Scenario
+from netruimte.waitlist.simulation import run_grants, run_seeds
+
+__all__ = ["TASKS_PER_THREAD", "grant_chunk", "monte_carlo_distributed", "run_chunks"]
+
+TASKS_PER_THREAD = 4
+"""The default chunk gives each worker thread about this many tasks (load balance vs overhead)."""
+
+IntArray = npt.NDArray[np.int64]
+Progress = Callable[[int], None]
+
+
+def grant_chunk(
+    c: CompiledScenario, start: int, seeds: Sequence[np.random.SeedSequence]
+) -> tuple[int, IntArray]:
+    """Grant moments of the runs ``start, start + 1, …`` (one row per seed; a Dask task).
+
+    Returns ``(start, rows)`` with ``rows[k]`` = :func:`run_grants` of ``seeds[k]``, in the
+    smallest integer type that holds every moment index exactly (int16 for fewer than 32,767
+    moments: a quarter of the bytes to send back; the client widens it to int64 again).
+    """
+    dtype = _grant_dtype(len(c.moments))
+    rows = np.empty((len(seeds), c.n_requests), dtype=dtype)
+    for k, seed_seq in enumerate(seeds):
+        rows[k] = run_grants(c, seed_seq)  # values in [-2, moments): exact in dtype
+    return start, rows
+
+
+def _grant_dtype(moments: int) -> type[np.signedinteger[Any]]:
+    """The smallest signed integer type holding ``-2 .. moments - 1``."""
+    for dtype in (np.int16, np.int32):
+        if moments <= np.iinfo(dtype).max:
+            return dtype
+    return np.int64
+
+
+def run_chunks(runs: int, chunk: int) -> list[tuple[int, int]]:
+    """Cut run indices ``0..runs-1`` into ``[start, stop)`` chunks of ``chunk`` runs."""
+    if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
+        raise InputError(f"chunk must be a whole number >= 1, got {chunk!r}", field="chunk")
+    return [(a, min(a + chunk, runs)) for a in range(0, runs, chunk)]
+
+
+def _grants_on_dask(
+    client: Client,
+    c: CompiledScenario,
+    seeds: list[np.random.SeedSequence],
+    chunk: int | None,
+    progress: Progress | None,
+) -> IntArray:
+    runs = len(seeds)
+    if chunk is None:
+        chunk = max(1, math.ceil(runs / (TASKS_PER_THREAD * cluster_threads(client))))
+    spans = run_chunks(runs, chunk)
+    # Every worker gets its own copy, so losing a worker does not lose the input of the rest.
+    [compiled] = client.scatter([c], broadcast=True, hash=False)  # type: ignore[no-untyped-call]
+    futures = [client.submit(grant_chunk, compiled, a, seeds[a:b], pure=False) for a, b in spans]
+    out = np.full((runs, c.n_requests), np.iinfo(np.int64).min, dtype=np.int64)
+    filled = np.zeros(runs, dtype=bool)
+    try:
+        for future in as_completed(futures):  # type: ignore[no-untyped-call]
+            start, rows = future.result()  # a failed chunk raises here: no partial result
+            stop = start + len(rows)
+            if filled[start:stop].any():  # cannot happen with as_completed; never hide it
+                raise RuntimeError(f"runs {start}..{stop - 1} arrived twice")
+            out[start:stop] = rows
+            filled[start:stop] = True
+            if progress is not None:
+                progress(len(rows))
+    finally:
+        client.cancel([*futures, compiled])  # type: ignore[no-untyped-call]
+    if not filled.all():
+        missing = np.flatnonzero(~filled)
+        raise RuntimeError(f"{missing.size} Monte Carlo runs did not come back, e.g. {missing[0]}")
+    return out
+
+
+def monte_carlo_distributed(
+    scenario: Scenario,
+    runs: int | None = None,
+    seed: int | None = None,
+    *,
+    policy: Policy | str | None = None,
+    fit: Fit | str | None = None,
+    compare: Policy | str | None = None,
+    scheduler: str | None = None,
+    client: Client | None = None,
+    chunk: int | None = None,
+    progress: Progress | None = None,
+) -> SimulationResult:
+    """:func:`netruimte.waitlist.monte_carlo` with the runs spread over a Dask cluster.
+
+    Same arguments and the same result (equal ``to_json_dict()``) for the same seed.
+
+    Parameters
+    ----------
+    scenario, runs, seed, policy, fit, compare
+        As :func:`netruimte.waitlist.monte_carlo` (defaults: the scenario's runs and seed).
+    scheduler
+        ``tcp://HOST:PORT`` of a running Dask scheduler; ``None`` starts an in-process local
+        cluster (2 worker processes) for this call. Ignored when ``client`` is given.
+    client
+        An open :class:`distributed.Client` to use (and leave open).
+    chunk
+        Runs per Dask task; default: about :data:`TASKS_PER_THREAD` tasks per worker thread.
+        The result does not depend on it.
+    progress
+        Called with the number of runs finished each time a chunk comes back (a progress
+        bar's ``advance``).
+
+    Raises
+    ------
+    InputError
+        Bad ``runs``/``chunk``, a malformed scheduler address, or no scheduler answering.
+    """
+    n_runs = scenario.runs if runs is None else runs
+    master = scenario.seed if seed is None else seed
+    seeds = run_seeds(master, n_runs)
+    if chunk is not None:
+        run_chunks(n_runs, chunk)  # validate before connecting
+    if client is None:
+        with dask_client(scheduler) as own:
+            return monte_carlo_distributed(
+                scenario, n_runs, master, policy=policy, fit=fit, compare=compare,
+                client=own, chunk=chunk, progress=progress,
+            )  # fmt: skip
+    c = compile_scenario(scenario, policy=policy, fit=fit)
+    base = run_compiled(c)
+    grants = _grants_on_dask(client, c, seeds, chunk, progress)
+    result = build_result(c, base, grants=grants, runs=n_runs, seed=master)
+    if compare is not None:
+        other = monte_carlo_distributed(
+            scenario, n_runs, master, policy=compare, fit=fit, client=client, chunk=chunk,
+            progress=progress,
+        )  # fmt: skip
+        result = replace(result, compare=other)
+    return result

@@ -1,0 +1,17 @@
+"""A planner that kills the worker process it runs on for one site (for the failure test)."""
+
+from __future__ import annotations
+
+import os
+
+from netruimte.planner.site import Site
+from netruimte.services.site_plan import SitePlan, plan_site
+
+CRASH_NAME = "crash"
+
+
+def crash_or_plan(site: Site) -> SitePlan:
+    """Plan the site; the site named :data:`CRASH_NAME` ends its worker process at once."""
+    if site.name == CRASH_NAME:
+        os._exit(13)
+    return plan_site(site)
