@@ -39,6 +39,7 @@ from pathlib import Path
 
 from netruimte.errors import InputError
 from netruimte.grid.model import Station
+from netruimte.profiles.csv_io import read_input_text
 
 __all__ = [
     "CAPACITY_MAP_COLUMNS",
@@ -143,10 +144,7 @@ def read_capacity_map_csv(path: str | Path) -> tuple[CapacityMapEntry, ...]:
     """
     path = Path(path)
     source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("file not found", source=path) from None
+    text = read_input_text(path)
     lines = text.splitlines()
     if not lines:
         raise InputError("empty file: expected a header row", source=path, line=1)

@@ -27,12 +27,30 @@ import pandas as pd
 from netruimte.conventions import DEFAULT_TIMEZONE, HOURS_PER_STEP, STEP
 from netruimte.errors import InputError
 
-__all__ = ["VALUE_COLUMNS", "read_profile_csv", "read_series_csv", "write_profile_csv"]
+__all__ = [
+    "VALUE_COLUMNS",
+    "read_input_text",
+    "read_profile_csv",
+    "read_series_csv",
+    "write_profile_csv",
+]
 
 VALUE_COLUMNS = ("kw", "kwh", "mw", "mwh")
 _STEP_MINUTES = 15
 _DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _OFFSET_SUFFIX = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
+
+
+def read_input_text(path: str | Path) -> str:
+    """The text of an input file (UTF-8, a byte-order mark dropped), or an :class:`InputError`
+    that names the file when it is missing or not UTF-8."""
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("file not found", source=path) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", source=path) from None
 
 
 def read_profile_csv(
@@ -68,12 +86,7 @@ def read_profile_csv(
         The file is malformed; the message names the file, the line and what was expected.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("file not found", source=path) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", source=path) from None
+    text = read_input_text(path)
     return _parse_profile_text(text, source=str(path), timezone=timezone, resample=resample)
 
 
@@ -93,12 +106,7 @@ def read_series_csv(
         Named ``column``, on a tz-aware 15-minute index spanning whole local days.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("file not found", source=path) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", source=path) from None
+    text = read_input_text(path)
     series = _parse_profile_text(
         text, source=str(path), timezone=timezone, resample=resample, columns=(column.lower(),)
     )

@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from netruimte.conventions import DEFAULT_TIMEZONE
 from netruimte.errors import InputError
+from netruimte.profiles.csv_io import read_input_text
 from netruimte.waitlist.requests import Request
 
 __all__ = ["REQUEST_KEYS", "load_requests_csv", "request_from_mapping"]
@@ -190,12 +191,7 @@ def load_requests_csv(
         Naming the file, line and column of the first problem.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("file not found", source=path) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", source=path) from None
+    text = read_input_text(path)
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise InputError("empty file: expected a header row with request keys", source=path, line=1)
