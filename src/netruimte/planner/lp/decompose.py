@@ -7,8 +7,8 @@ fraction of a second. Its optimal value ``F(x)`` is a convex function of the siz
 the reduced costs of the fixed sizing columns are a subgradient ``g`` of ``F`` at ``x``
 (LP duality). So every evaluation gives
 
-* an **upper bound** ``F(x)``: the sizing ``x`` with its optimal dispatch is a feasible plan of
-  the full LP, and
+* an **upper bound** ``F(x)`` (when nothing is left unserved): the sizing ``x`` with its
+  optimal dispatch is a feasible plan of the full LP, and
 * a **cut** ``F(y) >= F(x) + g·(y − x)`` valid for every sizing ``y``; the smallest value of the
   cutting-plane model ``max_k F(x_k) + g_k·(y − x_k)`` over the box of allowed sizes is a
   **lower bound** on the optimum of the full LP.
@@ -34,7 +34,7 @@ import numpy.typing as npt
 from netruimte.conventions import HOURS_PER_STEP
 from netruimte.planner.lp.builder import LpModel
 from netruimte.planner.lp.inputs import LpInputs
-from netruimte.planner.lp.solve import LpSolution, LpSolver, _new_highs
+from netruimte.planner.lp.solve import LpSolution, LpSolver, new_highs
 
 __all__ = [
     "UNSERVED_TOLERANCE",
@@ -46,9 +46,12 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 
-UNSERVED_TOLERANCE = 1e-7
-"""Unserved power (relative to the peak load, per step) still counted as none: HiGHS keeps
-bounds to 1e-7."""
+ABSOLUTE_TOLERANCE_EUR = 1e-6
+"""Bounds this close (EUR) count as converged whatever the relative gap (costs near zero)."""
+
+UNSERVED_TOLERANCE = 1e-9
+"""Unserved power (relative to the peak load, per step) still counted as none: solver noise.
+A sizing a hair too small leaves unserved power of about 1e-6 of the load: not a plan."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ def _master(
     """
     k = len(points)
     dim = len(lower)
-    highs = _new_highs()
+    highs = new_highs()
     inf = highspy.kHighsInf
     cost = np.zeros(dim + 1)
     cost[-1] = 1.0
@@ -120,6 +123,11 @@ def _master(
     return np.clip(x[:dim], lower, upper), float(x[dim])
 
 
+def _allowed(solution: LpSolution, gap_tolerance: float) -> float:
+    """The gap allowed at this upper bound: relative, or a millionth of a euro near zero."""
+    return max(gap_tolerance * abs(solution.objective), ABSOLUTE_TOLERANCE_EUR)
+
+
 def solve_by_decomposition(
     model: LpModel,
     x0: FloatArray,
@@ -138,7 +146,7 @@ def solve_by_decomposition(
     x0
         The first sizing to evaluate, in the order of ``model.columns.sizing()``.
     gap_tolerance
-        Stop when ``(upper − lower) <= gap_tolerance × |upper|``.
+        Stop when ``(upper − lower) <= gap_tolerance × |upper|`` (or 1e-6 EUR).
     max_evaluations
         Give up after this many dispatch solves (the report then states the gap reached).
     workers
@@ -247,11 +255,9 @@ def solve_by_decomposition(
                     radius = np.maximum(0.5 * radius, 1e-6 * span)  # null step: shrink
                 elif (previous - centre.objective) > 0.5 * (previous - predicted):
                     radius = np.minimum(2.0 * radius, span)  # the model predicted well: grow
-            if plan is not None and plan.objective - lower_bound <= gap_tolerance * max(
-                abs(plan.objective), 1e-9
-            ):
+            if plan is not None and plan.objective - lower_bound <= _allowed(plan, gap_tolerance):
                 break
-            if centre.objective - lower_bound <= gap_tolerance * max(abs(centre.objective), 1e-9):
+            if centre.objective - lower_bound <= _allowed(centre, gap_tolerance):
                 # Converged, but the best sizing leaves a trace of unserved energy (it sits on
                 # the edge of feasibility): feasibility only grows with every size, so try
                 # slightly larger sizes until one serves all.

@@ -219,6 +219,7 @@ def min_cost(
     *,
     gap_tolerance: float = DEFAULT_GAP,
     method: Literal["auto", "lp", "decomposition"] = "auto",
+    workers: int = 2,
 ) -> PlanResult:
     """The least-cost plan: new PV, battery and contracted import, and the dispatch.
 
@@ -232,6 +233,10 @@ def min_cost(
     method
         ``"auto"`` (decomposition when there is sizing to choose, else one LP), ``"lp"`` (the
         full LP at once: exact, slow for a year) or ``"decomposition"``.
+    workers
+        Dispatch LPs the decomposition solves at the same time (threads). Two use both cores
+        of a small machine; each holds its own copy of the model in HiGHS (about 250 MB for a
+        year), so ``1`` halves the memory at some cost in time.
 
     Returns
     -------
@@ -268,6 +273,7 @@ def min_cost(
                     model,
                     initial_sizing(inp, names),
                     gap_tolerance=gap_tolerance,
+                    workers=workers,
                     first_guess=functools.partial(sample_sizing, inp, names, spec),
                 )
                 lower_bound = report.lower_bound_eur

@@ -21,7 +21,14 @@ import numpy.typing as npt
 
 from netruimte.planner.lp.builder import LpModel
 
-__all__ = ["LpSolution", "LpSolver", "SolveStatus", "UnboundedModelError", "solve_model"]
+__all__ = [
+    "LpSolution",
+    "LpSolver",
+    "SolveStatus",
+    "UnboundedModelError",
+    "new_highs",
+    "solve_model",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -61,7 +68,7 @@ _BANNER_LOCK = threading.Lock()
 _banner_done = False
 
 
-def _new_highs() -> highspy.Highs:
+def new_highs() -> highspy.Highs:
     """A HiGHS instance with its output off.
 
     HiGHS writes a two-line banner to file descriptor 1 when the first instance of a process is
@@ -119,7 +126,7 @@ class LpSolver:
         self, model: LpModel, *, solver: str = "simplex", time_limit_s: float = np.inf
     ) -> None:
         self.model = model
-        self.highs = _new_highs()
+        self.highs = new_highs()
         self.highs.setOptionValue("solver", solver)
         if np.isfinite(time_limit_s):
             self.highs.setOptionValue("time_limit", float(time_limit_s))
