@@ -80,8 +80,10 @@ def sites(
     )
     shiftable: list[ShiftableLoad] = []
     if shiftable_overlap:
-        # Both windows start at a quarter-hour inside the profile, so they overlap in it.
-        start = (offset + draw(st.integers(0, min(n - 4, 40)))) % 96
+        # Both windows start at the wall-clock quarter-hour of a step inside the profile, so
+        # they overlap in it (counted on the clock, not by position: DST days differ).
+        first = index[draw(st.integers(0, min(n - 4, 40)))]
+        start = first.hour * 4 + first.minute // 15
         for k in range(2):
             length = draw(st.integers(4, 48))
             window = DailyWindow(quarter(start), quarter(start + length))

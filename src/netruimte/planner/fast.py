@@ -37,7 +37,7 @@ import pandas as pd
 from netruimte.conventions import HOURS_PER_STEP
 from netruimte.planner import _kernels as kern
 from netruimte.planner.dispatch import dispatch_frame, verify_dispatch
-from netruimte.planner.prepare import SiteArrays, site_arrays
+from netruimte.planner.prepare import SiteArrays, occurrence_reason, site_arrays
 from netruimte.planner.site import Site
 
 __all__ = [
@@ -247,22 +247,7 @@ class _Kernel:
 
 def _occurrence_reason(site: Site, arrays: SiteArrays) -> str | None:
     """A shiftable occurrence whose window cannot hold its energy even at full power."""
-    for number, day in arrays.missing:
-        load = site.shiftable[number]
-        return (
-            f"shiftable load {load.name!r} needs {load.daily_kwh:g} kWh on {day}, but its "
-            f"window {load.window} does not occur that day (the clocks skip that hour)"
-        )
-    for occ in arrays.occurrences:
-        load = site.shiftable[occ.load]
-        most = load.max_kw * occ.steps * HOURS_PER_STEP
-        if most < occ.energy_kwh * (1 - 1e-12) - 1e-9:
-            return (
-                f"shiftable load {load.name!r} needs {occ.energy_kwh:g} kWh on {occ.day} "
-                f"inside its window {load.window}, but {load.max_kw:g} kW for "
-                f"{occ.steps * HOURS_PER_STEP:g} h delivers at most {most:g} kWh"
-            )
-    return None
+    return occurrence_reason(site, arrays.occurrences, arrays.missing)
 
 
 def _infeasible_reason(site: Site, kernel: _Kernel, limit: float) -> str:

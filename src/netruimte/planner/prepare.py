@@ -14,13 +14,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from netruimte.conventions import STEP
+from netruimte.conventions import HOURS_PER_STEP, STEP
 from netruimte.errors import InputError
 from netruimte.planner.site import DailyWindow, Site
 
 __all__ = [
     "Occurrence",
     "SiteArrays",
+    "occurrence_reason",
     "occurrences_of",
     "site_arrays",
 ]
@@ -234,3 +235,30 @@ def site_arrays(site: Site) -> SiteArrays:
         occurrences=occurrences,
         missing=missing,
     )
+
+
+def occurrence_reason(
+    site: Site,
+    occurrences: tuple[Occurrence, ...],
+    missing: tuple[tuple[int, dt.date], ...],
+) -> str | None:
+    """A shiftable occurrence that no dispatch can serve, in words; ``None`` if there is none.
+
+    Shared by the fast engine and the LP so that both name the same load, day and shortfall.
+    """
+    for number, day in missing:
+        load = site.shiftable[number]
+        return (
+            f"shiftable load {load.name!r} needs {load.daily_kwh:g} kWh on {day}, but its "
+            f"window {load.window} does not occur that day (the clocks skip that hour)"
+        )
+    for occ in occurrences:
+        load = site.shiftable[occ.load]
+        most = load.max_kw * occ.steps * HOURS_PER_STEP
+        if most < occ.energy_kwh * (1 - 1e-12) - 1e-9:
+            return (
+                f"shiftable load {load.name!r} needs {occ.energy_kwh:g} kWh on {occ.day} "
+                f"inside its window {load.window}, but {load.max_kw:g} kW for "
+                f"{occ.steps * HOURS_PER_STEP:g} h delivers at most {most:g} kWh"
+            )
+    return None

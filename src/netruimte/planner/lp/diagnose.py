@@ -19,6 +19,7 @@ import dataclasses
 import numpy as np
 
 from netruimte.conventions import HOURS_PER_STEP
+from netruimte.planner import prepare
 from netruimte.planner.lp.builder import Mode, ModelSpec, build_model
 from netruimte.planner.lp.inputs import LpInputs
 from netruimte.planner.lp.solve import LpSolver
@@ -32,22 +33,7 @@ _EARLY_WEIGHT = 1e-3
 
 def occurrence_reason(site: Site, inp: LpInputs) -> str | None:
     """A shiftable occurrence that no dispatch can serve, in words; ``None`` if none."""
-    for number, day in inp.missing:
-        load = site.shiftable[number]
-        return (
-            f"shiftable load {load.name!r} needs {load.daily_kwh:g} kWh on {day}, but its "
-            f"window {load.window} does not occur that day (the clocks skip that hour)"
-        )
-    for occ in inp.occurrences:
-        load = site.shiftable[occ.load]
-        most = load.max_kw * occ.steps * HOURS_PER_STEP
-        if most < occ.energy_kwh * (1 - 1e-9) - 1e-9:
-            return (
-                f"shiftable load {load.name!r} needs {occ.energy_kwh:g} kWh on {occ.day} "
-                f"inside its window {load.window}, but {load.max_kw:g} kW for "
-                f"{occ.steps * HOURS_PER_STEP:g} h delivers at most {most:g} kWh"
-            )
-    return None
+    return prepare.occurrence_reason(site, inp.occurrences, inp.missing)
 
 
 def shortfall_reason(inp: LpInputs, *, tol_kw: float = 1e-6) -> str | None:
