@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -52,6 +52,7 @@ __all__ = [
     "grant_request",
     "list_requests",
     "owned_request",
+    "record_grant",
     "request_view",
     "update_request",
     "withdraw_request",
@@ -375,6 +376,47 @@ def withdraw_request(
         return request_view(row, _owner_name(session, row.owner_id))
 
 
+def record_grant(
+    db: Database,
+    session: Session,
+    principal: Principal,
+    row: Request,
+    *,
+    day: dt.date,
+    now: dt.datetime,
+    path: Sequence[str],
+    room_before_mw: Mapping[str, float],
+    policy: str,
+    run: Mapping[str, Any],
+) -> None:
+    """Mark ``row`` granted on ``day`` and append its audit entry, in the caller's transaction.
+
+    One place for a grant by hand (:func:`grant_request`) and by an allocation moment
+    (:mod:`netruimte.services.runs`); ``run`` adds that moment's run id, rank and category (or
+    ``{"run": None}``).
+    """
+    row.status = GRANTED
+    row.granted_on = day
+    row.granted_at = now
+    row.updated_at = now
+    audit.append(
+        db,
+        session,
+        actor=principal,
+        action="request.grant",
+        obj=f"request:{row.id}",
+        inputs={
+            "on": day,
+            "kw": row.kw,
+            "direction": row.direction,
+            "path": list(path),
+            "room_before_mw": dict(room_before_mw),
+            **run,
+        },
+        policy=policy,
+    )
+
+
 def grant_request(
     db: Database, principal: Principal, request_id: str, on: dt.date | None = None
 ) -> dict[str, Any]:
@@ -405,26 +447,17 @@ def grant_request(
                 f"request {request_id!r} ({row.kw:g} kW {row.direction}) does not fit at "
                 f"{binding.station} on {day}: {binding.room_mw:.3f} MW left"
             )
-        now = _now()
-        row.status = GRANTED
-        row.granted_on = day
-        row.granted_at = now
-        row.updated_at = now
-        audit.append(
+        record_grant(
             db,
             session,
-            actor=principal,
-            action="request.grant",
-            obj=f"request:{request_id}",
-            inputs={
-                "on": day,
-                "kw": row.kw,
-                "direction": row.direction,
-                "path": list(path),
-                "room_before_mw": {n: rooms[(n, row.direction)].room_mw for n in path},
-                "run": None,
-            },
+            principal,
+            row,
+            day=day,
+            now=_now(),
+            path=path,
+            room_before_mw={n: rooms[(n, row.direction)].room_mw for n in path},
             policy=audit.policy_version(reg.policy, day),
+            run={"run": None},
         )
         session.flush()
         return request_view(row, _owner_name(session, row.owner_id))

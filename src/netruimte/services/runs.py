@@ -31,7 +31,6 @@ from netruimte.errors import InputError
 from netruimte.services import audit, jobs
 from netruimte.services.auth import Principal, require_operator
 from netruimte.services.convert import (
-    GRANTED,
     WAITING,
     build_scenario,
     check_day,
@@ -41,6 +40,7 @@ from netruimte.services.convert import (
 )
 from netruimte.services.errors import NotFound
 from netruimte.services.grid_state import NodeRoom, check_fit, live_rooms
+from netruimte.services.requests import record_grant
 from netruimte.storage import Database
 from netruimte.storage.tables import Request, Run, RunRequest, RunStation
 from netruimte.waitlist import (
@@ -392,27 +392,17 @@ def allocate(
                 rooms[(node, row.direction)] = NodeRoom(
                     r.station, r.direction, r.capacity_mw, r.load_mw, r.granted_mw + row.kw / 1000
                 )
-            row.status = GRANTED
-            row.granted_on = day
-            row.granted_at = now
-            row.updated_at = now
-            audit.append(
+            record_grant(
                 db,
                 session,
-                actor=principal,
-                action="request.grant",
-                obj=f"request:{row.id}",
-                inputs={
-                    "on": day,
-                    "kw": row.kw,
-                    "direction": row.direction,
-                    "path": list(path),
-                    "room_before_mw": before,
-                    "run": run.id,
-                    "rank": out.rank,
-                    "category": out.category.value,
-                },
+                principal,
+                row,
+                day=day,
+                now=now,
+                path=path,
+                room_before_mw=before,
                 policy=version,
+                run={"run": run.id, "rank": out.rank, "category": out.category.value},
             )
         _store_result(session, run, result, _owners(session))
         session.flush()
