@@ -195,13 +195,13 @@ def import_meter(path: str | Path, options: ImportOptions | None = None) -> Mete
     )
     if numbers.thousands:
         said.append(Assumption("thousands separator", numbers.thousands, "detected"))
-    unit = _unit(name, opts, said, source)
     if stamp_cols:
         utc, step_ns, lines = _stamped(table, stamp_cols, opts, source, said)
         values = numbers.values
     else:
         utc, step_ns = _unstamped(len(numbers.values), opts, said)
         lines, values = table.lines, numbers.values
+    unit = _unit(name, opts, said, source)
     grid, filled = _on_grid(utc, values, step_ns, lines, opts, source)
     kw = grid * _UNIT_KW[unit] / (step_ns / 3.6e12 if unit.endswith("h") else 1.0)
     series, trimmed = _quarter_hours(kw, int(utc[0]), step_ns, lines, opts, source)
@@ -360,19 +360,20 @@ def _stamped(
             line=int(table.lines[at]),
             field="--step",
         )
+    # Stamps are instants as written (an interval's end included): to UTC first, then shift.
+    # On the night the clocks go back, end stamps 02:00 .. 02:45 appear twice as wall time.
+    utc = _to_utc(clock, stamps.offset_minutes, table.lines, opts, source, column, said)
     if opts.label is not None:
         label, note = opts.label, ""
     else:
         label, note = _detect_label(clock, step_ns, stamps.has_2400, column, source)
         if not label:
-            trial = _to_utc(clock, stamps.offset_minutes, table.lines, opts, source, column, [])
-            label, note = _label_by_days(trial, step_ns, opts.site_timezone, note, source)
+            label, note = _label_by_days(utc, step_ns, opts.site_timezone, note, source)
     said.append(
         Assumption("label", f"interval {label}", "given" if opts.label else "detected", note)
     )
     if label == "end":
-        clock = clock - step_ns
-    utc = _to_utc(clock, stamps.offset_minutes, table.lines, opts, source, column, said)
+        utc = utc - step_ns
     index = pd.DatetimeIndex(utc, tz="UTC")
     _check_order(index, table.lines, source=source)
     return utc, step_ns, table.lines
