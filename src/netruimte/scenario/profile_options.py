@@ -1,0 +1,116 @@
+"""Meter-import options as keys of site and scenario files.
+
+A ``[load]`` or ``[pv]`` table of a site file, and a station's or request's ``profile_options``
+table of a waiting-list scenario, may point at a raw meter export and say what
+``netruimte profile import`` would be told on the command line. The keys mirror the flags:
+
+=================  =====================  ==============================================
+key                flag                   value
+=================  =====================  ==============================================
+``start``          ``--start``            first interval's start (files without stamps)
+``step_minutes``   ``--step``             minutes per value
+``fill``           ``--fill``             ``"linear"``, ``"previous"`` or ``"zero"``
+``trim``           ``--trim``             ``true`` drops partial first and last days
+``column``         ``--column``           the value column (header or 1-based number)
+``unit``           ``--unit``             W, kW, MW, Wh, kWh, MWh
+``stamp_timezone`` ``--timezone``         clock of stamps without offset
+``label``          ``--label``            ``"start"`` or ``"end"``
+``decimal``        ``--decimal``          ``","`` or ``"."``
+``date_order``     ``--date-order``       ``"dmy"`` or ``"mdy"``
+=================  =====================  ==============================================
+
+A refusal of the importer names the key (``load.fill``) instead of the flag.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Final
+
+import pandas as pd
+
+from netruimte.errors import InputError
+from netruimte.profiles.meter import ImportOptions, import_meter
+
+__all__ = ["IMPORT_KEYS", "import_options", "read_meter_profile"]
+
+IMPORT_KEYS: Final = {
+    "start": "--start",
+    "step_minutes": "--step",
+    "fill": "--fill",
+    "trim": "--trim",
+    "column": "--column",
+    "unit": "--unit",
+    "stamp_timezone": "--timezone",
+    "label": "--label",
+    "decimal": "--decimal",
+    "date_order": "--date-order",
+}
+
+
+def import_options(
+    table: dict[str, Any], prefix: str, *, source: str | Path, timezone: str
+) -> ImportOptions | None:
+    """The import options among ``table``'s keys, or ``None`` when it has none.
+
+    Raises
+    ------
+    InputError
+        A key of the wrong type or value, naming ``prefix.key``.
+    """
+    given = {key: table[key] for key in IMPORT_KEYS if key in table}
+    if not given:
+        return None
+    for key, value in given.items():
+        wanted: type | tuple[type, ...]
+        wanted = {"trim": bool, "step_minutes": int}.get(key, str)
+        if key == "start" and isinstance(value, dt.date | dt.datetime):
+            given[key] = value.isoformat()
+            continue
+        if isinstance(value, bool) != (wanted is bool) or not isinstance(value, wanted):
+            kind = {bool: "true or false", int: "a whole number", str: "a string"}[wanted]  # type: ignore[index]
+            raise InputError(
+                f"expected {kind}, got {value!r}", source=source, field=f"{prefix}.{key}"
+            )
+    try:
+        return ImportOptions(
+            start=given.get("start"),
+            step_minutes=given.get("step_minutes"),
+            fill=given.get("fill"),
+            trim=bool(given.get("trim", False)),
+            column=given.get("column"),
+            unit=given.get("unit"),
+            timezone=given.get("stamp_timezone"),
+            label=given.get("label"),
+            decimal=given.get("decimal"),
+            date_order=given.get("date_order"),
+            site_timezone=timezone,
+        )
+    except InputError as exc:
+        raise _as_keys(exc, prefix, source) from None
+
+
+def read_meter_profile(
+    path: Path, options: ImportOptions, prefix: str, *, source: str | Path
+) -> pd.Series:
+    """Import a meter export (kW, 15 minutes); a refusal names ``prefix.key``, not the flag."""
+    try:
+        return import_meter(path, options).kw
+    except InputError as exc:
+        raise _as_keys(exc, prefix, source) from None
+
+
+def _as_keys(exc: InputError, prefix: str, source: str | Path) -> InputError:
+    """The same error with every flag replaced by the key of this file that sets it."""
+    message = exc.message
+    field = exc.field
+    for key, flag in sorted(IMPORT_KEYS.items(), key=lambda kv: -len(kv[1])):
+        message = message.replace(f"pass {flag}", f"set {prefix}.{key}").replace(
+            flag, f"{prefix}.{key}"
+        )
+        if field == flag:
+            field = f"{prefix}.{key}"
+    if exc.source is not None and field is not None and field.startswith(prefix):
+        message = f"{message} (in {source})"
+    return InputError(message, source=exc.source or source, line=exc.line, field=field)
