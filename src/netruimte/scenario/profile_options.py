@@ -69,7 +69,7 @@ def import_options(
             given[key] = value.isoformat()
             continue
         if isinstance(value, bool) != (wanted is bool) or not isinstance(value, wanted):
-            kind = {bool: "true or false", int: "a whole number", str: "a string"}[wanted]  # type: ignore[index]
+            kind = {bool: "true or false", int: "a whole number", str: "a string"}[wanted]
             raise InputError(
                 f"expected {kind}, got {value!r}", source=source, field=f"{prefix}.{key}"
             )
