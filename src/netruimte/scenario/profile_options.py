@@ -114,3 +114,58 @@ def _as_keys(exc: InputError, prefix: str, source: str | Path) -> InputError:
     if exc.source is not None and field is not None and field.startswith(prefix):
         message = f"{message} (in {source})"
     return InputError(message, source=exc.source or source, line=exc.line, field=field)
+
+
+def read_profile_file(
+    path: Path, table: dict[str, Any], prefix: str, *, source: str | Path, timezone: str
+) -> pd.Series:
+    """A kW profile from ``path``: the v1 reader for a plain profile CSV, the meter import when
+    the table sets import options or the file is a workbook (``.xlsx``)."""
+    from netruimte.profiles import read_profile_csv
+
+    options = import_options(table, prefix, source=source, timezone=timezone)
+    if options is None and path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return read_profile_csv(path, timezone=timezone)
+    return read_meter_profile(
+        path, options or ImportOptions(site_timezone=timezone), prefix, source=source
+    )
+
+
+def scale_to_annual_kwh(series: pd.Series, annual_kwh: float, key: str) -> pd.Series:
+    """Scale a profile so that its yearly energy is ``annual_kwh``.
+
+    The yearly energy of a profile of exactly one calendar year (start to the same date a year
+    later) is its total; of any other span, its total times 8,760 h over the span's hours.
+    """
+    from netruimte.conventions import HOURS_PER_STEP, STEP
+
+    index = series.index
+    assert isinstance(index, pd.DatetimeIndex)
+    total = float(series.sum()) * HOURS_PER_STEP
+    one_year = index[0] + pd.DateOffset(years=1) == index[-1] + STEP
+    yearly = total if one_year else total * 8760.0 / (len(series) * HOURS_PER_STEP)
+    if not yearly > 0:
+        raise InputError(
+            f"cannot scale a profile with {total:g} kWh in total to {annual_kwh:g} kWh a year",
+            field=key,
+        )
+    return series * (annual_kwh / yearly)
+
+
+def on_year(series: pd.Series, year: int | None) -> pd.Series:
+    """The series laid on ``year`` by weekday and holidays when it is one whole calendar year of
+    another year (``netruimte.profiles.align``); otherwise unchanged."""
+    from netruimte.conventions import STEP
+    from netruimte.profiles.align import lay_on_year
+
+    index = series.index
+    assert isinstance(index, pd.DatetimeIndex)
+    first = index[0]
+    whole_year = (
+        first == first.normalize()
+        and first.month == first.day == 1
+        and first + pd.DateOffset(years=1) == index[-1] + STEP
+    )
+    if year is None or not whole_year or first.year == year:
+        return series
+    return lay_on_year(series, year)
