@@ -25,15 +25,28 @@ A refusal of the importer names the key (``load.fill``) instead of the flag.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from netruimte.errors import InputError
 from netruimte.profiles.meter import ImportOptions, import_meter
 
-__all__ = ["IMPORT_KEYS", "import_options", "read_meter_profile"]
+__all__ = [
+    "IMPORT_KEYS",
+    "import_options",
+    "on_year",
+    "options_table",
+    "read_meter_profile",
+    "read_profile_file",
+    "representative_profile",
+    "scale_to_annual_kwh",
+    "station_profiles",
+]
 
 IMPORT_KEYS: Final = {
     "start": "--start",
@@ -117,14 +130,20 @@ def _as_keys(exc: InputError, prefix: str, source: str | Path) -> InputError:
 
 
 def read_profile_file(
-    path: Path, table: dict[str, Any], prefix: str, *, source: str | Path, timezone: str
+    path: Path,
+    table: dict[str, Any],
+    prefix: str,
+    *,
+    source: str | Path,
+    timezone: str,
+    meter: bool = False,
 ) -> pd.Series:
     """A kW profile from ``path``: the v1 reader for a plain profile CSV, the meter import when
-    the table sets import options or the file is a workbook (``.xlsx``)."""
+    ``meter`` is set, the table sets import options or the file is a workbook (``.xlsx``)."""
     from netruimte.profiles import read_profile_csv
 
     options = import_options(table, prefix, source=source, timezone=timezone)
-    if options is None and path.suffix.lower() not in (".xlsx", ".xlsm"):
+    if options is None and not meter and path.suffix.lower() not in (".xlsx", ".xlsm"):
         return read_profile_csv(path, timezone=timezone)
     return read_meter_profile(
         path, options or ImportOptions(site_timezone=timezone), prefix, source=source
@@ -169,3 +188,82 @@ def on_year(series: pd.Series, year: int | None) -> pd.Series:
     if year is None or not whole_year or first.year == year:
         return series
     return lay_on_year(series, year)
+
+
+def options_table(value: object, key: str) -> dict[str, Any]:
+    """A ``profile_options`` table of a scenario file, checked against :data:`IMPORT_KEYS`."""
+    if not isinstance(value, dict):
+        raise InputError(
+            f'expected a table of import options such as {{ fill = "linear" }}, got {value!r}',
+            field=key,
+        )
+    for name in value:
+        if name not in IMPORT_KEYS:
+            raise InputError(
+                f"unknown import option; expected some of {', '.join(IMPORT_KEYS)}",
+                field=f"{key}.{name}",
+            )
+    return value
+
+
+def representative_profile(
+    path: Path,
+    options: dict[str, Any] | None,
+    key: str,
+    *,
+    timezone: str,
+    per_kw: float = 1.0,
+    signed: bool = False,
+) -> npt.NDArray[np.float64]:
+    """A station's or request's profile over the representative year (``per_kw`` times kW).
+
+    ``options`` (a ``profile_options`` table) makes it a meter import; a refusal names
+    ``profile_options.<key>``. Unless ``signed``, a negative value is refused naming ``key``.
+    """
+    from netruimte.grid.representative import to_representative_year
+
+    series = read_profile_file(
+        path, options or {}, "profile_options", source=path, timezone=timezone,
+        meter=options is not None,
+    )  # fmt: skip
+    values = to_representative_year(series * per_kw, source=str(path), field=key)
+    if not signed and bool((values < 0).any()):
+        raise InputError(
+            "expected values >= 0 (a net series with feed-in goes in net_csv)",
+            source=path,
+            field=key,
+        )
+    return values
+
+
+def station_profiles(
+    table: Mapping[str, Any], base: Path, timezone: str
+) -> dict[str, npt.NDArray[np.float64]]:
+    """A station's offtake (``load_csv``) and feed-in (``feedin_load_csv``) profiles in MW over
+    the representative year; a signed ``net_csv`` (offtake positive) is split into the two.
+    ``profile_options`` makes them meter imports. Names the key on a problem."""
+    from netruimte.grid.representative import read_station_profile_csv
+
+    raw = table.get("profile_options")
+    options = None if raw is None else options_table(raw, "profile_options")
+    profiles = {}
+    for key in ("load_csv", "feedin_load_csv", "net_csv"):
+        path = table.get(key)
+        if path is None:
+            continue
+        if not isinstance(path, str):
+            raise InputError(f"expected a file path, got {path!r}", field=key)
+        if options is None and key != "net_csv":
+            profiles[key] = read_station_profile_csv(base / path, timezone=timezone, field=key)
+        else:
+            profiles[key] = representative_profile(
+                base / path, options, key, timezone=timezone, per_kw=1e-3, signed=key == "net_csv"
+            )
+    if "net_csv" in profiles:
+        for key in ("load_csv", "feedin_load_csv"):
+            if key in profiles:
+                raise InputError(f"not allowed together with net_csv (it gives {key})", field=key)
+        net = profiles.pop("net_csv")  # offtake positive, feed-in negative
+        profiles["load_csv"] = np.maximum(net, 0.0)
+        profiles["feedin_load_csv"] = np.maximum(-net, 0.0)
+    return profiles
