@@ -232,15 +232,9 @@ def _clock_ns(
     source: str,
     column: str,
 ) -> npt.NDArray[np.int64]:
-    dates = pd.to_datetime(
-        pd.DataFrame({"year": year, "month": month, "day": day}), errors="coerce"
-    ).to_numpy()
+    clock = _to_ns(year, month, day, hour, minute, second)
     bad = np.flatnonzero(
-        np.isnat(dates)
-        | (hour > 24)
-        | (minute > 59)
-        | (second > 59)
-        | ((hour == 24) & (minute > 0))
+        (clock < 0) | (hour > 24) | (minute > 59) | (second > 59) | ((hour == 24) & (minute > 0))
     )
     if bad.size:
         at = int(bad[0])
@@ -251,8 +245,24 @@ def _clock_ns(
             line=int(lines[at]),
             field=column,
         )
+    return clock
+
+
+def _to_ns(
+    year: npt.NDArray[np.int64],
+    month: npt.NDArray[np.int64],
+    day: npt.NDArray[np.int64],
+    hour: npt.NDArray[np.int64],
+    minute: npt.NDArray[np.int64],
+    second: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:
+    """Clock time in ns since 1970; -1 where the date does not exist (31 April)."""
+    dates = pd.to_datetime(
+        pd.DataFrame({"year": year, "month": month, "day": day}), errors="coerce"
+    ).to_numpy()
     base = dates.astype("datetime64[ns]").astype(np.int64)
-    return base + (hour * 60 + minute) * MINUTE_NS + second * 1_000_000_000
+    clock = base + (hour * 60 + minute) * MINUTE_NS + second * 1_000_000_000
+    return np.where(np.isnat(dates), -1, clock)
 
 
 def _day_order(
@@ -276,14 +286,10 @@ def _day_order(
     regular = []
     for order in ("dmy", "mdy"):
         day, month = (first, second_field) if order == "dmy" else (second_field, first)
-        try:
-            dates = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": day}))
-        except ValueError:
-            continue
-        clock = dates.to_numpy().astype("datetime64[ns]").astype(np.int64)
-        clock = clock + (hour * 60 + minute) * MINUTE_NS + second * 1_000_000_000
+        clock = _to_ns(year, month, day, hour, minute, second)
         deltas = np.diff(clock)
-        if deltas.size and (deltas > 0).all() and (deltas <= DAY_NS).all():
+        valid = bool((clock >= 0).all())
+        if valid and deltas.size and (deltas > 0).all() and (deltas <= DAY_NS).all():
             regular.append(order)
     if len(regular) == 1:
         return regular[0]

@@ -350,16 +350,7 @@ def _stamped(
     else:
         raise InputError("one timestamp gives no step; pass --step", source=source, field="--step")
     said.append(Assumption("step", f"{step_ns // MINUTE_NS} minutes", how))
-    off_grid = np.flatnonzero((clock - clock[0]) % step_ns)
-    if off_grid.size:
-        at = int(off_grid[0])
-        raise InputError(
-            f"a stamp off the {step_ns // MINUTE_NS}-minute grid of the first row; "
-            "pass --step if the step is another one",
-            source=source,
-            line=int(table.lines[at]),
-            field="--step",
-        )
+    _check_grid(clock, step_ns, table.lines, source)
     # Stamps are instants as written (an interval's end included): to UTC first, then shift.
     # On the night the clocks go back, end stamps 02:00 .. 02:45 appear twice as wall time.
     utc = _to_utc(clock, stamps.offset_minutes, table.lines, opts, source, column, said)
@@ -565,17 +556,8 @@ def _on_grid(
     source: str,
 ) -> tuple[npt.NDArray[np.float64], tuple[tuple[str, int], ...]]:
     """Values on the regular grid of the step; gaps and empty cells filled when asked."""
+    _check_grid(utc, step_ns, lines, source)
     offset = utc - utc[0]
-    off_grid = np.flatnonzero(offset % step_ns)
-    if off_grid.size:
-        at = int(off_grid[0])
-        raise InputError(
-            f"a stamp off the {step_ns // MINUTE_NS}-minute grid of the first row; "
-            "pass --step if the step is another one",
-            source=source,
-            line=int(lines[at]),
-            field="--step",
-        )
     positions = offset // step_ns
     grid = np.full(int(positions[-1]) + 1, np.nan)
     grid[positions] = values
@@ -607,6 +589,21 @@ def _on_grid(
     else:
         series = series.fillna(0.0)
     return series.to_numpy(dtype=float), where
+
+
+def _check_grid(
+    stamps_ns: npt.NDArray[np.int64], step_ns: int, lines: npt.NDArray[np.int_], source: str
+) -> None:
+    off_grid = np.flatnonzero((stamps_ns - stamps_ns[0]) % step_ns)
+    if off_grid.size:
+        at = int(off_grid[0])
+        raise InputError(
+            f"a stamp off the {step_ns // MINUTE_NS}-minute grid of the first row; "
+            "pass --step if the step is another one",
+            source=source,
+            line=int(lines[at]) if at < len(lines) else None,
+            field="--step",
+        )
 
 
 def _runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
