@@ -253,3 +253,15 @@ def test_malformed_cells_name_file_line_and_column(tmp_path):
     with pytest.raises(InputError) as err:
         run_path(write(tmp_path, "timestamp;kW\n" + "\n".join(lines)))
     assert err.value.line == 9 and "not a valid date" in str(err.value)
+
+
+def test_unknown_zones_name_their_flag():
+    for kwargs, flag in (
+        ({"timezone": "Mars/Olympus"}, "--timezone"),
+        ({"site_timezone": "+01:00"}, "--site-timezone"),
+    ):
+        with pytest.raises(InputError) as err:
+            ImportOptions(**kwargs)  # type: ignore[arg-type]
+        assert err.value.field == flag
+    assert ImportOptions(timezone="UTC").timezone == "UTC"
+    assert ImportOptions(timezone="+01:00", site_timezone="Europe/Brussels").timezone == "+01:00"

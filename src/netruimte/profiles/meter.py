@@ -14,7 +14,8 @@ its own. The rules are documented in ``docs/profiles.md`` ("Bring your own data"
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import zoneinfo
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,27 @@ class ImportOptions:
             )
         if self.step_minutes is not None and self.step_minutes <= 0:
             raise InputError(f"expected minutes > 0, got {self.step_minutes}", field="--step")
+        for flag, zone in (("--timezone", self.timezone), ("--site-timezone", self.site_timezone)):
+            if zone is not None and not _known_zone(zone, fixed_ok=flag == "--timezone"):
+                raise InputError(
+                    f"expected a time zone such as Europe/Amsterdam or an offset such as "
+                    f"+01:00, got {zone!r}",
+                    field=flag,
+                )
+
+
+def _known_zone(zone: str, *, fixed_ok: bool) -> bool:
+    if fixed_ok:
+        try:
+            fixed_offset_minutes(zone)
+            return True
+        except ValueError:
+            pass
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -116,7 +138,6 @@ class MeterImport:
     filled: tuple[tuple[str, int], ...] = ()
     trimmed_steps: int = 0
     fill_method: str | None = None
-    notes: tuple[str, ...] = field(default=())
 
     def to_json_dict(self) -> dict[str, Any]:
         """The import report as plain JSON types."""
