@@ -79,3 +79,29 @@ def test_any_export_format_round_trips(tmp_path_factory, export):
     np.testing.assert_allclose(result.kw.to_numpy(), kw, rtol=1e-12, atol=1e-9)
     label = next(a.value for a in result.assumptions if a.name == "label")
     assert label == ("interval end" if end else "interval start")
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    first=st.sampled_from(DAYS),
+    days=st.integers(1, 2),
+    unit=st.sampled_from(["W", "kW", "kWh"]),
+    seed=st.integers(0, 2**16),
+)
+def test_any_workbook_round_trips(tmp_path_factory, first, days, unit, seed):
+    import openpyxl
+
+    start = pd.Timestamp(first, tz=ZONE)
+    end = (pd.Timestamp(first) + pd.Timedelta(days=days)).tz_localize(ZONE)
+    index = pd.date_range(start, end, freq="15min", inclusive="left")
+    kw = np.random.default_rng(seed).integers(-500_000, 2_000_000, len(index)) / 1000.0
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Datum/tijd", f"Verbruik ({unit})"])
+    for ts, value in zip(index, kw * PER_KW[unit], strict=True):
+        sheet.append([ts.tz_localize(None).to_pydatetime(), float(value)])
+    path = Path(tmp_path_factory.mktemp("xlsx")) / "export.xlsx"
+    book.save(path)
+    result = import_meter(path)
+    assert result.kw.index.equals(index)
+    np.testing.assert_allclose(result.kw.to_numpy(), kw, rtol=1e-12, atol=1e-9)

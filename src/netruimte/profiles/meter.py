@@ -248,13 +248,13 @@ def _file_facts(table: Table) -> list[Assumption]:
         said.append(Assumption("encoding", f"{facts['encoding']}{bom}", "detected"))
         said.append(Assumption("line ends", str(facts["line_ending"]), "detected"))
         separator = facts["separator"]
-        shown = {"\t": "tab", None: "none (one column)"}.get(separator, str(separator))  # type: ignore[call-overload]
+        shown = {"\t": "tab", "None": "none (one column)"}.get(str(separator), str(separator))
         said.append(Assumption("separator", shown, "detected"))
-    skipped = facts.get("skipped_lines") or []
-    if skipped:
+    skipped = facts.get("skipped_lines")
+    if isinstance(skipped, list) and skipped:
         said.append(
-            Assumption("skipped lines", ", ".join(str(n) for n in skipped), "detected",  # type: ignore[attr-defined]
-                       "lines before the header with a different number of fields")
+            Assumption("skipped lines", ", ".join(str(n) for n in skipped), "detected",
+                       "lines above the header")
         )  # fmt: skip
     said.append(Assumption("header", "yes" if table.header else "none", "detected"))
     return said
