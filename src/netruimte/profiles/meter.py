@@ -25,7 +25,15 @@ import pandas as pd
 
 from netruimte.conventions import DEFAULT_TIMEZONE, HOURS_PER_STEP, STEP
 from netruimte.errors import InputError
-from netruimte.profiles._meter_table import UNITS, Table, header_unit, parse_numbers, read_table
+from netruimte.profiles._meter_grid import check_grid, on_grid, quarter_hours
+from netruimte.profiles._meter_table import (
+    UNITS,
+    Table,
+    _looks_like_number,
+    header_unit,
+    parse_numbers,
+    read_table,
+)
 from netruimte.profiles._meter_time import (
     DAY_NS,
     MINUTE_NS,
@@ -35,13 +43,12 @@ from netruimte.profiles._meter_time import (
     parse_stamps,
     standard_offset_minutes,
 )
-from netruimte.profiles.csv_io import _check_order, _localise_wall_time, _to_quarter_hours
+from netruimte.profiles.csv_io import _check_order, _localise_wall_time
 
 __all__ = ["FILL_METHODS", "Assumption", "ImportOptions", "MeterImport", "import_meter"]
 
 FILL_METHODS = ("linear", "previous", "zero")
 _UNIT_KW = {"W": 1e-3, "kW": 1.0, "MW": 1e3, "Wh": 1e-3, "kWh": 1.0, "MWh": 1e3}
-_STEP_NS = int(STEP / pd.Timedelta(1, "ns"))
 
 
 @dataclass(frozen=True)
@@ -223,9 +230,9 @@ def import_meter(path: str | Path, options: ImportOptions | None = None) -> Mete
         utc, step_ns = _unstamped(len(numbers.values), opts, said)
         lines, values = table.lines, numbers.values
     unit = _unit(name, opts, said, source)
-    grid, filled = _on_grid(utc, values, step_ns, lines, opts, source)
+    grid, filled = on_grid(utc, values, step_ns, lines, opts, source)
     kw = grid * _UNIT_KW[unit] / (step_ns / 3.6e12 if unit.endswith("h") else 1.0)
-    series, trimmed = _quarter_hours(kw, int(utc[0]), step_ns, lines, opts, source)
+    series, trimmed = quarter_hours(kw, int(utc[0]), step_ns, lines, opts, source)
     if trimmed:
         said.append(Assumption("trim", f"{trimmed} quarter-hours dropped", "given"))
     return MeterImport(
@@ -312,8 +319,6 @@ def _mostly_numbers(cells: npt.NDArray[np.str_]) -> bool:
     sample = [c for c in cells[:500] if c][:100]
     if not sample:
         return False
-    from netruimte.profiles._meter_table import _looks_like_number
-
     # "mostly": a stray text cell is then reported with its line by the number parser
     return sum(_looks_like_number(c) for c in sample) >= 0.9 * len(sample)
 
@@ -371,7 +376,7 @@ def _stamped(
     else:
         raise InputError("one timestamp gives no step; pass --step", source=source, field="--step")
     said.append(Assumption("step", f"{step_ns // MINUTE_NS} minutes", how))
-    _check_grid(clock, step_ns, table.lines, source)
+    check_grid(clock, step_ns, table.lines, source)
     # Stamps are instants as written (an interval's end included): to UTC first, then shift.
     # On the night the clocks go back, end stamps 02:00 .. 02:45 appear twice as wall time.
     utc = _to_utc(clock, stamps.offset_minutes, table.lines, opts, source, column, said)
@@ -566,131 +571,3 @@ def _unstamped(
     step_ns = step * MINUTE_NS
     first = int(start.value) - (step_ns if opts.label == "end" else 0)
     return first + np.arange(count, dtype=np.int64) * step_ns, step_ns
-
-
-def _on_grid(
-    utc: npt.NDArray[np.int64],
-    values: npt.NDArray[np.float64],
-    step_ns: int,
-    lines: npt.NDArray[np.int_],
-    opts: ImportOptions,
-    source: str,
-) -> tuple[npt.NDArray[np.float64], tuple[tuple[str, int], ...]]:
-    """Values on the regular grid of the step; gaps and empty cells filled when asked."""
-    _check_grid(utc, step_ns, lines, source)
-    offset = utc - utc[0]
-    positions = offset // step_ns
-    grid = np.full(int(positions[-1]) + 1, np.nan)
-    grid[positions] = values
-    missing = np.isnan(grid)
-    if not missing.any():
-        return grid, ()
-    runs = _runs(missing)
-    zone = opts.site_timezone
-    where = tuple(
-        (pd.Timestamp(int(utc[0]) + a * step_ns, tz="UTC").tz_convert(zone).isoformat(), n)
-        for a, n in runs
-    )
-    if opts.fill is None:
-        empty = int(np.isnan(values).sum())
-        rows = int(missing.sum()) - empty
-        shown = "; ".join(f"{n} from {at}" for at, n in where[:5])
-        raise InputError(
-            f"{int(missing.sum())} value(s) missing ({empty} empty cell(s), {rows} missing "
-            f"row(s)): {shown}{' ...' if len(where) > 5 else ''}; pass --fill linear, previous "
-            "or zero",
-            source=source,
-            field="--fill",
-        )
-    series = pd.Series(grid)
-    if opts.fill == "linear":
-        series = series.interpolate(limit_area="inside").ffill().bfill()
-    elif opts.fill == "previous":
-        series = series.ffill().bfill()
-    else:
-        series = series.fillna(0.0)
-    return series.to_numpy(dtype=float), where
-
-
-def _check_grid(
-    stamps_ns: npt.NDArray[np.int64], step_ns: int, lines: npt.NDArray[np.int_], source: str
-) -> None:
-    off_grid = np.flatnonzero((stamps_ns - stamps_ns[0]) % step_ns)
-    if off_grid.size:
-        at = int(off_grid[0])
-        raise InputError(
-            f"a stamp off the {step_ns // MINUTE_NS}-minute grid of the first row; "
-            "pass --step if the step is another one",
-            source=source,
-            line=int(lines[at]) if at < len(lines) else None,
-            field="--step",
-        )
-
-
-def _runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
-    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
-    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    return [(int(a), int(b - a)) for a, b in zip(starts, stops, strict=True)]
-
-
-def _quarter_hours(
-    kw: npt.NDArray[np.float64],
-    first_ns: int,
-    step_ns: int,
-    lines: npt.NDArray[np.int_],
-    opts: ImportOptions,
-    source: str,
-) -> tuple[pd.Series, int]:
-    """Resample to 15 minutes and keep whole local days (trimming when asked)."""
-    if not (step_ns % _STEP_NS == 0 or _STEP_NS % step_ns == 0):
-        raise InputError(
-            f"a {step_ns // MINUTE_NS}-minute step cannot become quarter-hours: it must divide "
-            "15 minutes or be a whole multiple of it",
-            source=source,
-            field="--step",
-        )
-    trimmed = 0
-    if step_ns < _STEP_NS:
-        per = _STEP_NS // step_ns
-        lead = (-(first_ns % _STEP_NS) // step_ns) % per
-        usable = (len(kw) - lead) // per * per
-        if (lead or usable != len(kw)) and not opts.trim:
-            raise InputError(
-                f"{step_ns // MINUTE_NS}-minute values do not fill whole quarter-hours at the "
-                "start or end; pass --trim to drop the partial ones",
-                source=source,
-                field="--trim",
-            )
-        kw, first_ns = kw[lead : lead + usable], first_ns + lead * step_ns
-        lines = lines[: len(kw)] if len(lines) >= len(kw) else np.arange(len(kw))
-    step = pd.Timedelta(step_ns, "ns")
-    index = pd.DatetimeIndex(first_ns + np.arange(len(kw), dtype=np.int64) * step_ns, tz="UTC")
-    series = pd.Series(kw, index=index.tz_convert(opts.site_timezone), name="kw")
-    if step != STEP:
-        series = _to_quarter_hours(series, step, np.asarray(lines), source=source)
-    quarter = series.index
-    assert isinstance(quarter, pd.DatetimeIndex)
-    midnight = np.flatnonzero(np.asarray(quarter == quarter.normalize()))
-    end = quarter[-1] + STEP
-    whole_end = end == end.normalize()
-    stop = len(quarter) if whole_end else (int(midnight[-1]) if midnight.size else 0)
-    begin = int(midnight[0]) if midnight.size else len(quarter)
-    if begin != 0 or stop != len(quarter):
-        if not opts.trim:
-            raise InputError(
-                f"partial days: the profile runs from {quarter[0].isoformat()} to "
-                f"{end.isoformat()} ({opts.site_timezone}); a profile spans whole local days. "
-                f"Pass --trim to drop {begin} quarter-hour(s) at the start and "
-                f"{len(quarter) - stop} at the end",
-                source=source,
-                field="--trim",
-            )
-        if stop <= begin:
-            raise InputError(
-                "no whole local day is left after trimming partial days", source=source,
-                field="--trim",
-            )  # fmt: skip
-        trimmed = begin + len(quarter) - stop
-        series = series.iloc[begin:stop]
-    index_out = pd.DatetimeIndex(series.index, freq="15min", name="timestamp").as_unit("us")
-    return pd.Series(series.to_numpy(), index=index_out, name="kw"), trimmed
