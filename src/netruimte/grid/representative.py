@@ -5,8 +5,11 @@ can be compared quarter-hour by quarter-hour whatever year they were measured in
 
 * a tz-aware 15-minute series is read by local wall-clock time; the repeated autumn hour is
   averaged, the missing spring hour takes the quarter-hour before it;
-* the first 365 days are used (29 February is dropped); a shorter series repeats its days
-  cyclically until 365 days are filled;
+* a series of a year or more is laid on the calendar of :data:`REPRESENTATIVE_CALENDAR_YEAR`
+  (2025) by weekday and Dutch holidays (:func:`netruimte.profiles.align.day_map`), so that
+  profiles measured in different years agree on which days are Sundays and holidays; a 2025
+  series is laid on itself;
+* a shorter series (29 February dropped) repeats its days cyclically until 365 days are filled;
 * step ``t`` of the year is at wall-clock time ``(t mod 96) × 15 min``, so daily windows such
   as time blocks are exact.
 
@@ -16,6 +19,7 @@ all profiles of one scenario must share the length.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -28,6 +32,7 @@ from netruimte.errors import InputError
 
 __all__ = [
     "DEFAULT_TIME_BLOCKS",
+    "REPRESENTATIVE_CALENDAR_YEAR",
     "REPRESENTATIVE_YEAR_STEPS",
     "STEPS_PER_DAY",
     "block_mask",
@@ -39,6 +44,8 @@ __all__ = [
 STEPS_PER_DAY = 96
 DAYS = 365
 REPRESENTATIVE_YEAR_STEPS = DAYS * STEPS_PER_DAY
+REPRESENTATIVE_CALENDAR_YEAR = 2025
+"""The calendar of the representative year (365 days, 1 January a Wednesday)."""
 DEFAULT_TIME_BLOCKS: tuple[str, ...] = ("06:00-09:00", "16:00-20:00")
 """Restricted windows of a time-block right when a request names none (DOMAIN.md §3 [S])."""
 
@@ -98,23 +105,19 @@ def to_representative_year(
     index = series.index
     if not isinstance(index, pd.DatetimeIndex) or index.tz is None:
         raise InputError("a profile needs a tz-aware DatetimeIndex", source=source, field=field)
-    values = series.to_numpy(dtype=np.float64)
-    if not np.all(np.isfinite(values)):
+    from netruimte.profiles.align import day_map, wall_clock_days
+
+    if not np.all(np.isfinite(series.to_numpy(dtype=np.float64))):
         raise InputError("profile contains NaN or infinite values", source=source, field=field)
-    wall = index.tz_localize(None)
-    # fold on wall-clock quarter-hours: average the repeated autumn hour
-    frame = pd.Series(values, index=wall).groupby(level=0).mean()
-    days = pd.DatetimeIndex(frame.index).normalize().unique()
-    grid = pd.date_range(days[0], days[-1] + pd.Timedelta(days=1), freq="15min", inclusive="left")
-    full = frame.reindex(grid).ffill().bfill()
-    keep = ~((grid.month == 2) & (grid.day == 29))
-    arr = full.to_numpy(dtype=np.float64)[keep]
-    n_days = arr.size // STEPS_PER_DAY
-    if n_days == 0:
+    days, values = wall_clock_days(series)
+    if len(days) >= DAYS:
+        first = dt.date(REPRESENTATIVE_CALENDAR_YEAR, 1, 1)
+        calendar = [first + dt.timedelta(days=d) for d in range(DAYS)]
+        return np.ascontiguousarray(values[day_map(days, calendar)].ravel())
+    keep = [d.month != 2 or d.day != 29 for d in days]
+    arr = values[np.asarray(keep, dtype=bool)].ravel()
+    if arr.size == 0:
         raise InputError("a profile needs at least one whole day", source=source, field=field)
-    arr = arr[: n_days * STEPS_PER_DAY]
-    if n_days >= DAYS:
-        return np.ascontiguousarray(arr[:REPRESENTATIVE_YEAR_STEPS])
     return np.resize(arr, REPRESENTATIVE_YEAR_STEPS)
 
 

@@ -34,18 +34,24 @@ from netruimte.planner.site import (
     Site,
     Tariff,
 )
-from netruimte.profiles import pv_profile, read_profile_csv, standard_profile
+from netruimte.profiles import pv_profile, standard_profile
 from netruimte.scenario.prices import read_price_csv
+from netruimte.scenario.profile_options import (
+    IMPORT_KEYS,
+    on_year,
+    read_profile_file,
+    scale_to_annual_kwh,
+)
 
 __all__ = ["load_site", "parse_window"]
 
 _SECTIONS: Final = {
     "site": {"name", "timezone", "year"},
     "plan": {"objective"},
-    "load": {"csv", "profile", "annual_kwh"},
+    "load": {"csv", "profile", "annual_kwh", "kind", *IMPORT_KEYS},
     "pv": {
         "kwp", "latitude", "longitude", "tilt_deg", "azimuth_deg", "csv", "max_kwp",
-        "cost_eur_per_kwp_year", "weather",
+        "cost_eur_per_kwp_year", "weather", *IMPORT_KEYS,
     },
     "battery": {
         "energy_kwh", "power_kw", "max_energy_kwh", "max_power_kw", "cost_eur_per_kwh_year",
@@ -55,7 +61,7 @@ _SECTIONS: Final = {
     "connection": {"import_kw", "export_kw", "restriction"},
     "tariff": {
         "contracted_eur_per_kw_year", "kwmax_eur_per_kw_month", "energy_eur_per_kwh",
-        "energy_price_csv", "feed_in_eur_per_kwh",
+        "energy_price_csv", "energy_price_adder_eur_per_kwh", "feed_in_eur_per_kwh",
     },
 }  # fmt: skip
 _FLEX_KEYS: Final = {
@@ -254,12 +260,12 @@ def _build(data: dict[str, Any], r: _Reader) -> Site:
         choices = ", ".join(repr(o.value) for o in Objective)
         raise r.fail("plan.objective", f"expected {choices}, got {objective_text!r}") from None
 
-    load = _load(data, r, timezone, year)
+    load, fed_in = _load(data, r, timezone, year)
     index = load.index
     assert isinstance(index, pd.DatetimeIndex)
     shiftable, curtailable = _flex(data, r)
     parts = {
-        "pv": _pv(data, r, index, timezone, year),
+        "pv": _pv(data, r, index, timezone, year, fed_in),
         "battery": _battery(data, r),
         "connection": _connection(data, r),
         "tariff": _tariff(data, r, index, timezone),
@@ -319,20 +325,38 @@ def _need_year(r: _Reader, year: int | None, key: str) -> int:
     return year
 
 
-def _load(data: dict[str, Any], r: _Reader, timezone: str, year: int | None) -> pd.Series:
+def _load(
+    data: dict[str, Any], r: _Reader, timezone: str, year: int | None
+) -> tuple[pd.Series, pd.Series | None]:
+    """The base load (kW) and, for a net meter profile, the feed-in it saw (kW, else None)."""
     table = r.table(data, "load", "load")
     if table is None:
         raise r.fail("load", "missing section [load]: give csv, or profile and annual_kwh")
     r.keys(table, _SECTIONS["load"], "load")
+    kind = r.string(table, "kind", "load.kind", "load")
+    if kind not in ("load", "net"):
+        raise r.fail("load.kind", f"expected 'load' or 'net', got {kind!r}")
     if "csv" in table:
-        for other in ("profile", "annual_kwh"):
-            if other in table:
-                raise r.fail(f"load.{other}", "not allowed together with load.csv")
+        if "profile" in table:
+            raise r.fail("load.profile", "not allowed together with load.csv")
         try:
-            series = read_profile_csv(r.path(table, "csv", "load.csv"), timezone=timezone)
+            path = r.path(table, "csv", "load.csv")
+            series = read_profile_file(path, table, "load", source=r.source, timezone=timezone)
         except InputError as exc:
             raise _wrap(exc, r, "load.csv") from None
+        series = on_year(series, year)  # a measured year laid on site.year by day type
+        if "annual_kwh" in table:
+            if kind == "net":
+                raise r.fail("load.annual_kwh", "a net profile is not scaled (its sign matters)")
+            annual = r.number(table, "annual_kwh", "load.annual_kwh", low=0.0, open_low=True)
+            try:
+                series = scale_to_annual_kwh(series, annual, "load.annual_kwh")
+            except InputError as exc:
+                raise _wrap(exc, r, "load.annual_kwh") from None
     else:
+        for key in ("kind", *IMPORT_KEYS):
+            if key in table:
+                raise r.fail(f"load.{key}", "only used with load.csv (a measured profile)")
         if "profile" not in table:
             raise r.fail("load", "expected load.csv, or load.profile with load.annual_kwh")
         profile = r.string(table, "profile", "load.profile")
@@ -344,26 +368,43 @@ def _load(data: dict[str, Any], r: _Reader, timezone: str, year: int | None) -> 
         except InputError as exc:
             raise _wrap(exc, r, f"load.{exc.field or 'profile'}") from None
     values = series.to_numpy(dtype=float)
+    if kind == "net":
+        return series.clip(lower=0.0).rename("kw"), (-series).clip(lower=0.0).rename("kw")
     if bool((values < 0).any()):
         at = int(np.argmax(values < 0))
         raise r.fail(
             "load",
             f"expected a base load >= 0 kW, got {values[at]:g} kW at "
-            f"{series.index[at].isoformat()} (own generation belongs in [pv])",
+            f"{series.index[at].isoformat()} (own generation belongs in [pv]; a net meter "
+            'profile with feed-in is load.kind = "net")',
         )
-    return series.rename("kw")
+    return series.rename("kw"), None
 
 
 def _pv(
-    data: dict[str, Any], r: _Reader, index: pd.DatetimeIndex, timezone: str, year: int | None
+    data: dict[str, Any],
+    r: _Reader,
+    index: pd.DatetimeIndex,
+    timezone: str,
+    year: int | None,
+    fed_in: pd.Series | None,
 ) -> PV | None:
     table = r.table(data, "pv", "pv")
+    fed_in_kwh = 0.0 if fed_in is None else float(fed_in.sum()) / 4.0
     if table is None:
+        if fed_in_kwh > 0:
+            raise r.fail(
+                "pv.kwp",
+                f'the net load (load.kind = "net") feeds in {fed_in_kwh:,.1f} kWh: give the '
+                "kWp installed behind the meter as [pv] kwp",
+            )
         return None
     r.keys(table, _SECTIONS["pv"], "pv")
     kwp = r.number(table, "kwp", "pv.kwp", 0.0, low=0.0)
     max_kwp = r.number(table, "max_kwp", "pv.max_kwp", 0.0, low=0.0)
     cost = r.number(table, "cost_eur_per_kwp_year", "pv.cost_eur_per_kwp_year", 0.0, low=0.0)
+    if fed_in is not None:
+        return _pv_behind_meter(table, r, fed_in, kwp, max_kwp, cost)
     if "csv" in table:
         for other in _LOCATION_KEYS:
             if other in table:
@@ -371,9 +412,11 @@ def _pv(
         if kwp <= 0:
             raise r.fail("pv.kwp", "expected the installed kWp (> 0) that pv.csv was measured on")
         try:
-            measured = read_profile_csv(r.path(table, "csv", "pv.csv"), timezone=timezone)
+            path = r.path(table, "csv", "pv.csv")
+            measured = read_profile_file(path, table, "pv", source=r.source, timezone=timezone)
         except InputError as exc:
             raise _wrap(exc, r, "pv.csv") from None
+        measured = on_year(measured, year)
         _same_index(measured, index, r, "pv.csv")
         if bool((measured.to_numpy() < 0).any()):
             raise r.fail("pv.csv", "expected PV generation >= 0 kW")
@@ -395,6 +438,29 @@ def _pv(
             raise _wrap(exc, r, f"pv.{exc.field or 'kwp'}") from None
         per_kwp = _series_in_year(generated, index, r, "pv")
     return PV(per_kwp.rename("kw_per_kwp"), kwp, max_kwp, cost)
+
+
+def _pv_behind_meter(
+    table: dict[str, Any], r: _Reader, fed_in: pd.Series, kwp: float, max_kwp: float, cost: float
+) -> PV:
+    """The installed PV of a net load: its output is the feed-in the meter saw (what it made
+    beyond the site's own use in each quarter-hour), per installed kWp."""
+    for other in ("csv", *_LOCATION_KEYS, *IMPORT_KEYS):
+        if other in table:
+            raise r.fail(
+                f"pv.{other}",
+                'not used with a net load (load.kind = "net"): the PV behind the meter is '
+                "already in the meter's profile",
+            )
+    if max_kwp > 0:
+        raise r.fail(
+            "pv.max_kwp",
+            "new PV needs the shape of PV output, which a net profile does not give; plan new "
+            'PV on the gross load (load.kind = "load") with pv.csv or the PV location',
+        )
+    if kwp <= 0:
+        raise r.fail("pv.kwp", "expected the kWp installed behind the meter (> 0)")
+    return PV((fed_in / kwp).rename("kw_per_kwp"), kwp, 0.0, cost)
 
 
 def _battery(data: dict[str, Any], r: _Reader) -> Battery | None:
@@ -532,6 +598,15 @@ def _tariff(data: dict[str, Any], r: _Reader, index: pd.DatetimeIndex, timezone:
         except InputError as exc:
             raise _wrap(exc, r, "tariff.energy_price_csv") from None
         _same_index(energy, index, r, "tariff.energy_price_csv")
+        adder = r.number(
+            table, "energy_price_adder_eur_per_kwh", "tariff.energy_price_adder_eur_per_kwh", 0.0
+        )
+        energy = energy + adder  # taxes and supplier margin on top of the market price
     else:
+        if "energy_price_adder_eur_per_kwh" in table:
+            raise r.fail(
+                "tariff.energy_price_adder_eur_per_kwh",
+                "only used with tariff.energy_price_csv; add it to tariff.energy_eur_per_kwh",
+            )
         energy = r.number(table, "energy_eur_per_kwh", "tariff.energy_eur_per_kwh", 0.0)
     return Tariff(contracted, kwmax, energy, feed_in)

@@ -41,6 +41,7 @@ REQUEST_KEYS: tuple[str, ...] = (
     "contract_signed",
     "score",
     "profile_csv",
+    "profile_options",
     "ean",
     "needed",
     "blocks",
@@ -116,7 +117,7 @@ def _blocks(value: object, key: str) -> tuple[str, ...]:
 
 
 def _profile(
-    value: object, base_dir: Path, timezone: str, cache: ProfileCache
+    value: object, base_dir: Path, timezone: str, cache: ProfileCache, options: object = None
 ) -> tuple[str, npt.NDArray[np.float64]]:
     from netruimte.grid.representative import to_representative_year
     from netruimte.profiles import read_profile_csv
@@ -124,6 +125,11 @@ def _profile(
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"expected a file path, got {value!r}", field="profile_csv")
     path = (base_dir / value.strip()).resolve()
+    if options is not None:  # a raw meter export (TOML only): imported, not cached
+        from netruimte.scenario.profile_options import options_table, representative_profile
+
+        table = options_table(options, "profile_options")
+        return value.strip(), representative_profile(path, table, "profile_csv", timezone=timezone)
     if path not in cache:
         series = read_profile_csv(path, timezone=timezone)
         cache[path] = to_representative_year(series, source=str(path))
@@ -163,7 +169,12 @@ def request_from_mapping(
         elif key == "blocks":
             kwargs[key] = _blocks(value, key)
         elif key == "profile_csv":
-            kwargs["profile_csv"], kwargs["profile_kw"] = _profile(value, base_dir, timezone, cache)
+            kwargs["profile_csv"], kwargs["profile_kw"] = _profile(
+                value, base_dir, timezone, cache, raw.get("profile_options")
+            )
+        elif key == "profile_options":
+            if "profile_csv" not in raw:
+                raise InputError("only used with profile_csv", field=key)
         elif key == "ean":
             kwargs[key] = str(value).strip() if isinstance(value, int | str) else value
         elif key == "submitted":

@@ -18,7 +18,7 @@ from netruimte.conventions import DEFAULT_TIMEZONE
 from netruimte.errors import InputError
 from netruimte.grid.capacity_map import read_capacity_map_csv, stations_from_capacity_map
 from netruimte.grid.model import DelayDistribution, Grid, Reinforcement, Station
-from netruimte.grid.representative import read_station_profile_csv
+from netruimte.scenario.profile_options import station_profiles
 from netruimte.scenario.waitlist_csv import ProfileCache, load_requests_csv, request_from_mapping
 from netruimte.waitlist.requests import Request
 from netruimte.waitlist.scenario import Scenario, UseItOrLoseIt
@@ -33,7 +33,7 @@ _SCENARIO_KEYS = (
 )  # fmt: skip
 _STATION_KEYS = (
     "id", "name", "parent", "offtake_mw", "load_mw", "load_csv", "feedin_mw", "feedin_load_mw",
-    "feedin_load_csv", "voltage_kv",
+    "feedin_load_csv", "voltage_kv", "net_csv", "profile_options",
 )  # fmt: skip
 _REINFORCEMENT_KEYS = ("id", "station", "date", "offtake_mw", "feedin_mw", "delay")
 _DELAY_KEYS = ("distribution", "min_months", "mode_months", "max_months")
@@ -116,11 +116,7 @@ def _text(table: Mapping[str, Any], key: str, *, required: bool = False) -> str 
 def _station(table: Mapping[str, Any], base: Path, timezone: str) -> Station:
     _check_keys(table, _STATION_KEYS, "[[station]]")
     sid = _text(table, "id", required=True)
-    profiles = {}
-    for key in ("load_csv", "feedin_load_csv"):
-        path = _text(table, key)
-        if path is not None:
-            profiles[key] = read_station_profile_csv(base / path, timezone=timezone, field=key)
+    profiles = station_profiles(table, base, timezone)
     load = _number(table, "load_mw")
     if load is None:
         load = float(profiles["load_csv"].max()) if "load_csv" in profiles else 0.0
