@@ -11,13 +11,17 @@ See ``docs/conventions.md`` for the prose version. In short:
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Final
 
 import pandas as pd
 
 __all__ = [
     "DEFAULT_TIMEZONE",
+    "FIRST_DATE",
     "HOURS_PER_STEP",
+    "LAST_DATE",
+    "MAX_KW",
     "STEP",
     "STEPS_PER_DAY_NOMINAL",
     "STEPS_PER_HOUR",
@@ -29,6 +33,13 @@ __all__ = [
 
 DEFAULT_TIMEZONE: Final = "Europe/Amsterdam"
 """Zone for naive (wall-clock) timestamps when none is given."""
+
+FIRST_DATE: Final = dt.date(1900, 1, 1)
+LAST_DATE: Final = dt.date(2200, 12, 31)
+"""Dates accepted in inputs: pandas counts instants in int64 nanoseconds (1677 to 2262)."""
+
+MAX_KW: Final = 1e7
+"""Largest power accepted for one connection or profile value (10 GW): keeps every sum finite."""
 
 STEP: Final = pd.Timedelta(minutes=15)
 """The settlement period (PTU): 15 minutes."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import tomllib
 import zoneinfo
 from pathlib import Path
 from typing import Any, Final
@@ -36,6 +35,7 @@ from netruimte.planner.site import (
 )
 from netruimte.profiles import pv_profile, read_profile_csv, standard_profile
 from netruimte.scenario.prices import read_price_csv
+from netruimte.scenario.toml_limits import parse_toml_text
 
 __all__ = ["load_site", "parse_window"]
 
@@ -214,15 +214,11 @@ def load_site(path: str | Path) -> Site:
         text = source.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError("file not found", source=source) from None
+    except IsADirectoryError:
+        raise InputError("a folder, not a site TOML file", source=source) from None
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason})", source=source) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        raise InputError(
-            f"not valid TOML: {exc}", source=source, line=int(line.group(1)) if line else None
-        ) from None
+    data = parse_toml_text(text, source)
     return _build(data, _Reader(source))
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from netruimte.conventions import FIRST_DATE, LAST_DATE
 from netruimte.errors import InputError
 from netruimte.grid import DelayDistribution, Direction, Grid
 from netruimte.grid import Reinforcement as GridReinforcement
@@ -46,7 +47,7 @@ __all__ = [
 
 WAITING, GRANTED, WITHDRAWN = "waiting", "granted", "withdrawn"
 
-MIN_DAY, MAX_DAY = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
+MIN_DAY, MAX_DAY = FIRST_DATE, LAST_DATE
 """Dates the service accepts (the simulation counts in int64 nanoseconds from 1970)."""
 
 

@@ -31,7 +31,13 @@ from netruimte.errors import InputError
 from netruimte.scenario.waitlist_toml import load_scenario
 from netruimte.services import audit
 from netruimte.services.auth import Principal, require_operator
-from netruimte.services.bundles import csv_references, load_in_tempdir, main_toml, make_bundle
+from netruimte.services.bundles import (
+    csv_references,
+    load_in_tempdir,
+    main_toml,
+    make_bundle,
+    parse_toml,
+)
 from netruimte.services.convert import GRANTED, WAITING, WITHDRAWN, load_register, request_fields
 from netruimte.services.errors import Conflict
 from netruimte.services.scenario_text import (
@@ -238,6 +244,38 @@ def import_scenario(
     return summary
 
 
+MAX_SCENARIO_REQUESTS = 100_000
+"""Most requests in an imported scenario (TOML tables and CSV rows together)."""
+
+MAX_SCENARIO_STATIONS = 10_000
+"""Most stations in an imported scenario."""
+
+
+def _check_size(bundle: Mapping[str, bytes], main: str) -> None:
+    """Refuse a scenario with more requests or stations than the limits, before loading it."""
+    data = parse_toml(bundle, main)
+    stations = data.get("station")
+    if isinstance(stations, list) and len(stations) > MAX_SCENARIO_STATIONS:
+        raise InputError(
+            f"{len(stations)} stations; at most {MAX_SCENARIO_STATIONS} are accepted",
+            source=main,
+            field="station",
+        )
+    tables = data.get("request")
+    count = len(tables) if isinstance(tables, list) else 0
+    head = data.get("scenario")
+    csvs = head.get("requests_csv", []) if isinstance(head, dict) else []
+    for rel in [csvs] if isinstance(csvs, str) else csvs if isinstance(csvs, list) else []:
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(main), str(rel)))
+        count += max(bundle.get(path, b"").count(b"\n") - 1, 0)  # less the header line
+    if count > MAX_SCENARIO_REQUESTS:
+        raise InputError(
+            f"about {count} requests; at most {MAX_SCENARIO_REQUESTS} are accepted in one scenario",
+            source=main,
+            field="request",
+        )
+
+
 def import_bundle(
     db: Database,
     actor: Principal,
@@ -251,6 +289,7 @@ def import_bundle(
     bundle = make_bundle(uploads)
     name = main_toml(bundle, main)
     refs = csv_references(bundle, name)
+    _check_size(bundle, name)
     scenario = load_in_tempdir(bundle, name, load_scenario)
     return import_scenario(
         db, scenario, actor, files=bundle, refs=refs, source=f"upload:{name}", force=force

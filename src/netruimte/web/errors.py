@@ -15,12 +15,20 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from netruimte.errors import InputError, NoSolutionError
 from netruimte.services.errors import ServiceError, Unauthorized
 
-__all__ = ["ERROR_RESPONSES", "error_body", "install_error_handlers"]
+__all__ = [
+    "BUSY_RETRY_AFTER_S",
+    "ERROR_RESPONSES",
+    "error_body",
+    "install_error_handlers",
+    "is_busy",
+]
 
 log = logging.getLogger("netruimte.web")
 
@@ -33,7 +41,9 @@ _KINDS = {
     409: "conflict",
     413: "too-large",
     422: "input",
+    429: "too-many",
     500: "internal",
+    503: "busy",
 }
 
 
@@ -70,8 +80,22 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ServiceError)
     async def _service(_: Request, exc: ServiceError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else {}
+        if exc.retry_after is not None:
+            headers["Retry-After"] = str(exc.retry_after)
         return _json(exc.status, error_body(exc.status, exc.message), headers)
+
+    @app.exception_handler(OperationalError)
+    async def _database(request: Request, exc: OperationalError) -> JSONResponse:
+        if not is_busy(exc):
+            return await _internal(request, exc)
+        log.warning("database busy on %s %s: %s", request.method, request.url.path, exc.orig)
+        return _busy()
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool(request: Request, exc: PoolTimeout) -> JSONResponse:
+        log.warning("no database connection free on %s %s", request.method, request.url.path)
+        return _busy()
 
     @app.exception_handler(InputError)
     async def _input(_: Request, exc: InputError) -> JSONResponse:
@@ -101,6 +125,29 @@ def install_error_handlers(app: FastAPI) -> None:
         return _json(500, error_body(500, "internal server error (see the server log)"))
 
 
+def is_busy(exc: BaseException) -> bool:
+    """Whether a database error means "locked or busy, try again" rather than a fault."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    text = str(exc.orig).lower()
+    return any(
+        word in text for word in ("database is locked", "database is busy", "lock timeout")
+    ) or getattr(exc.orig, "sqlstate", None) in ("55P03", "40001", "40P01")
+
+
+def _busy() -> JSONResponse:
+    return _json(
+        503,
+        error_body(503, "the service is busy; try again in a few seconds"),
+        {"Retry-After": str(BUSY_RETRY_AFTER_S)},
+    )
+
+
+BUSY_RETRY_AFTER_S = 2
+"""Seconds a client is asked to wait (``Retry-After``) when the database is busy."""
+
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Malformed request (e.g. broken multipart data)"},
     401: {"description": "No valid bearer token"},
@@ -108,5 +155,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such object, or another applicant's"},
     409: {"description": "The action does not fit the current state"},
     422: {"description": "Bad input; `field` names it"},
+    503: {"description": "The database is busy; try again after `Retry-After` seconds"},
 }
 """Error answers documented on every authenticated route (body: ``ErrorOut``)."""

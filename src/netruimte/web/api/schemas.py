@@ -299,9 +299,9 @@ class RequestPatch(_In):
     """Operator changes to a request's details."""
 
     owner: str | None = Field(None, max_length=200)
-    applicant: str | None = Field(None, max_length=300)
-    kw: float | None = Field(None, gt=0, le=1e7, allow_inf_nan=False)
-    contract: Contract | None = None
+    applicant: str = Field(None, max_length=300)  # type: ignore[assignment]  # null refused
+    kw: float = Field(None, gt=0, le=1e7, allow_inf_nan=False)  # type: ignore[assignment]
+    contract: Contract = None  # type: ignore[assignment]
     function: str | None = Field(None, max_length=60)
     ean: str | None = Field(None, max_length=18)
     used_kw: float | None = Field(None, ge=0, le=1e7, allow_inf_nan=False)

@@ -29,12 +29,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from markupsafe import Markup
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from netruimte import __version__
 from netruimte.errors import InputError, NoSolutionError
 from netruimte.services.auth import Principal, authenticate
 from netruimte.services.errors import Forbidden, ServiceError, Unauthorized
-from netruimte.web.errors import error_body
+from netruimte.web.errors import BUSY_RETRY_AFTER_S, error_body, is_busy
 from netruimte.web.pages.assets import plotly_url
 from netruimte.web.pages.figures import CATEGORY_LABELS
 
@@ -277,13 +279,19 @@ _TITLES = {
     404: "Not found",
     409: "Not possible now",
     422: "Please check your input",
+    429: "Too many attempts",
     500: "Something went wrong",
+    503: "Busy",
 }
 
 
-def _error_page(request: Request, status: int, message: str, **where: Any) -> Response:
+def _error_page(
+    request: Request, status: int, message: str, retry_after: int | None = None, **where: Any
+) -> Response:
     body = error_body(status, message, where.get("field"), where.get("source"), where.get("line"))
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     try:
         as_json = wants_json(request)
     except InputError:
@@ -317,7 +325,7 @@ class PageRoute(APIRoute):
             try:
                 return await original(request)
             except ServiceError as exc:
-                return _error_page(request, exc.status, exc.message)
+                return _error_page(request, exc.status, exc.message, exc.retry_after)
             except InputError as exc:
                 return _error_page(
                     request, 422, str(exc), field=exc.field, source=exc.source, line=exc.line
@@ -331,6 +339,16 @@ class PageRoute(APIRoute):
                 field = ".".join(loc) or None
                 return _error_page(
                     request, 422, f"{field}: {first.get('msg', 'invalid')}", field=field
+                )
+            except (OperationalError, PoolTimeout) as exc:
+                if not is_busy(exc):
+                    log.exception("internal error on %s %s", request.method, request.url.path)
+                    return _error_page(request, 500, "internal server error (see the server log)")
+                return _error_page(
+                    request,
+                    503,
+                    "the service is busy; try again in a few seconds",
+                    BUSY_RETRY_AFTER_S,
                 )
             except Exception:  # a person gets a page too; the details go to the server log
                 log.exception("internal error on %s %s", request.method, request.url.path)
