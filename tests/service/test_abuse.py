@@ -337,3 +337,63 @@ def test_sqlite_busy_answers_503_with_retry_after(
         thread.join()
     with Database(str(path)).engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM requests")).scalar() == 3
+
+
+# -- strict types and limits in the schema ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "params", "field"),
+    [
+        ("get", "/api/v1/public/capacity-map", None, {"on": "0"}, "on"),
+        ("get", "/api/v1/public/capacity-map", None, {"on": "9999-01-01"}, "on"),
+        ("get", "/api/v1/stations/A/headroom", None, {"on": "1700000000"}, "on"),
+        ("patch", "/api/v1/stations/A", {"load_mw": False}, None, "load_mw"),
+        ("patch", "/api/v1/stations/A", {"offtake_mw": "5"}, None, "offtake_mw"),
+        ("post", "/api/v1/requests", {"station": "A", "kw": True}, None, "kw"),
+        ("post", "/api/v1/requests", {"station": "A", "kw": 1e308}, None, "kw"),
+        ("post", "/api/v1/requests/R1/grant", {"on": 0}, None, "on"),
+        ("post", "/api/v1/requests/R1/grant", {"on": "9999-12-31"}, None, "on"),
+        ("post", "/api/v1/runs", {"runs": True}, None, "runs"),
+        ("post", "/api/v1/runs", {"runs": 2.5}, None, "runs"),
+        ("post", "/api/v1/requests", {"station": "A", "kw": 1, "evidence": 1}, None, "evidence"),
+        (
+            "post",
+            "/api/v1/requests",
+            {"station": "A", "kw": 1, "submitted": "9999-01-01T00:00:00Z"},
+            None,
+            "submitted",
+        ),
+    ],
+)
+def test_loose_types_and_out_of_range_values_are_refused(
+    client, tiny, users: Users, method: str, url: str, body, params, field: str
+) -> None:
+    res = client.request(
+        method.upper(), url, json=body, params=params, headers=bearer(users.operator_token)
+    )
+    assert res.status_code == 422, res.text
+    assert res.json()["field"] == field
+
+
+def test_limits_are_in_the_openapi_document(client) -> None:
+    spec = client.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    kw = schemas["RequestIn"]["properties"]["kw"]
+    assert kw["maximum"] == 1e7 and kw["exclusiveMinimum"] == 0 and kw["type"] == "number"
+    day = schemas["GrantIn"]["properties"]["on"]["anyOf"][0]
+    assert day["format"] == "date" and day["pattern"].startswith("^(19[0-9]{2}|2[01][0-9]{2}|2200)")
+    on = next(
+        p
+        for p in spec["paths"]["/api/v1/public/capacity-map"]["get"]["parameters"]
+        if p["name"] == "on"
+    )
+    assert on["schema"]["anyOf"][0]["pattern"] == day["pattern"]
+    assert schemas["RequestIn"]["properties"]["applicant"]["anyOf"][0]["maxLength"] == 300
+
+
+def test_405_names_every_method_of_the_path(client) -> None:
+    res = client.put("/api/v1/requests")
+    assert res.status_code == 405 and res.headers["Allow"] == "GET, POST"
+    res = client.post("/api/v1/stations/A")
+    assert res.status_code == 405 and res.headers["Allow"] == "DELETE, GET, PATCH"

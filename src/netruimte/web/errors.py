@@ -9,6 +9,7 @@ details go to the server log, not to the caller).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -116,13 +117,28 @@ def install_error_handlers(app: FastAPI) -> None:
         return _json(422, error_body(422, message, field))
 
     @app.exception_handler(HTTPException)
-    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
-        return _json(exc.status_code, error_body(exc.status_code, str(exc.detail)), exc.headers)
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        headers = dict(exc.headers or {})
+        allowed = _allowed(app, request) if exc.status_code == 405 else None
+        if allowed is not None:  # every method of the path, not only the first route's
+            headers["Allow"] = ", ".join(allowed)
+        return _json(exc.status_code, error_body(exc.status_code, str(exc.detail)), headers)
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:
         log.exception("internal error on %s %s", request.method, request.url.path)
         return _json(500, error_body(500, "internal server error (see the server log)"))
+
+
+def _allowed(app: FastAPI, request: Request) -> list[str] | None:
+    """The methods the OpenAPI document gives the request's path (several routes may share
+    one path, and the router names only the first one's); None for a path not in it."""
+    path = request.url.path
+    for template, operations in app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path):
+            return sorted(m.upper() for m in operations)
+    return None
 
 
 def is_busy(exc: BaseException) -> bool:

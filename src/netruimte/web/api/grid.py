@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
 from netruimte.services import network
 from netruimte.web.api.schemas import (
+    Day,
     ErrorOut,
     HeadroomOut,
     ReinforcementIn,
@@ -68,7 +68,7 @@ def delete_station(db: Db, caller: Caller, station_id: TextId) -> Response:
     "/stations/{station_id}/headroom", response_model=HeadroomOut, summary="Headroom on a date"
 )
 def headroom(
-    db: Db, caller: Caller, station_id: TextId, on: Annotated[dt.date | None, Query()] = None
+    db: Db, caller: Caller, station_id: TextId, on: Annotated[Day | None, Query()] = None
 ) -> dict[str, Any]:
     """Headroom along the station's path (itself and its ancestors) in both directions."""
     del caller

@@ -15,7 +15,7 @@ from netruimte.grid import Constraint, write_capacity_map_csv
 from netruimte.services import grid_state
 from netruimte.services.convert import check_day, today
 from netruimte.services.errors import NotFound
-from netruimte.web.api.schemas import CapacityMapEntry, CapacityMapOut, ErrorOut, QueueOut
+from netruimte.web.api.schemas import CapacityMapEntry, CapacityMapOut, Day, ErrorOut, QueueOut
 from netruimte.web.deps import Db, TextId
 
 __all__ = ["router"]
@@ -34,7 +34,7 @@ COLOURS = {
 }
 
 OnQuery = Annotated[
-    dt.date | None, Query(description="Date of the map (default today in the register's zone)")
+    Day | None, Query(description="Date of the map (default today in the register's zone)")
 ]
 
 
