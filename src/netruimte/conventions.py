@@ -25,6 +25,8 @@ __all__ = [
     "STEP",
     "STEPS_PER_DAY_NOMINAL",
     "STEPS_PER_HOUR",
+    "csv_safe_text",
+    "csv_unescape_text",
     "days_index",
     "kw_to_kwh",
     "kwh_to_kw",
@@ -75,3 +77,29 @@ def days_index(
     first = pd.Timestamp(start.date()).tz_localize(timezone)
     last = pd.Timestamp(end.date()).tz_localize(timezone)
     return pd.date_range(first, last, freq=STEP, inclusive="left", name="timestamp")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe_text(text: str) -> str:
+    """A text cell that a spreadsheet shows as text, never runs as a formula (CSV injection).
+
+    OWASP's advice (OWASP, "CSV Injection", https://owasp.org/www-community/attacks/CSV_Injection):
+    prefix a cell that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return with a
+    single quote. A cell that already starts with a quote before one of those (or before a
+    second quote) gets one more, so that :func:`csv_unescape_text` gives back exactly the
+    text. Numbers are not text: write them as they are.
+    """
+    if text.startswith(_FORMULA_START) or (
+        text.startswith("'") and text[1:2] in (*_FORMULA_START, "'")
+    ):
+        return "'" + text
+    return text
+
+
+def csv_unescape_text(cell: str) -> str:
+    """The text of a cell written by :func:`csv_safe_text` (other cells are left as they are)."""
+    if cell.startswith("'") and cell[1:2] in (*_FORMULA_START, "'"):
+        return cell[1:]
+    return cell

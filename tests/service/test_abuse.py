@@ -15,10 +15,12 @@ import zipfile
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 
 from netruimte.errors import InputError
-from netruimte.services import bundles, scenario_io, siteplans
+from netruimte.services import bundles, grid_state, scenario_io, siteplans
 from netruimte.services import requests as request_service
 from netruimte.services.auth import SYSTEM
 from netruimte.storage import Database
@@ -397,3 +399,86 @@ def test_405_names_every_method_of_the_path(client) -> None:
     assert res.status_code == 405 and res.headers["Allow"] == "GET, POST"
     res = client.post("/api/v1/stations/A")
     assert res.status_code == 405 and res.headers["Allow"] == "DELETE, GET, PATCH"
+
+
+# -- exports and public figures -----------------------------------------------------------------
+
+
+def test_exports_escape_formulas_and_import_them_back(client, tiny, users: Users) -> None:
+    """OWASP CSV injection: text that starts like a formula is written with a quote before it,
+    and an import of the export gives back exactly the text."""
+    op = bearer(users.operator_token)
+    names = ['=HYPERLINK("http://x")', "+31 6", "-2", "@SUM(A1)", "'=x", "''", "\tTab", "Plain"]
+    for i, name in enumerate(names):
+        res = client.post(
+            "/api/v1/requests",
+            json={"station": "A", "kw": 10 + i, "applicant": name, "owner": "alice"},
+            headers=op,
+        )
+        assert res.status_code == 201, res.text
+    station = {"id": "S9", "name": "=cmd|' /C calc'!A0", "parent": "TOP", "offtake_mw": 1}
+    assert client.post("/api/v1/stations", json=station, headers=op).status_code == 201
+    text = client.get("/api/v1/scenario", params={"format": "csv"}, headers=op).text
+    import csv as csv_module
+
+    rows = list(csv_module.DictReader(io.StringIO(text)))
+    cells = [r["applicant"] for r in rows]
+    for cell in cells:
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    assert '\'=HYPERLINK("http://x")' in cells and "''=x" in cells and "Plain" in cells
+    capacity = client.get("/api/v1/public/capacity-map.csv").text
+    assert "'=cmd" in capacity and ",=cmd" not in capacity
+    exported = client.get("/api/v1/scenario", params={"format": "zip"}, headers=op).content
+    res = client.post(
+        "/api/v1/scenario",
+        files=[("files", ("scenario.zip", exported))],
+        data={"force": "true"},
+        headers=op,
+    )
+    assert res.status_code == 201, res.text
+    back = client.get("/api/v1/requests", params={"limit": 500}, headers=op).json()["items"]
+    kept = [n for n in names if n != "\tTab"]  # the loader strips blanks around every cell
+    assert sorted(kept) == sorted(r["applicant"] for r in back if r["applicant"] in names)
+
+
+def test_hidden_queue_cells_cannot_be_worked_out_from_the_station_totals(
+    client, tiny, users: Users
+) -> None:
+    """At A: four requests rank as "none" and R2 alone as basic needs. The map publishes A's
+    five; showing "none" = 4 would give away R2's MW (total minus visible)."""
+    op = bearer(users.operator_token)
+    for kw in (100, 200, 300):
+        assert (
+            client.post("/api/v1/requests", json={"station": "A", "kw": kw}, headers=op).status_code
+            == 201
+        )
+    cells = client.get("/api/v1/public/queue").json()["cells"]
+    at_a = {c["category"]: c for c in cells if c["station"] == "A" and c["direction"] == "offtake"}
+    assert set(at_a) == {"none", "basic-needs"}
+    assert all(c["suppressed"] and c["mw"] is None for c in at_a.values()), at_a
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    st.dictionaries(
+        st.tuples(
+            st.sampled_from("ABC"),
+            st.sampled_from(["offtake", "feed-in"]),
+            st.text("xyzw", min_size=1, max_size=2),
+        ),
+        st.integers(1, 8),
+        max_size=20,
+    )
+)
+def test_complementary_suppression_invariants(counts: dict[tuple[str, str, str], int]) -> None:
+    hidden = grid_state._suppressed(counts)
+    assert {k for k, n in counts.items() if n < grid_state.MIN_CELL} <= hidden
+    groups: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+    for key in counts:
+        groups.setdefault(key[:2], []).append(key)
+    for keys in groups.values():
+        gone = [k for k in keys if k in hidden]
+        if not gone or len(gone) == len(keys):
+            continue
+        # what the public total minus the visible cells reveals: the hidden cells' sum
+        assert len(gone) >= 2 and sum(counts[k] for k in gone) >= grid_state.MIN_CELL

@@ -185,12 +185,39 @@ def capacity_map(
     return out
 
 
+def _suppressed(counts: Mapping[tuple[str, str, str], int]) -> set[tuple[str, str, str]]:
+    """The cells to hide: small ones, and enough others that no hidden cell can be worked out.
+
+    A station's total in one direction is public (the capacity map), so hiding one small cell
+    alone would not hide it: the total minus the visible cells gives it back. Complementary
+    suppression: in every station and direction where a cell is hidden, the smallest visible
+    cells are hidden too until the hidden cells are at least two and hold at least
+    :data:`MIN_CELL` requests together (or every cell of the station is hidden; then only the
+    total is known, which the map publishes anyway, and never a category's share).
+    """
+    groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for (sid, direction, category), n in counts.items():
+        groups.setdefault((sid, direction), []).append((n, category))
+    hidden: set[tuple[str, str, str]] = set()
+    for (sid, direction), group in groups.items():
+        group.sort()
+        cut = sum(1 for n, _ in group if n < MIN_CELL)
+        if cut == 0:
+            continue
+        while cut < len(group) and (cut < 2 or sum(n for n, _ in group[:cut]) < MIN_CELL):
+            cut += 1
+        hidden.update((sid, direction, category) for _, category in group[:cut])
+    return hidden
+
+
 def queue_figures(session: Session, on: dt.date) -> dict[str, Any]:
     """Anonymised waiting-list figures: count and MW per station, direction and category.
 
     Categories are those the requests rank in after the eligibility checks. Cells with fewer
     than :data:`MIN_CELL` requests show ``null`` (``suppressed: true``) so that no single
-    applicant's request can be read off; station totals are the capacity map's own figures.
+    applicant's request can be read off, and so do enough other cells of the same station and
+    direction that the station's total (public in the capacity map) minus the visible cells
+    reveals no hidden one (:func:`_suppressed`).
     """
     rows = session.scalars(
         select(Request).where(Request.status == WAITING).order_by(Request.station_id)
@@ -199,9 +226,10 @@ def queue_figures(session: Session, on: dt.date) -> dict[str, Any]:
     for row in rows:
         category = eligible_category(domain_request(row)).value
         cells.setdefault((row.station_id, row.direction, category), []).append(row.kw)
+    hidden = _suppressed({key: len(kws) for key, kws in cells.items()})
     out = []
     for (sid, direction, category), kws in sorted(cells.items()):
-        small = len(kws) < MIN_CELL
+        small = (sid, direction, category) in hidden
         out.append(
             {
                 "station": sid,

@@ -14,6 +14,7 @@ comment (TOML) or in ``register-status.csv``.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
 import hashlib
@@ -27,6 +28,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from netruimte import __version__
+from netruimte.conventions import csv_safe_text
 from netruimte.errors import InputError
 from netruimte.scenario.waitlist_toml import load_scenario
 from netruimte.services import audit
@@ -383,13 +385,15 @@ def export_scenario(db: Database, actor: Principal, fmt: str = "toml") -> tuple[
         ]
         rows = []
         notes: dict[str, str] = {}
-        status_lines = ["id,status,granted_on"]
+        status = io.StringIO()
+        status_csv = csv.writer(status, lineterminator="\n")
+        status_csv.writerow(["id", "status", "granted_on"])
         for r in reqs:
             values = {c.key: getattr(r, c.key) for c in Request.__table__.columns}
             values["profile_path"] = keep(r.profile_csv, r.profile_blob)
             rows.append(request_row(values, reg.timezone))
             granted_on = r.granted_on.isoformat() if r.granted_on else ""
-            status_lines.append(f"{r.id},{r.status},{granted_on}")
+            status_csv.writerow([csv_safe_text(r.id), r.status, granted_on])
             if r.status == GRANTED:
                 notes[r.id] = f"granted on {granted_on} in the live register"
         settings = _settings(reg)
@@ -412,7 +416,7 @@ def export_scenario(db: Database, actor: Principal, fmt: str = "toml") -> tuple[
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("scenario.toml", text)
         archive.writestr("requests.csv", requests_csv(rows))
-        archive.writestr("register-status.csv", "\n".join(status_lines) + "\n")
+        archive.writestr("register-status.csv", status.getvalue())
         for path, content in sorted(files.items()):
             archive.writestr(path, content)
     return "scenario.zip", buffer.getvalue(), "application/zip"

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from netruimte.conventions import csv_safe_text
 from netruimte.grid import CapacityMapEntry as MapEntry
 from netruimte.grid import Constraint, write_capacity_map_csv
 from netruimte.services import grid_state
@@ -57,6 +58,10 @@ def capacity_map(db: Db, on: OnQuery = None) -> dict[str, Any]:
     responses={200: {"content": {"text/csv": {}}, "description": "CSV of the capacity map"}},
     summary="Capacity map as CSV",
 )
+def _safe(value: Any) -> Any:
+    return csv_safe_text(value) if isinstance(value, str) else value
+
+
 def capacity_map_csv(db: Db, on: OnQuery = None) -> Response:
     """The capacity map as CSV (the information model's columns and colour words)."""
     with db.read() as session:
@@ -66,7 +71,7 @@ def capacity_map_csv(db: Db, on: OnQuery = None) -> Response:
         rows.append(
             MapEntry(
                 **{
-                    k: v
+                    k: _safe(v)  # names: never formulas
                     for k, v in e.items()
                     if k in MapEntry.__dataclass_fields__ and not k.endswith("_constraint")
                 },
