@@ -19,7 +19,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from netruimte.conventions import DEFAULT_TIMEZONE
+from netruimte.conventions import DEFAULT_TIMEZONE, MAX_KW
 from netruimte.errors import InputError
 from netruimte.planner.site import (
     PV,
@@ -137,7 +137,10 @@ class _Reader:
     def path(self, table: dict[str, Any], name: str, key: str) -> Path:
         text = self.string(table, name, key)
         path = Path(text)
-        return path if path.is_absolute() else self.source.parent / path
+        path = path if path.is_absolute() else self.source.parent / path
+        if path.is_dir():
+            raise self.fail(key, f"{text!r} is a folder; expected a CSV file")
+        return path
 
     def window(self, text: Any, key: str) -> DailyWindow:
         if not isinstance(text, str):
@@ -340,6 +343,12 @@ def _load(data: dict[str, Any], r: _Reader, timezone: str, year: int | None) -> 
         except InputError as exc:
             raise _wrap(exc, r, f"load.{exc.field or 'profile'}") from None
     values = series.to_numpy(dtype=float)
+    if not bool(np.isfinite(values).all()) or bool((values > MAX_KW).any()):
+        at = int(np.argmax(~np.isfinite(values) | (values > MAX_KW)))
+        raise r.fail(
+            "load.csv" if "csv" in table else "load.annual_kwh",
+            f"expected at most {MAX_KW:g} kW, got {values[at]:g} kW at {series.index[at]}",
+        )
     if bool((values < 0).any()):
         at = int(np.argmax(values < 0))
         raise r.fail(

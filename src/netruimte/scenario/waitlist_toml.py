@@ -121,6 +121,8 @@ def _station(table: Mapping[str, Any], base: Path, timezone: str) -> Station:
     for key in ("load_csv", "feedin_load_csv"):
         path = _text(table, key)
         if path is not None:
+            if (base / path).is_dir():
+                raise InputError(f"{path!r} is a folder; expected a CSV file", field=key)
             profiles[key] = read_station_profile_csv(base / path, timezone=timezone, field=key)
     load = _number(table, "load_mw")
     if load is None:
