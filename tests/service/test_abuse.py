@@ -482,3 +482,54 @@ def test_complementary_suppression_invariants(counts: dict[tuple[str, str, str],
             continue
         # what the public total minus the visible cells reveals: the hidden cells' sum
         assert len(gone) >= 2 and sum(counts[k] for k in gone) >= grid_state.MIN_CELL
+
+
+# -- operator changes under existing grants -----------------------------------------------------
+
+
+def test_shrinking_under_grants_answers_409_unless_forced_and_audited(
+    client, tiny, users: Users
+) -> None:
+    """A: 5 MW + 2 MW from 2026-07-01, load 4 MW, so 3 MW room today; R1 and R2 (0.6 MW each)
+    are granted. 3.5 MW base leaves 1.5 MW room (fine); 3 MW leaves 1 MW < 1.2 MW (409, 0.2 MW
+    over); then cancelling the reinforcement leaves 3.5 - 4 < 0: all 1.2 MW over (409)."""
+    op = bearer(users.operator_token)
+    for rid in ("R1", "R2"):
+        res = client.post(f"/api/v1/requests/{rid}/grant", json={}, headers=op)
+        assert res.status_code == 200, res.text
+    assert client.patch("/api/v1/stations/A", json={"offtake_mw": 3.5}, headers=op).is_success
+    res = client.patch("/api/v1/stations/A", json={"offtake_mw": 3}, headers=op)
+    assert res.status_code == 409, res.text
+    assert "A (offtake)" in res.json()["message"] and "0.2 MW" in res.json()["message"]
+    res = client.delete("/api/v1/reinforcements/A-2026", headers=op)
+    assert res.status_code == 409 and "by 1.2 MW" in res.json()["message"], res.text
+    res = client.patch("/api/v1/stations/A", json={"load_mw": 4.5}, headers=op)
+    assert res.status_code == 409, res.text
+    assert client.get("/api/v1/stations/A", headers=op).json()["offtake_mw"] == 3.5
+    # forced: recorded, audited with the excess, and visible as negative room
+    res = client.delete("/api/v1/reinforcements/A-2026", params={"force": "true"}, headers=op)
+    assert res.status_code == 204, res.text
+    entries = client.get("/api/v1/audit", params={"limit": 1000}, headers=op).json()["items"]
+    last = entries[-1]
+    assert last["action"] == "reinforcement.delete"
+    [over] = last["inputs"]["over_allocated"]
+    assert over["station"] == "A" and over["over_mw"] == pytest.approx(1.2)
+    room = client.get("/api/v1/stations/A/headroom", headers=op).json()["nodes"][0]
+    assert room["room_mw"] == pytest.approx(3.5 - 4 - 1.2)
+
+
+def test_future_dated_grants_count_from_their_date(client, tiny, users: Users) -> None:
+    op = bearer(users.operator_token)
+    res = client.post("/api/v1/requests/R1/grant", json={"on": "2035-01-01"}, headers=op)
+    assert res.status_code == 200, res.text
+
+    def quoted(on: str) -> float:
+        cmap = client.get("/api/v1/public/capacity-map", params={"on": on}).json()
+        [a] = [e for e in cmap["stations"] if e["short_code"] == "A"]
+        return float(a["demand_quoted_capacity"])
+
+    assert quoted("2034-12-31") == pytest.approx(4.0)  # load only: the grant is not in force
+    assert quoted("2035-01-01") == pytest.approx(4.6)
+    # a shrink that only bites once the 2035 grant is in force is refused too
+    res = client.patch("/api/v1/stations/A", json={"load_mw": 6.5}, headers=op)
+    assert res.status_code == 409 and "2035-01-01" in res.json()["message"], res.text

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from netruimte.grid import Direction, constraint_colour
 from netruimte.services.convert import (
+    GRANTED,
     WAITING,
     domain_request,
     granted_mw,
@@ -40,6 +41,8 @@ __all__ = [
     "capacity_map",
     "check_fit",
     "live_rooms",
+    "new_over_allocation",
+    "over_allocation",
     "queue_figures",
 ]
 
@@ -121,6 +124,62 @@ def check_fit(
     return None
 
 
+def over_allocation(
+    session: Session, stations: Sequence[Station], on: dt.date
+) -> dict[tuple[str, str], tuple[float, dt.date]]:
+    """Where grants exceed the room, on ``on`` or on any later date a grant starts.
+
+    Per ``(node, direction)``: the largest MW by which the grants in force exceed
+    ``max(0, capacity − existing load)``, and the first date of that largest excess. Existing
+    load above capacity alone is congestion, not over-allocation, and does not count. Only
+    nodes with an excess appear.
+    """
+    starts = session.scalars(
+        select(Request.granted_on)
+        .where(Request.status == GRANTED, Request.granted_on > on)
+        .distinct()
+    ).all()
+    rfs = list(session.scalars(select(Reinforcement)))
+    out: dict[tuple[str, str], tuple[float, dt.date]] = {}
+    for day in sorted({on, *(d for d in starts if d is not None)}):
+        granted = granted_mw(session, stations, day)
+        for st in stations:
+            off, feed = _capacity(st, rfs, day)
+            for direction, cap, load in (
+                (Direction.OFFTAKE.value, off, st.load_mw),
+                (Direction.FEEDIN.value, feed, st.feedin_load_mw),
+            ):
+                excess = granted.get((st.id, direction), 0.0) - max(cap - load, 0.0)
+                key = (st.id, direction)
+                if excess > _TOLERANCE_MW and excess > out.get(key, (0.0, day))[0]:
+                    out[key] = (excess, day)
+    return out
+
+
+def new_over_allocation(
+    before: Mapping[tuple[str, str], tuple[float, dt.date]],
+    after: Mapping[tuple[str, str], tuple[float, dt.date]],
+    what: str,
+) -> list[dict[str, Any]]:
+    """The nodes where ``after`` exceeds more than ``before`` (JSON rows, worst first).
+
+    Raises nothing; the caller decides (409, or an audited forced change).
+    """
+    worse = []
+    for key, (excess, day) in after.items():
+        if excess > before.get(key, (0.0, day))[0] + 1e-6:
+            worse.append(
+                {
+                    "station": key[0],
+                    "direction": key[1],
+                    "over_mw": round(excess, 6),
+                    "on": day.isoformat(),
+                    "change": what,
+                }
+            )
+    return sorted(worse, key=lambda r: -float(r["over_mw"]))
+
+
 def _alleviation(session: Session) -> dict[str, tuple[int | None, int | None]]:
     latest = session.scalars(
         select(Run.id)
@@ -140,7 +199,7 @@ def capacity_map(
     """Capacity-map entries of every station (or one) on ``on``, in the information model."""
     stations = list(session.scalars(select(Station).order_by(Station.position, Station.id)))
     rfs = list(session.scalars(select(Reinforcement)))
-    granted = granted_mw(session, stations)
+    granted = granted_mw(session, stations, on)  # grants count from their date
     path_of = paths(stations)
     waiting_mw: dict[tuple[str, str], float] = {}
     waiting_n: dict[tuple[str, str], int] = {}

@@ -52,16 +52,16 @@ def capacity_map(db: Db, on: OnQuery = None) -> dict[str, Any]:
         return {"as_of": day, "colours": COLOURS, "stations": grid_state.capacity_map(session, day)}
 
 
+def _safe(value: Any) -> Any:
+    return csv_safe_text(value) if isinstance(value, str) else value
+
+
 @router.get(
     "/capacity-map.csv",
     response_model=None,
     responses={200: {"content": {"text/csv": {}}, "description": "CSV of the capacity map"}},
     summary="Capacity map as CSV",
 )
-def _safe(value: Any) -> Any:
-    return csv_safe_text(value) if isinstance(value, str) else value
-
-
 def capacity_map_csv(db: Db, on: OnQuery = None) -> Response:
     """The capacity map as CSV (the information model's columns and colour words)."""
     with db.read() as session:
