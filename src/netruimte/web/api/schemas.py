@@ -663,3 +663,9 @@ class AuditVerifyOut(BaseModel):
     head_hash: str
     first_bad_seq: int | None
     problem: str | None
+    objects_checked: int = Field(
+        description="Requests, stations and reinforcements whose rows match the trail"
+    )
+    objects_not_covered: int = Field(
+        description="Rows last changed by entries older than the state digests (not checked)"
+    )
