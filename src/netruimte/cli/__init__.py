@@ -19,6 +19,7 @@ from netruimte.cli import serve as _serve
 from netruimte.cli import site as _site
 from netruimte.cli import users as _users
 from netruimte.cli import waitlist as _waitlist
+from netruimte.cli import worker as _worker
 from netruimte.cli.demo import demo as _demo
 from netruimte.errors import InputError, NoSolutionError
 
@@ -35,6 +36,7 @@ app.add_typer(_profile.app, name="profile")
 app.add_typer(_site.app, name="site")
 app.command("demo")(_demo)
 app.command("serve")(_serve.serve)
+app.command("worker")(_worker.worker)
 app.add_typer(_users.app, name="users")
 app.add_typer(_dbcmd.app, name="db")
 app.add_typer(_audit.app, name="audit")
