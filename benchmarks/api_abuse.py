@@ -86,15 +86,19 @@ def _timed(tally: Tally, kind: str, send: Callable[[], httpx.Response]) -> None:
     try:
         status = send().status_code
     except httpx.HTTPError:
-        status = 599  # no answer at all (reset, timeout): counted with the server errors
+        status = 599  # no answer within 120 s, or a reset: counted with the server errors
     tally.add(kind, status, (time.perf_counter() - start) * 1000.0)
 
 
 def _mixed_client(
     base: str, ids: dict[str, str], tally: Tally, stop_at: float, max_requests: int, k: int
 ) -> None:
-    op = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {ids['operator']}"})
-    ap = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {ids['applicant']}"})
+    op = httpx.Client(
+        base_url=base, headers={"Authorization": f"Bearer {ids['operator']}"}, timeout=120
+    )
+    ap = httpx.Client(
+        base_url=base, headers={"Authorization": f"Bearer {ids['applicant']}"}, timeout=120
+    )
     try:
         for i in range(max_requests):
             if time.perf_counter() > stop_at:
@@ -108,14 +112,12 @@ def _mixed_client(
                     f"/requests/{ids['request']}?format=json",
                 )[slot % 4]
                 client = ap if path.startswith("/requests/") else op
-                _timed(tally, "read", lambda c=client, p=path: c.get(p, timeout=60))
+                _timed(tally, "read", lambda c=client, p=path: c.get(p))
             elif slot < 9:
                 body = {"station": "ALM", "kw": 5 + i % 50, "function": "retail"}
                 _timed(tally, "file", lambda b=body: ap.post("/api/v1/requests", json=b))
             else:
-                _timed(
-                    tally, "allocate", lambda: op.post("/api/v1/runs/allocate", json={}, timeout=60)
-                )
+                _timed(tally, "allocate", lambda: op.post("/api/v1/runs/allocate", json={}))
     finally:
         op.close()
         ap.close()
