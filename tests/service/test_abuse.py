@@ -533,3 +533,18 @@ def test_future_dated_grants_count_from_their_date(client, tiny, users: Users) -
     # a shrink that only bites once the 2035 grant is in force is refused too
     res = client.patch("/api/v1/stations/A", json={"load_mw": 6.5}, headers=op)
     assert res.status_code == 409 and "2035-01-01" in res.json()["message"], res.text
+
+
+def test_public_queue_figures_are_kept_per_audit_head(client, tiny, users: Users) -> None:
+    """An anonymous caller cannot make the server recount the queue by asking again (kept per
+    head of the audit trail), and every change shows at once."""
+    first = client.get("/api/v1/public/queue").json()
+    again = client.get("/api/v1/public/queue", params={"on": "2030-01-01"}).json()
+    assert again["cells"] == first["cells"] and again["as_of"] == "2030-01-01"
+    op = bearer(users.operator_token)
+    for kw in (100, 200, 300):
+        assert client.post(
+            "/api/v1/requests", json={"station": "B", "kw": kw}, headers=op
+        ).is_success
+    after = client.get("/api/v1/public/queue").json()
+    assert after["totals"]["offtake"]["requests"] == first["totals"]["offtake"]["requests"] + 3
