@@ -59,7 +59,13 @@ from netruimte.storage.tables import (
 )
 from netruimte.waitlist import Scenario
 
-__all__ = ["export_scenario", "import_bundle", "import_scenario", "store_blob"]
+__all__ = [
+    "export_scenario",
+    "import_bundle",
+    "import_scenario",
+    "store_blob",
+    "store_blobs",
+]
 
 
 def store_blob(session: Session, name: str, content: bytes) -> str:
@@ -69,6 +75,25 @@ def store_blob(session: Session, name: str, content: bytes) -> str:
         session.add(Blob(sha256=digest, name=posixpath.basename(name)[:300], content=content))
         session.flush()
     return digest
+
+
+def store_blobs(
+    db: Database, files: dict[str, bytes], batch_bytes: int = 8 << 20
+) -> dict[str, str]:
+    """Keep files (once per content) in short transactions of about ``batch_bytes`` each;
+    returns the SHA-256 of every file."""
+    digests: dict[str, str] = {}
+    names = sorted(files)
+    while names:
+        batch: list[str] = []
+        size = 0
+        while names and (not batch or size + len(files[names[0]]) <= batch_bytes):
+            batch.append(names.pop(0))
+            size += len(files[batch[-1]])
+        with db.write() as session:
+            for fname in batch:
+                digests[fname] = store_blob(session, fname, files[fname])
+    return digests
 
 
 def _now() -> dt.datetime:
@@ -293,6 +318,9 @@ def import_bundle(
     refs = csv_references(bundle, name)
     _check_size(bundle, name)
     scenario = load_in_tempdir(bundle, name, load_scenario)
+    # the profile files go in first, in short transactions of their own, so that the import's
+    # one transaction (which replaces the register) holds the write lock only for the rows
+    store_blobs(db, {path: bundle[path] for path in set(refs.values())})
     return import_scenario(
         db, scenario, actor, files=bundle, refs=refs, source=f"upload:{name}", force=force
     )

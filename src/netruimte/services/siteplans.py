@@ -27,7 +27,7 @@ from netruimte.services.bundles import check_references, load_in_tempdir, main_t
 from netruimte.services.convert import WAITING, domain_request, load_register
 from netruimte.services.errors import Conflict, NotFound, TooMany
 from netruimte.services.requests import owned_request, request_view
-from netruimte.services.scenario_io import store_blob
+from netruimte.services.scenario_io import store_blob, store_blobs
 from netruimte.storage import Database
 from netruimte.storage.tables import Blob, SitePlan, SitePlanFile, Station, User
 
@@ -187,25 +187,6 @@ def _check_quota_in(session: Any, principal: Principal, size: int) -> None:
             f"upload that would pass the {MAX_USER_PLAN_BYTES // (1024 * 1024)} MB each "
             "applicant may keep"
         )
-
-
-def store_blobs(
-    db: Database, files: dict[str, bytes], batch_bytes: int = 8 << 20
-) -> dict[str, str]:
-    """Keep files (once per content) in short transactions of about ``batch_bytes`` each;
-    returns the SHA-256 of every file."""
-    digests: dict[str, str] = {}
-    names = sorted(files)
-    while names:
-        batch: list[str] = []
-        size = 0
-        while names and (not batch or size + len(files[names[0]]) <= batch_bytes):
-            batch.append(names.pop(0))
-            size += len(files[batch[-1]])
-        with db.write() as session:
-            for fname in batch:
-                digests[fname] = store_blob(session, fname, files[fname])
-    return digests
 
 
 def _owned_plan(session: Any, principal: Principal, plan_id: int) -> SitePlan:
