@@ -6,6 +6,7 @@ Run from the repository root::
     python benchmarks/api.py --quick              # fewer requests, seconds per backend
     python benchmarks/api.py --postgres URL       # an existing PostgreSQL database (EMPTIED!)
     python benchmarks/api.py --no-postgres        # SQLite only
+    python benchmarks/api.py --abuse              # mixed load alone and under attack
 
 For each database the script builds a register (the bundled Flevoland scenario: 8 stations,
 407 waiting requests; an operator and an applicant; one deterministic forecast), starts
@@ -21,8 +22,11 @@ its audit entry), and two pages: the capacity map (HTML) and "my request" (its J
 the request's standing now, i.e. one allocation moment simulated per view).
 
 Printed: one table with the number of requests, errors (non-2xx), throughput and the 50th
-and 99th percentile latency (ms, client side). The client and the server share the machine
-(and its 2 cores, here), so the figures are a lower bound of what the server does alone.
+and 99th percentile latency (ms, client side). ``--abuse`` instead runs a sustained mixed load
+(reads, filings, allocation moments) alone and then under the attacks of issue 12
+(``benchmarks/api_abuse.py``), and prints p50/p99 and the share of 5xx per kind of request.
+The client and the server share the machine (and its 2 cores, here), so the figures are a
+lower bound of what the server does alone.
 """
 
 from __future__ import annotations
@@ -332,7 +336,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="60 requests per endpoint")
     parser.add_argument("--postgres", metavar="URL", help="PostgreSQL database to EMPTY and use")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--abuse", action="store_true", help="mixed load alone / under attack")
+    parser.add_argument("--abuse-seconds", type=float, default=20.0, help="s per phase (20)")
+    parser.add_argument("--abuse-clients", type=int, default=6, help="load threads (6)")
+    parser.add_argument("--attackers", type=int, default=3, help="attacker threads (3)")
     args = parser.parse_args(argv)
+    if args.abuse:
+        return abuse_main(args)
     if args.quick:
         args.requests = min(args.requests, 60)
         args.warmup = min(args.warmup, 5)
@@ -353,6 +363,53 @@ def main(argv: list[str] | None = None) -> int:
     for note in notes:
         print(note)
     return 0 if all(r.errors == 0 for r in rows) else 1
+
+
+def abuse_main(args: argparse.Namespace) -> int:
+    """``--abuse``: the mixed load alone, then under attack, on SQLite and PostgreSQL."""
+    from api_abuse import abuse_table, run_phases
+
+    if args.abuse_seconds <= 0 or args.abuse_clients < 1 or args.attackers < 1:
+        raise SystemExit("--abuse-seconds, --abuse-clients and --attackers must be positive")
+    lines, notes = [], []
+    fives = 0
+    with tempfile.TemporaryDirectory(prefix="netruimte-abuse-") as tmp:
+        work = Path(tmp)
+        targets: list[tuple[str, str, bool]] = [("sqlite", f"sqlite:///{work / 'abuse.db'}", False)]
+        with postgres(args) as (pg_url, why):
+            if pg_url is None:
+                notes.append(f"PostgreSQL skipped: {why}")
+            else:
+                targets.append(("postgresql", pg_url, True))
+            for backend, url, wipe in targets:
+                _log(f"[{backend}] preparing the register")
+                ids = prepare(url, wipe_postgres=wipe)
+                with serve(url, work) as base:
+                    assert base.startswith("http://127.0.0.1:")  # never another host
+                    _log(f"[{backend}] {args.abuse_seconds:g} s of mixed load, then under attack")
+                    phases = run_phases(
+                        base, ids, args.abuse_seconds, args.abuse_clients, args.attackers
+                    )
+                lines += abuse_table(backend, phases)
+                fives += sum(
+                    c for t in phases.values() for st in t.statuses.values()
+                    for s, c in st.items() if s >= 500
+                )  # fmt: skip
+    header = (
+        f"{'backend':<11}{'phase':<14}{'kind':<34}{'count':>7}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'5xx':>8}  statuses"
+    )
+    print(
+        f"netruimte abuse run: {args.abuse_seconds:g} s per phase, {args.abuse_clients} load "
+        f"threads, {args.attackers} attackers ({platform.machine()}, {os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.1f}, Python {platform.python_version()})"
+    )
+    print(header)
+    print("-" * len(header))
+    print("\n".join(lines))
+    for note in notes:
+        print(note)
+    return 0 if fives == 0 else 1
 
 
 if __name__ == "__main__":

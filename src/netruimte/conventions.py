@@ -11,16 +11,22 @@ See ``docs/conventions.md`` for the prose version. In short:
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Final
 
 import pandas as pd
 
 __all__ = [
     "DEFAULT_TIMEZONE",
+    "FIRST_DATE",
     "HOURS_PER_STEP",
+    "LAST_DATE",
+    "MAX_KW",
     "STEP",
     "STEPS_PER_DAY_NOMINAL",
     "STEPS_PER_HOUR",
+    "csv_safe_text",
+    "csv_unescape_text",
     "days_index",
     "kw_to_kwh",
     "kwh_to_kw",
@@ -29,6 +35,13 @@ __all__ = [
 
 DEFAULT_TIMEZONE: Final = "Europe/Amsterdam"
 """Zone for naive (wall-clock) timestamps when none is given."""
+
+FIRST_DATE: Final = dt.date(1900, 1, 1)
+LAST_DATE: Final = dt.date(2200, 12, 31)
+"""Dates accepted in inputs: pandas counts instants in int64 nanoseconds (1677 to 2262)."""
+
+MAX_KW: Final = 1e7
+"""Largest power accepted for one connection or profile value (10 GW): keeps every sum finite."""
 
 STEP: Final = pd.Timedelta(minutes=15)
 """The settlement period (PTU): 15 minutes."""
@@ -64,3 +77,29 @@ def days_index(
     first = pd.Timestamp(start.date()).tz_localize(timezone)
     last = pd.Timestamp(end.date()).tz_localize(timezone)
     return pd.date_range(first, last, freq=STEP, inclusive="left", name="timestamp")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe_text(text: str) -> str:
+    """A text cell that a spreadsheet shows as text, never runs as a formula (CSV injection).
+
+    OWASP's advice (OWASP, "CSV Injection", https://owasp.org/www-community/attacks/CSV_Injection):
+    prefix a cell that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return with a
+    single quote. A cell that already starts with a quote before one of those (or before a
+    second quote) gets one more, so that :func:`csv_unescape_text` gives back exactly the
+    text. Numbers are not text: write them as they are.
+    """
+    if text.startswith(_FORMULA_START) or (
+        text.startswith("'") and text[1:2] in (*_FORMULA_START, "'")
+    ):
+        return "'" + text
+    return text
+
+
+def csv_unescape_text(cell: str) -> str:
+    """The text of a cell written by :func:`csv_safe_text` (other cells are left as they are)."""
+    if cell.startswith("'") and cell[1:2] in (*_FORMULA_START, "'"):
+        return cell[1:]
+    return cell

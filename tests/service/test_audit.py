@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, text, update
 from typer.testing import CliRunner
 
 from netruimte.cli import app as cli_app
@@ -14,7 +14,7 @@ from netruimte.services import audit, claims, requests, runs
 from netruimte.services.audit import GENESIS_HASH, canonical_json, entry_hash
 from netruimte.services.auth import SYSTEM
 from netruimte.storage import Database
-from netruimte.storage.tables import AuditEntry
+from netruimte.storage.tables import AuditEntry, Reinforcement, Request, Station
 from tests.service.conftest import Users
 
 
@@ -148,3 +148,59 @@ def test_appends_in_one_transaction_roll_back_together(tiny: Database) -> None:
         audit.append(tiny, session, actor=SYSTEM, action="test.two", obj="x", inputs={})
         raise RuntimeError("abort")
     assert audit.verify(tiny).head_seq == head and audit.verify(tiny).ok
+
+
+def _verify_problem(db: Database) -> str | None:
+    result = audit.verify(db)
+    assert result.first_bad_seq is None  # the chain itself stays intact in every case
+    return result.problem
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (update(Request).where(Request.id == "R3").values(status="granted"), "request 'R3'"),
+        (update(Request).where(Request.id == "R1").values(kw=1.0), "request 'R1'"),
+        (update(Station).where(Station.id == "B").values(offtake_mw=50.0), "station 'B'"),
+        (
+            update(Reinforcement).where(Reinforcement.id == "A-2026").values(offtake_mw=9.0),
+            "reinforcement 'A-2026'",
+        ),
+        (delete(Request).where(Request.id == "R3"), "missing from the database"),
+    ],
+)
+def test_verify_reconciles_the_tables_with_the_trail(busy: Database, edit, words: str) -> None:
+    """A direct edit of the tables (a grant set by hand, a capacity changed, a row deleted)
+    leaves the chain intact, but the rows no longer match the trail's last digests."""
+    ok = audit.verify(busy)
+    assert ok.ok and ok.objects_checked >= 7 and ok.objects_not_covered == 0, ok
+    with busy.engine.begin() as conn:
+        conn.execute(edit)
+    problem = _verify_problem(busy)
+    assert problem is not None and words in problem, problem
+    runner = CliRunner()
+    res = runner.invoke(cli_app, ["audit", "verify", "--db", busy.url])
+    assert res.exit_code == 1 and "tables disagree" in res.output
+
+
+def test_verify_finds_a_row_inserted_behind_the_service(busy: Database) -> None:
+    with busy.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO stations (id, position, name, parent_id, offtake_mw, load_mw, "
+                "feedin_load_mw) VALUES ('X', 99, 'X', NULL, 1, 0, 0)"
+            )
+        )
+    problem = _verify_problem(busy)
+    assert problem is not None and "station 'X'" in problem and "inserted" in problem
+
+
+def test_changes_through_the_service_keep_the_tables_reconciled(
+    busy: Database, users: Users
+) -> None:
+    from netruimte.services import network
+
+    network.update_station(busy, users.operator, "B", {"offtake_mw": 6.0})
+    network.delete_reinforcement(busy, users.operator, "A-2026", force=True)
+    requests.update_request(busy, users.operator, "R2", {"owner": "alice"})
+    assert audit.verify(busy).ok, audit.verify(busy).problem

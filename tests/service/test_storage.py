@@ -118,3 +118,47 @@ def test_cli_db_upgrade_on_a_fresh_file(tmp_path: Path) -> None:
     assert res.exit_code == 0
     res = runner.invoke(cli_app, ["db", "current", "--db", str(path)])
     assert f"current {head_revision()}" in res.output
+
+
+def test_migration_0002_keeps_users_and_gives_their_tokens_a_year(
+    db: Database, tmp_path: Path
+) -> None:
+    """From revision 0001 with a user: 0002 adds web_sessions and token_expires_at (one year
+    from the upgrade for existing tokens); downgrade and upgrade again work."""
+    from alembic import command
+
+    from netruimte.storage import upgrade
+    from netruimte.storage.migrate import alembic_config
+
+    if db.is_sqlite:
+        db = Database(str(tmp_path / "old.db"))
+    else:
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    assert upgrade(db, "0001") == "0001"
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (name, role, token_hash, created_at) "
+                "VALUES ('ann', 'applicant', :h, :t)"
+            ),
+            {"h": "a" * 64, "t": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)},
+        )
+    before = dt.datetime.now(dt.UTC)
+    assert upgrade(db) == head_revision()
+    from netruimte.storage.tables import User
+
+    with db.read() as session:
+        [user] = session.query(User).all()
+        left = user.token_expires_at - before
+        assert dt.timedelta(days=364) < left < dt.timedelta(days=366)
+    config = alembic_config(db)
+    with db.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0001")
+    assert current_revision(db) == "0001"
+    assert upgrade(db) == head_revision()
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []

@@ -21,6 +21,12 @@ def serve(
         "--bootstrap/--no-bootstrap",
         help="Import the bundled Flevoland scenario when the register is empty.",
     ),
+    forwarded_allow_ips: str = typer.Option(
+        "127.0.0.1",
+        "--forwarded-allow-ips",
+        help="Addresses of reverse proxies whose X-Forwarded-For/-Proto are trusted (client "
+        "address for sign-in limits, https for the Secure cookie); '*' trusts any.",
+    ),
 ) -> None:
     """Serve the dashboard at http://HOST:PORT/ and the API at /api/v1 (OpenAPI at
     /openapi.json).
@@ -37,4 +43,11 @@ def serve(
 
     settings = dataclasses.replace(Settings.from_env(db), worker=worker, bootstrap=bootstrap)
     typer.echo(f"netruimte: serving {settings.db_url} on http://{host}:{port}", err=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+    )

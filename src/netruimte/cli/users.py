@@ -20,6 +20,7 @@ app = typer.Typer(
 def add(
     name: str = typer.Argument(..., help="User name (letters, digits, space, . _ @ -)."),
     role: str = typer.Option(..., "--role", help="operator | applicant"),
+    days: int = typer.Option(365, "--days", help="Days the token works (1-3650)."),
     db: str | None = DB_OPTION,
 ) -> None:
     """Add a user and print its API token once (only a hash is stored)."""
@@ -28,7 +29,7 @@ def add(
 
     database = open_db(db)
     try:
-        principal, token = add_user(database, name, role)
+        principal, token = add_user(database, name, role, days=days)
     except ServiceError as exc:
         raise InputError(exc.message, field="name") from None
     finally:
@@ -42,15 +43,17 @@ def add(
 @app.command("token")
 def token(
     name: str = typer.Argument(..., help="User name."),
+    days: int = typer.Option(365, "--days", help="Days the new token works (1-3650)."),
     db: str | None = DB_OPTION,
 ) -> None:
-    """Give a user a new token (the old one stops working) and print it once."""
+    """Give a user a new token (the old one and their browser sign-ins stop working) and
+    print it once."""
     from netruimte.services.auth import rotate_token
     from netruimte.services.errors import ServiceError
 
     database = open_db(db)
     try:
-        new = rotate_token(database, name)
+        new = rotate_token(database, name, days=days)
     except ServiceError as exc:
         raise InputError(exc.message, field="name") from None
     finally:
@@ -76,3 +79,43 @@ def list_(
         return
     for u in users:
         typer.echo(f"{u.role.value:<10} {u.name}")
+
+
+@app.command("revoke")
+def revoke(
+    name: str = typer.Argument(..., help="User name."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """End a user's access now: the token and every browser sign-in stop working
+    (`users token NAME` gives a new token)."""
+    from netruimte.services.auth import revoke_user
+    from netruimte.services.errors import ServiceError
+
+    database = open_db(db)
+    try:
+        revoke_user(database, name)
+    except ServiceError as exc:
+        raise InputError(exc.message, field="name") from None
+    finally:
+        database.dispose()
+    typer.echo(f"revoked the token and sign-ins of {name!r}", err=True)
+
+
+@app.command("remove")
+def remove(
+    name: str = typer.Argument(..., help="User name."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Remove a user (their requests, plans and jobs stay, without an owner; the audit trail
+    keeps the name)."""
+    from netruimte.services.auth import remove_user
+    from netruimte.services.errors import ServiceError
+
+    database = open_db(db)
+    try:
+        remove_user(database, name)
+    except ServiceError as exc:
+        raise InputError(exc.message, field="name") from None
+    finally:
+        database.dispose()
+    typer.echo(f"removed user {name!r}", err=True)

@@ -179,7 +179,7 @@ def _toml_name(file: Path) -> str:
     """
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return file.stem
     site = data.get("site")
     name = site.get("name") if isinstance(site, dict) else None

@@ -253,6 +253,8 @@ def station_profiles(
             continue
         if not isinstance(path, str):
             raise InputError(f"expected a file path, got {path!r}", field=key)
+        if (base / path).is_dir():
+            raise InputError(f"{path!r} is a folder; expected a CSV file", field=key)
         if options is None and key != "net_csv":
             profiles[key] = read_station_profile_csv(base / path, timezone=timezone, field=key)
         else:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import tomllib
 import zoneinfo
 from pathlib import Path
 from typing import Any, Final
@@ -20,7 +19,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from netruimte.conventions import DEFAULT_TIMEZONE
+from netruimte.conventions import DEFAULT_TIMEZONE, MAX_KW
 from netruimte.errors import InputError
 from netruimte.planner.site import (
     PV,
@@ -42,6 +41,7 @@ from netruimte.scenario.profile_options import (
     read_profile_file,
     scale_to_annual_kwh,
 )
+from netruimte.scenario.toml_limits import parse_toml_text
 
 __all__ = ["load_site", "parse_window"]
 
@@ -143,7 +143,10 @@ class _Reader:
     def path(self, table: dict[str, Any], name: str, key: str) -> Path:
         text = self.string(table, name, key)
         path = Path(text)
-        return path if path.is_absolute() else self.source.parent / path
+        path = path if path.is_absolute() else self.source.parent / path
+        if path.is_dir():
+            raise self.fail(key, f"{text!r} is a folder; expected a CSV file")
+        return path
 
     def window(self, text: Any, key: str) -> DailyWindow:
         if not isinstance(text, str):
@@ -220,15 +223,11 @@ def load_site(path: str | Path) -> Site:
         text = source.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError("file not found", source=source) from None
+    except IsADirectoryError:
+        raise InputError("a folder, not a site TOML file", source=source) from None
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason})", source=source) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        raise InputError(
-            f"not valid TOML: {exc}", source=source, line=int(line.group(1)) if line else None
-        ) from None
+    data = parse_toml_text(text, source)
     return _build(data, _Reader(source))
 
 
@@ -368,6 +367,12 @@ def _load(
         except InputError as exc:
             raise _wrap(exc, r, f"load.{exc.field or 'profile'}") from None
     values = series.to_numpy(dtype=float)
+    if not bool(np.isfinite(values).all()) or bool((np.abs(values) > MAX_KW).any()):
+        at = int(np.argmax(~np.isfinite(values) | (np.abs(values) > MAX_KW)))
+        raise r.fail(
+            "load.csv" if "csv" in table else "load.annual_kwh",
+            f"expected at most {MAX_KW:g} kW, got {values[at]:g} kW at {series.index[at]}",
+        )
     if kind == "net":
         return series.clip(lower=0.0).rename("kw"), (-series).clip(lower=0.0).rename("kw")
     if bool((values < 0).any()):

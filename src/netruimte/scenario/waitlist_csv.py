@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from netruimte.conventions import DEFAULT_TIMEZONE
+from netruimte.conventions import DEFAULT_TIMEZONE, csv_unescape_text
 from netruimte.errors import InputError
 from netruimte.profiles.csv_io import read_input_text
 from netruimte.waitlist.requests import Request
@@ -233,7 +233,9 @@ def load_requests_csv(
             raise InputError(
                 f"expected {len(header)} cells, got {len(row)}", source=path, line=lineno
             )
-        raw = {k: v for k, v in zip(header, row, strict=True) if v.strip() != ""}
+        raw = {  # text written by an export comes back as it was (see csv_safe_text)
+            k: csv_unescape_text(v) for k, v in zip(header, row, strict=True) if v.strip() != ""
+        }
         try:
             req = request_from_mapping(
                 raw, base_dir=base, timezone=timezone, decimal_comma=sep == ";",

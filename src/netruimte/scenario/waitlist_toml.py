@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import tomllib
+import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from netruimte.conventions import DEFAULT_TIMEZONE
+from netruimte.conventions import DEFAULT_TIMEZONE, FIRST_DATE, LAST_DATE
 from netruimte.errors import InputError
 from netruimte.grid.capacity_map import read_capacity_map_csv, stations_from_capacity_map
 from netruimte.grid.model import DelayDistribution, Grid, Reinforcement, Station
 from netruimte.scenario.profile_options import station_profiles
+from netruimte.scenario.toml_limits import parse_toml_text
 from netruimte.scenario.waitlist_csv import ProfileCache, load_requests_csv, request_from_mapping
 from netruimte.waitlist.requests import Request
 from netruimte.waitlist.scenario import Scenario, UseItOrLoseIt
@@ -210,11 +211,24 @@ def parse_scenario(
     try:
         _check_keys(head, _SCENARIO_KEYS, "[scenario]")
         timezone = _text(head, "timezone") or DEFAULT_TIMEZONE
+        try:
+            zoneinfo.ZoneInfo(timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            raise InputError(
+                f"unknown time zone {timezone[:100]!r}; expected an IANA name such as "
+                "Europe/Amsterdam",
+                field="timezone",
+            ) from None
         for key in ("start", "end"):
             if key not in head:
                 raise InputError(f"missing required key '{key}'", field=key)
         start = _date(head["start"], "start")
         end = _date(head["end"], "end")
+        for key, day in (("start", start), ("end", end)):
+            if not FIRST_DATE <= day <= LAST_DATE:
+                raise InputError(
+                    f"{key} must lie from {FIRST_DATE} to {LAST_DATE}, got {day}", field=key
+                )
         options: dict[str, Any] = {}
         for key in ("policy", "fit", "capacity"):
             value = _text(head, key)
@@ -334,11 +348,9 @@ def load_scenario(path: str | Path) -> Scenario:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError("file not found", source=path) from None
+    except IsADirectoryError:
+        raise InputError("a folder, not a scenario TOML file", source=path) from None
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason})", source=path) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise InputError(f"not valid TOML: {exc}", source=path, line=line) from None
+    data = parse_toml_text(text, path)
     return parse_scenario(data, source=str(path), base_dir=path.parent, text=text)

@@ -14,6 +14,9 @@ records, so there is never a decision without its entry or an entry without its 
 :func:`verify` recomputes the chain: an edited entry no longer matches its hash, an entry whose
 hash was recomputed breaks the next entry's ``prev_hash``, a deleted entry leaves a gap in
 ``seq``, and a deleted tail disagrees with the head. It reports the first broken ``seq``.
+It then reconciles the tables with the trail: every entry about a request, station or
+reinforcement carries a digest of the object after the decision (:mod:`.audit_state`), and
+the rows as they are must match the last digest of each.
 Anyone with write access to the database can still rewrite the whole chain and the head; to
 guard against that, publish the head hash (``netruimte audit verify`` prints it) elsewhere.
 """
@@ -34,6 +37,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from netruimte import __version__
+from netruimte.services.audit_state import all_states, object_state, reconcile
 from netruimte.services.auth import Principal
 from netruimte.storage import Database
 from netruimte.storage.tables import AuditEntry, AuditHead
@@ -140,6 +144,11 @@ def append(
     policy
         The policy version string (see :func:`policy_version`); default ``none/…``.
     """
+    state = object_state(session, obj) if action != "scenario.import" else None
+    if state is not None:  # what the trail vouches for (see audit_state)
+        inputs = {**inputs, "state": state}
+    elif action == "scenario.import":
+        inputs = {**inputs, "state": all_states(session)}
     head = db.lock_audit_head(session)
     seq = head.seq + 1
     at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
@@ -177,6 +186,8 @@ class AuditVerification:
     head_hash: str
     first_bad_seq: int | None
     problem: str | None
+    objects_checked: int = 0
+    objects_not_covered: int = 0
 
     def to_json_dict(self) -> dict[str, Any]:
         """Plain dict for JSON output."""
@@ -187,6 +198,8 @@ class AuditVerification:
             "head_hash": self.head_hash,
             "first_bad_seq": self.first_bad_seq,
             "problem": self.problem,
+            "objects_checked": self.objects_checked,
+            "objects_not_covered": self.objects_not_covered,
         }
 
 
@@ -206,6 +219,9 @@ def verify(db: Database) -> AuditVerification:
         prev = GENESIS_HASH
         count = 0
         last_seq = 0
+        expected: dict[str, tuple[str, int]] = {}  # kind:id -> last digest and its entry
+        covered: set[str] = set()  # kinds whose every row the trail has seen
+        unknown: set[str] = set()  # objects last touched by an entry without a digest
         while True:
             rows = session.scalars(
                 select(AuditEntry)
@@ -242,6 +258,7 @@ def verify(db: Database) -> AuditVerification:
                     return broken(
                         e.seq, count, f"entry {e.seq} was edited: its hash does not match"
                     )
+                _expect(e, json.loads(e.inputs), expected, covered, unknown)
                 prev = e.hash
                 last_seq = e.seq
                 expected_seq += 1
@@ -257,7 +274,46 @@ def verify(db: Database) -> AuditVerification:
             return broken(min(last_seq, head_seq) + 1, count, problem)
         if prev != head_hash:
             return broken(last_seq, count, f"entry {last_seq} does not match the head's hash")
-        return AuditVerification(True, count, head_seq, head_hash, None, None)
+        mismatch, checked, uncovered = reconcile(session, expected, covered, unknown)
+        return AuditVerification(
+            mismatch is None,
+            count,
+            head_seq,
+            head_hash,
+            None,
+            mismatch,
+            objects_checked=checked,
+            objects_not_covered=uncovered,
+        )
+
+
+def _expect(
+    entry: AuditEntry,
+    inputs: Any,
+    expected: dict[str, tuple[str, int]],
+    covered: set[str],
+    unknown: set[str],
+) -> None:
+    """Fold one entry into what the trail says the tables hold (see :mod:`.audit_state`)."""
+    state = inputs.get("state") if isinstance(inputs, dict) else None
+    if entry.action == "scenario.import":
+        expected.clear()
+        unknown.clear()
+        covered.clear()
+        if isinstance(state, dict):
+            for kind, rows in state.items():
+                covered.add(kind)
+                expected.update({f"{kind}:{key}": (d, entry.seq) for key, d in rows.items()})
+        return
+    kind = entry.object.partition(":")[0]
+    if kind not in ("request", "station", "reinforcement"):
+        return
+    if isinstance(state, str):
+        expected[entry.object] = (state, entry.seq)
+        unknown.discard(entry.object)
+    else:
+        expected.pop(entry.object, None)
+        unknown.add(entry.object)
 
 
 def list_entries(db: Database, *, after_seq: int = 0, limit: int = 100) -> list[dict[str, Any]]:

@@ -7,6 +7,12 @@ presented token is hashed and looked up; the stored and computed digests are com
 
 Roles: ``operator`` may do everything; ``applicant`` sees and changes only its own requests,
 site plans and jobs (another applicant's objects answer 404, as if they did not exist).
+
+Every token expires (:data:`TOKEN_DAYS` by default). A browser signs in with a token once and
+then holds a *session*: a second random secret in its cookie, stored only as a digest too,
+ended by sign-out, by :data:`SESSION_IDLE` without a request, by :data:`SESSION_MAX` after
+sign-in, and with the user's token (``users token``, ``users revoke``) or the user
+(``users remove``).
 """
 
 from __future__ import annotations
@@ -19,27 +25,47 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from netruimte.errors import InputError
 from netruimte.services.errors import Conflict, Forbidden, NotFound, Unauthorized
 from netruimte.storage import Database
-from netruimte.storage.tables import User
+from netruimte.storage.tables import User, WebSession
 
 __all__ = [
+    "SESSION_IDLE",
+    "SESSION_MAX",
     "SYSTEM",
+    "TOKEN_DAYS",
     "Principal",
     "Role",
     "add_user",
     "authenticate",
+    "authenticate_session",
+    "end_session",
     "hash_token",
     "list_users",
     "new_token",
+    "remove_user",
     "require_operator",
+    "revoke_user",
     "rotate_token",
+    "start_session",
 ]
+
+TOKEN_DAYS = 365
+"""Days a new token works (``users add/token --days N`` to choose)."""
+
+SESSION_IDLE = dt.timedelta(hours=8)
+"""A browser session ends after this long without a request."""
+
+SESSION_MAX = dt.timedelta(days=7)
+"""A browser session ends this long after sign-in, however busy."""
+
+_TOUCH_EVERY = dt.timedelta(minutes=1)
+"""How stale ``last_seen_at`` may get before a request writes it (writes are not free)."""
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,199}$")
 
@@ -94,8 +120,17 @@ def _check_name(name: str) -> str:
     return name
 
 
-def add_user(db: Database, name: str, role: Role | str) -> tuple[Principal, str]:
-    """Add a user; returns the principal and its token (shown once, never stored).
+def _check_days(days: int) -> dt.datetime:
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650:
+        raise InputError(f"a token lasts 1 to 3650 days, got {days!r}", field="days")
+    return _now() + dt.timedelta(days=days)
+
+
+def add_user(
+    db: Database, name: str, role: Role | str, days: int = TOKEN_DAYS
+) -> tuple[Principal, str]:
+    """Add a user; returns the principal and its token (shown once, never stored), which
+    works for ``days`` days.
 
     Raises
     ------
@@ -111,10 +146,17 @@ def add_user(db: Database, name: str, role: Role | str) -> tuple[Principal, str]
         raise InputError(
             f"unknown role {role!r}; expected operator | applicant", field="role"
         ) from None
+    until = _check_days(days)
     token = new_token()
     try:
         with db.write() as session:
-            user = User(name=name, role=role.value, token_hash=hash_token(token), created_at=_now())
+            user = User(
+                name=name,
+                role=role.value,
+                token_hash=hash_token(token),
+                created_at=_now(),
+                token_expires_at=until,
+            )
             session.add(user)
             session.flush()
             principal = Principal(user_id=user.id, name=name, role=role)
@@ -124,16 +166,48 @@ def add_user(db: Database, name: str, role: Role | str) -> tuple[Principal, str]
     return principal, token
 
 
-def rotate_token(db: Database, name: str) -> str:
-    """Give a user a new token (the old one stops working); returns the new token."""
+def rotate_token(db: Database, name: str, days: int = TOKEN_DAYS) -> str:
+    """Give a user a new token (the old one and every browser session stop working);
+    returns the new token, which works for ``days`` days."""
+    until = _check_days(days)
     token = new_token()
     with db.write() as session:
-        user = session.scalars(select(User).where(User.name == name)).one_or_none()
-        if user is None:
-            raise NotFound(f"no user named {name!r}")
+        user = _user(session, name)
         user.token_hash = hash_token(token)
+        user.token_expires_at = until
+        session.execute(delete(WebSession).where(WebSession.user_id == user.id))
         _audit(db, session, "user.token", Principal(user.id, user.name, Role(user.role)))
     return token
+
+
+def revoke_user(db: Database, name: str) -> None:
+    """End a user's access now: the token stops working (no new one is issued) and every
+    browser session ends. ``rotate_token`` gives access back."""
+    with db.write() as session:
+        user = _user(session, name)
+        user.token_hash = hash_token(new_token())  # a digest of a secret nobody holds
+        user.token_expires_at = _now()
+        session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+        _audit(db, session, "user.revoke", Principal(user.id, user.name, Role(user.role)))
+
+
+def remove_user(db: Database, name: str) -> None:
+    """Remove a user: token and sessions end; their requests, plans and jobs stay, without an
+    owner (operators still see them); the audit trail keeps the name."""
+    with db.write() as session:
+        user = _user(session, name)
+        principal = Principal(user.id, user.name, Role(user.role))
+        session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+        session.delete(user)
+        session.flush()
+        _audit(db, session, "user.remove", principal)
+
+
+def _user(session: Session, name: str) -> User:
+    user = session.scalars(select(User).where(User.name == name)).one_or_none()
+    if user is None:
+        raise NotFound(f"no user named {name!r}")
+    return user
 
 
 def list_users(db: Database) -> list[Principal]:
@@ -158,7 +232,66 @@ def authenticate(db: Database, token: str | None) -> Principal:
         user = session.scalars(select(User).where(User.token_hash == digest)).one_or_none()
         if user is None or not hmac.compare_digest(user.token_hash, digest):
             raise Unauthorized("invalid token")
+        if user.token_expires_at <= _now():
+            raise Unauthorized("the token has expired; `netruimte users token NAME` issues one")
         return Principal(user_id=user.id, name=user.name, role=Role(user.role))
+
+
+def start_session(db: Database, token: str) -> tuple[Principal, str]:
+    """Sign a browser in with an API token; returns the principal and a new session id for
+    the cookie (only its digest is stored)."""
+    principal = authenticate(db, token)
+    session_id = new_token()
+    now = _now()
+    with db.write() as session:
+        session.execute(  # tidy: this user's ended sessions
+            delete(WebSession).where(
+                WebSession.user_id == principal.user_id,
+                (WebSession.expires_at <= now) | (WebSession.last_seen_at <= now - SESSION_IDLE),
+            )
+        )
+        session.add(
+            WebSession(
+                id_hash=hash_token(session_id),
+                user_id=principal.user_id,
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + SESSION_MAX,
+            )
+        )
+    return principal, session_id
+
+
+def authenticate_session(db: Database, session_id: str | None) -> Principal:
+    """The principal of a browser session (Unauthorized when unknown, ended or expired)."""
+    if not session_id:
+        raise Unauthorized("please sign in")
+    digest = hash_token(session_id)
+    now = _now()
+    with db.read() as session:
+        row = session.get(WebSession, digest)
+        user = session.get(User, row.user_id) if row is not None else None
+        if row is None or user is None:
+            raise Unauthorized("your sign-in is no longer valid; sign in again")
+        if row.expires_at <= now or row.last_seen_at <= now - SESSION_IDLE:
+            raise Unauthorized("your sign-in has expired; sign in again")
+        if user.token_expires_at <= now:
+            raise Unauthorized("your token has expired; ask for a new one")
+        principal = Principal(user_id=user.id, name=user.name, role=Role(user.role))
+        stale = row.last_seen_at <= now - _TOUCH_EVERY
+    if stale:
+        with db.write() as session:
+            row = session.get(WebSession, digest)
+            if row is not None:
+                row.last_seen_at = now
+    return principal
+
+
+def end_session(db: Database, session_id: str | None) -> None:
+    """Sign a browser out: its session id stops working at once."""
+    if session_id:
+        with db.write() as session:
+            session.execute(delete(WebSession).where(WebSession.id_hash == hash_token(session_id)))
 
 
 def require_operator(principal: Principal, what: str) -> None:

@@ -16,7 +16,6 @@ import csv
 import io
 import posixpath
 import tempfile
-import tomllib
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from netruimte.errors import InputError
+from netruimte.scenario.toml_limits import parse_toml_text
 
 __all__ = [
     "MAX_BUNDLE_BYTES",
@@ -38,6 +38,14 @@ __all__ = [
 
 MAX_BUNDLE_BYTES = 200 * 1024 * 1024
 """Largest bundle accepted (all files together, after unzipping)."""
+
+MAX_BUNDLE_FILES = 5000
+"""Most files in one bundle (a zip's entries included): each becomes a stored file."""
+
+MAX_NAME_CHARS = 200
+"""Longest file name (one path component) and, times four, longest path in a bundle."""
+
+_READ_CHUNK = 1024 * 1024
 
 T = TypeVar("T")
 Bundle = dict[str, bytes]
@@ -55,39 +63,92 @@ def _clean_name(name: str) -> str:
         or ":" in norm.split("/")[0]
     ):
         raise InputError(
-            f"file name {name!r} must be a relative path inside the upload", field="files"
+            f"file name {name[:100]!r} must be a relative path inside the upload", field="files"
+        )
+    if len(norm) > 4 * MAX_NAME_CHARS or any(len(p) > MAX_NAME_CHARS for p in norm.split("/")):
+        raise InputError(
+            f"file name {name[:60]!r}… is too long (at most {MAX_NAME_CHARS} characters per "
+            "folder or file name)",
+            field="files",
         )
     return norm
 
 
+def _unzip(name: str, content: bytes, total: int, count: int) -> Iterator[tuple[str, bytes]]:
+    """The files of a zip, decompressed in chunks so that the real size counts, not the size
+    its headers claim (they may lie); stops at the limits of files and bytes."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        raise InputError(f"{name[:100]}: not a valid zip file", field="files") from None
+    with archive:
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            count += 1
+            if count > MAX_BUNDLE_FILES:
+                raise InputError(
+                    f"the upload holds more than {MAX_BUNDLE_FILES} files", field="files"
+                )
+            key = _clean_name(info.filename)
+            parts = []
+            try:
+                with archive.open(info) as member:
+                    while chunk := member.read(_READ_CHUNK):
+                        total += len(chunk)
+                        if total > MAX_BUNDLE_BYTES:
+                            raise InputError(_TOO_LARGE, field="files")
+                        parts.append(chunk)
+            except InputError:
+                raise
+            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError, EOFError,
+                    OSError) as exc:  # fmt: skip
+                raise InputError(
+                    f"{name[:100]}: cannot unpack {key[:100]!r} ({type(exc).__name__})",
+                    field="files",
+                ) from None
+            yield key, b"".join(parts)
+
+
+_TOO_LARGE = f"the upload is too large (over {MAX_BUNDLE_BYTES // (1024 * 1024)} MB unpacked)"
+
+
 def make_bundle(uploads: Sequence[tuple[str, bytes]]) -> Bundle:
-    """A bundle from uploaded ``(name, content)`` pairs; zip files are unpacked."""
+    """A bundle from uploaded ``(name, content)`` pairs; zip files are unpacked.
+
+    Raises InputError when the files together (unpacked) exceed :data:`MAX_BUNDLE_BYTES`, when
+    there are more than :data:`MAX_BUNDLE_FILES`, when a name is not a relative path, too long,
+    given twice, or both a file and a folder (``load.csv`` and ``load.csv/x.csv``).
+    """
     bundle: Bundle = {}
     total = 0
-    for name, content in uploads:
-        if name.lower().endswith(".zip") or content[:4] == b"PK\x03\x04":
-            try:
-                archive = zipfile.ZipFile(io.BytesIO(content))
-            except zipfile.BadZipFile:
-                raise InputError(f"{name}: not a valid zip file", field="files") from None
-            with archive:
-                for info in archive.infolist():
-                    if info.is_dir():
-                        continue
-                    total += info.file_size
-                    if total > MAX_BUNDLE_BYTES:
-                        raise InputError("the upload is too large (over 200 MB)", field="files")
-                    bundle[_clean_name(info.filename)] = archive.read(info)
-            continue
+
+    def add(key: str, content: bytes) -> None:
+        nonlocal total
         total += len(content)
         if total > MAX_BUNDLE_BYTES:
-            raise InputError("the upload is too large (over 200 MB)", field="files")
-        key = _clean_name(name)
+            raise InputError(_TOO_LARGE, field="files")
         if key in bundle:
-            raise InputError(f"file {key!r} uploaded twice", field="files")
+            raise InputError(f"file {key[:100]!r} uploaded twice", field="files")
+        if len(bundle) >= MAX_BUNDLE_FILES:
+            raise InputError(f"the upload holds more than {MAX_BUNDLE_FILES} files", field="files")
         bundle[key] = content
+
+    for name, content in uploads:
+        if name.lower().endswith(".zip") or content[:4] == b"PK\x03\x04":
+            for key, data in _unzip(name, content, total, len(bundle)):
+                add(key, data)
+            continue
+        add(_clean_name(name), content)
     if not bundle:
         raise InputError("no files uploaded", field="files")
+    folders = {k.rsplit("/", 1)[0] for k in bundle if "/" in k}
+    folders |= {f.rsplit("/", i)[0] for f in folders for i in range(1, f.count("/") + 1)}
+    clash = sorted(folders & bundle.keys())
+    if clash:
+        raise InputError(
+            f"{clash[0][:100]!r} is both a file and a folder in the upload", field="files"
+        )
     return bundle
 
 
@@ -117,12 +178,7 @@ def parse_toml(bundle: Mapping[str, bytes], name: str) -> dict[str, Any]:
         text = bundle[name].decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason})", source=name) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(
-            f"not valid TOML: {exc}", source=name, line=getattr(exc, "lineno", None)
-        ) from None
+    return parse_toml_text(text, name)
 
 
 def _walk(value: Any, key: str = "") -> Iterator[tuple[str, Any]]:
@@ -231,7 +287,14 @@ def _relabel(exc: InputError, root: Path) -> InputError:
     if source is not None:
         with contextlib.suppress(ValueError):  # a file outside the bundle keeps its name
             source = Path(source).resolve().relative_to(root.resolve()).as_posix()
-    return InputError(exc.message, source=source, line=exc.line, field=exc.field)
+    return InputError(_hide(exc.message, root), source=source, line=exc.line, field=exc.field)
+
+
+def _hide(message: str, root: Path) -> str:
+    """The message without the server's temporary directory (names stay as uploaded)."""
+    for prefix in {str(root.resolve()), str(root)}:
+        message = message.replace(prefix + "/", "").replace(prefix, ".")
+    return message
 
 
 @contextmanager
@@ -255,3 +318,8 @@ def load_in_tempdir(bundle: Mapping[str, bytes], main: str, loader: Callable[[Pa
             return loader(root / main)
         except InputError as exc:
             raise _relabel(exc, root) from None
+        except (OSError, RecursionError) as exc:  # a name or a file the loader cannot read
+            name = getattr(exc, "filename", None)
+            where = _hide(str(name), root) if name else main
+            reason = getattr(exc, "strerror", None) or type(exc).__name__
+            raise InputError(f"cannot read {where[:200]!r}: {reason}", source=main) from None

@@ -15,9 +15,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from netruimte.conventions import FIRST_DATE, LAST_DATE
 from netruimte.errors import InputError
 from netruimte.grid import DelayDistribution, Direction, Grid
 from netruimte.grid import Reinforcement as GridReinforcement
@@ -46,7 +47,7 @@ __all__ = [
 
 WAITING, GRANTED, WITHDRAWN = "waiting", "granted", "withdrawn"
 
-MIN_DAY, MAX_DAY = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
+MIN_DAY, MAX_DAY = FIRST_DATE, LAST_DATE
 """Dates the service accepts (the simulation counts in int64 nanoseconds from 1970)."""
 
 
@@ -88,13 +89,21 @@ def paths(stations: Sequence[Station]) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def granted_mw(session: Session, stations: Sequence[Station]) -> dict[tuple[str, str], float]:
-    """MW granted in each node's subtree, per ``(station id, direction)``."""
-    rows = session.execute(
-        select(Request.station_id, Request.direction, func.sum(Request.kw))
-        .where(Request.status == GRANTED)
-        .group_by(Request.station_id, Request.direction)
-    ).all()
+def granted_mw(
+    session: Session, stations: Sequence[Station], on: dt.date | None = None
+) -> dict[tuple[str, str], float]:
+    """MW granted in each node's subtree, per ``(station id, direction)``.
+
+    With ``on``, only the grants in force on that date (granted on or before it) count: a grant
+    dated 2035 is not part of today's map. Without it every grant counts, as a new grant
+    must also fit alongside the grants dated after it.
+    """
+    stmt = select(Request.station_id, Request.direction, func.sum(Request.kw)).where(
+        Request.status == GRANTED
+    )
+    if on is not None:
+        stmt = stmt.where(or_(Request.granted_on.is_(None), Request.granted_on <= on))
+    rows = session.execute(stmt.group_by(Request.station_id, Request.direction)).all()
     path_of = paths(stations)
     out: dict[tuple[str, str], float] = {}
     for station_id, direction, kw in rows:

@@ -242,8 +242,22 @@ def standing_view(
     out: RequestOutcome | None, day: dt.date, names: dict[str, str]
 ) -> dict[str, Any]:
     """The JSON view of one request's standing now (``takes_part`` false when not ranked)."""
-    if out is None:
-        return {"on": day.isoformat(), "takes_part": False}
+    if out is None:  # the same keys as a ranked request, so every reader may use them all
+        return {
+            "on": day.isoformat(),
+            "takes_part": False,
+            "rank": None,
+            "rank_of": None,
+            "ahead_mw": None,
+            "category": None,
+            "fits_now": False,
+            "binding_station": None,
+            "binding_station_name": None,
+            "binding_room_mw": None,
+            "blocked": False,
+            "alternatives": [],
+            "explanation": None,
+        }
     binding = out.binding_station
     return {
         "on": day.isoformat(),

@@ -9,16 +9,27 @@ from __future__ import annotations
 
 from netruimte.errors import NetruimteError
 
-__all__ = ["Conflict", "Forbidden", "NotFound", "ServiceError", "Unauthorized"]
+__all__ = [
+    "Conflict",
+    "Forbidden",
+    "NotFound",
+    "ServiceError",
+    "TooMany",
+    "Unauthorized",
+    "Unavailable",
+]
 
 
 class ServiceError(NetruimteError):
     """Base class; ``status`` is the HTTP status the API answers with."""
 
     status = 400
+    retry_after: int | None = None
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, retry_after: int | None = None) -> None:
         self.message = message
+        if retry_after is not None:
+            self.retry_after = retry_after
         super().__init__(message)
 
 
@@ -44,3 +55,17 @@ class Conflict(ServiceError):
     """The action does not fit the current state (a grant without room, a second withdrawal)."""
 
     status = 409
+
+
+class TooMany(ServiceError):
+    """The caller asks too often or holds too much (sign-in attempts, queued jobs, stored
+    files); ``retry_after`` in seconds when waiting helps."""
+
+    status = 429
+
+
+class Unavailable(ServiceError):
+    """The database is busy for longer than a request may wait; try again shortly."""
+
+    status = 503
+    retry_after = 2

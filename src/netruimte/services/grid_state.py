@@ -15,8 +15,11 @@ planned works and the alleviation year of the latest forecast run.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,12 +29,20 @@ from sqlalchemy.orm import Session
 
 from netruimte.grid import Direction, constraint_colour
 from netruimte.services.convert import (
+    GRANTED,
     WAITING,
     domain_request,
     granted_mw,
     paths,
 )
-from netruimte.storage.tables import Reinforcement, Request, Run, RunStation, Station
+from netruimte.storage.tables import (
+    AuditHead,
+    Reinforcement,
+    Request,
+    Run,
+    RunStation,
+    Station,
+)
 from netruimte.waitlist import eligible_category
 
 __all__ = [
@@ -40,6 +51,8 @@ __all__ = [
     "capacity_map",
     "check_fit",
     "live_rooms",
+    "new_over_allocation",
+    "over_allocation",
     "queue_figures",
 ]
 
@@ -121,6 +134,62 @@ def check_fit(
     return None
 
 
+def over_allocation(
+    session: Session, stations: Sequence[Station], on: dt.date
+) -> dict[tuple[str, str], tuple[float, dt.date]]:
+    """Where grants exceed the room, on ``on`` or on any later date a grant starts.
+
+    Per ``(node, direction)``: the largest MW by which the grants in force exceed
+    ``max(0, capacity − existing load)``, and the first date of that largest excess. Existing
+    load above capacity alone is congestion, not over-allocation, and does not count. Only
+    nodes with an excess appear.
+    """
+    starts = session.scalars(
+        select(Request.granted_on)
+        .where(Request.status == GRANTED, Request.granted_on > on)
+        .distinct()
+    ).all()
+    rfs = list(session.scalars(select(Reinforcement)))
+    out: dict[tuple[str, str], tuple[float, dt.date]] = {}
+    for day in sorted({on, *(d for d in starts if d is not None)}):
+        granted = granted_mw(session, stations, day)
+        for st in stations:
+            off, feed = _capacity(st, rfs, day)
+            for direction, cap, load in (
+                (Direction.OFFTAKE.value, off, st.load_mw),
+                (Direction.FEEDIN.value, feed, st.feedin_load_mw),
+            ):
+                excess = granted.get((st.id, direction), 0.0) - max(cap - load, 0.0)
+                key = (st.id, direction)
+                if excess > _TOLERANCE_MW and excess > out.get(key, (0.0, day))[0]:
+                    out[key] = (excess, day)
+    return out
+
+
+def new_over_allocation(
+    before: Mapping[tuple[str, str], tuple[float, dt.date]],
+    after: Mapping[tuple[str, str], tuple[float, dt.date]],
+    what: str,
+) -> list[dict[str, Any]]:
+    """The nodes where ``after`` exceeds more than ``before`` (JSON rows, worst first).
+
+    Raises nothing; the caller decides (409, or an audited forced change).
+    """
+    worse = []
+    for key, (excess, day) in after.items():
+        if excess > before.get(key, (0.0, day))[0] + 1e-6:
+            worse.append(
+                {
+                    "station": key[0],
+                    "direction": key[1],
+                    "over_mw": round(excess, 6),
+                    "on": day.isoformat(),
+                    "change": what,
+                }
+            )
+    return sorted(worse, key=lambda r: -float(r["over_mw"]))
+
+
 def _alleviation(session: Session) -> dict[str, tuple[int | None, int | None]]:
     latest = session.scalars(
         select(Run.id)
@@ -140,7 +209,7 @@ def capacity_map(
     """Capacity-map entries of every station (or one) on ``on``, in the information model."""
     stations = list(session.scalars(select(Station).order_by(Station.position, Station.id)))
     rfs = list(session.scalars(select(Reinforcement)))
-    granted = granted_mw(session, stations)
+    granted = granted_mw(session, stations, on)  # grants count from their date
     path_of = paths(stations)
     waiting_mw: dict[tuple[str, str], float] = {}
     waiting_n: dict[tuple[str, str], int] = {}
@@ -185,13 +254,64 @@ def capacity_map(
     return out
 
 
+def _suppressed(counts: Mapping[tuple[str, str, str], int]) -> set[tuple[str, str, str]]:
+    """The cells to hide: small ones, and enough others that no hidden cell can be worked out.
+
+    A station's total in one direction is public (the capacity map), so hiding one small cell
+    alone would not hide it: the total minus the visible cells gives it back. Complementary
+    suppression: in every station and direction where a cell is hidden, the smallest visible
+    cells are hidden too until the hidden cells are at least two and hold at least
+    :data:`MIN_CELL` requests together (or every cell of the station is hidden; then only the
+    total is known, which the map publishes anyway, and never a category's share).
+    """
+    groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for (sid, direction, category), n in counts.items():
+        groups.setdefault((sid, direction), []).append((n, category))
+    hidden: set[tuple[str, str, str]] = set()
+    for (sid, direction), group in groups.items():
+        group.sort()
+        cut = sum(1 for n, _ in group if n < MIN_CELL)
+        if cut == 0:
+            continue
+        while cut < len(group) and (cut < 2 or sum(n for n, _ in group[:cut]) < MIN_CELL):
+            cut += 1
+        hidden.update((sid, direction, category) for _, category in group[:cut])
+    return hidden
+
+
 def queue_figures(session: Session, on: dt.date) -> dict[str, Any]:
     """Anonymised waiting-list figures: count and MW per station, direction and category.
 
     Categories are those the requests rank in after the eligibility checks. Cells with fewer
     than :data:`MIN_CELL` requests show ``null`` (``suppressed: true``) so that no single
-    applicant's request can be read off; station totals are the capacity map's own figures.
+    applicant's request can be read off, and so do enough other cells of the same station and
+    direction that the station's total (public in the capacity map) minus the visible cells
+    reveals no hidden one (:func:`_suppressed`).
     """
+    head = session.get(AuditHead, 1)
+    key = (str(session.get_bind().engine.url), head.seq if head else -1, head.hash if head else "")
+    with _QUEUE_LOCK:
+        hit = _QUEUE_CACHE.get(key)
+        if hit is not None:
+            _QUEUE_CACHE.move_to_end(key)
+    if hit is None:
+        hit = _queue_cells(session)
+        with _QUEUE_LOCK:
+            _QUEUE_CACHE[key] = hit
+            while len(_QUEUE_CACHE) > 8:
+                _QUEUE_CACHE.popitem(last=False)
+    return {"as_of": on.isoformat(), **copy.deepcopy(hit)}
+
+
+_QUEUE_CACHE: OrderedDict[tuple[str, int, str], dict[str, Any]] = OrderedDict()
+_QUEUE_LOCK = threading.Lock()
+
+
+def _queue_cells(session: Session) -> dict[str, Any]:
+    """The figures of :func:`queue_figures` (they do not depend on the date asked for: the
+    queue is the one waiting now). Kept per database and head of the audit trail, as every
+    change of a request is audited: an anonymous caller cannot make the server repeat the
+    work by asking again."""
     rows = session.scalars(
         select(Request).where(Request.status == WAITING).order_by(Request.station_id)
     ).all()
@@ -199,9 +319,10 @@ def queue_figures(session: Session, on: dt.date) -> dict[str, Any]:
     for row in rows:
         category = eligible_category(domain_request(row)).value
         cells.setdefault((row.station_id, row.direction, category), []).append(row.kw)
+    hidden = _suppressed({key: len(kws) for key, kws in cells.items()})
     out = []
     for (sid, direction, category), kws in sorted(cells.items()):
-        small = len(kws) < MIN_CELL
+        small = (sid, direction, category) in hidden
         out.append(
             {
                 "station": sid,
@@ -219,4 +340,4 @@ def queue_figures(session: Session, on: dt.date) -> dict[str, Any]:
         }
         for direction in (Direction.OFFTAKE.value, Direction.FEEDIN.value)
     }
-    return {"as_of": on.isoformat(), "min_cell": MIN_CELL, "cells": out, "totals": totals}
+    return {"min_cell": MIN_CELL, "cells": out, "totals": totals}

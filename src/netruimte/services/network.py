@@ -21,7 +21,7 @@ from netruimte.services import audit
 from netruimte.services.auth import Principal, require_operator
 from netruimte.services.convert import check_day, grid_of, load_register, paths, today
 from netruimte.services.errors import Conflict, NotFound
-from netruimte.services.grid_state import live_rooms
+from netruimte.services.grid_state import live_rooms, new_over_allocation, over_allocation
 from netruimte.storage import Database
 from netruimte.storage.tables import Reinforcement, Request, Station
 
@@ -43,6 +43,31 @@ STATION_FIELDS = frozenset(
     {"name", "parent", "offtake_mw", "load_mw", "feedin_mw", "feedin_load_mw", "voltage_kv"}
 )
 REINFORCEMENT_FIELDS = frozenset({"station", "date", "offtake_mw", "feedin_mw", "delay"})
+
+
+def _guard(
+    session: Session,
+    before: Mapping[tuple[str, str], tuple[float, dt.date]],
+    day: dt.date,
+    what: str,
+    force: bool,
+) -> dict[str, Any]:
+    """Conflict when the change (flushed) leaves more MW granted than there is room for;
+    with ``force`` the excess is returned for the audit entry instead."""
+    stations = list(session.scalars(select(Station)))
+    worse = new_over_allocation(before, over_allocation(session, stations, day), what)
+    if not worse:
+        return {}
+    if not force:
+        first = worse[0]
+        raise Conflict(
+            f"{what}: the grants at {first['station']} ({first['direction']}) would exceed its "
+            f"room by {first['over_mw']:g} MW from {first['on']}"
+            + (f" (and at {len(worse) - 1} more node(s))" if len(worse) > 1 else "")
+            + "; withdraw or move grants first, or repeat with force=true to record the "
+            "over-allocation (audited, shown on the capacity map)"
+        )
+    return {"over_allocated": worse}
 
 
 def station_view(s: Station) -> dict[str, Any]:
@@ -175,9 +200,17 @@ def create_station(db: Database, principal: Principal, fields: Mapping[str, Any]
 
 
 def update_station(
-    db: Database, principal: Principal, station_id: str, fields: Mapping[str, Any]
+    db: Database,
+    principal: Principal,
+    station_id: str,
+    fields: Mapping[str, Any],
+    force: bool = False,
 ) -> dict[str, Any]:
-    """Change a station's figures or parent (operators)."""
+    """Change a station's figures or parent (operators).
+
+    A change that leaves grants above capacity (anywhere, on any date a grant is in force) is
+    refused with Conflict unless ``force``; a forced one is audited with the excess.
+    """
     require_operator(principal, "change a station")
     extra = set(fields) - STATION_FIELDS
     if extra:
@@ -193,6 +226,8 @@ def update_station(
             lock |= set(paths(stations).get(fields["parent"], ()))
         locked = {s.id: s for s in db.lock_stations(session, lock)}
         row = locked[station_id]
+        day = today(session)
+        excess_before = over_allocation(session, stations, day)
         before = {k: getattr(row, "parent_id" if k == "parent" else k) for k in fields}
         for key, value in fields.items():
             if key == "parent":
@@ -206,13 +241,15 @@ def update_station(
             else:
                 setattr(row, key, value if key != "name" else (value or ""))
         _validate_grid(session)
+        session.flush()
+        over = _guard(session, excess_before, day, f"station {station_id}", force)
         audit.append(
             db,
             session,
             actor=principal,
             action="station.update",
             obj=f"station:{station_id}",
-            inputs={"before": before, "after": dict(fields)},
+            inputs={"before": before, "after": dict(fields), **over},
             policy=audit.policy_version(reg.policy, today(session)),
         )
         return station_view(row)
@@ -332,9 +369,10 @@ def create_reinforcement(
 
 
 def update_reinforcement(
-    db: Database, principal: Principal, rid: str, fields: Mapping[str, Any]
+    db: Database, principal: Principal, rid: str, fields: Mapping[str, Any], force: bool = False
 ) -> dict[str, Any]:
-    """Change a reinforcement's date, MW or delay (operators)."""
+    """Change a reinforcement's date, MW or delay (operators); a change that leaves grants
+    above capacity is refused unless ``force`` (see :func:`update_station`)."""
     require_operator(principal, "change a reinforcement")
     extra = set(fields) - REINFORCEMENT_FIELDS
     if extra:
@@ -349,6 +387,9 @@ def update_reinforcement(
         if fields.get("station"):
             lock.add(fields["station"])
         locked = {s.id for s in db.lock_stations(session, lock)}
+        stations = list(session.scalars(select(Station)))
+        day = today(session)
+        excess_before = over_allocation(session, stations, day)
         before = reinforcement_view(row)
         for key, value in fields.items():
             if key == "station":
@@ -365,20 +406,23 @@ def update_reinforcement(
             else:
                 setattr(row, key, float(value or 0.0))
         _validate_grid(session)
+        session.flush()
+        over = _guard(session, excess_before, day, f"reinforcement {rid}", force)
         audit.append(
             db,
             session,
             actor=principal,
             action="reinforcement.update",
             obj=f"reinforcement:{rid}",
-            inputs={"before": before, "after": reinforcement_view(row)},
+            inputs={"before": before, "after": reinforcement_view(row), **over},
             policy=audit.policy_version(reg.policy, today(session)),
         )
         return reinforcement_view(row)
 
 
-def delete_reinforcement(db: Database, principal: Principal, rid: str) -> None:
-    """Cancel a planned reinforcement (operators)."""
+def delete_reinforcement(db: Database, principal: Principal, rid: str, force: bool = False) -> None:
+    """Cancel a planned reinforcement (operators); refused when grants rely on it, unless
+    ``force`` (see :func:`update_station`)."""
     require_operator(principal, "cancel a reinforcement")
     with db.write() as session:
         reg = load_register(session)
@@ -386,14 +430,19 @@ def delete_reinforcement(db: Database, principal: Principal, rid: str) -> None:
         if row is None:
             raise NotFound(f"no reinforcement {rid!r}")
         db.lock_stations(session, [row.station_id])
+        stations = list(session.scalars(select(Station)))
+        day = today(session)
+        excess_before = over_allocation(session, stations, day)
         before = reinforcement_view(row)
         session.delete(row)
+        session.flush()
+        over = _guard(session, excess_before, day, f"cancelling reinforcement {rid}", force)
         audit.append(
             db,
             session,
             actor=principal,
             action="reinforcement.delete",
             obj=f"reinforcement:{rid}",
-            inputs=before,
+            inputs={**before, **over},
             policy=audit.policy_version(reg.policy, today(session)),
         )

@@ -92,6 +92,8 @@ OPERATOR_FIELDS = APPLICANT_FIELDS | {
 _UPDATABLE = frozenset(
     {"owner", "applicant", "kw", "contract", "function", "ean", "used_kw", "withdraw_per_year"}
 )
+_REQUIRED = frozenset({"applicant", "kw", "contract"})
+"""Fields every request has: a change may not set them to null."""
 
 
 def _now() -> dt.datetime:
@@ -297,6 +299,8 @@ def update_request(
             raise InputError(
                 f"field {key!r} cannot be changed here; changeable: {changeable}", field=key
             )
+        if fields[key] is None and key in _REQUIRED:
+            raise InputError(f"{key} cannot be removed (null); give a value", field=key)
     with db.write() as session:
         reg = load_register(session)
         row = owned_request(session, principal, request_id)

@@ -14,6 +14,7 @@ comment (TOML) or in ``register-status.csv``.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
 import hashlib
@@ -27,11 +28,18 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from netruimte import __version__
+from netruimte.conventions import csv_safe_text
 from netruimte.errors import InputError
 from netruimte.scenario.waitlist_toml import load_scenario
 from netruimte.services import audit
 from netruimte.services.auth import Principal, require_operator
-from netruimte.services.bundles import csv_references, load_in_tempdir, main_toml, make_bundle
+from netruimte.services.bundles import (
+    csv_references,
+    load_in_tempdir,
+    main_toml,
+    make_bundle,
+    parse_toml,
+)
 from netruimte.services.convert import GRANTED, WAITING, WITHDRAWN, load_register, request_fields
 from netruimte.services.errors import Conflict
 from netruimte.services.scenario_text import (
@@ -51,7 +59,13 @@ from netruimte.storage.tables import (
 )
 from netruimte.waitlist import Scenario
 
-__all__ = ["export_scenario", "import_bundle", "import_scenario", "store_blob"]
+__all__ = [
+    "export_scenario",
+    "import_bundle",
+    "import_scenario",
+    "store_blob",
+    "store_blobs",
+]
 
 
 def store_blob(session: Session, name: str, content: bytes) -> str:
@@ -61,6 +75,25 @@ def store_blob(session: Session, name: str, content: bytes) -> str:
         session.add(Blob(sha256=digest, name=posixpath.basename(name)[:300], content=content))
         session.flush()
     return digest
+
+
+def store_blobs(
+    db: Database, files: dict[str, bytes], batch_bytes: int = 8 << 20
+) -> dict[str, str]:
+    """Keep files (once per content) in short transactions of about ``batch_bytes`` each;
+    returns the SHA-256 of every file."""
+    digests: dict[str, str] = {}
+    names = sorted(files)
+    while names:
+        batch: list[str] = []
+        size = 0
+        while names and (not batch or size + len(files[names[0]]) <= batch_bytes):
+            batch.append(names.pop(0))
+            size += len(files[batch[-1]])
+        with db.write() as session:
+            for fname in batch:
+                digests[fname] = store_blob(session, fname, files[fname])
+    return digests
 
 
 def _now() -> dt.datetime:
@@ -238,6 +271,38 @@ def import_scenario(
     return summary
 
 
+MAX_SCENARIO_REQUESTS = 100_000
+"""Most requests in an imported scenario (TOML tables and CSV rows together)."""
+
+MAX_SCENARIO_STATIONS = 10_000
+"""Most stations in an imported scenario."""
+
+
+def _check_size(bundle: Mapping[str, bytes], main: str) -> None:
+    """Refuse a scenario with more requests or stations than the limits, before loading it."""
+    data = parse_toml(bundle, main)
+    stations = data.get("station")
+    if isinstance(stations, list) and len(stations) > MAX_SCENARIO_STATIONS:
+        raise InputError(
+            f"{len(stations)} stations; at most {MAX_SCENARIO_STATIONS} are accepted",
+            source=main,
+            field="station",
+        )
+    tables = data.get("request")
+    count = len(tables) if isinstance(tables, list) else 0
+    head = data.get("scenario")
+    csvs = head.get("requests_csv", []) if isinstance(head, dict) else []
+    for rel in [csvs] if isinstance(csvs, str) else csvs if isinstance(csvs, list) else []:
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(main), str(rel)))
+        count += max(bundle.get(path, b"").count(b"\n") - 1, 0)  # less the header line
+    if count > MAX_SCENARIO_REQUESTS:
+        raise InputError(
+            f"about {count} requests; at most {MAX_SCENARIO_REQUESTS} are accepted in one scenario",
+            source=main,
+            field="request",
+        )
+
+
 def import_bundle(
     db: Database,
     actor: Principal,
@@ -251,7 +316,11 @@ def import_bundle(
     bundle = make_bundle(uploads)
     name = main_toml(bundle, main)
     refs = csv_references(bundle, name)
+    _check_size(bundle, name)
     scenario = load_in_tempdir(bundle, name, load_scenario)
+    # the profile files go in first, in short transactions of their own, so that the import's
+    # one transaction (which replaces the register) holds the write lock only for the rows
+    store_blobs(db, {path: bundle[path] for path in set(refs.values())})
     return import_scenario(
         db, scenario, actor, files=bundle, refs=refs, source=f"upload:{name}", force=force
     )
@@ -344,13 +413,15 @@ def export_scenario(db: Database, actor: Principal, fmt: str = "toml") -> tuple[
         ]
         rows = []
         notes: dict[str, str] = {}
-        status_lines = ["id,status,granted_on"]
+        status = io.StringIO()
+        status_csv = csv.writer(status, lineterminator="\n")
+        status_csv.writerow(["id", "status", "granted_on"])
         for r in reqs:
             values = {c.key: getattr(r, c.key) for c in Request.__table__.columns}
             values["profile_path"] = keep(r.profile_csv, r.profile_blob)
             rows.append(request_row(values, reg.timezone))
             granted_on = r.granted_on.isoformat() if r.granted_on else ""
-            status_lines.append(f"{r.id},{r.status},{granted_on}")
+            status_csv.writerow([csv_safe_text(r.id), r.status, granted_on])
             if r.status == GRANTED:
                 notes[r.id] = f"granted on {granted_on} in the live register"
         settings = _settings(reg)
@@ -373,7 +444,7 @@ def export_scenario(db: Database, actor: Principal, fmt: str = "toml") -> tuple[
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("scenario.toml", text)
         archive.writestr("requests.csv", requests_csv(rows))
-        archive.writestr("register-status.csv", "\n".join(status_lines) + "\n")
+        archive.writestr("register-status.csv", status.getvalue())
         for path, content in sorted(files.items()):
             archive.writestr(path, content)
     return "scenario.zip", buffer.getvalue(), "application/zip"

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
+from netruimte.conventions import csv_safe_text
 from netruimte.scenario.waitlist_csv import REQUEST_KEYS
 
 __all__ = ["representative_csv", "request_row", "requests_csv", "scenario_toml", "toml_value"]
@@ -130,8 +131,8 @@ def _cell(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return "|".join(str(v) for v in value)
-    return str(value)
+        return csv_safe_text("|".join(str(v) for v in value))
+    return csv_safe_text(str(value))
 
 
 def requests_csv(rows: Sequence[Mapping[str, Any]]) -> str:

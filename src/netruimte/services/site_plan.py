@@ -496,6 +496,8 @@ def write_plan_outputs(
     from netruimte.report.html import write_report
 
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} exists and is not a folder; name a folder", field="--out")
     out.mkdir(parents=True, exist_ok=True)
     written = []
     annex = request_annex(plan, "import.csv") if plan.feasible else None
@@ -529,6 +531,8 @@ def run_site_plan(path: str | Path, out_dir: str | Path | None = None) -> SitePl
     from netruimte.planner.curve import tradeoff_curve
     from netruimte.scenario.site_toml import load_site
 
+    if out_dir is not None and Path(out_dir).exists() and not Path(out_dir).is_dir():
+        raise InputError(f"{out_dir} exists and is not a folder; name a folder", field="--out")
     site = load_site(path)
     plan = plan_site(site)
     if out_dir is not None:

@@ -18,16 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from netruimte.errors import InputError
 from netruimte.services import audit, jobs
 from netruimte.services.auth import Principal
 from netruimte.services.bundles import check_references, load_in_tempdir, main_toml, make_bundle
 from netruimte.services.convert import WAITING, domain_request, load_register
-from netruimte.services.errors import Conflict, NotFound
+from netruimte.services.errors import Conflict, NotFound, TooMany
 from netruimte.services.requests import owned_request, request_view
-from netruimte.services.scenario_io import store_blob
+from netruimte.services.scenario_io import store_blob, store_blobs
 from netruimte.storage import Database
 from netruimte.storage.tables import Blob, SitePlan, SitePlanFile, Station, User
 
@@ -112,7 +112,20 @@ def create_plan(
     files = {k[len(base) :]: v for k, v in bundle.items() if k != main and k.startswith(base)}
     site_table = data.get("site")
     title = name or (site_table.get("name") if isinstance(site_table, dict) else None) or main
+    size = sum(len(v) for v in files.values()) + len(bundle[main])
+    if size > MAX_PLAN_BYTES:
+        raise InputError(
+            f"a site plan's files may hold {MAX_PLAN_BYTES // (1024 * 1024)} MB together; this "
+            f"upload holds {size / (1024 * 1024):.0f} MB",
+            field="files",
+        )
+    _check_quota(db, principal, size)
+    # The files go in first, each batch in its own short transaction, so that no upload holds
+    # the database's write lock for long; blobs are content-addressed, so storing one twice is
+    # harmless and one left by a failed upload is only an unused copy.
+    digests = store_blobs(db, files)
     with db.write() as session:
+        _check_quota_in(session, principal, size)
         plan = SitePlan(
             owner_id=principal.user_id,
             name=str(title)[:300],
@@ -122,14 +135,58 @@ def create_plan(
         )
         session.add(plan)
         session.flush()
-        for fname, content in sorted(files.items()):
-            session.add(
-                SitePlanFile(plan_id=plan.id, name=fname, blob=store_blob(session, fname, content))
-            )
+        for fname in sorted(files):
+            session.add(SitePlanFile(plan_id=plan.id, name=fname, blob=digests[fname]))
         job = jobs.enqueue(session, "site-plan", plan.id, principal.user_id)
         plan.job_id = job.id
         session.flush()
         return plan_view(plan, sorted(files))
+
+
+MAX_PLAN_BYTES = 20 * 1024 * 1024
+"""Largest site upload (all files together, unpacked): about 15 years of 15-minute profiles."""
+
+MAX_OPEN_PLANS = 3
+"""Site plans one applicant may have queued or running at once."""
+
+MAX_USER_PLAN_BYTES = 500 * 1024 * 1024
+"""Files one applicant may keep in site plans altogether (operators are not limited)."""
+
+
+def _check_quota(db: Database, principal: Principal, size: int) -> None:
+    with db.read() as session:
+        _check_quota_in(session, principal, size)
+
+
+def _check_quota_in(session: Any, principal: Principal, size: int) -> None:
+    """TooMany (429) when an applicant has too many plans waiting or keeps too many bytes."""
+    if principal.is_operator or principal.user_id is None:
+        return
+    mine = SitePlan.owner_id == principal.user_id
+    open_plans = session.scalar(
+        select(func.count())
+        .select_from(SitePlan)
+        .where(mine, SitePlan.status.in_((jobs.QUEUED, jobs.RUNNING)))
+    )
+    if open_plans >= MAX_OPEN_PLANS:
+        raise TooMany(
+            f"you have {open_plans} site plans waiting or running; at most {MAX_OPEN_PLANS} "
+            "may be, try again when one is done",
+            retry_after=30,
+        )
+    kept = session.scalar(
+        select(func.coalesce(func.sum(func.length(Blob.content)), 0))
+        .select_from(SitePlanFile)
+        .join(SitePlan, SitePlan.id == SitePlanFile.plan_id)
+        .join(Blob, Blob.sha256 == SitePlanFile.blob)
+        .where(mine)
+    )
+    if int(kept or 0) + size > MAX_USER_PLAN_BYTES:
+        raise TooMany(
+            f"your site plans keep {int(kept or 0) / (1024 * 1024):.0f} MB of files; with this "
+            f"upload that would pass the {MAX_USER_PLAN_BYTES // (1024 * 1024)} MB each "
+            "applicant may keep"
+        )
 
 
 def _owned_plan(session: Any, principal: Principal, plan_id: int) -> SitePlan:

@@ -159,7 +159,8 @@ class Worker:
             error = str(exc)
         except Exception as exc:
             log.error("job %s failed:\n%s", job.id, traceback.format_exc())
-            error = f"internal error: {type(exc).__name__}: {exc}"
+            # the details (paths, values) go to the server log only, as for HTTP 500
+            error = f"internal error ({type(exc).__name__}; see the server log)"
         finally:
             beat_stop.set()
             beater.join()

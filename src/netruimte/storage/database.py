@@ -167,11 +167,22 @@ class Database:
         return head
 
 
+BUSY_TIMEOUT_S = 20.0
+"""How long an SQLite statement waits for the write lock before "database is locked" (the
+service then answers 503 with Retry-After)."""
+
+POOL_TIMEOUT_S = 10.0
+"""How long a request waits for a free pooled connection before the service answers 503."""
+
+
 def _make_engine(url: str) -> Engine:
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
         engine = create_engine(
-            url, connect_args={"timeout": 60.0, "check_same_thread": False}, pool_pre_ping=False
+            url,
+            connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
+            pool_pre_ping=False,
+            pool_timeout=POOL_TIMEOUT_S,
         )
 
         @event.listens_for(engine, "connect")
@@ -181,7 +192,7 @@ def _make_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=60000")
+            cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
@@ -191,4 +202,6 @@ def _make_engine(url: str) -> Engine:
             connection.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=POOL_TIMEOUT_S
+    )

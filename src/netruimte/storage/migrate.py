@@ -21,9 +21,9 @@ def alembic_config(db: Database | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", "netruimte.storage:migrations")
     if db is not None:
-        config.set_main_option(
-            "sqlalchemy.url", db.engine.url.render_as_string(hide_password=False)
-        )
+        url = db.engine.url.render_as_string(hide_password=False)
+        # the config is a ConfigParser: a '%' (an escaped '#' in a file name) must be doubled
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 

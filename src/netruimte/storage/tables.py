@@ -57,6 +57,7 @@ __all__ = [
     "SitePlanFile",
     "Station",
     "User",
+    "WebSession",
 ]
 
 ID_LENGTH = 100
@@ -132,6 +133,26 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    token_expires_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+
+
+class WebSession(Base):
+    """A browser's sign-in: the cookie holds a random session id, the table its SHA-256.
+
+    A session ends at sign-out (the row is deleted), after ``idle`` without a request
+    (``last_seen_at``), at ``expires_at`` whatever happens, and with its user's token
+    (rotated, revoked) or the user.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    last_seen_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
 
 
 class Register(Base):

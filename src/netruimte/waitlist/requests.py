@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
-from netruimte.conventions import DEFAULT_TIMEZONE
+from netruimte.conventions import DEFAULT_TIMEZONE, MAX_KW
 from netruimte.errors import InputError
 from netruimte.grid.model import Direction
 from netruimte.grid.representative import parse_window
@@ -256,8 +256,8 @@ class Request:
         if not isinstance(self.station, str) or not self.station.strip():
             raise InputError(f"{where}: station must be a station id", field="station")
         kw = _real(self.kw, "kw", where)
-        if kw <= 0:
-            raise InputError(f"{where}: kw must be > 0, got {kw:g}", field="kw")
+        if not 0 < kw <= MAX_KW:
+            raise InputError(f"{where}: kw must be > 0 and <= {MAX_KW:g}, got {kw:g}", field="kw")
         object.__setattr__(self, "kw", kw)
         object.__setattr__(self, "submitted", parse_instant(self.submitted, field="submitted"))
         object.__setattr__(

@@ -10,6 +10,7 @@ variable                    meaning                                            d
 ``NETRUIMTE_WORKER``        run the job worker thread in the server (0/1)       ``1``
 ``NETRUIMTE_BOOTSTRAP``     import the bundled Flevoland scenario when empty    ``1``
 ``NETRUIMTE_MIGRATE``       apply database migrations at start                  ``1``
+``NETRUIMTE_SECURE_COOKIES`` the sign-in cookie's Secure flag (0/1)            over https
 ==========================  =================================================  ==============
 """
 
@@ -55,6 +56,10 @@ class Settings:
         taken to be orphaned (seconds).
     max_upload_bytes
         Largest upload accepted (scenario bundles, site files).
+    secure_cookies
+        The sign-in cookie's Secure flag: True or False as given, None (default) when the
+        request came over https (``NETRUIMTE_SECURE_COOKIES=1`` behind a TLS proxy that does
+        not send ``X-Forwarded-Proto``).
     """
 
     db_url: str = "sqlite:///netruimte.db"
@@ -64,6 +69,7 @@ class Settings:
     poll_s: float = 1.0
     stale_after_s: float = 120.0
     max_upload_bytes: int = 200 * 1024 * 1024
+    secure_cookies: bool | None = None
 
     @classmethod
     def from_env(cls, db_url: str | None = None) -> Settings:
@@ -73,4 +79,9 @@ class Settings:
             worker=_flag("NETRUIMTE_WORKER", True),
             bootstrap=_flag("NETRUIMTE_BOOTSTRAP", True),
             migrate=_flag("NETRUIMTE_MIGRATE", True),
+            secure_cookies=(
+                _flag("NETRUIMTE_SECURE_COOKIES", False)
+                if os.environ.get("NETRUIMTE_SECURE_COOKIES", "").strip()
+                else None
+            ),
         )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
 from netruimte.services import network
 from netruimte.web.api.schemas import (
+    Day,
     ErrorOut,
     HeadroomOut,
     ReinforcementIn,
@@ -22,6 +22,14 @@ from netruimte.web.deps import Caller, Db, TextId
 from netruimte.web.errors import ERROR_RESPONSES
 
 __all__ = ["router"]
+
+Force = Annotated[
+    bool,
+    Query(
+        description="Record the change even when grants then exceed the room (the excess is "
+        "audited and shows on the capacity map); without it such a change answers 409"
+    ),
+]
 
 router = APIRouter(
     tags=["grid"],
@@ -51,10 +59,13 @@ def get_station(db: Db, caller: Caller, station_id: TextId) -> dict[str, Any]:
 
 @router.patch("/stations/{station_id}", response_model=StationOut, summary="Change a station")
 def update_station(
-    db: Db, caller: Caller, station_id: TextId, body: StationPatch
+    db: Db, caller: Caller, station_id: TextId, body: StationPatch, force: Force = False
 ) -> dict[str, Any]:
-    """Change a station's figures or parent (operators; only the fields given)."""
-    return network.update_station(db, caller, station_id, body.model_dump(exclude_unset=True))
+    """Change a station's figures or parent (operators; only the fields given); 409 when the
+    grants would exceed the room (unless ``force``)."""
+    return network.update_station(
+        db, caller, station_id, body.model_dump(exclude_unset=True), force=force
+    )
 
 
 @router.delete("/stations/{station_id}", status_code=204, summary="Remove a station")
@@ -68,7 +79,7 @@ def delete_station(db: Db, caller: Caller, station_id: TextId) -> Response:
     "/stations/{station_id}/headroom", response_model=HeadroomOut, summary="Headroom on a date"
 )
 def headroom(
-    db: Db, caller: Caller, station_id: TextId, on: Annotated[dt.date | None, Query()] = None
+    db: Db, caller: Caller, station_id: TextId, on: Annotated[Day | None, Query()] = None
 ) -> dict[str, Any]:
     """Headroom along the station's path (itself and its ancestors) in both directions."""
     del caller
@@ -111,18 +122,22 @@ def get_reinforcement(db: Db, caller: Caller, reinforcement_id: TextId) -> dict[
     summary="Change a reinforcement",
 )
 def update_reinforcement(
-    db: Db, caller: Caller, reinforcement_id: TextId, body: ReinforcementPatch
+    db: Db, caller: Caller, reinforcement_id: TextId, body: ReinforcementPatch, force: Force = False
 ) -> dict[str, Any]:
-    """Change a reinforcement's date, MW, station or delay (operators)."""
+    """Change a reinforcement's date, MW, station or delay (operators); 409 when grants would
+    exceed the room (unless ``force``)."""
     return network.update_reinforcement(
-        db, caller, reinforcement_id, body.model_dump(exclude_unset=True)
+        db, caller, reinforcement_id, body.model_dump(exclude_unset=True), force=force
     )
 
 
 @router.delete(
     "/reinforcements/{reinforcement_id}", status_code=204, summary="Cancel a reinforcement"
 )
-def delete_reinforcement(db: Db, caller: Caller, reinforcement_id: TextId) -> Response:
-    """Cancel a planned reinforcement (operators)."""
-    network.delete_reinforcement(db, caller, reinforcement_id)
+def delete_reinforcement(
+    db: Db, caller: Caller, reinforcement_id: TextId, force: Force = False
+) -> Response:
+    """Cancel a planned reinforcement (operators); 409 when grants rely on it (unless
+    ``force``)."""
+    network.delete_reinforcement(db, caller, reinforcement_id, force=force)
     return Response(status_code=204)

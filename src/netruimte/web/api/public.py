@@ -10,12 +10,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from netruimte.conventions import csv_safe_text
 from netruimte.grid import CapacityMapEntry as MapEntry
 from netruimte.grid import Constraint, write_capacity_map_csv
 from netruimte.services import grid_state
 from netruimte.services.convert import check_day, today
 from netruimte.services.errors import NotFound
-from netruimte.web.api.schemas import CapacityMapEntry, CapacityMapOut, ErrorOut, QueueOut
+from netruimte.web.api.schemas import CapacityMapEntry, CapacityMapOut, Day, ErrorOut, QueueOut
 from netruimte.web.deps import Db, TextId
 
 __all__ = ["router"]
@@ -34,7 +35,7 @@ COLOURS = {
 }
 
 OnQuery = Annotated[
-    dt.date | None, Query(description="Date of the map (default today in the register's zone)")
+    Day | None, Query(description="Date of the map (default today in the register's zone)")
 ]
 
 
@@ -49,6 +50,10 @@ def capacity_map(db: Db, on: OnQuery = None) -> dict[str, Any]:
     with db.read() as session:
         day = _day(session, on)
         return {"as_of": day, "colours": COLOURS, "stations": grid_state.capacity_map(session, day)}
+
+
+def _safe(value: Any) -> Any:
+    return csv_safe_text(value) if isinstance(value, str) else value
 
 
 @router.get(
@@ -66,7 +71,7 @@ def capacity_map_csv(db: Db, on: OnQuery = None) -> Response:
         rows.append(
             MapEntry(
                 **{
-                    k: v
+                    k: _safe(v)  # names: never formulas
                     for k, v in e.items()
                     if k in MapEntry.__dataclass_fields__ and not k.endswith("_constraint")
                 },

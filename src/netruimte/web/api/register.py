@@ -70,7 +70,11 @@ def import_scenario(
     request: Request,
     files: Annotated[
         list[UploadFile],
-        File(description="A scenario TOML and the CSV files it names, or one zip of them"),
+        File(
+            min_length=1,
+            max_length=1000,
+            description="A scenario TOML and the CSV files it names, or one zip of them",
+        ),
     ],
     main: Annotated[str | None, Form(max_length=300, description="The main TOML file")] = None,
     force: Annotated[bool, Form(description="Replace applicants' requests too")] = False,

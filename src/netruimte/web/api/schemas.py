@@ -8,9 +8,18 @@ so a misspelt key is a 422 naming it rather than a silently ignored value.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 
 __all__ = [
     "AllocateIn",
@@ -57,7 +66,60 @@ Contract = Literal["firm", "time-block", "tdtr", "non-firm"]
 Category = Literal["none", "congestion-reliever", "safety", "basic-needs"]
 PolicyName = Literal["fcfs", "acm-2024", "acm-2026", "in-force"]
 FitName = Literal["first-fit", "strict"]
-MW = Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)]
+DAY_PATTERN = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+"""A date from 1900-01-01 to 2200-12-31 in ISO form (the calendar is checked as well)."""
+
+INSTANT_PATTERN = (
+    r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"[Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+    r"([Zz]|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?$"
+)
+"""An instant in ISO 8601 from the year 1900 to 2200 (no zone: the register's)."""
+
+
+def _iso_day(value: Any) -> Any:
+    """Only ISO text (or a date) is a date: no Unix timestamps such as ``on=0``."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(DAY_PATTERN, value):
+        raise ValueError("expected a date from 1900-01-01 to 2200-12-31 such as 2026-07-01")
+    return value
+
+
+def _iso_instant(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(INSTANT_PATTERN, value):
+        raise ValueError(
+            "expected an ISO 8601 time from the year 1900 to 2200 such as 2026-07-01T09:00+02:00"
+        )
+    return value
+
+
+Day = Annotated[
+    dt.date,
+    BeforeValidator(_iso_day),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DAY_PATTERN}),
+]
+"""A date in requests: ISO text from 1900-01-01 to 2200-12-31, as the schema says."""
+
+Instant = Annotated[
+    dt.datetime,
+    BeforeValidator(_iso_instant),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": INSTANT_PATTERN}),
+]
+"""An instant in requests: ISO 8601 text from the year 1900 to 2200."""
+
+Num = Annotated[float, Field(strict=True)]
+"""A JSON number: true/false and text are refused (strict), integers are fine."""
+
+Whole = Annotated[int, Field(strict=True)]
+"""A JSON integer: true/false, text and fractions are refused."""
+
+Flag = Annotated[bool, Field(strict=True)]
+"""A JSON true or false: 0, 1 and text are refused."""
+
+MW = Annotated[float, Field(strict=True, ge=0, le=1e6, allow_inf_nan=False)]
 
 
 MAX_MW = 1e6
@@ -127,10 +189,10 @@ class StationIn(_In):
     name: str = Field("", max_length=300)
     parent: str | None = Field(None, max_length=100)
     offtake_mw: MW
-    load_mw: float = Field(0.0, ge=0, le=1e6, allow_inf_nan=False)
-    feedin_mw: float | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
-    feedin_load_mw: float = Field(0.0, ge=0, le=1e6, allow_inf_nan=False)
-    voltage_kv: float | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
+    load_mw: Num = Field(0.0, ge=0, le=1e6, allow_inf_nan=False)
+    feedin_mw: Num | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
+    feedin_load_mw: Num = Field(0.0, ge=0, le=1e6, allow_inf_nan=False)
+    voltage_kv: Num | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
 
 
 class StationPatch(_In):
@@ -138,11 +200,11 @@ class StationPatch(_In):
 
     name: str | None = Field(None, max_length=300)
     parent: str | None = Field(None, max_length=100)
-    offtake_mw: float | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
-    load_mw: float | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
-    feedin_mw: float | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
-    feedin_load_mw: float | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
-    voltage_kv: float | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
+    offtake_mw: Num | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
+    load_mw: Num | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
+    feedin_mw: Num | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
+    feedin_load_mw: Num | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
+    voltage_kv: Num | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
 
 
 class NodeRoomOut(BaseModel):
@@ -169,9 +231,9 @@ class Delay(_In):
     """A reinforcement's delay distribution (Monte Carlo only), months."""
 
     distribution: Literal["triangular", "uniform", "pert", "fixed"]
-    min_months: float = Field(0.0, ge=0, le=1200, allow_inf_nan=False)
-    mode_months: float = Field(0.0, ge=0, le=1200, allow_inf_nan=False)
-    max_months: float = Field(0.0, ge=0, le=1200, allow_inf_nan=False)
+    min_months: Num = Field(0.0, ge=0, le=1200, allow_inf_nan=False)
+    mode_months: Num = Field(0.0, ge=0, le=1200, allow_inf_nan=False)
+    max_months: Num = Field(0.0, ge=0, le=1200, allow_inf_nan=False)
 
 
 class ReinforcementOut(BaseModel):
@@ -190,9 +252,9 @@ class ReinforcementIn(_In):
 
     id: IdStr
     station: str = Field(min_length=1, max_length=100)
-    date: dt.date
-    offtake_mw: float = Field(0.0, ge=0, le=1e6, allow_inf_nan=False)
-    feedin_mw: float = Field(0.0, ge=0, le=1e6, allow_inf_nan=False)
+    date: Day
+    offtake_mw: Num = Field(0.0, ge=0, le=1e6, allow_inf_nan=False)
+    feedin_mw: Num = Field(0.0, ge=0, le=1e6, allow_inf_nan=False)
     delay: Delay | None = None
 
 
@@ -200,9 +262,9 @@ class ReinforcementPatch(_In):
     """Changes to a reinforcement."""
 
     station: str | None = Field(None, min_length=1, max_length=100)
-    date: dt.date | None = None
-    offtake_mw: float | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
-    feedin_mw: float | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
+    date: Day | None = None
+    offtake_mw: Num | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
+    feedin_mw: Num | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
     delay: Delay | None = None
 
 
@@ -272,40 +334,40 @@ class RequestIn(_In):
     """A new request. Applicants give the connection; operators may give every field."""
 
     station: str = Field(min_length=1, max_length=100)
-    kw: float = Field(gt=0, le=1e7, allow_inf_nan=False)
+    kw: Num = Field(gt=0, le=1e7, allow_inf_nan=False)
     direction: Direction | None = None
     contract: Contract | None = None
-    small_consumer: bool | None = None
+    small_consumer: Flag | None = None
     function: str | None = Field(None, max_length=60)
     ean: str | None = Field(None, max_length=18)
-    needed: dt.date | None = None
+    needed: Day | None = None
     blocks: list[str] | None = Field(None, max_length=24)
-    restricted_kw: float | None = Field(None, ge=0, le=1e7, allow_inf_nan=False)
+    restricted_kw: Num | None = Field(None, ge=0, le=1e7, allow_inf_nan=False)
     applicant: str | None = Field(None, max_length=300)
     # operators only
     id: IdStr | None = None
     owner: str | None = Field(None, max_length=200)
-    submitted: dt.datetime | None = None
+    submitted: Instant | None = None
     category: Category | None = None
-    evidence: bool | None = None
-    contract_signed: bool | None = None
-    score: float | None = Field(None, ge=-1e9, le=1e9, allow_inf_nan=False)
-    used_kw: float | None = Field(None, ge=0, le=1e7, allow_inf_nan=False)
-    withdraw_per_year: float | None = Field(None, ge=0, lt=1)
-    withdrawn: dt.date | None = None
+    evidence: Flag | None = None
+    contract_signed: Flag | None = None
+    score: Num | None = Field(None, ge=-1e9, le=1e9, allow_inf_nan=False)
+    used_kw: Num | None = Field(None, ge=0, le=1e7, allow_inf_nan=False)
+    withdraw_per_year: Num | None = Field(None, ge=0, lt=1)
+    withdrawn: Day | None = None
 
 
 class RequestPatch(_In):
     """Operator changes to a request's details."""
 
     owner: str | None = Field(None, max_length=200)
-    applicant: str | None = Field(None, max_length=300)
-    kw: float | None = Field(None, gt=0, le=1e7, allow_inf_nan=False)
-    contract: Contract | None = None
+    applicant: str = Field(None, max_length=300)  # type: ignore[assignment]  # null refused
+    kw: Num = Field(None, gt=0, le=1e7, allow_inf_nan=False)  # type: ignore[assignment]
+    contract: Contract = None  # type: ignore[assignment]
     function: str | None = Field(None, max_length=60)
     ean: str | None = Field(None, max_length=18)
-    used_kw: float | None = Field(None, ge=0, le=1e7, allow_inf_nan=False)
-    withdraw_per_year: float | None = Field(None, ge=0, lt=1)
+    used_kw: Num | None = Field(None, ge=0, le=1e7, allow_inf_nan=False)
+    withdraw_per_year: Num | None = Field(None, ge=0, lt=1)
 
 
 class RequestOut(BaseModel):
@@ -362,7 +424,7 @@ class WithdrawIn(_In):
 class GrantIn(_In):
     """The date of the grant (default today in the register's zone)."""
 
-    on: dt.date | None = None
+    on: Day | None = None
 
 
 class ClaimIn(_In):
@@ -376,9 +438,9 @@ class ClaimIn(_In):
 class ClaimDecisionIn(_In):
     """An operator's decision on a claim."""
 
-    accept: bool
+    accept: Flag
     reason: str = Field(min_length=1, max_length=5000)
-    score: float | None = Field(None, ge=-1e9, le=1e9, allow_inf_nan=False)
+    score: Num | None = Field(None, ge=-1e9, le=1e9, allow_inf_nan=False)
 
 
 class ClaimOut(BaseModel):
@@ -399,8 +461,8 @@ class ClaimOut(BaseModel):
 class AnnexIn(_In):
     """Attach a site plan to a request."""
 
-    site_plan_id: int = Field(ge=1, le=2**31 - 1)
-    adopt: bool = Field(
+    site_plan_id: Whole = Field(ge=1, le=2**31 - 1)
+    adopt: Flag = Field(
         True, description="Also take the annex's kW, contract and blocks (else: profile only)"
     )
 
@@ -412,16 +474,16 @@ class RunIn(_In):
     policy: PolicyName | None = None
     fit: FitName | None = None
     compare: PolicyName | None = None
-    runs: int = Field(1, ge=1, le=5000)
-    seed: int | None = Field(None, ge=0, lt=2**31)
-    start: dt.date | None = None
-    end: dt.date | None = None
+    runs: Whole = Field(1, ge=1, le=5000)
+    seed: Whole | None = Field(None, ge=0, lt=2**31)
+    start: Day | None = None
+    end: Day | None = None
 
 
 class AllocateIn(_In):
     """An allocation moment: rank and grant what fits on ``on`` (default today)."""
 
-    on: dt.date | None = None
+    on: Day | None = None
     policy: PolicyName | None = None
     fit: FitName | None = None
 
@@ -601,3 +663,9 @@ class AuditVerifyOut(BaseModel):
     head_hash: str
     first_bad_seq: int | None
     problem: str | None
+    objects_checked: int = Field(
+        description="Requests, stations and reinforcements whose rows match the trail"
+    )
+    objects_not_covered: int = Field(
+        description="Rows last changed by entries older than the state digests (not checked)"
+    )

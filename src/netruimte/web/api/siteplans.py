@@ -40,7 +40,11 @@ def create_plan(
     request: Request,
     files: Annotated[
         list[UploadFile],
-        File(description="The site TOML and the CSV files it names (or one zip of them)"),
+        File(
+            min_length=1,
+            max_length=1000,
+            description="The site TOML and the CSV files it names (or one zip of them)",
+        ),
     ],
     name: Annotated[str | None, Form(max_length=300)] = None,
 ) -> dict[str, Any]:

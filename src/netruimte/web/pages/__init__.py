@@ -29,6 +29,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from netruimte.web.pages import assets, planner, public, requests, session
+from netruimte.web.pages.throttle import SignInThrottle
 
 __all__ = ["PAGE_ROUTERS", "STATIC_DIR", "install"]
 
@@ -40,6 +41,7 @@ PAGE_ROUTERS = (public.router, session.router, requests.router, planner.router)
 
 def install(app: FastAPI) -> None:
     """Add the pages, ``/static`` (CSS, ``charts.js``) and Plotly's JavaScript to the app."""
+    app.state.sign_in_throttle = SignInThrottle()
     app.include_router(assets.router)
     for router in PAGE_ROUTERS:
         app.include_router(router)

@@ -5,8 +5,9 @@ same URL answers it as JSON with ``?format=json`` or with an ``Accept`` header t
 ``application/json`` over ``text/html``. Errors follow suit: an HTML error page for a person,
 the API's error body (``{"error", "message", "field", "source", "line"}``) for the JSON twin.
 
-**Sign-in.** ``POST /login`` checks an API token and keeps it in the cookie
-:data:`COOKIE` (``HttpOnly``, ``SameSite=Strict``, ``Path=/``, ``Secure`` over https). Pages
+**Sign-in.** ``POST /login`` checks an API token and starts a server-side session whose id
+goes in the cookie :data:`COOKIE` (``HttpOnly``, ``SameSite=Strict``, ``Path=/``, ``Secure``
+over https); sign-out ends the session (:mod:`netruimte.services.auth`). Pages
 also accept ``Authorization: Bearer <token>``, so the JSON twins work from scripts. A page that
 needs a sign-in sends a person to ``/login?next=…`` and answers 401 to the JSON twin. Forms
 that change something are refused when the browser says they come from another site (the
@@ -29,12 +30,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from markupsafe import Markup
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from netruimte import __version__
 from netruimte.errors import InputError, NoSolutionError
-from netruimte.services.auth import Principal, authenticate
+from netruimte.services.auth import Principal, authenticate, authenticate_session
 from netruimte.services.errors import Forbidden, ServiceError, Unauthorized
-from netruimte.web.errors import error_body
+from netruimte.web.errors import BUSY_RETRY_AFTER_S, error_body, is_busy
 from netruimte.web.pages.assets import plotly_url
 from netruimte.web.pages.figures import CATEGORY_LABELS
 
@@ -54,8 +57,9 @@ __all__ = [
 
 log = logging.getLogger("netruimte.web")
 
-COOKIE = "netruimte_token"
-"""The sign-in cookie (holds the API token; HttpOnly, SameSite=Strict)."""
+COOKIE = "netruimte_session"
+"""The sign-in cookie: a server-side session id (never the API token); HttpOnly,
+SameSite=Strict, Secure over https."""
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -158,12 +162,17 @@ def wants_json(request: Request) -> bool:
     return best.get("application/json", 0.0) > best.get("text/html", 0.0)
 
 
-def _token(request: Request) -> str | None:
+def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, credentials = header.partition(" ")
     if scheme.lower() == "bearer" and credentials.strip():
         return credentials.strip()
-    return request.cookies.get(COOKIE) or None
+    return None
+
+
+def _token(request: Request) -> str | None:
+    """The bearer token, else the session id of the cookie (whichever the request holds)."""
+    return _bearer(request) or request.cookies.get(COOKIE) or None
 
 
 def viewer(request: Request) -> Principal | None:
@@ -174,13 +183,16 @@ def viewer(request: Request) -> Principal | None:
     if getattr(request.state, "viewer_checked", False):
         cached: Principal | None = request.state.viewer
         return cached
-    token = _token(request)
+    token = _bearer(request)
+    cookie = request.cookies.get(COOKIE)
     principal: Principal | None = None
-    if token is not None:
-        try:
+    try:
+        if token is not None:
             principal = authenticate(request.app.state.db, token)
-        except Unauthorized:
-            principal = None
+        elif cookie:
+            principal = authenticate_session(request.app.state.db, cookie)
+    except Unauthorized:
+        principal = None
     request.state.viewer = principal
     request.state.viewer_checked = True
     return principal
@@ -277,13 +289,19 @@ _TITLES = {
     404: "Not found",
     409: "Not possible now",
     422: "Please check your input",
+    429: "Too many attempts",
     500: "Something went wrong",
+    503: "Busy",
 }
 
 
-def _error_page(request: Request, status: int, message: str, **where: Any) -> Response:
+def _error_page(
+    request: Request, status: int, message: str, retry_after: int | None = None, **where: Any
+) -> Response:
     body = error_body(status, message, where.get("field"), where.get("source"), where.get("line"))
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     try:
         as_json = wants_json(request)
     except InputError:
@@ -300,6 +318,7 @@ def _error_page(request: Request, status: int, message: str, **where: Any) -> Re
         {"status": status, **body},
         title=_TITLES.get(status, "Error"),
         status=status,
+        headers=headers,
         as_json=False,
     )
 
@@ -317,7 +336,7 @@ class PageRoute(APIRoute):
             try:
                 return await original(request)
             except ServiceError as exc:
-                return _error_page(request, exc.status, exc.message)
+                return _error_page(request, exc.status, exc.message, exc.retry_after)
             except InputError as exc:
                 return _error_page(
                     request, 422, str(exc), field=exc.field, source=exc.source, line=exc.line
@@ -331,6 +350,16 @@ class PageRoute(APIRoute):
                 field = ".".join(loc) or None
                 return _error_page(
                     request, 422, f"{field}: {first.get('msg', 'invalid')}", field=field
+                )
+            except (OperationalError, PoolTimeout) as exc:
+                if not is_busy(exc):
+                    log.exception("internal error on %s %s", request.method, request.url.path)
+                    return _error_page(request, 500, "internal server error (see the server log)")
+                return _error_page(
+                    request,
+                    503,
+                    "the service is busy; try again in a few seconds",
+                    BUSY_RETRY_AFTER_S,
                 )
             except Exception:  # a person gets a page too; the details go to the server log
                 log.exception("internal error on %s %s", request.method, request.url.path)

@@ -1,4 +1,5 @@
-"""Sign in with an API token (kept in an HttpOnly, SameSite=Strict cookie) and sign out."""
+"""Sign in with an API token (a server-side session, its id in an HttpOnly, SameSite=Strict
+cookie) and sign out (the session ends). Wrong tokens are rate limited per client (429)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from netruimte.services.auth import Principal, authenticate
-from netruimte.services.errors import Unauthorized
+from netruimte.services.auth import Principal, end_session, start_session
+from netruimte.services.errors import TooMany, Unauthorized
 from netruimte.web.pages.render import (
     COOKIE,
     PageRoute,
@@ -41,8 +42,8 @@ def _login_page(
         "message": message,
         "how": (
             "Paste the token printed by `netruimte users add NAME --role operator|applicant` "
-            "(or `netruimte users token NAME`). It is kept in an HttpOnly cookie until you "
-            "sign out or close the browser."
+            "(or `netruimte users token NAME`). The browser then keeps a sign-in that ends "
+            "when you sign out, after 8 hours without use, or after 7 days."
         ),
     }
     return render(request, "login.html", data, title="Sign in", status=status)
@@ -64,17 +65,26 @@ def login_form(
 async def login(request: Request) -> Response:
     """Check the token; on success set the cookie and go on to ``next`` (or the role's page)."""
     check_same_site(request)
+    throttle = request.app.state.sign_in_throttle
+    client = request.client.host if request.client is not None else "unknown"
+    wait = throttle.retry_after(client)
+    if wait is not None:
+        raise TooMany(f"too many wrong sign-ins; try again in {wait} s", retry_after=wait)
     await run_in_threadpool(viewer, request)  # who is signed in now, for the page's header
     form = await request.form(max_files=0, max_fields=10)
     token = str(form.get("token") or "").strip()
     next_url = local_next(str(form.get("next") or ""), "")
     principal: Principal | None = None
+    session_id = ""
     if token and len(token) <= MAX_TOKEN:
         try:
-            principal = await run_in_threadpool(authenticate, request.app.state.db, token)
+            principal, session_id = await run_in_threadpool(
+                start_session, request.app.state.db, token
+            )
         except Unauthorized:
             principal = None
     if principal is None:
+        throttle.failed(client)
         if wants_json(request):
             raise Unauthorized("invalid token")
         return _login_page(
@@ -90,25 +100,35 @@ async def login(request: Request) -> Response:
         response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         COOKIE,
-        token,
+        session_id,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=_secure(request),
         path="/",
     )
     return response
 
 
+def _secure(request: Request) -> bool:
+    """The Secure flag: as configured (``NETRUIMTE_SECURE_COOKIES``), else over https (behind
+    a reverse proxy: with ``--forwarded-allow-ips`` uvicorn takes the scheme from the proxy's
+    ``X-Forwarded-Proto``)."""
+    configured: bool | None = request.app.state.settings.secure_cookies
+    return configured if configured is not None else request.url.scheme == "https"
+
+
 @router.post("/logout", name="logout")
 def logout(request: Request) -> Response:
-    """Forget the cookie (the token itself stays valid; `netruimte users token` replaces it)."""
+    """End the session (its id stops working at once) and forget the cookie; the API token
+    itself is not touched."""
     check_same_site(request)
+    end_session(request.app.state.db, request.cookies.get(COOKIE))
     response: Response = (
         JSONResponse({"signed_out": True})
         if wants_json(request)
         else RedirectResponse("/", status_code=303)
     )
     response.delete_cookie(
-        COOKIE, path="/", httponly=True, samesite="strict", secure=request.url.scheme == "https"
+        COOKIE, path="/", httponly=True, samesite="strict", secure=_secure(request)
     )
     return response
