@@ -160,7 +160,8 @@ class HubResult:
         Which exact method answered (:class:`HubMethod`).
     dispatches
         Per member its dispatch (columns of :mod:`netruimte.planner.dispatch`; ``import_kw``
-        and ``export_kw`` are its exchange with the hub); ``None`` when infeasible.
+        and ``export_kw`` are its exchange with the hub); ``None`` when infeasible or not
+        asked for.
     soc_start_kwh
         Per member the battery's state of charge at the start (kWh; 0 without a battery).
     peak_import_before_kw
@@ -443,7 +444,7 @@ def _checked(
         raise RuntimeError("hub min-connection produced an infeasible dispatch: " + problems[0])
 
 
-def hub_min_connection(hub: Hub, *, force_lp: bool = False) -> HubResult:
+def hub_min_connection(hub: Hub, *, dispatch: bool = True, force_lp: bool = False) -> HubResult:
     """The smallest joint import limit (kW) with a feasible joint dispatch, exact.
 
     Installed assets only (like :func:`netruimte.planner.min_connection`); the hub's
@@ -453,6 +454,9 @@ def hub_min_connection(hub: Hub, *, force_lp: bool = False) -> HubResult:
     ----------
     hub
         The hub.
+    dispatch
+        Also build (and check) the members' dispatches at the limit found (the aggregate
+        method only; the joint LP always has them).
     force_lp
         Use the joint LP even when the hub is one site (for cross-checks and benchmarks).
 
@@ -464,11 +468,13 @@ def hub_min_connection(hub: Hub, *, force_lp: bool = False) -> HubResult:
     before = peak_before_kw(hub)
     if not force_lp and aggregate_reason(hub) is None:
         agg = aggregate_site(hub)
-        result = min_connection(agg)
+        result = min_connection(agg, dispatch=dispatch)
         method = (HubMethod.AGGREGATE_KERNEL if result.method.value == "kernel"
                   else HubMethod.AGGREGATE_LP)  # fmt: skip
         if result.status is not Status.OPTIMAL or result.import_kw is None:
             return HubResult(Status.INFEASIBLE, None, result.reason, method, None, None, before)
+        if not dispatch:
+            return HubResult(Status.OPTIMAL, result.import_kw, None, method, None, None, before)
         assert result.dispatch is not None and result.soc_start_kwh is not None
         frames, starts = _disaggregate(hub, agg, result.import_kw, result.dispatch,
                                        result.soc_start_kwh)  # fmt: skip
