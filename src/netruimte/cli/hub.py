@@ -54,9 +54,11 @@ def plan(
         if result.annual_cost_eur is not None:
             cost = result.annual_cost_eur
             lines.append(f"cost           EUR {cost:,.0f} over the profile's span")
-        lines.append(f"{'member':<32} {'alone kW':>10} {'peak in hub kW':>15}")
+        width = max([6] + [len(m.name) for m in result.members])
+        lines.append(f"{'member':<{width}}  {'alone kW':>10}  {'peak in hub kW':>14}")
         for m in result.members:
-            lines.append(f"{m.name:<32} {_kw(m.import_kw_alone):>10} {_kw(m.peak_import_kw):>15}")
+            alone, peak = _kw(m.import_kw_alone), _kw(m.peak_import_kw)
+            lines.append(f"{m.name:<{width}}  {alone:>10}  {peak:>14}")
         typer.echo("\n".join(lines))
     if out is not None:
         typer.echo(f"wrote the hub plan into {out}", err=True)
