@@ -263,3 +263,26 @@ def test_infeasible_hub_exits_1_and_still_prints_json(tmp_path, run_main):
     doc = json.loads(stdout)
     assert doc["status"] == "infeasible" and doc["import_kw"] is None
     assert doc["reason"] and doc["reason"] in stderr
+
+
+def test_min_cost_hub_through_the_cli(tmp_path, run_main):
+    """Three flat 10 kW loads, one of them at a neighbour that may add a battery; the hub pays
+    100 EUR/kW/year for its contract and battery power costs 500 EUR/kW/year, so no battery
+    is bought: the joint contract is 30 kW and the cost its one-day share of the year."""
+    a, b = _site(tmp_path, "a"), _site(tmp_path, "b")
+    (tmp_path / "n.toml").write_text(
+        '[site]\nname = "n"\n[load]\ncsv = "a.csv"\n'
+        "[battery]\nmax_energy_kwh = 100\nmax_power_kw = 50\ncost_eur_per_kw_year = 500\n"
+        '[connection]\nexport_kw = "unlimited"\n'
+    )
+    extra = '[plan]\nobjective = "min-cost"\n[tariff]\ncontracted_eur_per_kw_year = 100\n'
+    hub = _hub(tmp_path, [a, b, "n.toml"], extra)
+    code, stdout, stderr = run_main("hub", "plan", str(hub), "--json", "--out",
+                                    str(tmp_path / "out"))  # fmt: skip
+    assert code == 0, stderr
+    doc = json.loads(stdout)
+    assert doc["objective"] == "min-cost" and doc["method"] == "joint-lp"
+    assert doc["import_kw"] == pytest.approx(30.0, abs=1e-6)  # n's own 10 kW load too
+    assert doc["members"][2]["added_battery_power_kw"] == pytest.approx(0.0, abs=1e-9)
+    assert doc["annual_cost_eur"] == pytest.approx(100.0 * 30.0 / 365.0, rel=1e-9)
+    assert (tmp_path / "out" / "request.json").exists()

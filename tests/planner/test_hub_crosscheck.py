@@ -25,6 +25,7 @@ from netruimte.planner import (
     ShiftableLoad,
     Site,
     Status,
+    min_connection,
 )
 from netruimte.planner.hub import (
     Hub,
@@ -146,3 +147,16 @@ def test_general_hubs_agree_with_the_reference_lp(hub):
     method = _agrees(hub)
     if aggregate_reason(hub) is not None:
         assert method is HubMethod.JOINT_LP
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hubs(limits=False))
+def test_the_joint_connection_is_at_most_the_sum_of_the_members_alone(hub):
+    """Each member's own feasible dispatch, run side by side, is a joint dispatch: sharing
+    never needs more than the sum of the members' own connections."""
+    result = hub_min_connection(hub, dispatch=False)
+    alone = [min_connection(site) for site in hub.members]
+    if any(a.import_kw is None for a in alone):
+        return  # some member is infeasible alone (a shiftable window too short)
+    assert result.import_kw is not None
+    assert result.import_kw <= sum(a.import_kw or 0.0 for a in alone) + 2e-5
