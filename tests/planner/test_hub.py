@@ -285,3 +285,18 @@ def test_aggregate_reason_names_what_breaks_the_single_site_reduction():
     windowed = dataclasses.replace(a, connection=Connection(restrictions=windows))
     assert "restriction" in (aggregate_reason(Hub("h", (windowed, _battery()))) or "")
     assert aggregate_reason(Hub("h", (windowed,))) is None  # alone: the hub's one point
+
+
+def test_a_window_the_clocks_skip_makes_the_hub_infeasible_by_either_method():
+    """A member's load needs energy in 02:00-02:45 on the night the clocks skip that hour
+    (found by the random cross-check): no dispatch can deliver it, whichever engine runs."""
+    idx = pd.date_range(pd.Timestamp("2025-03-29 20:00").tz_localize("Europe/Amsterdam"),
+                        periods=40, freq="15min")  # fmt: skip
+    skipped = ShiftableLoad("pump", 1.0, 10.0, _window("02:00-02:45"))
+    a = Site("a", pd.Series(np.zeros(40), index=idx), shiftable=(skipped,))
+    b = Site("b", pd.Series(np.zeros(40), index=idx), connection=Connection(import_kw=5.0))
+    for hub in (Hub("h", (a, b)), Hub("h", (a, dataclasses.replace(b, connection=UNLIMITED)))):
+        result = hub_min_connection(hub)
+        assert result.status is Status.INFEASIBLE, result.method
+        assert "pump" in (result.reason or "") and "skip" in (result.reason or "")
+    assert reference_hub_min_connection(Hub("h", (a, b))) is None

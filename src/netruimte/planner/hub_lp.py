@@ -48,7 +48,7 @@ from netruimte.planner.lp.builder import (
 )
 from netruimte.planner.lp.inputs import LpInputs, lp_inputs
 from netruimte.planner.lp.solve import LpSolver, SolveStatus
-from netruimte.planner.prepare import occurrence_reason
+from netruimte.planner.prepare import occurrence_reason, occurrences_of
 from netruimte.planner.site import Objective, Site
 
 __all__ = ["HubColumns", "HubLpResult", "MemberSizing", "build_hub_model", "solve_hub_lp"]
@@ -300,15 +300,19 @@ def _member_result(
     return frame, soc0, sizing, sized
 
 
-def _infeasible_reason(hub: Hub) -> str:
+def _occurrence_reason(hub: Hub) -> str | None:
+    """A member's shiftable occurrence that no dispatch can serve (also one whose window the
+    clocks skip, which the LP alone would not see: it has no steps), in words."""
     for site in hub.members:
-        from netruimte.planner.prepare import occurrences_of
-
         occurrences, missing = occurrences_of(site)
         reason = occurrence_reason(site, occurrences, missing)
         if reason is not None:
             return f"member {site.name!r}: {reason}"
-    return (
+    return None
+
+
+def _infeasible_reason(hub: Hub) -> str:
+    return _occurrence_reason(hub) or (
         "no joint dispatch keeps every member within the limits of its own connection "
         "(numeric import_kw, restriction windows) and the hub within its joint import"
     )
@@ -321,9 +325,12 @@ def solve_hub_lp(hub: Hub, objective: Objective) -> HubLpResult:
     Returns a result with ``import_kw=None`` and a reason when no plan exists (or when some
     plan earns without limit: feed-in paid above the energy price with nothing capping it).
     """
+    empty = HubLpResult(None, None, None, (), (), (), None, (), None, None)
+    unservable = _occurrence_reason(hub)
+    if unservable is not None:
+        return dataclasses.replace(empty, reason=unservable)
     model = build_hub_model(hub, objective)
     solution = model.solver.solve()
-    empty = HubLpResult(None, None, None, (), (), (), None, (), None, None)
     if solution.status is SolveStatus.INFEASIBLE:
         return dataclasses.replace(empty, reason=_infeasible_reason(hub))
     if solution.status is SolveStatus.UNBOUNDED:
@@ -337,7 +344,7 @@ def solve_hub_lp(hub: Hub, objective: Objective) -> HubLpResult:
     hub_import = np.maximum(x[h.import_kw], 0.0)
     hub_export = np.maximum(x[h.export_kw], 0.0)
     if h.contracted_kw is not None:
-        import_kw = max(float(x[h.contracted_kw]), float(hub_import.max(initial=0.0)), 0.0)
+        import_kw = max(float(x[h.contracted_kw]), float(hub_import.max(initial=0.0)), 0.0) + 0.0
     else:
         assert hub.import_kw is not None
         import_kw = hub.import_kw
