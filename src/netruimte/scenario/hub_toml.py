@@ -22,8 +22,6 @@ the hub file (or the member file) and the key. The format is in ``docs/hubs.md``
 
 from __future__ import annotations
 
-import re
-import tomllib
 from pathlib import Path
 from typing import Any, Final
 
@@ -31,8 +29,16 @@ import pandas as pd
 
 from netruimte.errors import InputError
 from netruimte.planner.hub import Hub
-from netruimte.planner.site import Objective, Site, Tariff
-from netruimte.scenario.site_toml import _connection, _kind, _Reader, _tariff, load_site
+from netruimte.planner.site import Site, Tariff
+from netruimte.scenario.site_toml import (
+    _connection,
+    _kind,
+    _Reader,
+    _tariff,
+    load_site,
+    parse_objective,
+    read_toml,
+)
 
 __all__ = ["load_hub"]
 
@@ -46,22 +52,6 @@ _SECTIONS: Final = {
         "energy_price_csv", "feed_in_eur_per_kwh",
     },
 }  # fmt: skip
-
-
-def _read(source: Path) -> dict[str, Any]:
-    try:
-        text = source.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", source=source) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", source=source) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        raise InputError(
-            f"not valid TOML: {exc}", source=source, line=int(line.group(1)) if line else None
-        ) from None
 
 
 def load_hub(path: str | Path) -> Hub:
@@ -84,7 +74,7 @@ def load_hub(path: str | Path) -> Hub:
         members with one name, or members in different time zones or years.
     """
     source = Path(path)
-    data = _read(source)
+    data = read_toml(source)
     r = _Reader(source)
     for name in data:
         if name not in _SECTIONS:
@@ -92,14 +82,7 @@ def load_hub(path: str | Path) -> Hub:
     hub_t = r.table(data, "hub", "hub") or {}
     r.keys(hub_t, _SECTIONS["hub"], "hub")
     name = r.string(hub_t, "name", "hub.name", default=source.stem)
-    plan_t = r.table(data, "plan", "plan") or {}
-    r.keys(plan_t, _SECTIONS["plan"], "plan")
-    objective_text = r.string(plan_t, "objective", "plan.objective", Objective.MIN_CONNECTION)
-    try:
-        objective = Objective(objective_text)
-    except ValueError:
-        choices = ", ".join(repr(o.value) for o in Objective)
-        raise r.fail("plan.objective", f"expected {choices}, got {objective_text!r}") from None
+    objective = parse_objective(data, r)
     conn_t = r.table(data, "connection", "connection") or {}
     r.keys(conn_t, _SECTIONS["connection"], "connection")
     connection = _connection({"connection": conn_t}, r)  # the site file's rules and messages

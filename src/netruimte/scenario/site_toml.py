@@ -37,7 +37,7 @@ from netruimte.planner.site import (
 from netruimte.profiles import pv_profile, read_profile_csv, standard_profile
 from netruimte.scenario.prices import read_price_csv
 
-__all__ = ["load_site", "parse_window"]
+__all__ = ["load_site", "parse_objective", "parse_window", "read_toml"]
 
 _SECTIONS: Final = {
     "site": {"name", "timezone", "year"},
@@ -210,6 +210,12 @@ def load_site(path: str | Path) -> Site:
         missing or malformed CSV, or series that do not share the load's index.
     """
     source = Path(path)
+    return _build(read_toml(source), _Reader(source))
+
+
+def read_toml(source: Path) -> dict[str, Any]:
+    """A TOML file's tables; a missing file, bad UTF-8 or bad TOML (with its line) raise
+    :class:`InputError` naming the file."""
     try:
         text = source.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -217,13 +223,12 @@ def load_site(path: str | Path) -> Site:
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason})", source=source) from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = re.search(r"line (\d+)", str(exc))
         raise InputError(
             f"not valid TOML: {exc}", source=source, line=int(line.group(1)) if line else None
         ) from None
-    return _build(data, _Reader(source))
 
 
 def _build(data: dict[str, Any], r: _Reader) -> Site:
@@ -245,14 +250,7 @@ def _build(data: dict[str, Any], r: _Reader) -> Site:
             raise r.fail("site.year", f"expected a whole year in 1970..2100, got {raw!r}")
         year = raw
 
-    plan_t = r.table(data, "plan", "plan") or {}
-    r.keys(plan_t, _SECTIONS["plan"], "plan")
-    objective_text = r.string(plan_t, "objective", "plan.objective", Objective.MIN_CONNECTION)
-    try:
-        objective = Objective(objective_text)
-    except ValueError:
-        choices = ", ".join(repr(o.value) for o in Objective)
-        raise r.fail("plan.objective", f"expected {choices}, got {objective_text!r}") from None
+    objective = parse_objective(data, r)
 
     load = _load(data, r, timezone, year)
     index = load.index
@@ -277,6 +275,18 @@ def _build(data: dict[str, Any], r: _Reader) -> Site:
         )
     except InputError as exc:  # the model's own checks: name this file
         raise InputError(exc.message, source=r.source, field=exc.field) from None
+
+
+def parse_objective(data: dict[str, Any], r: _Reader) -> Objective:
+    """The ``[plan]`` table (only ``objective``, default ``min-connection``)."""
+    plan_t = r.table(data, "plan", "plan") or {}
+    r.keys(plan_t, _SECTIONS["plan"], "plan")
+    objective_text = r.string(plan_t, "objective", "plan.objective", Objective.MIN_CONNECTION)
+    try:
+        return Objective(objective_text)
+    except ValueError:
+        choices = ", ".join(repr(o.value) for o in Objective)
+        raise r.fail("plan.objective", f"expected {choices}, got {objective_text!r}") from None
 
 
 def _wrap(exc: InputError, r: _Reader, key: str) -> InputError:

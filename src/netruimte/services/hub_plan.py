@@ -17,7 +17,6 @@ The Hub JSON is in ``docs/hubs.md`` and ``docs/cli.md``.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,13 @@ import pandas as pd
 
 from netruimte.planner.hub import Hub, hub_net_import_kw, verify_hub_dispatch
 from netruimte.planner.site import Objective, Site
-from netruimte.services.site_plan import CostLine, plan_site, tariff_cost
+from netruimte.services.site_plan import (
+    CostLine,
+    kw_rounded_up,
+    plan_site,
+    tariff_cost,
+    write_text,
+)
 
 __all__ = [
     "HubPlan",
@@ -252,12 +257,6 @@ def plan_hub(hub: Hub) -> HubPlan:
     )  # fmt: skip
 
 
-def _kw_up(value: float) -> float:
-    """Rounded up to 0.01 kW (never below ``value``)."""
-    kw = math.ceil(value * 100.0) / 100.0
-    return kw if kw >= value else (math.ceil(value * 100.0) + 1) / 100.0
-
-
 def hub_request_annex(plan: HubPlan, profile_csv: str = "import.csv") -> dict[str, Any]:
     """The hub as ONE waiting-list request (``request.json``): one contract, members listed.
 
@@ -269,7 +268,7 @@ def hub_request_annex(plan: HubPlan, profile_csv: str = "import.csv") -> dict[st
     """
     if not plan.feasible or plan.import_kw is None:
         raise ValueError("an infeasible hub plan has no request annex")
-    kw = _kw_up(max(plan.import_kw, plan.peak_import_after_kw or 0.0))
+    kw = kw_rounded_up(max(plan.import_kw, plan.peak_import_after_kw or 0.0))
     request = {
         "applicant": plan.hub.name,
         "direction": "offtake",
@@ -291,12 +290,6 @@ def hub_request_annex(plan: HubPlan, profile_csv: str = "import.csv") -> dict[st
         "peak_import_kw": plan.peak_import_after_kw,
         "request": request,
     }
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def wide_dispatch(plan: HubPlan) -> pd.DataFrame:
@@ -324,18 +317,18 @@ def write_hub_outputs(plan: HubPlan, out_dir: str | Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     target = out / "plan.json"
-    _write_text(target, json.dumps(plan.to_json_dict(), indent=2, allow_nan=False) + "\n")
+    write_text(target, json.dumps(plan.to_json_dict(), indent=2, allow_nan=False) + "\n")
     written.append(target)
     if plan.feasible and plan.dispatches is not None:
         target = out / "dispatch.csv"
-        _write_text(target, wide_dispatch(plan).to_csv())
+        write_text(target, wide_dispatch(plan).to_csv())
         written.append(target)
         net = hub_net_import_kw(plan.dispatches)
         target = out / "import.csv"
         write_profile_csv(pd.Series(np.maximum(net, 0.0), index=plan.hub.index), target)
         written.append(target)
         target = out / "request.json"
-        _write_text(target, json.dumps(hub_request_annex(plan), indent=2) + "\n")
+        write_text(target, json.dumps(hub_request_annex(plan), indent=2) + "\n")
         written.append(target)
     return written
 
