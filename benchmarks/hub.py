@@ -13,9 +13,11 @@ year for Essen on five members, batteries of one shape (0.5 kW per kWh, 90 % rou
 (so the hub is one site: ``docs/hubs.md``), an overnight EV fleet and a midday process as
 shiftable loads and a curtailable line. Usage::
 
-    python benchmarks/hub.py                   # full year
-    python benchmarks/hub.py --weeks 4         # a short smoke run
-    python benchmarks/hub.py --lp-runs 1       # the joint LP once (it takes minutes)
+    python benchmarks/hub.py                   # full year (the joint LP takes ~30 min a run)
+    python benchmarks/hub.py --weeks 4         # a short run
+    python benchmarks/hub.py --lp-runs 1       # the joint LP once
+
+Results are in ``docs/hubs.md`` ("Benchmark").
 """
 
 from __future__ import annotations
