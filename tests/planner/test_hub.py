@@ -300,3 +300,35 @@ def test_a_window_the_clocks_skip_makes_the_hub_infeasible_by_either_method():
         assert result.status is Status.INFEASIBLE, result.method
         assert "pump" in (result.reason or "") and "skip" in (result.reason or "")
     assert reference_hub_min_connection(Hub("h", (a, b))) is None
+
+
+def test_one_member_min_cost_hub_equals_the_single_site_lp():
+    """A one-member hub whose joint tariff is the member's own: the joint LP's cost and sizing
+    equal the single-site LP's (``min_cost(method="lp")``, an exact optimum) on two days with
+    prices, PV and a battery to size, kW-max and feed-in."""
+    from netruimte.planner.lp import min_cost
+
+    n = 2 * DAY
+    hours = np.arange(n) / 4.0 % 24
+    load = 60.0 + 40.0 * np.exp(-(((hours - 18.0) / 2.0) ** 2))
+    sun = np.clip(np.sin((hours - 6.0) / 12.0 * np.pi), 0.0, None)
+    price = pd.Series(0.20 + 0.10 * np.exp(-(((hours - 18.0) / 2.0) ** 2)), index=index(n))
+    tariff = Tariff(contracted_eur_per_kw_year=30.0, kwmax_eur_per_kw_month=2.5,
+                    energy_eur_per_kwh=price, feed_in_eur_per_kwh=0.05)  # fmt: skip
+    site = Site(
+        "s", series(load), objective=Objective.MIN_COST,
+        pv=PV(series(sun), kwp=20.0, max_kwp=100.0, cost_eur_per_kwp_year=60.0),
+        battery=Battery(max_energy_kwh=300.0, max_power_kw=100.0, cost_eur_per_kwh_year=20.0,
+                        cost_eur_per_kw_year=10.0),
+        curtailable=(CurtailableLoad("line", 10.0, 0.4),),
+        connection=Connection(export_kw=30.0), tariff=tariff,
+    )  # fmt: skip
+    single = min_cost(site, method="lp")
+    hub = Hub("one", (site,), objective=Objective.MIN_COST, import_kw=None, export_kw=30.0,
+              tariff=tariff)  # fmt: skip
+    solved = solve_hub_lp(hub, Objective.MIN_COST)
+    assert solved.cost_eur == pytest.approx(single.annual_cost_eur, rel=1e-6)
+    assert solved.import_kw == pytest.approx(single.import_kw, abs=1e-3)
+    plan = plan_hub(hub)
+    assert plan.annual_cost_eur == pytest.approx(single.annual_cost_eur, rel=1e-6)
+    assert plan.members[0].import_kw_alone == pytest.approx(single.import_kw, abs=1e-3)
