@@ -14,6 +14,7 @@ from netruimte import __version__
 from netruimte.cli import audit as _audit
 from netruimte.cli import db as _dbcmd
 from netruimte.cli import fleet as _fleet
+from netruimte.cli import hub as _hub
 from netruimte.cli import profile as _profile
 from netruimte.cli import serve as _serve
 from netruimte.cli import site as _site
@@ -34,6 +35,7 @@ app = typer.Typer(
 )
 app.add_typer(_profile.app, name="profile")
 app.add_typer(_site.app, name="site")
+app.add_typer(_hub.app, name="hub")
 app.command("demo")(_demo)
 app.command("serve")(_serve.serve)
 app.command("worker")(_worker.worker)

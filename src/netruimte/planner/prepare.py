@@ -185,7 +185,9 @@ def occurrences_of(
         for day in np.unique(keys[keys >= 0]):
             positions = np.flatnonzero(keys == day)
             start, stop = int(positions[0]), int(positions[-1]) + 1
-            gaps = tuple(int(g) for g in np.setdiff1d(np.arange(start, stop), positions))
+            gaps: tuple[int, ...] = ()
+            if stop - start != len(positions):  # only on the night the clocks go back
+                gaps = tuple(int(g) for g in np.setdiff1d(np.arange(start, stop), positions))
             full_steps = int(full[day - origin + 1])
             energy = load.daily_kwh * len(positions) / full_steps
             found.append(

@@ -43,7 +43,7 @@ from netruimte.scenario.profile_options import (
 )
 from netruimte.scenario.toml_limits import parse_toml_text
 
-__all__ = ["load_site", "parse_window"]
+__all__ = ["load_site", "parse_objective", "parse_window", "read_toml"]
 
 _SECTIONS: Final = {
     "site": {"name", "timezone", "year"},
@@ -219,6 +219,12 @@ def load_site(path: str | Path) -> Site:
         missing or malformed CSV, or series that do not share the load's index.
     """
     source = Path(path)
+    return _build(read_toml(source), _Reader(source))
+
+
+def read_toml(source: Path) -> dict[str, Any]:
+    """A TOML file's tables; a missing file, bad UTF-8 or bad TOML (with its line) raise
+    :class:`InputError` naming the file."""
     try:
         text = source.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -227,8 +233,7 @@ def load_site(path: str | Path) -> Site:
         raise InputError("a folder, not a site TOML file", source=source) from None
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason})", source=source) from None
-    data = parse_toml_text(text, source)
-    return _build(data, _Reader(source))
+    return parse_toml_text(text, source)
 
 
 def _build(data: dict[str, Any], r: _Reader) -> Site:
@@ -250,14 +255,7 @@ def _build(data: dict[str, Any], r: _Reader) -> Site:
             raise r.fail("site.year", f"expected a whole year in 1970..2100, got {raw!r}")
         year = raw
 
-    plan_t = r.table(data, "plan", "plan") or {}
-    r.keys(plan_t, _SECTIONS["plan"], "plan")
-    objective_text = r.string(plan_t, "objective", "plan.objective", Objective.MIN_CONNECTION)
-    try:
-        objective = Objective(objective_text)
-    except ValueError:
-        choices = ", ".join(repr(o.value) for o in Objective)
-        raise r.fail("plan.objective", f"expected {choices}, got {objective_text!r}") from None
+    objective = parse_objective(data, r)
 
     load, fed_in = _load(data, r, timezone, year)
     index = load.index
@@ -282,6 +280,18 @@ def _build(data: dict[str, Any], r: _Reader) -> Site:
         )
     except InputError as exc:  # the model's own checks: name this file
         raise InputError(exc.message, source=r.source, field=exc.field) from None
+
+
+def parse_objective(data: dict[str, Any], r: _Reader) -> Objective:
+    """The ``[plan]`` table (only ``objective``, default ``min-connection``)."""
+    plan_t = r.table(data, "plan", "plan") or {}
+    r.keys(plan_t, _SECTIONS["plan"], "plan")
+    objective_text = r.string(plan_t, "objective", "plan.objective", Objective.MIN_CONNECTION)
+    try:
+        return Objective(objective_text)
+    except ValueError:
+        choices = ", ".join(repr(o.value) for o in Objective)
+        raise r.fail("plan.objective", f"expected {choices}, got {objective_text!r}") from None
 
 
 def _wrap(exc: InputError, r: _Reader, key: str) -> InputError:

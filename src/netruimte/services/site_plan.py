@@ -54,12 +54,14 @@ __all__ = [
     "SitePlan",
     "default_battery_range",
     "describe_sources",
+    "kw_rounded_up",
     "plan_site",
     "request_annex",
     "run_site_curve",
     "run_site_plan",
     "tariff_cost",
     "write_plan_outputs",
+    "write_text",
 ]
 
 PLAN_FIELDS: Final = (
@@ -428,6 +430,15 @@ def describe_sources(path: str | Path, site: Site) -> SiteSources:
     return SiteSources(file=path.name, load=load_text, pv=pv_text, energy_prices=prices)
 
 
+def kw_rounded_up(value_kw: float) -> float:
+    """``value_kw`` rounded up to 0.01 kW, never below it (also when 100 × value rounds
+    down in floating point)."""
+    kw = math.ceil(value_kw * 100.0) / 100.0
+    if kw < value_kw:
+        kw = (math.ceil(value_kw * 100.0) + 1) / 100.0
+    return kw
+
+
 def request_annex(plan: SitePlan, profile_csv: str = "import.csv") -> dict[str, Any]:
     """The request annex (``request.json``) of a feasible plan.
 
@@ -447,10 +458,7 @@ def request_annex(plan: SitePlan, profile_csv: str = "import.csv") -> dict[str, 
         {"windows": [str(w) for w in r.windows], "import_kw": r.import_kw} for r in given
     ]
     # Rounded up to 0.01 kW, and never below the profile's peak: the request must cover it.
-    peak = max(plan.import_kw, plan.peak_import_after_kw or 0.0)
-    kw = math.ceil(peak * 100.0) / 100.0
-    if kw < peak:  # 100 × peak rounded down in floating point
-        kw = (math.ceil(peak * 100.0) + 1) / 100.0
+    kw = kw_rounded_up(max(plan.import_kw, plan.peak_import_after_kw or 0.0))
     request: dict[str, Any] = {"applicant": site.name, "direction": "offtake", "kw": kw}
     contract = "firm"
     if restrictions:
@@ -475,7 +483,8 @@ def request_annex(plan: SitePlan, profile_csv: str = "import.csv") -> dict[str, 
     }
 
 
-def _write_text(path: Path, text: str) -> None:
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` whole: to a temporary file next to ``path``, then renamed over it."""
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
@@ -502,19 +511,19 @@ def write_plan_outputs(
     written = []
     annex = request_annex(plan, "import.csv") if plan.feasible else None
     target = out / "plan.json"
-    _write_text(target, json.dumps(plan.to_json_dict(), indent=2) + "\n")
+    write_text(target, json.dumps(plan.to_json_dict(), indent=2) + "\n")
     written.append(target)
     if plan.feasible and plan.dispatch is not None:
         target = out / "dispatch.csv"
         frame = plan.dispatch.copy()
         frame.index = pd.Index([t.isoformat() for t in frame.index], name="timestamp")
-        _write_text(target, frame.to_csv())
+        write_text(target, frame.to_csv())
         written.append(target)
         target = out / "import.csv"
         write_profile_csv(plan.dispatch["import_kw"].rename("kw"), target, column="kw")
         written.append(target)
         target = out / "request.json"
-        _write_text(target, json.dumps(annex, indent=2) + "\n")
+        write_text(target, json.dumps(annex, indent=2) + "\n")
         written.append(target)
     report = site_plan_report(
         plan.site, plan.to_json_dict(), plan.dispatch, curve=curve, sources=sources, request=annex
