@@ -164,8 +164,9 @@ def ldc_sentence(reference: pd.Series, after: pd.Series, name: str) -> str:
     else:
         text = f"The plan's peak equals '{name}'"
     if higher_h > 0:
+        hours = f"{higher_h:,.0f}" if higher_h >= 10 else f"{higher_h:g}"
         text += (
-            f"; for {higher_h:,.0f} hours further right the 'after' curve is higher (energy "
+            f"; for {hours} hours further right the 'after' curve is higher (energy "
             "moved to hours with room: battery charging, flexible loads, conversion losses)."
         )
     else:
