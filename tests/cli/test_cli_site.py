@@ -48,7 +48,14 @@ EXAMPLES = [
     "logistics-hub-ev",
     pytest.param("office-pv", marks=needs_lp),
 ]
-OUT_FILES = {"plan.json", "dispatch.csv", "import.csv", "request.json", "report.html"}
+OUT_FILES = {
+    "plan.json",
+    "dispatch.csv",
+    "import.csv",
+    "request.json",
+    "report.html",
+    "summary.pdf",
+}
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -547,6 +554,13 @@ def test_business_case_equals_a_recomputation_from_the_dispatch(planned):
     html = (out / "report.html").read_text()
     assert "<h2>Business case</h2>" in html
     assert f"€ {case['baseline_annual_cost_eur']:,.0f}" in html
+    import pypdf
+
+    pdf = pypdf.PdfReader(out / "summary.pdf")
+    assert len(pdf.pages) == 1
+    text = pdf.pages[0].extract_text()
+    for value in (base_eur, plan_eur, bought):
+        assert f"EUR {value:,.0f}" in text
 
 
 def test_logistics_cli_compares_with_the_unplanned_peak(plan_of):

@@ -38,8 +38,8 @@ def plan(
         None,
         "--out",
         help=(
-            "Write plan.json, dispatch.csv, request.json, import.csv and report.html "
-            "into this folder (created if missing)."
+            "Write plan.json, dispatch.csv, request.json, import.csv, report.html and the "
+            "one-page summary.pdf into this folder (created if missing)."
         ),
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the Plan JSON on stdout."),

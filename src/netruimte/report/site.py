@@ -29,6 +29,7 @@ __all__ = [
     "SiteSources",
     "before_import_kw",
     "ldc_sentence",
+    "period_text",
     "site_plan_report",
     "unmanaged_import_kw",
 ]
@@ -79,7 +80,8 @@ def _eur(value: Any) -> str:
     return "–" if value is None else f"€ {float(value):,.0f}"
 
 
-def _span(site: Site) -> str:
+def period_text(site: Site) -> str:
+    """The period planned in words ("the year 2025", or first to last day)."""
     index = site.index
     days = len(index) * HOURS_PER_STEP / 24
     first, last = index[0], index[-1]
@@ -373,19 +375,19 @@ def _summary(site: Site, plan: Mapping[str, Any], unmanaged: pd.Series | None) -
         blocks.append(Note(f"No plan: {plan.get('reason')}", kind="warning"))
         blocks.append(Paragraph(
             f"With {what}, no import connection lets {site.name} run through "
-            f"{_span(site)}. The trade-off curve below shows whether a larger battery helps."
+            f"{period_text(site)}. The trade-off curve below shows whether a larger battery helps."
         ))  # fmt: skip
         return blocks
     objective = plan["objective"]
     if objective == "min-connection":
         text = (
-            f"With {what}, {site.name} can run through {_span(site)} on an import connection of "
-            f"{_kw(after)}."
+            f"With {what}, {site.name} can run through {period_text(site)} on an import "
+            f"connection of {_kw(after)}."
         )
     else:
         text = (
-            f"The lowest-cost plan for {site.name} over {_span(site)} uses {what} and an import "
-            f"connection of {_kw(after)}."
+            f"The lowest-cost plan for {site.name} over {period_text(site)} uses {what} and an "
+            f"import connection of {_kw(after)}."
         )
     reference = float(before or 0.0)
     if unmanaged is None:
@@ -599,5 +601,5 @@ def site_plan_report(
     if feasible:
         sections.append(_request_section(site, plan, request))
     sections.append(Section("Assumptions and data", _assumptions(site, plan, sources)))
-    subtitle = f"Objective {plan['objective']} · {_span(site)}"
+    subtitle = f"Objective {plan['objective']} · {period_text(site)}"
     return Report(title=f"Site plan: {site.name}", sections=sections, subtitle=subtitle)

@@ -369,9 +369,9 @@ def write_plan_outputs(
     curve: Sequence[CurvePoint] = (),
     generated_at: dt.datetime | None = None,
 ) -> list[Path]:
-    """Write ``plan.json``, ``dispatch.csv``, ``request.json``, ``import.csv`` and
-    ``report.html`` into ``out_dir`` (created if missing); an infeasible plan gets
-    ``plan.json`` and ``report.html`` only. Returns the paths written."""
+    """Write ``plan.json``, ``dispatch.csv``, ``request.json``, ``import.csv``,
+    ``report.html`` and the one-page ``summary.pdf`` into ``out_dir`` (created if missing); an
+    infeasible plan gets ``plan.json`` and ``report.html`` only. Returns the paths written."""
     from netruimte.profiles import write_profile_csv
     from netruimte.report.html import write_report
 
@@ -400,6 +400,17 @@ def write_plan_outputs(
     if generated_at is not None:
         report = replace(report, generated_at=generated_at)
     written.append(write_report(report, out / "report.html"))
+    if plan.feasible and plan.business is not None:
+        from netruimte.report.pdf import site_summary_pdf
+        from netruimte.report.site import period_text
+
+        pdf = site_summary_pdf(plan.to_json_dict(), site_name=plan.site.name,
+                               span=period_text(plan.site), generated_at=generated_at)  # fmt: skip
+        target = out / "summary.pdf"
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_bytes(pdf)
+        tmp.replace(target)
+        written.append(target)
     return written
 
 
