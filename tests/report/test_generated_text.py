@@ -127,3 +127,17 @@ def test_no_contradictory_pair(savings: float) -> None:
         assert "less." in text and "plan gains" in text and "plan loses" not in text
     else:
         assert "the same." in text and "neither gains nor loses" in text
+
+
+def test_demo_wait_caption_follows_the_data() -> None:
+    from netruimte.report.demo import wait_caption
+
+    def table(none: float, safety: float) -> pd.DataFrame:
+        return pd.DataFrame({"category_acm": ["none", "none", "safety"],
+                             "wait_years_acm": [none, none, safety]})  # fmt: skip
+
+    assert "Every priority category waits less" in wait_caption(table(8.0, 2.0))
+    assert "no priority 8.0 years" in wait_caption(table(8.0, 2.0))
+    same = wait_caption(table(8.0, 8.0))
+    assert "does not shorten" in same and "waits less" not in same
+    assert "waits longer" in wait_caption(table(2.0, 8.0))

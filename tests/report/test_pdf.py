@@ -64,3 +64,37 @@ def test_infeasible_plan_has_no_summary() -> None:
     with pytest.raises(ValueError, match="feasible"):
         site_summary_pdf({"status": "infeasible", "business_case": None}, site_name="x",
                          span="y")  # fmt: skip
+
+
+def _demo_summary(acm_2033: int = 60, campus: object = None) -> dict[str, object]:
+    def variant(key: str, label: str, by_2033: int, mw_years: float) -> dict[str, object]:
+        return {"variant": key, "label": label, "requests": 111, "by_2030": 10,
+                "by_2033": by_2033, "by_2036": 90, "not_in_horizon": 5,
+                "median_wait_years": 6.5, "mw_years_waiting": mw_years}  # fmt: skip
+
+    return {
+        "scenario": "Flevoland 2026 (published grid figures, synthetic waiting list)",
+        "runs": 100, "seed": 2026,
+        "variants": [variant("fcfs", "First come, first served", 50, 900.0),
+                     variant("acm", "ACM framework (rule in force)", acm_2033, 800.0),
+                     variant("acm-smart", "ACM + smart tools (smaller firm)", 70, 600.0)],
+        "campus": [{"variant": "First come, first served", "granted_on": campus},
+                   {"variant": "ACM framework (rule in force)", "granted_on": "2035-01-01"}],
+        "smart_tools": {"businesses": 86, "requested_mw": 100.0, "firm_mw_with_tools": 75.0},
+    }  # fmt: skip
+
+
+def test_demo_pdf_one_page_and_computed_sentences() -> None:
+    from netruimte.report.pdf_demo import demo_summary_pdf
+
+    pages, text = _text(demo_summary_pdf(_demo_summary(), horizon_year=2040))
+    flat = text.replace("\n", " ")
+    assert pages == 1
+    assert "Most requests connected by 2033: ACM + smart tools (smaller firm) (70 of 111)" in flat
+    assert "connects 10 more by 2033 than first come, first served" in flat
+    assert "First come, first served: not before the horizon (2040)" in flat
+    assert "75.0 MW of firm connection instead of 100.0 MW (25% less)" in flat
+    _, fewer = _text(demo_summary_pdf(_demo_summary(acm_2033=45, campus="2036-07-01"),
+                                      horizon_year=2040))  # fmt: skip
+    fewer = fewer.replace("\n", " ")
+    assert "connects 5 fewer by 2033" in fewer and "First come, first served: 2036-07-01" in fewer

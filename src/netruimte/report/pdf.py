@@ -14,7 +14,7 @@ from typing import Any
 
 from netruimte.report.site_business import business_case_sentences, years_text
 
-__all__ = ["site_summary_pdf"]
+__all__ = ["draw_bars", "latin_text", "site_summary_pdf"]
 
 _NAVY = (18, 53, 91)
 _GREY = (138, 148, 160)
@@ -22,7 +22,7 @@ _RED = (192, 57, 43)
 _WIDTH_MM = 180.0  # A4 minus 15 mm margins
 
 
-def _latin(text: str) -> str:
+def latin_text(text: str) -> str:
     """Text the built-in PDF fonts can show (Latin-1): € → EUR, − → -, other marks simplified."""
     table = {"€ ": "EUR ", "€": "EUR", "−": "-", "–": "-", "—": "-", "≤": "<=", "≥": ">=",
              "×": "x", "\u00a0": " ", "\u2011": "-", "’": "'", "“": '"', "”": '"'}  # fmt: skip
@@ -38,8 +38,9 @@ def _eur(value: Any) -> str:
     return f"{'-' if number < -0.5 else ''}EUR {abs(number):,.0f}"
 
 
-def _bars(pdf: Any, x: float, y: float, w: float, h: float,
-          items: Sequence[tuple[str, float, tuple[int, int, int]]], unit: str) -> None:  # fmt: skip
+def draw_bars(pdf: Any, x: float, y: float, w: float, h: float,
+          items: Sequence[tuple[str, float, tuple[int, int, int]]], unit: str,
+          digits: int = 1) -> None:  # fmt: skip
     """Horizontal bars with labels and values (a chart drawn with rectangles)."""
     top = max((v for _, v, _ in items), default=0.0) or 1.0
     row = h / max(len(items), 1)
@@ -49,12 +50,12 @@ def _bars(pdf: Any, x: float, y: float, w: float, h: float,
         pdf.set_xy(x, yy + row * 0.15)
         pdf.set_font("Helvetica", size=9)
         pdf.set_text_color(30, 39, 51)
-        pdf.cell(label_w, row * 0.7, _latin(label))
+        pdf.cell(label_w, row * 0.7, latin_text(label))
         length = max(0.0, (w - label_w - 28.0) * value / top)
         pdf.set_fill_color(*colour)
         pdf.rect(x + label_w, yy + row * 0.2, length, row * 0.6, style="F")
         pdf.set_xy(x + label_w + length + 1.5, yy + row * 0.15)
-        pdf.cell(26.0, row * 0.7, _latin(f"{value:,.1f} {unit}"))
+        pdf.cell(26.0, row * 0.7, latin_text(f"{value:,.{digits}f} {unit}"))
 
 
 def site_summary_pdf(
@@ -94,7 +95,7 @@ def site_summary_pdf(
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_auto_page_break(False)
     pdf.set_margins(15, 15, 15)
-    pdf.set_title(_latin(f"Site plan summary: {site_name}"))
+    pdf.set_title(latin_text(f"Site plan summary: {site_name}"))
     pdf.set_creator("netruimte")
     pdf.add_page()
     pdf.set_fill_color(*_NAVY)
@@ -102,11 +103,11 @@ def site_summary_pdf(
     pdf.set_text_color(255, 255, 255)
     pdf.set_xy(15, 8)
     pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(_WIDTH_MM, 8, _latin(f"Site plan: {site_name}"))
+    pdf.cell(_WIDTH_MM, 8, latin_text(f"Site plan: {site_name}"))
     pdf.set_xy(15, 17)
     pdf.set_font("Helvetica", size=10)
     pdf.cell(
-        _WIDTH_MM, 6, _latin(f"Objective {plan['objective']} - {span} - summary for the board")
+        _WIDTH_MM, 6, latin_text(f"Objective {plan['objective']} - {span} - summary for the board")
     )
 
     pdf.set_text_color(30, 39, 51)
@@ -116,13 +117,13 @@ def site_summary_pdf(
     pdf.set_xy(15, 44)
     pdf.set_font("Helvetica", size=10)
     text = " ".join(business_case_sentences(case, plan.get("import_kw")))
-    pdf.multi_cell(_WIDTH_MM, 5, _latin(text))
+    pdf.multi_cell(_WIDTH_MM, 5, latin_text(text))
 
     y = pdf.get_y() + 4
     pdf.set_xy(15, y)
     pdf.set_font("Helvetica", "B", 12)
     pdf.cell(_WIDTH_MM, 7, "Grid connection")
-    _bars(pdf, 15, y + 8, _WIDTH_MM, 20, [
+    draw_bars(pdf, 15, y + 8, _WIDTH_MM, 20, [
         ("today (own peak, no new assets)", float(case["baseline_import_kw"]), _GREY),
         ("with the plan", float(plan["import_kw"]), _NAVY),
     ], "kW")  # fmt: skip
@@ -130,7 +131,7 @@ def site_summary_pdf(
     pdf.set_xy(15, y)
     pdf.set_font("Helvetica", "B", 12)
     pdf.cell(_WIDTH_MM, 7, "Yearly grid and energy cost")
-    _bars(pdf, 15, y + 8, _WIDTH_MM, 20, [
+    draw_bars(pdf, 15, y + 8, _WIDTH_MM, 20, [
         ("today", float(case["baseline_annual_cost_eur"]) / 1000.0, _GREY),
         ("with the plan", float(case["plan_annual_cost_eur"]) / 1000.0, _NAVY),
     ], "thousand EUR")  # fmt: skip
@@ -163,15 +164,15 @@ def site_summary_pdf(
             pdf.set_fill_color(238, 241, 245)
             pdf.rect(15, yy, _WIDTH_MM, 6.5, style="F")
         pdf.set_xy(17, yy + 0.5)
-        pdf.cell(120, 5.5, _latin(label))
+        pdf.cell(120, 5.5, latin_text(label))
         pdf.set_xy(137, yy + 0.5)
-        pdf.cell(56, 5.5, _latin(value), align="R")
+        pdf.cell(56, 5.5, latin_text(value), align="R")
         yy += 6.5
 
     pdf.set_xy(15, yy + 4)
     pdf.set_font("Helvetica", "I", 8.5)
     pdf.set_text_color(86, 97, 109)
-    pdf.multi_cell(_WIDTH_MM, 4, _latin(
+    pdf.multi_cell(_WIDTH_MM, 4, latin_text(
         "How it is computed: both yearly costs use the same tariffs and energy prices of the "
         "site file (the user's input, not a published tariff); 'today' is the site without new "
         "assets and without planning on a connection of its own peak. Investment is the "
@@ -183,7 +184,7 @@ def site_summary_pdf(
     ))  # fmt: skip
     pdf.set_xy(15, 285)
     pdf.set_font("Helvetica", size=7.5)
-    pdf.cell(_WIDTH_MM, 4, _latin(f"Made with netruimte on {stamp}. Rendered offline."),
+    pdf.cell(_WIDTH_MM, 4, latin_text(f"Made with netruimte on {stamp}. Rendered offline."),
              align="C")  # fmt: skip
     if pdf.page_no() != 1:  # pragma: no cover - the layout above is fixed
         raise RuntimeError("the summary ran over one page")
