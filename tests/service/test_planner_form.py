@@ -72,3 +72,21 @@ def test_form_refuses_bad_economics(client, tiny, users: Users, field: str, valu
         files={"load": ("l.csv", _load_csv(), "text/csv")},
     )  # fmt: skip
     assert res.status_code == 422 and res.json()["field"] == field
+
+
+def test_plan_page_shows_the_business_case(
+    client, tiny, users: Users, run_jobs: Callable[[], int]
+) -> None:  # type: ignore[no-untyped-def]
+    _signed(client, users.alice_token)
+    data = {"mode": "simple", "battery_kwh": "200", "battery_kw": "100",
+            "contracted_eur_per_kw_year": "30", "energy_eur_per_kwh": "0.2"}  # fmt: skip
+    files = {"load": ("l.csv", _load_csv(), "text/csv")}
+    res = client.post("/site-planner", data=data, files=files, follow_redirects=False)
+    run_jobs()
+    page = client.get(res.headers["location"]).text
+    case = client.get(res.headers["location"], params={"format": "json"}).json()["plan"][
+        "business_case"
+    ]
+    assert "Peak import as the site runs today" in page and "Savings a year" in page
+    assert f"{case['baseline_annual_cost_eur']:,.0f}" in page
+    assert "grid tariff and energy)" not in page
