@@ -156,9 +156,10 @@ def _request_table(
         row: dict[str, object] = {
             "request": f"{out.id} {req.applicant}".strip(),
             "station": out.station,
-            "kW": f"{out.kw:,.0f}" + (" feed-in" if out.direction is Direction.FEEDIN else ""),
+            "requested (kW)": f"{out.kw:,.0f}"
+            + (" feed-in" if out.direction is Direction.FEEDIN else ""),
             "category": category_label(out.category),
-            "joined": _day(tl.moments[int(tl.start_m[i])]) if tl.start_m[i] < n_m else "",
+            "joined the list": _day(tl.moments[int(tl.start_m[i])]) if tl.start_m[i] < n_m else "",
             f"connected ({result.policy})": _outcome_text(out, int(tl.wait_m[i])),
         }
         if other is not None:
