@@ -141,3 +141,10 @@ def test_demo_wait_caption_follows_the_data() -> None:
     same = wait_caption(table(8.0, 8.0))
     assert "does not shorten" in same and "waits less" not in same
     assert "waits longer" in wait_caption(table(2.0, 8.0))
+
+
+def test_short_profile_is_said_to_be_scaled() -> None:
+    whole = " ".join(business_case_sentences(_case(span_years=1.0), 150.0))
+    short = " ".join(business_case_sentences(_case(span_years=0.25), 150.0))
+    assert "scaled to a year" not in whole
+    assert "The profile covers 91 days (0.25 years)" in short and "scaled to a year" in short

@@ -22,7 +22,8 @@ The business case (:func:`business_case`) compares two yearly costs priced alike
 * the **plan**: the planned dispatch at the planned connection, tariffs, energy and curtailment
   only (no annualised investment).
 
-Both are annualised by dividing the cost over the span by the span in years. Then::
+Both are annualised by dividing the cost over the span by the span in years (``span_years``,
+1 for a whole calendar year; the report says so when the profile is shorter). Then::
 
     annual_savings = baseline_annual_cost − plan_annual_cost
     investment     = Σ one-off price × capacity bought (the plan's new PV and battery; with
@@ -265,6 +266,7 @@ class BusinessCase:
     waiting_cost_eur: float
     npv_with_waiting_eur: float
     invest_in: str
+    span_years: float
     baseline_cost: tuple[CostLine, ...]
     plan_cost: tuple[CostLine, ...]
 
@@ -324,6 +326,6 @@ def business_case(
     return BusinessCase(
         baseline_kw, base_eur, plan_eur, invest, savings, simple_payback_years(invest, savings),
         npv, econ.discount_rate, econ.lifetime_years, econ.wait_months,
-        econ.downtime_eur_per_month, waiting, npv + waiting, econ.invest_in, baseline_cost,
-        plan_cost,
+        econ.downtime_eur_per_month, waiting, npv + waiting, econ.invest_in, years,
+        baseline_cost, plan_cost,
     )  # fmt: skip

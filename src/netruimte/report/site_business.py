@@ -62,6 +62,12 @@ def business_case_sentences(case: Mapping[str, Any], import_kw: float | None) ->
         else:
             first += f": {eur(-savings)} more."
     out.append(first)
+    span = float(case.get("span_years") or 1.0)
+    if abs(span - 1.0) > 1e-6:
+        out.append(
+            f"The profile covers {span * 365:,.0f} days ({span:.2f} years); its costs are "
+            "scaled to a year, so the seasons it does not cover are assumed to cost the same."
+        )
     if invest > 0:
         text = f"The plan buys assets for {eur(invest)} once"
         payback = case.get("simple_payback_years")
