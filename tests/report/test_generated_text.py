@@ -148,3 +148,10 @@ def test_short_profile_is_said_to_be_scaled() -> None:
     short = " ".join(business_case_sentences(_case(span_years=0.25), 150.0))
     assert "scaled to a year" not in whole
     assert "The profile covers 91 days (0.25 years)" in short and "scaled to a year" in short
+
+
+def test_flexible_loads_are_named_only_when_there_are_some() -> None:
+    none = " ".join(business_case_sentences(_case(flexible_loads=0), 150.0))
+    one = " ".join(business_case_sentences(_case(flexible_loads=1), 150.0))
+    assert "flexible" not in none
+    assert "(the flexible load starting when it arrives, no battery use)" in one

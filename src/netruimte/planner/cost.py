@@ -267,6 +267,7 @@ class BusinessCase:
     npv_with_waiting_eur: float
     invest_in: str
     span_years: float
+    flexible_loads: int
     baseline_cost: tuple[CostLine, ...]
     plan_cost: tuple[CostLine, ...]
 
@@ -327,5 +328,5 @@ def business_case(
         baseline_kw, base_eur, plan_eur, invest, savings, simple_payback_years(invest, savings),
         npv, econ.discount_rate, econ.lifetime_years, econ.wait_months,
         econ.downtime_eur_per_month, waiting, npv + waiting, econ.invest_in, years,
-        baseline_cost, plan_cost,
+        len(site.shiftable), baseline_cost, plan_cost,
     )  # fmt: skip

@@ -43,12 +43,13 @@ def business_case_sentences(case: Mapping[str, Any], import_kw: float | None) ->
     savings = float(case["annual_savings_eur"])
     invest = float(case["investment_eur"])
     out = []
-    today = (
-        "without new assets and without planning (the flexible loads starting when they "
-        "arrive, no battery use)"
-    )
+    flexible = int(case.get("flexible_loads") or 0)
+    today = "without new assets and without planning"
     if case.get("invest_in") == "all":
         today = "without the PV and battery of the site file and without planning"
+    if flexible:
+        loads, arrive = ("loads", "they arrive") if flexible > 1 else ("load", "it arrives")
+        today += f" (the flexible {loads} starting when {arrive}, no battery use)"
     first = (
         f"Run as today {today}, the site needs a connection of {base_kw:,.1f} kW and pays "
         f"{eur(base)} a year in grid tariffs and energy."
