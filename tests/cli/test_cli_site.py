@@ -48,7 +48,14 @@ EXAMPLES = [
     "logistics-hub-ev",
     pytest.param("office-pv", marks=needs_lp),
 ]
-OUT_FILES = {"plan.json", "dispatch.csv", "import.csv", "request.json", "report.html"}
+OUT_FILES = {
+    "plan.json",
+    "dispatch.csv",
+    "import.csv",
+    "request.json",
+    "report.html",
+    "summary.pdf",
+}
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -485,3 +492,83 @@ def test_unmanaged_import_charges_on_arrival():
     # 16 steps, so half the energy: 3 steps from the first step inside.
     assert np.flatnonzero(extra > 0).tolist() == [0, 1, 2, 88, 89, 90, 91, 92, 93, 184, 185, 186]
     assert np.allclose(extra[extra > 0], 20.0)
+
+
+def _tariff_eur_by_hand(local: pd.DatetimeIndex, imp: np.ndarray, exp: np.ndarray,
+                        contracted_kw: float, site: Site) -> float:  # fmt: skip
+    """One whole calendar year, flat prices: the tariff arithmetic written out again."""
+    t = site.tariff
+    monthly_max = pd.Series(imp, index=local).groupby(local.month).max()
+    return (
+        contracted_kw * t.contracted_eur_per_kw_year
+        + float(monthly_max.sum()) * t.kwmax_eur_per_kw_month
+        + float(imp.sum()) * 0.25 * float(t.energy_eur_per_kwh)  # type: ignore[arg-type]
+        - float(exp.sum()) * 0.25 * t.feed_in_eur_per_kwh
+    )
+
+
+def test_business_case_equals_a_recomputation_from_the_dispatch(planned):
+    """The business case of plan.json against an independent recomputation from dispatch.csv
+    (the plan) and from the site's load, PV and flexible loads run on arrival (the baseline)."""
+    name, doc, out = planned
+    site = load_site(SITES / f"{name}.toml")
+    case = doc["business_case"]
+    frame = pd.read_csv(out / "dispatch.csv")
+    local = pd.DatetimeIndex(pd.to_datetime(frame["timestamp"], utc=True)).tz_convert(site.timezone)
+    assert frame["curtailed_kw"].max() == 0.0  # no example curtails: no curtailment line
+    imp, exp = frame["import_kw"].to_numpy(), frame["export_kw"].to_numpy()
+    plan_eur = _tariff_eur_by_hand(local, imp, exp, doc["import_kw"], site)
+    assert case["plan_annual_cost_eur"] == pytest.approx(plan_eur, rel=1e-9)
+    # Baseline: load − installed PV (unless the file buys it), each flexible load at full power
+    # from the start of its daily window until it has its energy.
+    load = frame["load_kw"].to_numpy()
+    all_assets = site.economics.invest_in == "all"
+    pv = (site.pv.kwp * site.pv.kw_per_kwp.to_numpy()) if site.pv and not all_assets else 0.0
+    extra = np.zeros(len(load))
+    minutes = local.hour * 60 + local.minute
+    for flex in site.shiftable:
+        start = flex.window.start.hour * 60 + flex.window.start.minute
+        steps = round(flex.daily_kwh / flex.max_kw / 0.25)
+        assert steps * 0.25 * flex.max_kw == pytest.approx(flex.daily_kwh)  # whole steps
+        for first in np.flatnonzero(np.asarray(minutes == start)):
+            extra[first : first + steps] += flex.max_kw
+    net = load - pv + extra
+    base_imp = np.maximum(net, 0.0)
+    limit = site.connection.export_kw
+    base_exp = np.minimum(np.maximum(-net, 0.0), np.inf if limit is None else limit)
+    assert case["baseline_import_kw"] == pytest.approx(base_imp.max(), rel=1e-9)
+    base_eur = _tariff_eur_by_hand(local, base_imp, base_exp, base_imp.max(), site)
+    assert case["baseline_annual_cost_eur"] == pytest.approx(base_eur, rel=1e-9)
+    assert case["annual_savings_eur"] == pytest.approx(base_eur - plan_eur, rel=1e-9)
+    bought = (doc["added_pv_kwp"] + (site.pv.kwp if site.pv and all_assets else 0.0)) * (
+        site.pv.capex_eur_per_kwp if site.pv else 0.0
+    )
+    if site.battery is not None:
+        energy = doc["added_battery_energy_kwh"] + (site.battery.energy_kwh if all_assets else 0)
+        power = doc["added_battery_power_kw"] + (site.battery.power_kw if all_assets else 0)
+        bought += energy * site.battery.capex_eur_per_kwh + power * site.battery.capex_eur_per_kw
+    assert case["investment_eur"] == pytest.approx(bought, rel=1e-9)
+    rate, years = case["discount_rate"], case["lifetime_years"]
+    npv = -bought + sum((base_eur - plan_eur) / (1 + rate) ** y for y in range(1, years + 1))
+    assert case["npv_eur"] == pytest.approx(npv, rel=1e-9, abs=1e-6)
+    html = (out / "report.html").read_text()
+    assert "<h2>Business case</h2>" in html
+    assert f"€ {case['baseline_annual_cost_eur']:,.0f}" in html
+    import pypdf
+
+    pdf = pypdf.PdfReader(out / "summary.pdf")
+    assert len(pdf.pages) == 1
+    text = pdf.pages[0].extract_text()
+    for value in (base_eur, plan_eur, bought):
+        assert f"EUR {value:,.0f}" in text
+
+
+def test_logistics_cli_compares_with_the_unplanned_peak(plan_of):
+    """The text output names the unplanned peak (flexible loads on arrival) beside the plan."""
+    doc, _ = plan_of("logistics-hub-ev")
+    result = runner.invoke(app, ["site", "plan", str(SITES / "logistics-hub-ev.toml")])
+    assert result.exit_code == 0, result.output
+    unplanned = doc["business_case"]["baseline_import_kw"]
+    assert unplanned > doc["import_kw"]
+    assert f"peak unplanned {unplanned:,.2f} kW" in result.output
+    assert "peak before" not in result.output

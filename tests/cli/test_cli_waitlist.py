@@ -264,3 +264,53 @@ def test_summary_of_a_large_grid_lists_the_stations_with_the_largest_queue():
         assert f"({st.id})" in text
     shown = sum(f"({st.id})" in text for st in result.stations)
     assert shown == 20
+
+
+def test_explain_json_is_the_account(scenario):
+    result = invoke("explain", str(EXAMPLE), "R-002", "--runs", "1", "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["id"] == "R-002" and doc["station"] == "ALM"
+    assert doc["category"] == "safety" and doc["asked_category"] == "safety"
+    assert doc["granted_on"] == "2030-07-01" and doc["wait_months"] == 54
+    assert doc["at_join"]["rank"] == 3 and doc["at_join"]["rank_of"] == 12
+    assert doc["at_join"]["binding_station"] == "ALM"
+    assert "granted_p50" not in doc  # one run: no percentiles
+    # the same account as the text command
+    assert doc["text"].strip() == explain("R-002", "--runs", "1").strip()
+    mc = json.loads(invoke("explain", str(EXAMPLE), "R-016", "--runs", "8", "--seed", "5",
+                           "--json").stdout)  # fmt: skip
+    assert {"granted_p10", "granted_p50", "granted_p90"} <= set(mc)
+
+
+def test_explain_without_id_lists_and_filters(scenario):
+    every = json.loads(invoke("explain", str(EXAMPLE), "--json").stdout)
+    assert [r["id"] for r in every] == [r.id for r in scenario.requests]
+    alm = json.loads(invoke("explain", str(EXAMPLE), "--station", "ALM", "--json").stdout)
+    below = {st.id for st in scenario.grid.stations if st.parent == "ALM"} | {"ALM"}
+    assert below != {"ALM"}  # the example has a station under Almere
+    assert {r["station"] for r in alm} == below
+    assert len(alm) == sum(r.station in below for r in scenario.requests)
+    # a station includes the stations below it: the region holds every request
+    region = json.loads(invoke("explain", str(EXAMPLE), "--station", "FGU", "--json").stdout)
+    assert len(region) == len(scenario.requests)
+    safety = json.loads(invoke("explain", str(EXAMPLE), "--category", "safety", "--json").stdout)
+    assert safety and {r["category"] for r in safety} == {"safety"}
+    who = json.loads(invoke("explain", str(EXAMPLE), "--applicant", "almere", "--json").stdout)
+    assert who and all("almere" in r["applicant"].lower() for r in who)
+    text = explain("--category", "safety")
+    assert f"{len(safety)} of {len(scenario.requests)} requests" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--station", "NOPE"], "--station"),
+        (["--category", "urgent"], "--category"),
+        (["R-002", "--station", "ALM"], "without REQUEST_ID"),
+    ],
+)
+def test_explain_list_errors_exit_2(args, words):
+    result = run("explain", str(EXAMPLE), *args)
+    assert result.returncode == 2, result.stderr
+    assert words in result.stderr

@@ -358,3 +358,42 @@ def test_the_design_example_loads() -> None:
     assert site.connection.restrictions[0].import_kw == 200
     result = min_connection(site)
     assert result.status is Status.OPTIMAL
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "words"),
+    [
+        ("[economics]\ndiscount_rate = -0.01\n", "economics.discount_rate", "[0, 1]"),
+        ("[economics]\nlifetime_years = 2.5\n", "economics.lifetime_years", "whole number"),
+        ("[economics]\nlifetime_years = 0\n", "economics.lifetime_years", "1..100"),
+        ('[economics]\nwait_months = "soon"\n', "economics.wait_months", "got a string"),
+        ("[economics]\ndowntime_eur_per_month = -5\n", "economics.downtime_eur_per_month", ">= 0"),
+        ('[economics]\ninvest_in = "some"\n', "economics.invest_in", "'new' or 'all'"),
+        ("[economics]\nrate = 0.05\n", "economics.rate", "unknown key"),
+        ("[battery]\ncapex_eur_per_kwh = -1\n", "battery.capex_eur_per_kwh", ">= 0"),
+    ],
+)
+def test_economics_errors_name_the_key(tmp_path: Path, text: str, field: str, words: str) -> None:
+    with pytest.raises(InputError) as info:
+        load_site(write(tmp_path, minimal(text)))
+    assert info.value.field == field and words in info.value.message
+    assert info.value.source is not None and info.value.source.endswith("site.toml")
+
+
+def test_economics_keys_are_read(tmp_path: Path) -> None:
+    text = (
+        "[battery]\ncapex_eur_per_kwh = 300\ncapex_eur_per_kw = 90\n"
+        "[economics]\ndiscount_rate = 0.07\nlifetime_years = 12\n"
+        'downtime_eur_per_month = 5000\nwait_months = 18\ninvest_in = "all"\n'
+    )
+    site = load_site(write(tmp_path, minimal(text)))
+    assert site.battery is not None
+    assert (site.battery.capex_eur_per_kwh, site.battery.capex_eur_per_kw) == (300, 90)
+    econ = site.economics
+    assert (econ.discount_rate, econ.lifetime_years, econ.downtime_eur_per_month) == (
+        0.07,
+        12,
+        5000,
+    )
+    assert (econ.wait_months, econ.invest_in) == (18, "all")
+    assert load_site(write(tmp_path, minimal())).economics.lifetime_years == 15

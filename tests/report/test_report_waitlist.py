@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from netruimte.errors import InputError
 from netruimte.grid import Grid, Reinforcement, Station
-from netruimte.report import Figure, Note, Paragraph, Table, render_html
+from netruimte.report import Details, Figure, Note, Paragraph, Table, render_html
 from netruimte.report.applicant import applicant_account, render_account
 from netruimte.report.waitlist import build_waitlist_report, synthetic_note
 from netruimte.report.waitlist_data import (
@@ -138,11 +138,17 @@ def _blocks(report):
 
 def test_report_structure_plain_run(example):
     report = build_waitlist_report(simulate(example), example)
-    headings = [s.heading for s in report.sections]
-    assert headings == [
+    top = [s.heading for s in report.sections if s.level == 2]
+    assert top == [
         "Summary", "Queue over time", "Headroom over time", "Connections per year",
-        "How long requests wait", "Tables", "Why: the explanation of every request under acm-2026",
+        "How long requests wait", "Stations", "Tables", "Every request",
     ]  # fmt: skip
+    # one sub-section per station with requests, each request's explanation folded in it
+    per_station = [s for s in report.sections if s.level == 3]
+    asked = {r.station for r in example.requests}
+    assert len(per_station) == len(asked)
+    folded = [b for s in per_station for b in s.blocks if isinstance(b, Details)]
+    assert sorted(d.key for d in folded) == sorted(r.id for r in example.requests)
     blocks = _blocks(report)
     kinds = [type(b) for _, b in blocks]
     # plots first, then tables
@@ -165,6 +171,7 @@ def test_report_with_compare_runs_and_synthetic_note(example):
     tables = [b for _, b in blocks if isinstance(b, Table)]
     captions = " ".join(t.caption for t in tables)
     assert "compared with fcfs" in captions and "Monte Carlo over 10 runs" in captions
+    assert tables[-1].interactive
     requests = tables[-1].frame
     assert {"P10", "P50", "P90", "connected (acm-2026)", "connected (fcfs)"} <= set(
         requests.columns
@@ -260,3 +267,43 @@ def test_account_of_a_request_still_waiting_at_the_end():
     assert "What you can do:" in text
     with pytest.raises(InputError, match="unknown request"):
         applicant_account(sc, "C")
+
+
+def test_one_colour_per_station_across_charts(example):
+    report = build_waitlist_report(simulate(example), example)
+    figures = [b for _, b in _blocks(report) if isinstance(b, Figure)]
+    queue, headroom = (
+        figures[0].figure,
+        next(
+            f.figure for s in report.sections if s.heading == "Headroom over time" for f in s.blocks
+        ),
+    )
+    in_queue = {t.name: t.line.color for t in queue.data if t.line.color != "#b8c2cc"}
+    in_headroom = {t.name: t.line.color for t in headroom.data}
+    common = set(in_queue) & set(in_headroom)
+    assert common, "the example shows some station in both charts"
+    for name in common:
+        assert in_queue[name] == in_headroom[name]
+    assert len(set(in_queue.values())) == len(in_queue)  # different stations, different colours
+
+
+def test_aggregated_station_is_shown_apart(example):
+    """A station named 'aggregated' leaves the charts and the per-station parts and gets its
+    own section; the totals still count it."""
+    from dataclasses import replace
+
+    stations = tuple(
+        replace(st, name=f"{st.name}, aggregated") if st.id == "LLS" else st
+        for st in example.grid.stations
+    )
+    grid = replace(example.grid, stations=stations)
+    scenario = replace(example, grid=grid)
+    report = build_waitlist_report(simulate(scenario), scenario)
+    headings = [s.heading for s in report.sections]
+    assert "Aggregated requests (shown apart)" in headings
+    assert not any("(LLS)" in h for h in headings)
+    figures = [b for _, b in _blocks(report) if isinstance(b, Figure)]
+    assert not any("aggregated" in (t.name or "") for f in figures for t in f.figure.data)
+    summary = next(s for s in report.sections if s.heading == "Summary").blocks
+    n = len(scenario.requests)
+    assert any(isinstance(b, Paragraph) and f"{n} requests" in b.text for b in summary)

@@ -11,7 +11,21 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-__all__ = ["demo"]
+__all__ = ["campus_cells", "demo"]
+
+
+_LATER = "not before the horizon ({horizon})"
+"""One vocabulary: 'not before the horizon (YEAR)' when a run ends without the grant, 'not
+simulated' when a variant had no Monte Carlo runs (no P50/P90), 'never' only for certain."""
+
+
+def campus_cells(row: dict[str, object], horizon: int, *, monte_carlo: bool) -> list[str]:
+    """Connected, P50 and P90 of one campus row in the demo's one vocabulary."""
+    later = _LATER.format(horizon=horizon)
+    cells = [str(row["granted_on"] or later)]
+    for key in ("p50", "p90"):
+        cells.append(str(row[key] or later) if monte_carlo else "not simulated")
+    return cells
 
 
 def demo(
@@ -34,6 +48,7 @@ def demo(
 ) -> None:
     """The main job: the Flevoland scenario end to end (waiting list, ACM framework, smart
     tools, slipped works), written as one HTML report plus CSV/JSON of all results."""
+    from netruimte.report.demo_data import VARIANTS
     from netruimte.services.demo import DemoOptions, run_demo
     from netruimte.services.demo_output import demo_summary, write_demo
 
@@ -65,8 +80,15 @@ def demo(
         typer.echo(json.dumps({**summary, "out": str(out)}, indent=2, default=str))
         return
     console = Console()
-    table = Table(title="Flevoland offtake requests (queue, campus, induced jobs, Hortus)")
-    for column in ("scenario", "before 2030", "before 2033", "before 2036", "never", "MW-years"):
+    horizon = result.scenario.end.year
+    total = summary["variants"][0]["requests"] if summary["variants"] else 0
+    table = Table(
+        title=f"Flevoland offtake requests ({total}: queue, campus, induced jobs, Hortus), "
+        "connected by the start of each year (cumulative)",
+        caption="the last two columns add up to the requests",
+    )
+    for column in ("scenario", "by 2030", "by 2033", "by 2036", f"by the end of {horizon}",
+                   _LATER.format(horizon=horizon), "MW-years waited"):  # fmt: skip
         table.add_column(column, justify="left" if column == "scenario" else "right")
     for row in summary["variants"]:
         table.add_row(
@@ -74,20 +96,21 @@ def demo(
             str(row["by_2030"]),
             str(row["by_2033"]),
             str(row["by_2036"]),
+            str(row["requests"] - row["not_in_horizon"]),
             str(row["not_in_horizon"]),
             f"{row['mw_years_waiting']:,.0f}",
         )
     console.print(table)
     campus = Table(title="High Tech Campus Almere (ASM International), 20.4 MW asked")
-    for column in ("scenario", "MW", "connected", "P50", "P90"):
+    for column in ("scenario", "MW asked", "connected (no delays)", "half of the runs by (P50)",
+                   "90 % of the runs by (P90)"):  # fmt: skip
         campus.add_column(column)
+    simulated = {v.label: v.monte_carlo for v in VARIANTS}
     for row in summary["campus"]:
         campus.add_row(
             row["variant"],
             f"{row['requested_mw']:.1f}",
-            str(row["granted_on"] or "not before 2041"),
-            str(row["p50"] or "-"),
-            str(row["p90"] or "-"),
+            *campus_cells(row, horizon, monte_carlo=simulated.get(row["variant"], False)),
         )
     console.print(campus)
     smart = summary["smart_tools"]

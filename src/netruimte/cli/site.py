@@ -38,8 +38,8 @@ def plan(
         None,
         "--out",
         help=(
-            "Write plan.json, dispatch.csv, request.json, import.csv and report.html "
-            "into this folder (created if missing)."
+            "Write plan.json, dispatch.csv, request.json, import.csv, report.html and the "
+            "one-page summary.pdf into this folder (created if missing)."
         ),
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the Plan JSON on stdout."),
@@ -52,14 +52,22 @@ def plan(
         typer.echo(_dumps(result.to_json_dict()))
     else:
         cost = result.annual_cost_eur
+        case = result.business
         lines = [
             f"site           {result.site.name}",
             f"objective      {result.objective}",
             f"status         {result.status}",
             f"import         {_kw(result.import_kw)}",
-            f"peak before    {_kw(result.peak_import_before_kw)} (load − PV, no battery or "
+        ]
+        if case is not None and result.site.shiftable:
+            lines.append(
+                f"peak unplanned {_kw(case.baseline_import_kw)} (flexible loads on arrival, "
+                "no battery)"
+            )
+        lines += [
+            f"peak load − PV {_kw(result.peak_import_before_kw)} (base load only, no battery or "
             "flexibility)",
-            f"peak after     {_kw(result.peak_import_after_kw)}",
+            f"peak planned   {_kw(result.peak_import_after_kw)}",
             f"export         {_kw(result.export_kw)}",
             f"PV             {result.pv_kwp:,.1f} kWp",
             f"battery        {result.battery_energy_kwh:,.1f} kWh / "
@@ -67,6 +75,25 @@ def plan(
             "cost           "
             + ("none" if cost is None else f"EUR {cost:,.0f} over the profile's span"),
         ]
+        if case is not None:
+            payback = case.simple_payback_years
+            lines += [
+                f"a year today   EUR {case.baseline_annual_cost_eur:,.0f} at "
+                f"{_kw(case.baseline_import_kw)} (no new assets, no planning)",
+                f"a year planned EUR {case.plan_annual_cost_eur:,.0f} (tariffs and energy)",
+                f"savings        EUR {case.annual_savings_eur:,.0f} a year",
+                f"investment     EUR {case.investment_eur:,.0f} one-off",
+                "payback        "
+                + (
+                    "never"
+                    if payback is None
+                    else "none needed (no investment)"
+                    if case.investment_eur == 0
+                    else f"{payback:,.1f} years"
+                ),
+                f"NPV            EUR {case.npv_eur:,.0f} ({case.lifetime_years} years at "
+                f"{case.discount_rate:.1%})",
+            ]
         typer.echo("\n".join(lines))
     if out is not None:
         typer.echo(f"wrote the plan into {out}", err=True)

@@ -329,7 +329,9 @@ def simulate_command(
 @app.command("explain")
 def explain_command(
     scenario_file: Path = typer.Argument(..., help="Scenario TOML (docs/scenario-file.md)."),
-    request_id: str = typer.Argument(..., help="The id of the request to explain."),
+    request_id: str | None = typer.Argument(
+        None, help="The id of the request to explain; without it, list the request ids."
+    ),
     policy: Policy | None = typer.Option(None, "--policy", help=_POLICY_HELP),
     fit: Fit | None = typer.Option(
         None, "--fit", help="first-fit | strict (default: the scenario's fit)."
@@ -343,14 +345,55 @@ def explain_command(
     seed: int | None = typer.Option(
         None, "--seed", help="Monte Carlo master seed (default: the scenario's, else random)."
     ),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the account (or the request list) as one JSON document."
+    ),
+    station: str | None = typer.Option(
+        None, "--station", help="List only requests at this station or a station below it."
+    ),
+    category: str | None = typer.Option(
+        None,
+        "--category",
+        help="List only requests asking this category (none, congestion-reliever, safety, "
+        "basic-needs).",
+    ),
+    applicant: str | None = typer.Option(
+        None, "--applicant", help="List only requests whose applicant contains this text."
+    ),
 ) -> None:
-    """Explain one request: rank, category and why, binding station, expected date, options."""
+    """Explain one request: rank, category and why, binding station, expected date, options.
+
+    Without REQUEST_ID: list the request ids (filtered by --station, --category, --applicant).
+    """
+    from netruimte.report.applicant_json import account_json, list_requests, request_row
+
     scenario = load_scenario(scenario_file)
+    if request_id is None:
+        found = list_requests(scenario, station=station, category=category, applicant=applicant)
+        if as_json:
+            rows = [request_row(r) for r in found]
+            sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+            return
+        lines = [f"{'id':<16} {'station':<10} {'category':<20} {'kW':>10}  applicant"]
+        for r in found:
+            lines.append(
+                f"{r.id:<16} {r.station:<10} {r.category.value:<20} {r.kw:>10,.0f}  {r.applicant}"
+            )
+        lines.append(f"{len(found)} of {len(scenario.requests)} requests")
+        typer.echo("\n".join(lines))
+        return
+    if station is not None or category is not None or applicant is not None:
+        raise InputError(
+            "--station, --category and --applicant filter the list of requests; give them "
+            "without REQUEST_ID",
+            field="REQUEST_ID",
+        )
     known = {r.id for r in scenario.requests}
     if request_id not in known:
         sample = ", ".join(sorted(known)[:5]) + (", ..." if len(known) > 5 else "")
         raise InputError(
-            f"unknown request {request_id!r}; the scenario has {len(known)} requests ({sample})",
+            f"unknown request {request_id!r}; the scenario has {len(known)} requests ({sample}); "
+            "list them with 'netruimte waitlist explain SCENARIO' (no REQUEST_ID)",
             source=scenario_file,
             field="REQUEST_ID",
         )
@@ -366,4 +409,7 @@ def explain_command(
         runs=n_runs,
         seed=master,
     )
+    if as_json:
+        sys.stdout.write(json.dumps(account_json(account), indent=2, ensure_ascii=False) + "\n")
+        return
     typer.echo(render_account(account))

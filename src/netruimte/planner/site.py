@@ -24,6 +24,7 @@ __all__ = [
     "Connection",
     "CurtailableLoad",
     "DailyWindow",
+    "Economics",
     "Objective",
     "Restriction",
     "ShiftableLoad",
@@ -105,11 +106,13 @@ class PV:
     kwp: float = 0.0
     max_kwp: float = 0.0
     cost_eur_per_kwp_year: float = 0.0
+    capex_eur_per_kwp: float = 0.0
 
     def __post_init__(self) -> None:
         _finite(self.kwp, "pv.kwp", minimum=0.0)
         _finite(self.max_kwp, "pv.max_kwp", minimum=0.0)
         _finite(self.cost_eur_per_kwp_year, "pv.cost_eur_per_kwp_year", minimum=0.0)
+        _finite(self.capex_eur_per_kwp, "pv.capex_eur_per_kwp", minimum=0.0)
         _check_series(self.kw_per_kwp, "pv.kw_per_kwp", None)
         if bool((self.kw_per_kwp.to_numpy(dtype=float) < 0).any()):
             raise InputError("expected PV generation >= 0 kW", field="pv.kw_per_kwp")
@@ -132,6 +135,8 @@ class Battery:
     roundtrip_efficiency: float = 0.90
     soc_min: float = 0.0
     soc_max: float = 1.0
+    capex_eur_per_kwh: float = 0.0
+    capex_eur_per_kw: float = 0.0
 
     def __post_init__(self) -> None:
         for name in (
@@ -141,6 +146,8 @@ class Battery:
             "max_power_kw",
             "cost_eur_per_kwh_year",
             "cost_eur_per_kw_year",
+            "capex_eur_per_kwh",
+            "capex_eur_per_kw",
         ):
             _finite(getattr(self, name), f"battery.{name}", minimum=0.0)
         if not (0.0 < self.roundtrip_efficiency <= 1.0):
@@ -255,6 +262,42 @@ class Tariff:
 
 
 @dataclass(frozen=True)
+class Economics:
+    """Inputs of the business case (:func:`netruimte.planner.cost.business_case`).
+
+    ``discount_rate`` a year (fraction), ``lifetime_years`` of the assets,
+    ``downtime_eur_per_month`` what not operating (or a stop-gap such as a generator) costs a
+    month while waiting, ``wait_months`` until the larger connection is expected, ``invest_in``
+    ``"new"`` (only capacity the plan adds is bought) or ``"all"`` (the installed PV and
+    battery of the site file are still to be bought, and the baseline runs without them).
+    """
+
+    discount_rate: float = 0.05
+    lifetime_years: int = 15
+    downtime_eur_per_month: float = 0.0
+    wait_months: float = 0.0
+    invest_in: str = "new"
+
+    def __post_init__(self) -> None:
+        _finite(self.discount_rate, "economics.discount_rate", minimum=0.0)
+        if (
+            isinstance(self.lifetime_years, bool)
+            or not isinstance(self.lifetime_years, int)
+            or (self.lifetime_years < 1)
+        ):
+            raise InputError(
+                f"expected a whole number of years >= 1, got {self.lifetime_years!r}",
+                field="economics.lifetime_years",
+            )
+        _finite(self.downtime_eur_per_month, "economics.downtime_eur_per_month", minimum=0.0)
+        _finite(self.wait_months, "economics.wait_months", minimum=0.0)
+        if self.invest_in not in ("new", "all"):
+            raise InputError(
+                f"expected 'new' or 'all', got {self.invest_in!r}", field="economics.invest_in"
+            )
+
+
+@dataclass(frozen=True)
 class Site:
     """A site: base load, assets, flexibility, connection and tariff.
 
@@ -272,6 +315,7 @@ class Site:
     curtailable: tuple[CurtailableLoad, ...] = ()
     connection: Connection = field(default_factory=Connection)
     tariff: Tariff = field(default_factory=Tariff)
+    economics: Economics = field(default_factory=Economics)
 
     def __post_init__(self) -> None:
         _check_series(self.load_kw, "load", None)

@@ -7,6 +7,7 @@ Build a :class:`Report` from sections of paragraphs, figures and tables, then
 from __future__ import annotations
 
 from netruimte.report.html import (
+    Details,
     Figure,
     Note,
     Paragraph,
@@ -18,6 +19,7 @@ from netruimte.report.html import (
 )
 
 __all__ = [
+    "Details",
     "Figure",
     "Note",
     "Paragraph",

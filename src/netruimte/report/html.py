@@ -21,6 +21,7 @@ from netruimte import __version__
 
 __all__ = [
     "Block",
+    "Details",
     "Figure",
     "Note",
     "Paragraph",
@@ -65,9 +66,24 @@ class Table:
     float_format: str = "{:,.1f}"
     index: bool = False
     max_rows: int = 500
+    interactive: bool = False
+    """A search box over the rows and headers that sort the rows when clicked (inline JS)."""
 
 
-Block = Paragraph | Note | Figure | Table
+@dataclass(frozen=True)
+class Details:
+    """Folded text: ``summary`` is shown, ``text`` opens on a click (``<details>``).
+
+    ``key`` is matched by the search box of an interactive table (the row's first cell), so
+    searching a request also narrows its explanation.
+    """
+
+    summary: str
+    text: str
+    key: str = ""
+
+
+Block = Paragraph | Note | Figure | Table | Details
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,8 @@ class Section:
 
     heading: str
     blocks: Sequence[Block] = ()
+    level: int = 2
+    """2: a section of its own (in the contents list); 3: a sub-section of the one before."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +122,13 @@ caption{caption-side:top;text-align:left;font-weight:600;padding:.3rem 0}
 background:#eef7f0}.note.warning{border-color:#c0392b;background:#fbeeee}
 .note b{text-transform:uppercase;font-size:.75rem;letter-spacing:.05em}
 figure{margin:.6rem 0}figcaption{font-size:.85rem;color:#56616d}
+nav.toc ol{columns:2;margin:.3rem 0}nav.toc a{color:#12355b}
+section.sub{margin-left:1.2rem}h3{color:#12355b;margin:.2rem 0}
+input.filter{width:100%;max-width:28rem;padding:.35rem .5rem;margin:.3rem 0;font-size:.95rem}
+th.sortable{cursor:pointer}th.sortable:after{content:" \\2195";color:#8aa1b9}
+details{border-bottom:1px solid #e3e6ea;padding:.25rem 0}summary{cursor:pointer}
+details p{margin:.3rem 0 .3rem 1.2rem}
+@media print{nav.toc,input.filter{display:none}section{box-shadow:none}}
 footer{color:#6b7680;font-size:.8rem;text-align:center;padding:1rem}
 """
 
@@ -124,7 +149,39 @@ def _figure_json(figure: Any) -> str:
     return text.replace("</", "<\\/")
 
 
-def _table_html(table: Table) -> str:
+_TABLE_JS = """
+function nrTable(id){var t=document.getElementById(id);if(!t)return;
+var input=document.querySelector('input[data-table="'+id+'"]');
+if(input){input.addEventListener('input',function(){var q=input.value.toLowerCase();
+t.querySelectorAll('tbody tr').forEach(function(r){
+r.style.display=r.textContent.toLowerCase().indexOf(q)>=0?'':'none';});
+document.querySelectorAll('details[data-key]').forEach(function(d){
+d.style.display=d.textContent.toLowerCase().indexOf(q)>=0?'':'none';});});}
+t.querySelectorAll('th').forEach(function(th,k){th.classList.add('sortable');
+th.addEventListener('click',function(){var body=t.tBodies[0];
+var rows=Array.prototype.slice.call(body.rows);var up=th.dataset.dir!=='asc';
+th.dataset.dir=up?'asc':'desc';
+function val(r){var c=r.cells[k];var s=c?c.textContent.trim():'';
+if(/^\\d{4}[-\\u2011]\\d\\d/.test(s))return s;
+var m=s.replace(/,/g,'').replace('\\u2212','-').match(/^-?\\d+(\\.\\d+)?/);
+return m?parseFloat(m[0]):s.toLowerCase();}
+rows.sort(function(a,b){var x=val(a),y=val(b);
+if(typeof x!==typeof y){x=String(x);y=String(y);}return (x<y?-1:x>y?1:0)*(up?1:-1);});
+rows.forEach(function(r){body.appendChild(r);});});});}
+"""
+
+
+def _slug(text: str, used: set[str]) -> str:
+    base = "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-") or "section"
+    base = "-".join(part for part in base.split("-") if part)[:60]
+    slug, k = base, 2
+    while slug in used:
+        slug, k = f"{base}-{k}", k + 1
+    used.add(slug)
+    return slug
+
+
+def _table_html(table: Table, table_id: str = "") -> str:
     frame = table.frame.head(table.max_rows)
     if table.index:
         frame = frame.reset_index()
@@ -144,16 +201,35 @@ def _table_html(table: Table) -> str:
     if len(table.frame) > table.max_rows:
         more = f"<p>… {len(table.frame) - table.max_rows} more rows in the CSV/JSON output.</p>"
     body = "".join(rows)
+    if table.interactive and table_id:
+        search = (
+            f'<input type="search" class="filter" data-table="{table_id}" '
+            'placeholder="Search this table (and the explanations)…" aria-label="Search">'
+        )
+        return (
+            f'{search}<table id="{table_id}">{caption}<thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>{more}<script>nrTable('{table_id}');</script>"
+        )
     return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
 
 
 def render_html(report: Report) -> str:
-    """The whole report as one HTML document (UTF-8 text)."""
+    """The whole report as one HTML document (UTF-8 text).
+
+    With four or more top-level sections a contents list follows the first section (the
+    summary), linking to each section and sub-section."""
     body: list[str] = []
     figure_count = 0
+    table_count = 0
     needs_plotly = False
+    needs_tables = False
+    used: set[str] = set()
+    toc: list[tuple[int, str, str]] = []
     for section in report.sections:
-        parts = [f"<h2>{html.escape(section.heading)}</h2>"]
+        anchor = _slug(section.heading, used)
+        toc.append((section.level, anchor, section.heading))
+        tag = "h3" if section.level >= 3 else "h2"
+        parts = [f"<{tag}>{html.escape(section.heading)}</{tag}>"]
         for block in section.blocks:
             if isinstance(block, Paragraph):
                 parts.append(_paragraphs(block.text))
@@ -163,7 +239,15 @@ def render_html(report: Report) -> str:
                     f"{_paragraphs(block.text)}</div>"
                 )
             elif isinstance(block, Table):
-                parts.append(_table_html(block))
+                table_count += 1
+                needs_tables = needs_tables or block.interactive
+                parts.append(_table_html(block, f"table{table_count}"))
+            elif isinstance(block, Details):
+                key = f' data-key="{html.escape(block.key)}"' if block.key else ""
+                parts.append(
+                    f"<details{key}><summary>{html.escape(block.summary)}</summary>"
+                    f"{_paragraphs(block.text)}</details>"
+                )
             else:
                 needs_plotly = True
                 figure_count += 1
@@ -179,12 +263,31 @@ def render_html(report: Report) -> str:
                     f'Plotly.newPlot("{div_id}",f.data,f.layout||{{}},'
                     "{responsive:true,displaylogo:false});})();</script></figure>"
                 )
-        body.append("<section>" + "".join(parts) + "</section>")
+        sub = ' class="sub"' if section.level >= 3 else ""
+        body.append(f'<section id="{anchor}"{sub}>' + "".join(parts) + "</section>")
+    if sum(1 for level, _, _ in toc if level < 3) >= 4:
+        items, open_sub = [], False
+        for level, anchor, heading in toc[1:]:
+            link = f'<a href="#{anchor}">{html.escape(heading)}</a>'
+            if level >= 3:
+                items.append(("" if open_sub else "<ol>") + f"<li>{link}</li>")
+                open_sub = True
+            else:
+                close = "</ol></li>" if open_sub else "</li>" if items else ""
+                items.append(f"{close}<li>{link}")
+                open_sub = False
+        items.append("</ol></li>" if open_sub else "</li>")
+        nav = (
+            f'<nav class="toc"><section><h2>Contents</h2><ol>{"".join(items)}</ol></section></nav>'
+        )
+        body.insert(1, nav)
     plotly_js = ""
     if needs_plotly:
         from plotly.offline import get_plotlyjs
 
         plotly_js = f"<script>{get_plotlyjs()}</script>"
+    if needs_tables:
+        plotly_js += f"<script>{_TABLE_JS}</script>"
     subtitle = f"<p>{html.escape(report.subtitle)}</p>" if report.subtitle else ""
     stamp = report.generated_at.strftime("%Y-%m-%d %H:%M UTC")
     return (

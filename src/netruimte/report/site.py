@@ -19,14 +19,17 @@ import numpy.typing as npt
 import pandas as pd
 
 from netruimte.conventions import HOURS_PER_STEP
+from netruimte.planner.cost import baseline_dispatch
 from netruimte.planner.curve import CurvePoint
-from netruimte.planner.prepare import site_arrays
 from netruimte.planner.site import Site
 from netruimte.report.html import Block, Figure, Note, Paragraph, Report, Section, Table
+from netruimte.report.site_business import business_case_blocks
 
 __all__ = [
     "SiteSources",
     "before_import_kw",
+    "ldc_sentence",
+    "period_text",
     "site_plan_report",
     "unmanaged_import_kw",
 ]
@@ -66,19 +69,7 @@ def unmanaged_import_kw(site: Site) -> pd.Series | None:
     shiftable loads."""
     if not site.shiftable:
         return None
-    arrays = site_arrays(site)
-    extra = np.zeros(arrays.steps)
-    for occ in arrays.occurrences:
-        load = site.shiftable[occ.load]
-        left = occ.energy_kwh
-        for step in occ.window_steps():
-            if left <= 1e-12:
-                break
-            power = min(load.max_kw, left / HOURS_PER_STEP)
-            extra[step] += power
-            left -= power * HOURS_PER_STEP
-    net = arrays.load_kw - arrays.pv_kw + extra
-    return pd.Series(np.maximum(net, 0.0), index=site.index, name="kw")
+    return baseline_dispatch(site)["import_kw"].rename("kw")
 
 
 def _kw(value: Any, digits: int = 1) -> str:
@@ -89,7 +80,8 @@ def _eur(value: Any) -> str:
     return "–" if value is None else f"€ {float(value):,.0f}"
 
 
-def _span(site: Site) -> str:
+def period_text(site: Site) -> str:
+    """The period planned in words ("the year 2025", or first to last day)."""
     index = site.index
     days = len(index) * HOURS_PER_STEP / 24
     first, last = index[0], index[-1]
@@ -153,12 +145,35 @@ def _ldc_figure(
         "import to the lowest. The left end is the peak the connection must carry."
     )
     if dispatch is not None:
-        caption += (
-            " Planning cuts the peak off and moves that energy to hours with room, so the "
-            "'after' curve is lower on the left and higher further right (battery charging, "
-            "flexible loads, conversion losses)."
-        )
+        if unmanaged is None:
+            caption += " " + ldc_sentence(before, dispatch["import_kw"], "before")
+        else:
+            caption += " " + ldc_sentence(unmanaged, dispatch["import_kw"], "without planning")
     return Figure(fig, caption=caption)
+
+
+def ldc_sentence(reference: pd.Series, after: pd.Series, name: str) -> str:
+    """What the plan does to the load-duration curve against the curve called ``name``,
+    read off the two sorted curves."""
+    ref = np.sort(reference.to_numpy(dtype=float))[::-1]
+    new = np.sort(after.to_numpy(dtype=float))[::-1]
+    peak_cut = ref[0] - new[0]
+    higher_h = float((new > ref + 1e-6).sum() * HOURS_PER_STEP)
+    if peak_cut > 1e-6:
+        text = f"The plan's peak is {peak_cut:,.1f} kW lower than '{name}'"
+    elif peak_cut < -1e-6:
+        text = f"The plan's peak is {-peak_cut:,.1f} kW higher than '{name}'"
+    else:
+        text = f"The plan's peak equals '{name}'"
+    if higher_h > 0:
+        hours = f"{higher_h:,.0f}" if higher_h >= 10 else f"{higher_h:g}"
+        text += (
+            f"; for {hours} hours further right the 'after' curve is higher (energy "
+            "moved to hours with room: battery charging, flexible loads, conversion losses)."
+        )
+    else:
+        text += "; nowhere is the 'after' curve higher."
+    return text
 
 
 def _peak_week(
@@ -360,19 +375,19 @@ def _summary(site: Site, plan: Mapping[str, Any], unmanaged: pd.Series | None) -
         blocks.append(Note(f"No plan: {plan.get('reason')}", kind="warning"))
         blocks.append(Paragraph(
             f"With {what}, no import connection lets {site.name} run through "
-            f"{_span(site)}. The trade-off curve below shows whether a larger battery helps."
+            f"{period_text(site)}. The trade-off curve below shows whether a larger battery helps."
         ))  # fmt: skip
         return blocks
     objective = plan["objective"]
     if objective == "min-connection":
         text = (
-            f"With {what}, {site.name} can run through {_span(site)} on an import connection of "
-            f"{_kw(after)}."
+            f"With {what}, {site.name} can run through {period_text(site)} on an import "
+            f"connection of {_kw(after)}."
         )
     else:
         text = (
-            f"The lowest-cost plan for {site.name} over {_span(site)} uses {what} and an import "
-            f"connection of {_kw(after)}."
+            f"The lowest-cost plan for {site.name} over {period_text(site)} uses {what} and an "
+            f"import connection of {_kw(after)}."
         )
     reference = float(before or 0.0)
     if unmanaged is None:
@@ -399,10 +414,20 @@ def _summary(site: Site, plan: Mapping[str, Any], unmanaged: pd.Series | None) -
             f"{r.import_kw:,.0f} kW in {', '.join(str(w) for w in r.windows)}" for r in restrictions
         ]
         text += f" The import stays at or below {'; '.join(parts)} (the restriction windows)."
-    if plan.get("annual_cost_eur") is not None:
+    case = plan.get("business_case")
+    if case is not None:
         text += (
-            f" At this connection the grid tariff and energy cost about "
-            f"{_eur(plan['annual_cost_eur'])} over the period (with the tariffs of the site file)."
+            f" At this connection grid tariffs and energy cost {_eur(case['plan_annual_cost_eur'])}"
+            " a year (with the tariffs of the site file)"
+        )
+        annualised = sum(
+            float(line["eur"]) for line in plan.get("cost_breakdown") or []
+            if "annualised" in line["item"]
+        )  # fmt: skip
+        text += (
+            f", plus {_eur(annualised)} of annualised investment in the plan's new assets."
+            if annualised > 0.5
+            else "."
         )
     blocks.append(Paragraph(text))
     rows = [
@@ -417,7 +442,10 @@ def _summary(site: Site, plan: Mapping[str, Any], unmanaged: pd.Series | None) -
         ("export (feed-in) limit", _kw(plan.get("export_kw"))),
         ("PV", f"{pv:,.0f} kWp"),
         ("battery", f"{battery:,.0f} kWh / {power:,.0f} kW"),
-        ("cost over the period", _eur(plan.get("annual_cost_eur"))),
+        (
+            "cost over the period (tariffs, energy and any annualised investment)",
+            _eur(plan.get("annual_cost_eur")),
+        ),
     ]
     blocks.append(Table(pd.DataFrame(rows, columns=["", "value"]), caption="The plan"))
     return blocks
@@ -567,8 +595,11 @@ def site_plan_report(
                 ],
             )
         )
+    case = plan.get("business_case")
+    if feasible and case is not None:
+        sections.insert(1, Section("Business case", business_case_blocks(case, import_kw)))
     if feasible:
         sections.append(_request_section(site, plan, request))
     sections.append(Section("Assumptions and data", _assumptions(site, plan, sources)))
-    subtitle = f"Objective {plan['objective']} · {_span(site)}"
+    subtitle = f"Objective {plan['objective']} · {period_text(site)}"
     return Report(title=f"Site plan: {site.name}", sections=sections, subtitle=subtitle)

@@ -35,7 +35,14 @@ from netruimte.report.waitlist_figures import (
     per_year_figure,
     queue_figure,
     range_figure,
+    station_colours,
     wait_figure,
+)
+from netruimte.report.waitlist_sections import (
+    aggregated_section,
+    aggregated_stations,
+    station_sections,
+    wait_sentence,
 )
 from netruimte.waitlist.requests import Status
 from netruimte.waitlist.result import RequestOutcome, SimulationResult
@@ -149,9 +156,10 @@ def _request_table(
         row: dict[str, object] = {
             "request": f"{out.id} {req.applicant}".strip(),
             "station": out.station,
-            "kW": f"{out.kw:,.0f}" + (" feed-in" if out.direction is Direction.FEEDIN else ""),
+            "requested (kW)": f"{out.kw:,.0f}"
+            + (" feed-in" if out.direction is Direction.FEEDIN else ""),
             "category": category_label(out.category),
-            "joined": _day(tl.moments[int(tl.start_m[i])]) if tl.start_m[i] < n_m else "",
+            "joined the list": _day(tl.moments[int(tl.start_m[i])]) if tl.start_m[i] < n_m else "",
             f"connected ({result.policy})": _outcome_text(out, int(tl.wait_m[i])),
         }
         if other is not None:
@@ -165,19 +173,6 @@ def _request_table(
                 row[q.upper()] = _day(day) if day else ("withdrawn" if gone else "later")
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def _explanations(scenario: Scenario, result: SimulationResult, limit: int) -> Paragraph:
-    lines = [
-        f"{out.id} ({req.applicant or out.station}): {out.explanation}."
-        for req, out in zip(scenario.requests[:limit], result.requests[:limit], strict=True)
-    ]
-    if len(result.requests) > limit:
-        lines.append(
-            f"… {len(result.requests) - limit} more in requests.csv, or ask for one with "
-            "netruimte waitlist explain."
-        )
-    return Paragraph("\n\n".join(lines))
 
 
 def _monte_carlo_table(result: SimulationResult, tl: Timeline) -> pd.DataFrame:
@@ -215,21 +210,23 @@ def _months(a: dt.date, b: dt.date) -> int:
     return (b.year - a.year) * 12 + (b.month - a.month)
 
 
-def _station_table(result: SimulationResult, has_feedin: bool) -> pd.DataFrame:
+def _station_table(result: SimulationResult, scenario: Scenario, has_feedin: bool) -> pd.DataFrame:
     rows = []
+    load = {st.id: st.load_mw for st in scenario.grid.stations}
     for st in result.stations:
         row: dict[str, object] = {
             "station": st.name if st.name == st.id else f"{st.name} ({st.id})",
-            "under": st.parent or "",
-            "capacity MW": st.offtake_mw,
-            "allocated MW": st.allocated_mw,
-            "waiting MW": st.waiting_mw,
+            "part of": st.parent or "",
+            "offtake capacity (MW)": st.offtake_mw,
+            "existing load (MW)": load.get(st.id, math.nan),
+            "granted to requests (MW)": st.allocated_mw,
+            "headroom (MW)": st.room_mw,
+            "waiting (MW)": st.waiting_mw,
             "waiting requests": st.waiting_count,
-            "headroom MW": st.room_mw,
         }
         if has_feedin:
-            row["feed-in capacity MW"] = st.feedin_mw if st.feedin_mw is not None else math.nan
-            row["feed-in waiting MW"] = st.waiting_feedin_mw
+            row["feed-in capacity (MW)"] = st.feedin_mw if st.feedin_mw is not None else math.nan
+            row["feed-in waiting (MW)"] = st.waiting_feedin_mw
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -262,6 +259,9 @@ def build_waitlist_report(
     """
     tl = timeline(scenario, result)
     names = {st.id: st.name for st in result.stations}
+    aggregated = aggregated_stations(scenario)
+    colours = station_colours([st.id for st in scenario.grid.stations if st.id not in aggregated])
+    in_aggregated = np.isin(tl.station, [scenario.grid.index(s) for s in aggregated])
     other = result.compare
     other_tl = timeline(scenario, other) if other is not None else None
     cmp = f" compared with {other.policy}" if other is not None else ""
@@ -270,6 +270,7 @@ def build_waitlist_report(
     if synthetic:
         intro.append(Note(synthetic, kind="warning"))
     intro.append(Paragraph(_summary_text(scenario, result, tl)))
+    intro.append(Paragraph(wait_sentence(tl, in_aggregated)))
     if other is not None and other_tl is not None:
         intro.append(Paragraph(_summary_text(scenario, other, other_tl)))
     how = (
@@ -285,7 +286,10 @@ def build_waitlist_report(
 
     figures: list[Section] = []
     queues = {d: queue_mw(scenario, tl, d) for d in Direction}
-    own = {d: queue_mw(scenario, tl, d, subtree=False) for d in Direction}
+    own = {
+        d: queue_mw(scenario, tl, d, subtree=False).drop(columns=sorted(aggregated))
+        for d in Direction
+    }
     shown = top_stations(queues[Direction.OFFTAKE], max_stations)
     q_blocks: list[Block] = []
     for d, what, extra in (
@@ -295,10 +299,11 @@ def build_waitlist_report(
         frame, labels = own[d], names
         by = "the station they asked at"
         if int((frame.max(axis=0) > 0).sum()) > max_stations:
-            frame = group_by_top(frame, scenario)
+            frame = group_by_top(frame.reindex(columns=list(scenario.grid.ids), fill_value=0.0),
+                                 scenario)  # fmt: skip
             labels = {sid: f"{names[sid]} (and below)" for sid in frame.columns}
             by = "top-level station (each band holds every station under it)"
-        fig, n_active = queue_figure(frame, labels, what, max_stations)
+        fig, n_active = queue_figure(frame, labels, what, max_stations, colours)
         if n_active == 0:
             continue
         q_blocks.append(
@@ -316,6 +321,8 @@ def build_waitlist_report(
     figures.append(Section("Queue over time", q_blocks))
 
     room = result.room_frame(Direction.OFFTAKE)
+    shown = [sid for sid in shown if sid not in aggregated]
+    room = room.drop(columns=[c for c in room.columns if str(c) in aggregated])
     room_cols = shown or [
         str(c) for c in room.min().sort_values(kind="stable").index[:max_stations]
     ]
@@ -325,7 +332,7 @@ def build_waitlist_report(
             "Headroom over time",
             [
                 Figure(
-                    headroom_figure(room[room_cols], names),
+                    headroom_figure(room[room_cols], names, colours),
                     caption="Offtake capacity still free at each station after each monthly "
                     "allocation (MW, one panel per station, each with its own scale). A step "
                     "up is a reinforcement or capacity given back under use it or lose it; a "
@@ -419,12 +426,6 @@ def build_waitlist_report(
 
     tables: list[Block] = [
         Table(
-            _station_table(result, any(st.feedin_mw is not None for st in result.stations)),
-            caption=f"Stations at the end of the horizon ({tl.moments[-1]}), {result.policy}. "
-            "Allocated and waiting MW include the stations below.",
-            float_format="{:,.2f}",
-        ),
-        Table(
             category_summary(tl),
             caption=f"Requests per category under {result.policy}. Median wait in months from "
             "joining the list (\u201c> N\u201d: fewer than half were connected in the N months "
@@ -454,27 +455,52 @@ def build_waitlist_report(
                 caption=f"Monte Carlo over {result.runs} runs (seed {result.seed}), per category.",
             )
         )
-    tables.append(
-        Table(
-            _request_table(scenario, result, tl, (other, other_tl) if other and other_tl else None),
-            caption="Every request: the category it ranks in, when it joined the list and when "
-            "it is connected (months waited in brackets)"
-            + (
-                "; P10/P50/P90: the date by which 10 %, half and 90 % of the Monte Carlo runs "
-                "connect it (later: after the horizon)."
-                if result.runs > 1
-                else "."
+    request_table = Table(
+        _request_table(scenario, result, tl, (other, other_tl) if other and other_tl else None),
+        caption="Every request: the category it ranks in, when it joined the list and when "
+        "it is connected (months waited in brackets). Type in the box to search; click a "
+        "header to sort"
+        + (
+            "; P10/P50/P90: the date by which 10 %, half and 90 % of the Monte Carlo runs "
+            "connect it (later: after the horizon)."
+            if result.runs > 1
+            else "."
+        ),
+        interactive=True,
+    )
+    stations = Section(
+        "Stations",
+        [
+            Table(
+                _station_table(
+                    result, scenario, any(st.feedin_mw is not None for st in result.stations)
+                ),
+                caption=f"Stations at the end of the horizon ({tl.moments[-1]}), "
+                f"{result.policy}. Headroom = offtake capacity − existing load − granted to "
+                "requests (granted and waiting include the stations below).",
+                float_format="{:,.2f}",
+                interactive=True,
             ),
-        )
+            Paragraph(
+                "Below, one part per station with requests: its numbers in words and each "
+                f"request's explanation under {result.policy} (click to open)."
+            ),
+        ],
     )
-    explain = Section(
-        f"Why: the explanation of every request under {result.policy}",
-        [_explanations(scenario, result, max_explanations)],
-    )
+    per_station = station_sections(scenario, result, aggregated, max_explanations=max_explanations)
+    apart = aggregated_section(scenario, result, tl, aggregated)
     return Report(
         title=f"Waiting list: {scenario.name}",
         subtitle=f"{result.policy}{cmp}, fit {result.fit}, capacity {result.capacity}{runs}",
-        sections=[Section("Summary", intro), *figures, Section("Tables", tables), explain],
+        sections=[
+            Section("Summary", intro),
+            *figures,
+            stations,
+            *per_station,
+            *([apart] if apart is not None else []),
+            Section("Tables", tables),
+            Section("Every request", [request_table]),
+        ],
     )
 
 

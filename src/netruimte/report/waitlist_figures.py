@@ -22,11 +22,13 @@ from netruimte.waitlist.scenario import Scenario
 
 __all__ = [
     "COLOURS",
+    "STATION_PALETTE",
     "difference_figure",
     "headroom_figure",
     "per_year_figure",
     "queue_figure",
     "range_figure",
+    "station_colours",
     "wait_figure",
 ]
 
@@ -53,10 +55,28 @@ def _layout(fig: go.Figure, **extra: object) -> go.Figure:
     return fig
 
 
+STATION_PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+    "#bcbd22", "#393b79", "#ad494a", "#637939", "#7b4173", "#3182bd", "#e6550d", "#31a354",
+)  # fmt: skip
+"""Station colours (Plotly's and D3's categorical palettes), the same station the same colour
+in every chart of a report; beyond 16 stations they repeat."""
+
+
+def station_colours(ids: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """One colour per station id, in the order given (the scenario's station order)."""
+    return {sid: STATION_PALETTE[k % len(STATION_PALETTE)] for k, sid in enumerate(ids)}
+
+
 def queue_figure(
-    frame: pd.DataFrame, names: dict[str, str], what: str, limit: int
+    frame: pd.DataFrame,
+    names: dict[str, str],
+    what: str,
+    limit: int,
+    colours: dict[str, str] | None = None,
 ) -> tuple[go.Figure, int]:
-    """Stacked queue per station (own requests); beyond ``limit`` stations one 'other' band."""
+    """Stacked queue per station (own requests); beyond ``limit`` stations one 'other' band.
+    ``colours``: the colour of each station (see :func:`station_colours`)."""
     peak = frame.max(axis=0)
     active = [str(c) for c in peak.sort_values(ascending=False, kind="stable").index if peak[c] > 0]
     shown = active if len(active) <= limit else active[: limit - 1]
@@ -66,7 +86,9 @@ def queue_figure(
         fig.add_trace(
             go.Scatter(
                 x=x, y=frame[col].round(3), name=names[col], mode="lines", line_shape="hv",
-                stackgroup="queue", line={"width": 0.5},
+                stackgroup="queue",
+                line={"width": 0.5, **({"color": colours[col]} if colours and col in colours
+                                       else {})},
             )
         )  # fmt: skip
     rest = [c for c in active if c not in shown]
@@ -87,7 +109,10 @@ def queue_figure(
     return fig, len(active)
 
 
-def headroom_figure(frame: pd.DataFrame, names: dict[str, str]) -> go.Figure:
+def headroom_figure(
+    frame: pd.DataFrame, names: dict[str, str], colours: dict[str, str] | None = None
+) -> go.Figure:
+    """One panel per station: its offtake headroom after each moment (MW)."""
     cols = list(frame.columns)
     fig = make_subplots(
         rows=len(cols),
@@ -106,7 +131,7 @@ def headroom_figure(frame: pd.DataFrame, names: dict[str, str]) -> go.Figure:
                 mode="lines",
                 line_shape="hv",
                 showlegend=False,
-                line={"color": "#12355b"},
+                line={"color": (colours or {}).get(col, "#12355b")},
             ),
             row=k,
             col=1,

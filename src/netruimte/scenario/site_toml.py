@@ -41,6 +41,7 @@ from netruimte.scenario.profile_options import (
     read_profile_file,
     scale_to_annual_kwh,
 )
+from netruimte.scenario.site_economics import ECONOMICS_KEYS, economics
 from netruimte.scenario.toml_limits import parse_toml_text
 
 __all__ = ["load_site", "parse_objective", "parse_window", "read_toml"]
@@ -51,14 +52,16 @@ _SECTIONS: Final = {
     "load": {"csv", "profile", "annual_kwh", "kind", *IMPORT_KEYS},
     "pv": {
         "kwp", "latitude", "longitude", "tilt_deg", "azimuth_deg", "csv", "max_kwp",
-        "cost_eur_per_kwp_year", "weather", *IMPORT_KEYS,
+        "cost_eur_per_kwp_year", "capex_eur_per_kwp", "weather", *IMPORT_KEYS,
     },
     "battery": {
         "energy_kwh", "power_kw", "max_energy_kwh", "max_power_kw", "cost_eur_per_kwh_year",
         "cost_eur_per_kw_year", "roundtrip_efficiency", "soc_min", "soc_max",
+        "capex_eur_per_kwh", "capex_eur_per_kw",
     },
     "flex": set(),
     "connection": {"import_kw", "export_kw", "restriction"},
+    "economics": ECONOMICS_KEYS,
     "tariff": {
         "contracted_eur_per_kw_year", "kwmax_eur_per_kw_month", "energy_eur_per_kwh",
         "energy_price_csv", "energy_price_adder_eur_per_kwh", "feed_in_eur_per_kwh",
@@ -266,6 +269,7 @@ def _build(data: dict[str, Any], r: _Reader) -> Site:
         "battery": _battery(data, r),
         "connection": _connection(data, r),
         "tariff": _tariff(data, r, index, timezone),
+        "economics": economics(data, r),
     }
     try:
         return Site(
@@ -418,8 +422,9 @@ def _pv(
     kwp = r.number(table, "kwp", "pv.kwp", 0.0, low=0.0)
     max_kwp = r.number(table, "max_kwp", "pv.max_kwp", 0.0, low=0.0)
     cost = r.number(table, "cost_eur_per_kwp_year", "pv.cost_eur_per_kwp_year", 0.0, low=0.0)
+    capex = r.number(table, "capex_eur_per_kwp", "pv.capex_eur_per_kwp", 0.0, low=0.0)
     if fed_in is not None:
-        return _pv_behind_meter(table, r, fed_in, kwp, max_kwp, cost)
+        return _pv_behind_meter(table, r, fed_in, kwp, max_kwp, cost, capex)
     if "csv" in table:
         for other in _LOCATION_KEYS:
             if other in table:
@@ -452,12 +457,13 @@ def _pv(
         except InputError as exc:
             raise _wrap(exc, r, f"pv.{exc.field or 'kwp'}") from None
         per_kwp = _series_in_year(generated, index, r, "pv")
-    return PV(per_kwp.rename("kw_per_kwp"), kwp, max_kwp, cost)
+    return PV(per_kwp.rename("kw_per_kwp"), kwp, max_kwp, cost, capex)
 
 
 def _pv_behind_meter(
-    table: dict[str, Any], r: _Reader, fed_in: pd.Series, kwp: float, max_kwp: float, cost: float
-) -> PV:
+    table: dict[str, Any], r: _Reader, fed_in: pd.Series, kwp: float, max_kwp: float,
+    cost: float, capex: float,
+) -> PV:  # fmt: skip
     """The installed PV of a net load: its output is the feed-in the meter saw (what it made
     beyond the site's own use in each quarter-hour), per installed kWp."""
     for other in ("csv", *_LOCATION_KEYS, *IMPORT_KEYS):
@@ -475,7 +481,7 @@ def _pv_behind_meter(
         )
     if kwp <= 0:
         raise r.fail("pv.kwp", "expected the kWp installed behind the meter (> 0)")
-    return PV((fed_in / kwp).rename("kw_per_kwp"), kwp, 0.0, cost)
+    return PV((fed_in / kwp).rename("kw_per_kwp"), kwp, 0.0, cost, capex)
 
 
 def _battery(data: dict[str, Any], r: _Reader) -> Battery | None:
@@ -487,7 +493,8 @@ def _battery(data: dict[str, Any], r: _Reader) -> Battery | None:
         name: r.number(table, name, f"battery.{name}", 0.0, low=0.0)
         for name in (
             "energy_kwh", "power_kw", "max_energy_kwh", "max_power_kw",
-            "cost_eur_per_kwh_year", "cost_eur_per_kw_year",
+            "cost_eur_per_kwh_year", "cost_eur_per_kw_year", "capex_eur_per_kwh",
+            "capex_eur_per_kw",
         )
     }  # fmt: skip
     eff = r.number(

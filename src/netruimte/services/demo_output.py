@@ -65,7 +65,8 @@ def demo_summary(result: DemoResult) -> dict[str, Any]:
 
 
 def write_demo(result: DemoResult) -> list[Path]:
-    """Write report.html, summary.json, connections.csv, site-plans.csv and results/*.json."""
+    """Write report.html, summary.json, summary.pdf (one page), connections.csv,
+    site-plans.csv and results/*.json."""
     out = result.options.out_dir
     out.mkdir(parents=True, exist_ok=True)
     (out / "results").mkdir(exist_ok=True)
@@ -87,4 +88,11 @@ def write_demo(result: DemoResult) -> list[Path]:
         _atomic_text(path, json.dumps(document, indent=1, default=_json_default))
         written.append(path)
     written.append(write_report(build_demo_report(result), out / "report.html"))
+    from netruimte.report.pdf_demo import demo_summary_pdf
+
+    pdf = demo_summary_pdf(json.loads(json.dumps(summary, default=_json_default)),
+                           horizon_year=result.scenario.end.year)  # fmt: skip
+    (out / "summary.pdf.tmp").write_bytes(pdf)
+    (out / "summary.pdf.tmp").replace(out / "summary.pdf")
+    written.append(out / "summary.pdf")
     return written

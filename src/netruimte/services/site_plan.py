@@ -5,22 +5,13 @@
 * :func:`plan_site` plans a :class:`~netruimte.planner.Site` with its objective:
   ``min-connection`` with :func:`netruimte.planner.min_connection` (installed assets only),
   ``min-cost`` with :func:`netruimte.planner.lp.min_cost`;
-* :func:`tariff_cost` prices a dispatch with the site's tariff (the formula is below and in
-  ``docs/cli.md``);
+* :func:`tariff_cost` prices a dispatch with the site's tariff (re-exported from
+  :mod:`netruimte.planner.cost`);
 * :func:`write_plan_outputs` writes ``plan.json``, ``dispatch.csv``, the request annex
   (``request.json`` + ``import.csv``) and ``report.html``.
 
-Cost of a dispatch (:func:`tariff_cost`), over the span of the profile::
-
-    contracted  = import_kw × contracted_eur_per_kw_year × year_share
-    kW max      = Σ_month max(import in month) × kwmax_eur_per_kw_month × month_share
-    energy      = Σ_t import_t × price_t × 0.25 h
-    feed-in     = − Σ_t export_t × feed_in_eur_per_kwh × 0.25 h
-    curtailment = Σ_t curtailed_t × cost_eur_per_kwh (cheapest curtailable load first)
-
-``year_share`` is the part of each calendar year the profile covers (1 for a whole calendar
-year), ``month_share`` the same per calendar month, so a whole-year profile gives the annual
-cost exactly and a shorter one the cost of its span. For ``min-connection`` this is the cost of
+Costs come from :mod:`netruimte.planner.cost` (the formula of :func:`tariff_cost` and of
+the business case are there and in ``docs/cli.md``). For ``min-connection`` the cost is that of
 running the *installed* assets at the connection found: no investment, and the dispatch is the
 engine's (battery charged just in time), not a cost-optimised one.
 """
@@ -36,11 +27,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-import numpy as np
 import pandas as pd
 
-from netruimte.conventions import HOURS_PER_STEP
 from netruimte.errors import InputError
+from netruimte.planner.cost import BusinessCase, CostLine, business_case, tariff_cost
 from netruimte.planner.curve import DEFAULT_C_RATE, CurvePoint, parse_battery_range
 from netruimte.planner.site import Objective, Site
 from netruimte.report.site import SiteSources, site_plan_report
@@ -83,29 +73,6 @@ _CURVE_POINTS: Final = 10
 
 
 @dataclass(frozen=True)
-class CostLine:
-    """One line of a cost breakdown: ``eur`` = ``quantity`` × ``price`` (× a span share)."""
-
-    item: str
-    quantity: float
-    unit: str
-    price: float | None
-    price_unit: str
-    eur: float
-
-    def to_json_dict(self) -> dict[str, Any]:
-        """The line as a JSON object."""
-        return {
-            "item": self.item,
-            "quantity": self.quantity,
-            "unit": self.unit,
-            "price": self.price,
-            "price_unit": self.price_unit,
-            "eur": self.eur,
-        }
-
-
-@dataclass(frozen=True)
 class SitePlan:
     """A planned site: the Plan JSON fields plus the cost breakdown and the dispatch.
 
@@ -132,6 +99,7 @@ class SitePlan:
     added_pv_kwp: float = 0.0
     added_battery_energy_kwh: float = 0.0
     added_battery_power_kw: float = 0.0
+    business: BusinessCase | None = field(default=None, compare=False, repr=False)
 
     @property
     def feasible(self) -> bool:
@@ -141,8 +109,9 @@ class SitePlan:
     def to_json_dict(self) -> dict[str, Any]:
         """The Plan JSON of the interface contract, extended with ``site``, ``method``, the
         new capacity (``added_pv_kwp``, ``added_battery_energy_kwh``,
-        ``added_battery_power_kw``; 0 for ``min-connection``) and ``cost_breakdown`` (a list
-        of :class:`CostLine` objects)."""
+        ``added_battery_power_kw``; 0 for ``min-connection``), ``cost_breakdown`` (a list
+        of :class:`CostLine` objects) and ``business_case`` (interface contract v2; ``null``
+        for an infeasible plan)."""
         doc: dict[str, Any] = {name: getattr(self, name) for name in PLAN_FIELDS}
         doc["site"] = self.site.name
         doc["method"] = self.method
@@ -150,104 +119,8 @@ class SitePlan:
         doc["added_battery_energy_kwh"] = self.added_battery_energy_kwh
         doc["added_battery_power_kw"] = self.added_battery_power_kw
         doc["cost_breakdown"] = [line.to_json_dict() for line in self.cost]
+        doc["business_case"] = None if self.business is None else self.business.to_json_dict()
         return doc
-
-
-def _shares(index: pd.DatetimeIndex, freq: str) -> tuple[pd.Index, np.ndarray]:
-    """Per step its calendar period (``"Y"`` or ``"M"``); per period the share covered."""
-    local = index.tz_localize(None)
-    periods = local.to_period(freq)
-    labels = pd.Index(periods.unique())
-    shares = []
-    for period in labels:
-        start = pd.Timestamp(period.start_time).tz_localize(index.tz)
-        end = pd.Timestamp((period + 1).start_time).tz_localize(index.tz)
-        hours = (end - start) / pd.Timedelta(hours=1)
-        steps = int((periods == period).sum())
-        shares.append(steps * HOURS_PER_STEP / hours)
-    return labels, np.asarray(shares, dtype=float)
-
-
-def tariff_cost(site: Site, dispatch: pd.DataFrame, import_kw: float) -> tuple[CostLine, ...]:
-    """The tariff cost of a dispatch at a contracted import (formula in the module docstring).
-
-    Parameters
-    ----------
-    site
-        The site (its tariff and curtailable loads).
-    dispatch
-        A dispatch with columns ``import_kw``, ``export_kw`` and ``curtailed_kw`` (kW).
-    import_kw
-        The contracted import (kW).
-
-    Returns
-    -------
-    tuple of CostLine
-        Contracted capacity, monthly kW max, energy, feed-in (negative: income) and, when
-        loads were curtailed, curtailment; EUR over the profile's span.
-    """
-    tariff = site.tariff
-    index = site.index
-    imported = dispatch["import_kw"].to_numpy(dtype=float)
-    exported = dispatch["export_kw"].to_numpy(dtype=float)
-    _, year_share = _shares(index, "Y")
-    years = float(year_share.sum())
-    lines = [
-        CostLine(
-            "contracted import capacity",
-            import_kw,
-            "kW",
-            tariff.contracted_eur_per_kw_year,
-            "EUR/kW/year",
-            import_kw * tariff.contracted_eur_per_kw_year * years,
-        )
-    ]
-    months = index.tz_localize(None).to_period("M")
-    labels, month_share = _shares(index, "M")
-    peaks = pd.Series(imported, index=months).groupby(level=0).max().reindex(labels).to_numpy()
-    kw_months = float((peaks * month_share).sum())
-    lines.append(
-        CostLine(
-            "monthly peak import (kW max)",
-            kw_months,
-            "kW-months",
-            tariff.kwmax_eur_per_kw_month,
-            "EUR/kW/month",
-            kw_months * tariff.kwmax_eur_per_kw_month,
-        )
-    )
-    import_kwh = float(imported.sum() * HOURS_PER_STEP)
-    price = tariff.energy_eur_per_kwh
-    if isinstance(price, pd.Series):
-        energy_eur = float((imported * price.to_numpy(dtype=float)).sum() * HOURS_PER_STEP)
-        mean_price = energy_eur / import_kwh if import_kwh > 0 else None
-        lines.append(
-            CostLine("imported energy", import_kwh, "kWh", mean_price, "EUR/kWh (mean)", energy_eur)
-        )
-    else:
-        lines.append(
-            CostLine("imported energy", import_kwh, "kWh", price, "EUR/kWh", import_kwh * price)
-        )
-    export_kwh = float(exported.sum() * HOURS_PER_STEP)
-    feed_in = tariff.feed_in_eur_per_kwh
-    lines.append(
-        CostLine("exported energy (feed-in)", export_kwh, "kWh", feed_in, "EUR/kWh",
-                 -export_kwh * feed_in + 0.0)
-    )  # fmt: skip
-    if "curtailed_kw" in dispatch and site.curtailable:
-        curtailed = dispatch["curtailed_kw"].to_numpy(dtype=float)
-        eur = 0.0
-        left = curtailed.copy()
-        for load in sorted(site.curtailable, key=lambda c: c.cost_eur_per_kwh):
-            part = np.minimum(left, load.max_kw)
-            eur += float(part.sum() * HOURS_PER_STEP * load.cost_eur_per_kwh)
-            left -= part
-        kwh = float(curtailed.sum() * HOURS_PER_STEP)
-        lines.append(
-            CostLine("curtailed load", kwh, "kWh", eur / kwh if kwh > 0 else None,
-                     "EUR/kWh (mean)", eur)
-        )  # fmt: skip
-    return tuple(lines)
 
 
 def _installed(site: Site) -> tuple[float, float, float]:
@@ -293,6 +166,7 @@ def plan_site(site: Site) -> SitePlan:
         site, "optimal", site.objective.value, result.import_kw, _export_asked(site, dispatch),
         pv_kwp, energy, power, result.peak_import_before_kw, result.peak_import_after_kw,
         sum(line.eur for line in cost), None, cost, dispatch, result.method.value,
+        business=business_case(site, dispatch, result.import_kw),
     )  # fmt: skip
 
 
@@ -337,8 +211,9 @@ def _plan_min_cost(site: Site) -> SitePlan:
     from netruimte.planner.lp import PlanStatus, min_cost
 
     result = min_cost(site)
+    dispatch = result.dispatch
     pv_kwp, energy, power = _installed(site)
-    if result.status is not PlanStatus.OPTIMAL or result.import_kw is None:
+    if result.status is not PlanStatus.OPTIMAL or result.import_kw is None or dispatch is None:
         return SitePlan(
             site, "infeasible", site.objective.value, None, result.export_kw, pv_kwp, energy,
             power, result.peak_import_before_kw, None, None,
@@ -350,6 +225,11 @@ def _plan_min_cost(site: Site) -> SitePlan:
         result.peak_import_before_kw, result.peak_import_after_kw, result.annual_cost_eur,
         None, _lp_cost_lines(site, result), result.dispatch, result.method,
         result.added_pv_kwp, result.added_battery_energy_kwh, result.added_battery_power_kw,
+        business_case(
+            site, dispatch, result.import_kw, added_pv_kwp=result.added_pv_kwp,
+            added_battery_energy_kwh=result.added_battery_energy_kwh,
+            added_battery_power_kw=result.added_battery_power_kw,
+        ),
     )  # fmt: skip
 
 
@@ -498,9 +378,9 @@ def write_plan_outputs(
     curve: Sequence[CurvePoint] = (),
     generated_at: dt.datetime | None = None,
 ) -> list[Path]:
-    """Write ``plan.json``, ``dispatch.csv``, ``request.json``, ``import.csv`` and
-    ``report.html`` into ``out_dir`` (created if missing); an infeasible plan gets
-    ``plan.json`` and ``report.html`` only. Returns the paths written."""
+    """Write ``plan.json``, ``dispatch.csv``, ``request.json``, ``import.csv``,
+    ``report.html`` and the one-page ``summary.pdf`` into ``out_dir`` (created if missing); an
+    infeasible plan gets ``plan.json`` and ``report.html`` only. Returns the paths written."""
     from netruimte.profiles import write_profile_csv
     from netruimte.report.html import write_report
 
@@ -531,6 +411,17 @@ def write_plan_outputs(
     if generated_at is not None:
         report = replace(report, generated_at=generated_at)
     written.append(write_report(report, out / "report.html"))
+    if plan.feasible and plan.business is not None:
+        from netruimte.report.pdf import site_summary_pdf
+        from netruimte.report.site import period_text
+
+        pdf = site_summary_pdf(plan.to_json_dict(), site_name=plan.site.name,
+                               span=period_text(plan.site), generated_at=generated_at)  # fmt: skip
+        target = out / "summary.pdf"
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_bytes(pdf)
+        tmp.replace(target)
+        written.append(target)
     return written
 
 

@@ -35,7 +35,7 @@ from netruimte.web.pages.render import (
     wants_json,
 )
 
-__all__ = ["ALMERE", "router", "site_toml"]
+__all__ = ["ALMERE", "ECONOMIC_FIELDS", "router", "site_toml"]
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -43,6 +43,24 @@ ALMERE = (52.37, 5.21)
 """Default PV location (Almere), changeable in the form."""
 
 MAX_FILES = 50
+
+ECONOMIC_FIELDS: dict[str, tuple[str, str, float | None, float]] = {
+    # form field = site-file key: (section, label, example default, highest value)
+    "contracted_eur_per_kw_year": ("tariff", "Contracted capacity (EUR/kW/year)", 30.0, 1e4),
+    "kwmax_eur_per_kw_month": ("tariff", "Monthly peak, kW max (EUR/kW/month)", 2.5, 1e3),
+    "energy_eur_per_kwh": ("tariff", "Energy (EUR/kWh)", 0.20, 10.0),
+    "feed_in_eur_per_kwh": ("tariff", "Feed-in (EUR/kWh)", 0.0, 10.0),
+    "discount_rate": ("economics", "Discount rate (fraction a year)", 0.05, 1.0),
+    "lifetime_years": ("economics", "Lifetime of the assets (years)", 15, 100),
+    "downtime_eur_per_month": ("economics", "Cost of waiting (EUR/month)", 0.0, 1e9),
+    "wait_months": ("economics", "Months until a larger connection", 0.0, 1200),
+    "capex_eur_per_kwh": ("battery", "Battery price (EUR/kWh, one-off)", None, 1e5),
+    "capex_eur_per_kw": ("battery", "Battery inverter price (EUR/kW, one-off)", None, 1e5),
+    "capex_eur_per_kwp": ("pv", "PV price (EUR/kWp, one-off)", None, 1e5),
+}
+"""The tariff and business-case fields of the simple form. The defaults are EXAMPLE values
+(the example sites' tariffs and the documented economics defaults), shown as such in the form:
+grid operators publish their own tariffs each year."""
 
 
 def _toml_text(value: str) -> str:
@@ -59,8 +77,24 @@ def site_toml(
     longitude: float,
     battery_kwh: float | None,
     battery_kw: float | None,
+    prices: dict[str, float] | None = None,
+    invest_in: str = "new",
 ) -> str:
-    """The site file of the simple form (``docs/site-file.md``), load in ``load.csv``."""
+    """The site file of the simple form (``docs/site-file.md``), load in ``load.csv``.
+
+    ``prices`` maps keys of :data:`ECONOMIC_FIELDS` to numbers (tariff, economics and one-off
+    prices); ``invest_in`` is ``economics.invest_in`` (``"all"``: the PV and battery are
+    still to be bought)."""
+    prices = prices or {}
+
+    def section(name: str) -> list[str]:
+        out = []
+        for key, (where, _, _, _) in ECONOMIC_FIELDS.items():
+            if where == name and prices.get(key) is not None:
+                value = prices[key]
+                out.append(f"{key} = {int(value) if key == 'lifetime_years' else value!r}")
+        return out
+
     lines = ["[site]", f"name = {_toml_text(name)}", 'timezone = "Europe/Amsterdam"']
     if year is not None:
         lines.append(f"year = {year}")
@@ -72,6 +106,7 @@ def site_toml(
             f"kwp = {pv_kwp!r}",
             f"latitude = {latitude!r}",
             f"longitude = {longitude!r}",
+            *section("pv"),
         ]
     if battery_kwh or battery_kw:
         if not (battery_kwh and battery_kw):
@@ -79,7 +114,15 @@ def site_toml(
                 "a battery needs both its energy (kWh) and its power (kW)",
                 field="battery_kw" if battery_kwh else "battery_kwh",
             )
-        lines += ["", "[battery]", f"energy_kwh = {battery_kwh!r}", f"power_kw = {battery_kw!r}"]
+        lines += ["", "[battery]", f"energy_kwh = {battery_kwh!r}", f"power_kw = {battery_kw!r}",
+                  *section("battery")]  # fmt: skip
+    if section("tariff"):
+        lines += ["", "[tariff]", *section("tariff")]
+    economics = section("economics")
+    if invest_in != "new":
+        economics.append(f'invest_in = "{invest_in}"')
+    if economics:
+        lines += ["", "[economics]", *economics]
     return "\n".join(lines) + "\n"
 
 
@@ -139,6 +182,15 @@ async def _uploads(request: Request, form: Any) -> tuple[list[tuple[str, bytes]]
     longitude = parse_float(_text(form, "longitude"), "longitude", low=-180, high=180)
     battery_kwh = parse_float(_text(form, "battery_kwh"), "battery_kwh", high=1e7)
     battery_kw = parse_float(_text(form, "battery_kw"), "battery_kw", high=1e7)
+    prices = {}
+    for key, (_, _, _, high) in ECONOMIC_FIELDS.items():
+        value = parse_float(_text(form, key), key, high=high)
+        if value is not None:
+            if key == "lifetime_years" and (value != int(value) or value < 1):
+                raise InputError(f"expected a whole number of years from 1 to 100, got {value:g}",
+                                 field=key)  # fmt: skip
+            prices[key] = value
+    to_buy = _text(form, "invest_in") == "all"
     # checked now, so a bad file is an error on this page rather than a failed job
     year = await run_in_threadpool(_profile_year, content, _upload_name(str(load.filename)))
     toml = site_toml(
@@ -149,6 +201,8 @@ async def _uploads(request: Request, form: Any) -> tuple[list[tuple[str, bytes]]
         longitude=ALMERE[1] if longitude is None else longitude,
         battery_kwh=battery_kwh,
         battery_kw=battery_kw,
+        prices=prices,
+        invest_in="all" if to_buy else "new",
     )
     return [("site.toml", toml.encode("utf-8")), ("load.csv", content)], name
 
@@ -158,6 +212,10 @@ def _planner_data(db: Database, who: Principal, error: dict[str, Any] | None) ->
         "plans": siteplans.list_plans(db, who, limit=50),
         "error": error,
         "defaults": {"latitude": ALMERE[0], "longitude": ALMERE[1]},
+        "economic_fields": [
+            {"name": key, "section": where, "label": label, "example": example}
+            for key, (where, label, example, _) in ECONOMIC_FIELDS.items()
+        ],
         "csv_format": (
             "A header row, a 'timestamp' column (ISO 8601 with UTC offset, or local time in "
             "Europe/Amsterdam) and one of 'kw' (average kW in the quarter-hour) or 'kwh' "

@@ -1,0 +1,191 @@
+"""A printable one-page PDF summary of a site plan, for a board (pure: Plan JSON → bytes).
+
+Rendered offline with fpdf2 (pure Python, LGPL-3.0; https://py-pdf.github.io/fpdf2/) and its
+built-in Helvetica, so no font file or network is needed. The built-in fonts cover Latin-1
+only: amounts are written "EUR 1,234" and a minus sign as "-". The sentences are the same as
+the HTML report's (:func:`netruimte.report.site_business.business_case_sentences`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from netruimte.report.site_business import business_case_sentences, years_text
+
+__all__ = ["draw_bars", "latin_text", "site_summary_pdf"]
+
+_NAVY = (18, 53, 91)
+_GREY = (138, 148, 160)
+_RED = (192, 57, 43)
+_WIDTH_MM = 180.0  # A4 minus 15 mm margins
+
+
+def latin_text(text: str) -> str:
+    """Text the built-in PDF fonts can show (Latin-1): € → EUR, − → -, other marks simplified."""
+    table = {"€ ": "EUR ", "€": "EUR", "−": "-", "–": "-", "—": "-", "≤": "<=", "≥": ">=",
+             "×": "x", "\u00a0": " ", "\u2011": "-", "’": "'", "“": '"', "”": '"'}  # fmt: skip
+    for old, new in table.items():
+        text = text.replace(old, new)
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def _eur(value: Any) -> str:
+    if value is None:
+        return "-"
+    number = float(value)
+    return f"{'-' if number < -0.5 else ''}EUR {abs(number):,.0f}"
+
+
+def draw_bars(pdf: Any, x: float, y: float, w: float, h: float,
+          items: Sequence[tuple[str, float, tuple[int, int, int]]], unit: str,
+          digits: int = 1) -> None:  # fmt: skip
+    """Horizontal bars with labels and values (a chart drawn with rectangles)."""
+    top = max((v for _, v, _ in items), default=0.0) or 1.0
+    row = h / max(len(items), 1)
+    label_w = 62.0
+    for k, (label, value, colour) in enumerate(items):
+        yy = y + k * row
+        pdf.set_xy(x, yy + row * 0.15)
+        pdf.set_font("Helvetica", size=9)
+        pdf.set_text_color(30, 39, 51)
+        pdf.cell(label_w, row * 0.7, latin_text(label))
+        length = max(0.0, (w - label_w - 28.0) * value / top)
+        pdf.set_fill_color(*colour)
+        pdf.rect(x + label_w, yy + row * 0.2, length, row * 0.6, style="F")
+        pdf.set_xy(x + label_w + length + 1.5, yy + row * 0.15)
+        pdf.cell(26.0, row * 0.7, latin_text(f"{value:,.{digits}f} {unit}"))
+
+
+def site_summary_pdf(
+    plan: Mapping[str, Any],
+    *,
+    site_name: str,
+    span: str,
+    generated_at: dt.datetime | None = None,
+) -> bytes:
+    """The one-page summary of a feasible plan with a business case.
+
+    Parameters
+    ----------
+    plan
+        The Plan JSON (with ``business_case``).
+    site_name, span
+        The site's name and the period planned, in words.
+    generated_at
+        Stamp in the footer (default: now, UTC).
+
+    Returns
+    -------
+    bytes
+        A one-page A4 PDF.
+
+    Raises
+    ------
+    ValueError
+        For an infeasible plan or one without a business case (nothing to summarise).
+    """
+    from fpdf import FPDF
+
+    case = plan.get("business_case")
+    if plan.get("status") != "optimal" or case is None:
+        raise ValueError("only a feasible plan with a business case has a one-page summary")
+    stamp = (generated_at or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(15, 15, 15)
+    pdf.set_title(latin_text(f"Site plan summary: {site_name}"))
+    pdf.set_creator("netruimte")
+    pdf.add_page()
+    pdf.set_fill_color(*_NAVY)
+    pdf.rect(0, 0, 210, 30, style="F")
+    pdf.set_text_color(255, 255, 255)
+    pdf.set_xy(15, 8)
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.cell(_WIDTH_MM, 8, latin_text(f"Site plan: {site_name}"))
+    pdf.set_xy(15, 17)
+    pdf.set_font("Helvetica", size=10)
+    pdf.cell(
+        _WIDTH_MM, 6, latin_text(f"Objective {plan['objective']} - {span} - summary for the board")
+    )
+
+    pdf.set_text_color(30, 39, 51)
+    pdf.set_xy(15, 36)
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(_WIDTH_MM, 7, "The decision in numbers")
+    pdf.set_xy(15, 44)
+    pdf.set_font("Helvetica", size=10)
+    text = " ".join(business_case_sentences(case, plan.get("import_kw")))
+    pdf.multi_cell(_WIDTH_MM, 5, latin_text(text))
+
+    y = pdf.get_y() + 4
+    pdf.set_xy(15, y)
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(_WIDTH_MM, 7, "Grid connection")
+    draw_bars(pdf, 15, y + 8, _WIDTH_MM, 20, [
+        ("today (own peak, no new assets)", float(case["baseline_import_kw"]), _GREY),
+        ("with the plan", float(plan["import_kw"]), _NAVY),
+    ], "kW")  # fmt: skip
+    y += 32
+    pdf.set_xy(15, y)
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(_WIDTH_MM, 7, "Yearly grid and energy cost")
+    draw_bars(pdf, 15, y + 8, _WIDTH_MM, 20, [
+        ("today", float(case["baseline_annual_cost_eur"]) / 1000.0, _GREY),
+        ("with the plan", float(case["plan_annual_cost_eur"]) / 1000.0, _NAVY),
+    ], "thousand EUR")  # fmt: skip
+
+    y += 34
+    pdf.set_xy(15, y)
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(_WIDTH_MM, 7, "Key figures")
+    rows = [
+        ("Connection today (own peak, no new assets)", f"{case['baseline_import_kw']:,.1f} kW"),
+        ("Connection with the plan", f"{float(plan['import_kw']):,.1f} kW"),
+        ("PV / battery of the plan", f"{float(plan.get('pv_kwp') or 0):,.0f} kWp / "
+         f"{float(plan.get('battery_energy_kwh') or 0):,.0f} kWh, "
+         f"{float(plan.get('battery_power_kw') or 0):,.0f} kW"),
+        ("Grid and energy cost a year today", _eur(case["baseline_annual_cost_eur"])),
+        ("Grid and energy cost a year with the plan", _eur(case["plan_annual_cost_eur"])),
+        ("Savings a year", _eur(case["annual_savings_eur"])),
+        ("Investment (one-off)", _eur(case["investment_eur"])),
+        ("Simple payback", years_text(case["simple_payback_years"])),
+        (f"Net present value ({case['lifetime_years']} years at "
+         f"{float(case['discount_rate']):.1%})", _eur(case["npv_eur"])),
+    ]  # fmt: skip
+    if float(case.get("wait_months") or 0) > 0:
+        rows.append((f"Cost of waiting {float(case['wait_months']):g} months",
+                     _eur(case["waiting_cost_eur"])))  # fmt: skip
+    pdf.set_font("Helvetica", size=10)
+    yy = y + 8
+    for k, (label, value) in enumerate(rows):
+        if k % 2 == 0:
+            pdf.set_fill_color(238, 241, 245)
+            pdf.rect(15, yy, _WIDTH_MM, 6.5, style="F")
+        pdf.set_xy(17, yy + 0.5)
+        pdf.cell(120, 5.5, latin_text(label))
+        pdf.set_xy(137, yy + 0.5)
+        pdf.cell(56, 5.5, latin_text(value), align="R")
+        yy += 6.5
+
+    pdf.set_xy(15, yy + 4)
+    pdf.set_font("Helvetica", "I", 8.5)
+    pdf.set_text_color(86, 97, 109)
+    pdf.multi_cell(_WIDTH_MM, 4, latin_text(
+        "How it is computed: both yearly costs use the same tariffs and energy prices of the "
+        "site file (the user's input, not a published tariff); 'today' is the site without new "
+        "assets and without planning on a connection of its own peak. Investment is the "
+        "one-off price of what the plan buys; the net present value discounts the yearly "
+        "savings over the lifetime and subtracts it. Upkeep, replacement and price changes are "
+        "not included. The plan assumes the year's load is known in advance: real operation "
+        "needs some margin. Details, charts and the request for the grid operator are in "
+        "report.html."
+    ))  # fmt: skip
+    pdf.set_xy(15, 285)
+    pdf.set_font("Helvetica", size=7.5)
+    pdf.cell(_WIDTH_MM, 4, latin_text(f"Made with netruimte on {stamp}. Rendered offline."),
+             align="C")  # fmt: skip
+    if pdf.page_no() != 1:  # pragma: no cover - the layout above is fixed
+        raise RuntimeError("the summary ran over one page")
+    return bytes(pdf.output())

@@ -1,0 +1,175 @@
+"""A printable one-page PDF summary of the Flevoland demo, for a council (pure: the demo's
+``summary.json`` document → bytes), rendered offline like :mod:`netruimte.report.pdf`.
+
+Every sentence is computed from the summary: which variant connects the most Flevoland
+requests by 2033, how the framework compares with first come, first served, and when the High
+Tech Campus is connected in each variant ("not before the horizon (YEAR)" when it is not).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from netruimte.report.pdf import draw_bars, latin_text
+
+__all__ = ["demo_sentences", "demo_summary_pdf"]
+
+_NAVY = (18, 53, 91)
+_GREY = (138, 148, 160)
+_WIDTH_MM = 180.0
+
+
+def _when(value: Any, horizon_year: int) -> str:
+    if value is None or value != value:  # None or NaN
+        return f"not before the horizon ({horizon_year})"
+    return str(value)[:10]
+
+
+def demo_sentences(summary: Mapping[str, Any], horizon_year: int) -> list[str]:
+    """The demo's findings in sentences, each computed from ``summary``."""
+    variants: Sequence[Mapping[str, Any]] = summary["variants"]
+    total = int(variants[0]["requests"]) if variants else 0
+    out = [
+        f"{total} Flevoland requests wait for grid capacity (synthetic waiting list on "
+        "published grid figures). Each variant below is the same list under other rules or "
+        "tools."
+    ]
+    best = max(variants, key=lambda v: (int(v["by_2033"]), -float(v["mw_years_waiting"])))
+    out.append(f"Most requests connected by 2033: {best['label']} ({best['by_2033']} of {total}).")
+    by_key = {v["variant"]: v for v in variants}
+    if "fcfs" in by_key and "acm" in by_key:
+        fcfs, acm = by_key["fcfs"], by_key["acm"]
+        diff = int(acm["by_2033"]) - int(fcfs["by_2033"])
+        mw = float(fcfs["mw_years_waiting"]) - float(acm["mw_years_waiting"])
+        if diff == 0:
+            text = "The ACM framework connects as many by 2033 as first come, first served"
+        else:
+            text = (
+                f"The ACM framework connects {abs(diff)} {'more' if diff > 0 else 'fewer'} by "
+                "2033 than first come, first served"
+            )
+        if abs(mw) >= 0.5:
+            text += (
+                f" and the MW-years of waiting are {abs(mw):,.0f} {'fewer' if mw > 0 else 'more'}."
+            )
+        else:
+            text += " with the same MW-years of waiting."
+        out.append(text)
+    campus = summary.get("campus") or []
+    if campus:
+        parts = [f"{c['variant']}: {_when(c.get('granted_on'), horizon_year)}" for c in campus]
+        out.append("High Tech Campus Almere connected - " + "; ".join(parts) + ".")
+    tools = summary.get("smart_tools") or {}
+    if tools.get("businesses"):
+        req, firm = float(tools["requested_mw"]), float(tools["firm_mw_with_tools"])
+        out.append(
+            f"With PV, a battery and flexible use, the {tools['businesses']} waiting businesses "
+            f"would need {firm:,.1f} MW of firm connection instead of {req:,.1f} MW "
+            f"({(req - firm) / req:.0%} less)."
+            if req > 0
+            else ""
+        )
+    return [s for s in out if s]
+
+
+def demo_summary_pdf(
+    summary: Mapping[str, Any], *, horizon_year: int, generated_at: dt.datetime | None = None
+) -> bytes:
+    """The one-page council summary of the demo (A4).
+
+    Parameters
+    ----------
+    summary
+        The demo's ``summary.json`` document (``variants``, ``campus``, ``smart_tools``).
+    horizon_year
+        The last year simulated (for "not before the horizon (YEAR)").
+    generated_at
+        Stamp in the footer (default: now, UTC).
+    """
+    from fpdf import FPDF
+
+    stamp = (generated_at or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(15, 15, 15)
+    pdf.set_title("Flevoland waiting list: summary")
+    pdf.set_creator("netruimte")
+    pdf.add_page()
+    pdf.set_fill_color(*_NAVY)
+    pdf.rect(0, 0, 210, 30, style="F")
+    pdf.set_text_color(255, 255, 255)
+    pdf.set_xy(15, 8)
+    pdf.set_font("Helvetica", "B", 15)
+    pdf.cell(_WIDTH_MM, 8, latin_text(str(summary.get("scenario", "Waiting list"))))
+    pdf.set_xy(15, 17)
+    pdf.set_font("Helvetica", size=10)
+    pdf.cell(_WIDTH_MM, 6, latin_text(
+        f"Summary for the council - {summary.get('runs', 1)} Monte Carlo runs, seed "
+        f"{summary.get('seed')} - SYNTHETIC requests, not a forecast"
+    ))  # fmt: skip
+    pdf.set_text_color(30, 39, 51)
+    pdf.set_xy(15, 36)
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(_WIDTH_MM, 7, "Findings")
+    pdf.set_xy(15, 44)
+    pdf.set_font("Helvetica", size=10)
+    for sentence in demo_sentences(summary, horizon_year):
+        pdf.set_x(15)
+        pdf.multi_cell(_WIDTH_MM, 5, latin_text("- " + sentence))
+        pdf.ln(1)
+    variants: Sequence[Mapping[str, Any]] = summary["variants"]
+    y = pdf.get_y() + 3
+    pdf.set_xy(15, y)
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(_WIDTH_MM, 7, "Requests connected by 2033, per variant")
+    draw_bars(pdf, 15, y + 8, _WIDTH_MM, 7.0 * len(variants),
+              [(str(v["label"]), float(v["by_2033"]), _NAVY if k else _GREY)
+               for k, v in enumerate(variants)], "requests", digits=0)  # fmt: skip
+    y += 12 + 7.0 * len(variants)
+    pdf.set_xy(15, y)
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(_WIDTH_MM, 7, "Per variant")
+    heads = ["variant", "by 2030", "by 2033", "by 2036", "not in horizon", "median wait",
+             "MW-years waiting"]  # fmt: skip
+    widths = [58, 15, 15, 15, 25, 24, 28]
+    yy = y + 8
+    pdf.set_font("Helvetica", "B", 8.5)
+    x = 15.0
+    for head, w in zip(heads, widths, strict=True):
+        pdf.set_xy(x, yy)
+        pdf.cell(w, 5, head, align="L" if head == "variant" else "R")
+        x += w
+    pdf.set_font("Helvetica", size=8.5)
+    for k, v in enumerate(variants):
+        yy += 6
+        if k % 2 == 0:
+            pdf.set_fill_color(238, 241, 245)
+            pdf.rect(15, yy - 0.5, _WIDTH_MM, 6, style="F")
+        wait = v.get("median_wait_years")
+        cells = [str(v["label"]), str(v["by_2030"]), str(v["by_2033"]), str(v["by_2036"]),
+                 str(v["not_in_horizon"]),
+                 "none connected" if wait is None else f"{float(wait):.1f} years",
+                 f"{float(v['mw_years_waiting']):,.0f}"]  # fmt: skip
+        x = 15.0
+        for j, (cell, w) in enumerate(zip(cells, widths, strict=True)):
+            pdf.set_xy(x, yy)
+            pdf.cell(w, 5, latin_text(cell), align="L" if j == 0 else "R")
+            x += w
+    pdf.set_xy(15, yy + 10)
+    pdf.set_font("Helvetica", "I", 8.5)
+    pdf.set_text_color(86, 97, 109)
+    pdf.multi_cell(_WIDTH_MM, 4, latin_text(
+        "The stations, capacities and loads are published figures; the waiting list is "
+        "synthetic (made-up requests of plausible kinds), so read the numbers as what the rules "
+        "do, not as a forecast. 'Not in horizon': not connected before the end of "
+        f"{horizon_year}. Details, charts and every request's explanation are in report.html."
+    ))  # fmt: skip
+    pdf.set_xy(15, 285)
+    pdf.set_font("Helvetica", size=7.5)
+    pdf.cell(_WIDTH_MM, 4, latin_text(f"Made with netruimte on {stamp}. Rendered offline."),
+             align="C")  # fmt: skip
+    if pdf.page_no() != 1:  # pragma: no cover - the layout above is fixed
+        raise RuntimeError("the summary ran over one page")
+    return bytes(pdf.output())

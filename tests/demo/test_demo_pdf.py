@@ -1,0 +1,62 @@
+"""The demo's one-page council summary, from a real (small) demo run."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.demo.test_demo import demo  # noqa: F401  (the module's demo fixture)
+
+pypdf = pytest.importorskip("pypdf")
+
+
+def test_summary_pdf_is_one_page_with_the_summary_numbers(demo):  # noqa: F811
+    out = demo.options.out_dir
+    reader = pypdf.PdfReader(out / "summary.pdf")
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text().replace("\n", " ")
+    summary = json.loads((out / "summary.json").read_text())
+    total = summary["variants"][0]["requests"]
+    assert f"{total} Flevoland requests wait" in text
+    for variant in summary["variants"]:
+        assert variant["label"] in text
+    best = max(summary["variants"], key=lambda v: (v["by_2033"], -v["mw_years_waiting"]))
+    assert f"{best['label']} ({best['by_2033']} of {total})" in text
+
+
+def test_campus_cells_one_vocabulary() -> None:
+    from netruimte.cli.demo import campus_cells
+
+    row = {"granted_on": None, "p50": None, "p90": "2039-01-01"}
+    assert campus_cells(row, 2040, monte_carlo=True) == [
+        "not before the horizon (2040)", "not before the horizon (2040)", "2039-01-01"
+    ]  # fmt: skip
+    granted = {"granted_on": "2035-01-01", "p50": None, "p90": None}
+    assert campus_cells(granted, 2040, monte_carlo=False) == [
+        "2035-01-01", "not simulated", "not simulated"
+    ]  # fmt: skip
+
+
+def test_cli_demo_text_adds_up(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from netruimte.cli import app
+
+    out = tmp_path / "d"
+    result = CliRunner().invoke(
+        app, ["demo", "--out", str(out), "--runs", "2", "--businesses", "3"],
+        env={"COLUMNS": "250"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "never" not in text and "not before 2041" not in text
+    assert "not simulated" in text and re.search(r"by the end of \d{4}", text)
+    summary = json.loads((out / "summary.json").read_text())
+    for row in summary["variants"]:
+        done = row["requests"] - row["not_in_horizon"]
+        line = next(ln for ln in text.splitlines() if row["label"] in ln)
+        cells = [c.strip() for c in line.split("│") if c.strip()]
+        assert cells[4] == str(done) and cells[5] == str(row["not_in_horizon"])
+        assert int(cells[4]) + int(cells[5]) == row["requests"]
