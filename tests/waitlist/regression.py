@@ -39,7 +39,11 @@ def v1_equivalent(sc: Scenario) -> Scenario:
     No small consumers; whole grants (``partial_offers = false`` once it exists); each
     station's connection voltage equal to its ``voltage_kv`` (the v1 use-it-or-lose-it input).
     """
-    reqs = tuple(replace(r, small_consumer=False) for r in sc.requests)
+    req_fields = {f.name for f in fields(type(sc.requests[0]))} if sc.requests else set()
+    if "connection_kv" in req_fields:
+        reqs = tuple(replace(r, small_consumer=False, connection_kv=None) for r in sc.requests)
+    else:
+        reqs = tuple(replace(r, small_consumer=False) for r in sc.requests)
     sc = replace(sc, requests=reqs)
     names = {f.name for f in fields(Scenario)}
     if "partial_offers" in names:
@@ -79,7 +83,9 @@ def fingerprint(sc: Scenario) -> dict[str, Any]:
     finite = np.where(np.isfinite(raw.room_hist), raw.room_hist, 1e9)
     room = np.round(finite * 1e6).astype(np.int64)
     out: dict[str, Any] = {
-        "grant_m": [int(g) if s == GRANTED else None for g, s in zip(raw.grant_m, raw.status)],
+        "grant_m": [
+            int(g) if s == GRANTED else None for g, s in zip(raw.grant_m, raw.status, strict=True)
+        ],
         "status": [int(s) for s in raw.status],
         "rank": [r["rank"] for r in js["requests"]],
         "category": [r["category"] for r in js["requests"]],

@@ -26,6 +26,7 @@ from typing import Final
 import pandas as pd
 
 from netruimte.grid.model import Grid
+from netruimte.grid.representative import complement_windows
 from netruimte.profiles import pv_profile, standard_profile, write_profile_csv
 from netruimte.report.demo_data import (
     VARIANTS,
@@ -180,7 +181,7 @@ def _smart_requests(
                     request,
                     kw=max(plan.timeblock_kw, 1e-3),
                     contract=Contract.TIME_BLOCK,
-                    blocks=(plan.block,),
+                    capacity_blocks=complement_windows((plan.block,)),
                     used_kw=None,
                 )
             )

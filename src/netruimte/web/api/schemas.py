@@ -279,7 +279,10 @@ class RequestIn(_In):
     function: str | None = Field(None, max_length=60)
     ean: str | None = Field(None, max_length=18)
     needed: dt.date | None = None
-    blocks: list[str] | None = Field(None, max_length=24)
+    capacity_blocks: list[str] | None = Field(None, max_length=24)
+    blocks: list[str] | None = Field(
+        None, max_length=24, description="Refused: the old restricted windows; use capacity_blocks"
+    )
     restricted_kw: float | None = Field(None, ge=0, le=1e7, allow_inf_nan=False)
     applicant: str | None = Field(None, max_length=300)
     # operators only
@@ -328,7 +331,7 @@ class RequestOut(BaseModel):
     score: float | None
     ean: str | None
     needed: dt.date | None
-    blocks: list[str] | None
+    capacity_blocks: list[str] | None
     restricted_kw: float
     used_kw: float | None
     withdraw_per_year: float | None
@@ -401,7 +404,8 @@ class AnnexIn(_In):
 
     site_plan_id: int = Field(ge=1, le=2**31 - 1)
     adopt: bool = Field(
-        True, description="Also take the annex's kW, contract and blocks (else: profile only)"
+        True,
+        description="Also take the annex's kW, contract and capacity blocks (else: profile only)",
     )
 
 
