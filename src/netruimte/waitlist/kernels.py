@@ -659,6 +659,23 @@ def walk(
                                     break
                                 used_flat[d, node] += offer
                 fail_node[r] = fails[0]
+                if granted_mw[r] > 0.0:
+                    # after partial offers the binding node is the one with the least room
+                    # left on the path (upstream or local), not the first that was short
+                    least = np.inf
+                    for j in range(depth):
+                        node = anc[s, j]
+                        if node < 0:
+                            break
+                        p = pnode[d, node]
+                        left = (
+                            cap[d, node, m] - max_used[p]
+                            if p >= 0
+                            else cap[d, node, m] - used_flat[d, node]
+                        )
+                        if left < least - EPS_MW:
+                            least = left
+                            fail_node[r] = node
                 fail_kind[r] = FAIL_ROOM
                 last_fail[r] = m
                 if strict:
