@@ -217,7 +217,7 @@ class CapacityMapEntry(BaseModel):
     demand_quoted_capacity: float
     demand_capacity_in_queue: float
     demand_requests_in_queue: int
-    demand_constraint: Literal["white", "yellow", "orange", "red"]
+    demand_constraint: Literal["transparant", "green", "amber", "red"]
     demand_constraint_code: int = Field(ge=0, le=3)
     demand_forecast_capacity: float
     demand_alleviation_year: int | None
@@ -225,7 +225,7 @@ class CapacityMapEntry(BaseModel):
     generation_quoted_capacity: float
     generation_capacity_in_queue: float
     generation_requests_in_queue: int
-    generation_constraint: Literal["white", "yellow", "orange", "red"]
+    generation_constraint: Literal["transparant", "green", "amber", "red"]
     generation_constraint_code: int = Field(ge=0, le=3)
     generation_forecast_capacity: float | None
     generation_alleviation_year: int | None
