@@ -163,3 +163,14 @@ def test_who_went_ahead_and_why() -> None:
     assert "went ahead of you at S: 1 higher-ranked request(s) (1 basic needs)" in out.explanation
     assert "has 0.500 MW left, you need 0.500 MW more" not in out.explanation
     assert out.granted_kw == 500  # March: the 500 kW left is offered to it
+
+
+# --- smaller corrections ---------------------------------------------------------------------
+def test_drinking_water_is_safety_only_from_the_2025_ruling() -> None:
+    from netruimte.waitlist.rules import ACM_2024, FCFS, function_note
+
+    water = req("w", "2024-01-01", category="basic-needs", function="drinking-water", evidence=True)
+    before, after = dt.date(2025, 3, 1), dt.date(2025, 4, 1)
+    assert function_note(water, ACM_2024, before) is None  # category 3 then: as declared
+    assert "under safety" in (function_note(water, ACM_2024, after) or "")
+    assert "2020" in FCFS.source and "dispute" in FCFS.source

@@ -27,6 +27,7 @@ from netruimte.waitlist.requests import Category, Request, Status
 from netruimte.waitlist.result import RequestOutcome, SimulationResult
 from netruimte.waitlist.rules import (
     RULES,
+    SMALL_CONSUMERS_JOIN,
     Policy,
     eligibility_text,
     function_note,
@@ -80,14 +81,14 @@ def _why(req: Request, policy: str, day: dt.date) -> str:
     if not rule.uses_categories:
         asked = "" if req.category is Category.NONE else f"; asked for {req.category.label}"
         return f"{rule.title}: categories are not used{asked}"
-    if req.small_consumer and rule.bypass_at(day):
-        return "small consumer: considered before the ranked list until 2026-07-01"
+    if req.small_consumer and day < SMALL_CONSUMERS_JOIN:
+        return "small consumer: outside the waiting list until 2026-07-01"
     return eligibility_text(req)
 
 
 def _rule_note(req: Request, policy: str, day: dt.date) -> str | None:
     rule = rule_in_force(day) if policy == Policy.IN_FORCE.value else RULES[policy]
-    return function_note(req, rule)
+    return function_note(req, rule, day)
 
 
 def _snapshot(

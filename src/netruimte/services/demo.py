@@ -255,8 +255,16 @@ def run_demo(options: DemoOptions, progress: ProgressFn | None = None) -> DemoRe
         else:
             results[variant.key] = simulate(scenario, policy=variant.policy)
         timings[f"waiting list: {variant.key}"] = time.perf_counter() - clock
+    # what the corrected rules change: the "acm" variant once more with whole grants only
+    clock = time.perf_counter()
+    acm = next(v for v in VARIANTS if v.key == "acm")
+    whole = simulate(
+        dataclasses.replace(scenarios[acm.requests], partial_offers=False), policy=acm.policy
+    )
+    timings["waiting list: whole grants"] = time.perf_counter() - clock
     report("waiting list", len(VARIANTS), len(VARIANTS))
     return DemoResult(
+        whole_grants=whole,
         options=options,
         scenario=flevo,
         results=results,

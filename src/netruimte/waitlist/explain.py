@@ -282,7 +282,7 @@ def _line(
             ids = {st.id: st.display_name for st in c.scenario.grid.stations}
             parts.append(_expectation_text(exp, ids))
         parts.extend(alts)
-    note = function_note(req, c.regimes[int(c.regime_of_moment[last])].rule)
+    note = function_note(req, c.regimes[int(c.regime_of_moment[last])].rule, moments[last])
     if note:
         parts.append(note)
     return "; ".join(parts)
