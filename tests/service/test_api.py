@@ -330,3 +330,17 @@ def test_register_me_and_audit_routes(client, tiny, users: Users) -> None:
     assert page["items"][0]["action"] == "scenario.import"
     verify = client.get("/api/v1/audit/verify", headers=op).json()
     assert verify["ok"] and verify["entries"] == verify["head_seq"] >= 4
+
+
+def test_time_block_requests_use_capacity_blocks_and_old_blocks_are_refused(
+    client, tiny, users: Users
+) -> None:
+    op = bearer(users.operator_token)
+    body = {"station": "A", "kw": 100, "contract": "time-block", "restricted_kw": 0}
+    old = client.post("/api/v1/requests", json={**body, "blocks": ["16:00-20:00"]}, headers=op)
+    assert old.status_code == 400 and 'becomes capacity_blocks = ["20:00-16:00"]' in old.text
+    new = client.post(
+        "/api/v1/requests", json={**body, "capacity_blocks": ["22:00-06:00"]}, headers=op
+    )
+    assert new.status_code == 201, new.text
+    assert new.json()["capacity_blocks"] == ["22:00-06:00"]

@@ -48,12 +48,18 @@ class Expectation:
     binding: tuple[tuple[str, dt.date | None], ...]
 
 
-def expectation(c: CompiledScenario, raw: RawOutcome, i: int) -> Expectation:
+def expectation(
+    c: CompiledScenario,
+    raw: RawOutcome,
+    i: int,
+    path_rf: list[tuple[Reinforcement, int]] | None = None,
+) -> Expectation:
     """Room for request ``i``'s rest from every later work on its path (end state; pure).
 
     Every node of the path must have room for the rest at once: the date is that of the work
     after which the last short node has enough, whether it is local or upstream. Requests
-    ranked ahead of it are not subtracted (the explanation says so).
+    ranked ahead of it are not subtracted (the explanation says so). ``path_rf`` (the works on
+    its path in its direction, with the moment each counts from) saves the search.
     """
     grid = c.scenario.grid
     last = len(c.moments) - 1
@@ -62,16 +68,13 @@ def expectation(c: CompiledScenario, raw: RawOutcome, i: int) -> Expectation:
     path = [int(j) for j in c.anc[s] if j >= 0]
     room = {j: float(raw.room_hist[d, j, last]) for j in path}
     way = Direction.OFFTAKE if d == 0 else Direction.FEEDIN
-    later = sorted(
-        (
-            (rf, k)
+    if path_rf is None:
+        path_rf = [
+            (rf, int(raw.reinforcement_m[k]))
             for k, rf in enumerate(grid.reinforcements)
-            if grid.index(rf.station) in room
-            and rf.mw(way) > 0
-            and int(raw.reinforcement_m[k]) > last
-        ),
-        key=lambda x: (x[0].date, x[0].id),
-    )
+            if grid.index(rf.station) in room and rf.mw(way) > 0
+        ]
+    later = sorted(((rf, j) for rf, j in path_rf if j > last), key=lambda x: (x[0].date, x[0].id))
 
     def short() -> list[int]:
         return [j for j in path if need > room[j] + kernels.EPS_MW]
@@ -126,12 +129,8 @@ def _head(req: Request, c: CompiledScenario, m: int) -> str:
     return eligibility_text(req)
 
 
-def _offers_text(i: int, raw: RawOutcome, c: CompiledScenario) -> str:
-    parts = [
-        f"{mw * 1000:,.0f} kW on {c.moments[int(m)]}"
-        for r, m, mw in zip(raw.offer_r, raw.offer_m, raw.offer_mw, strict=True)
-        if r == i
-    ]
+def _offers_text(offers: list[Offer]) -> str:
+    parts = [f"{o.kw:,.0f} kW on {o.on}" for o in offers]
     return "partial offers taken: " + ", ".join(parts) if parts else ""
 
 
@@ -149,6 +148,7 @@ class _Ahead:
         self.c = c
         self.raw = raw
         self.by_node: dict[tuple[int, int], npt.NDArray[np.int64]] = {}
+        self.display = {st.id: st.display_name for st in c.scenario.grid.stations}
 
     def _at(self, node: int, d: int) -> npt.NDArray[np.int64]:
         key = (node, d)
@@ -195,6 +195,7 @@ def _line(
     path_rf: list[tuple[Reinforcement, int]],
     ahead: _Ahead,
     exp: Expectation | None,
+    offers: list[Offer],
 ) -> str:
     moments = c.moments
     n_m = len(moments)
@@ -232,7 +233,7 @@ def _line(
         )
     if raw.ahead_mw[i] > 0:
         parts.append(f"{_mw(float(raw.ahead_mw[i]))} MW ahead of you")
-    offered = _offers_text(i, raw, c)
+    offered = _offers_text(offers)
     if status == kernels.GRANTED:
         g = int(raw.grant_m[i])
         text = f"granted on {moments[g]}"
@@ -279,8 +280,7 @@ def _line(
         if node >= 0:
             parts.append(ahead.text(i, node, names))
         if exp is not None:
-            ids = {st.id: st.display_name for st in c.scenario.grid.stations}
-            parts.append(_expectation_text(exp, ids))
+            parts.append(_expectation_text(exp, ahead.display))
         parts.extend(alts)
     note = function_note(req, c.regimes[int(c.regime_of_moment[last])].rule, moments[last])
     if note:
@@ -382,7 +382,11 @@ def build_result(
         last = int(raw.last_m[i])
         node = int(raw.fail_node[i])
         ranked = last >= 0 and int(raw.rank_pos[i]) > 0
-        exp = expectation(c, raw, i) if status_code == kernels.WAITING and last >= 0 else None
+        exp = (
+            expectation(c, raw, i, path_rf)
+            if status_code == kernels.WAITING and last >= 0
+            else None
+        )
         p10, p50, p90, wshare = _percentile_dates(moments, grants, i)
         outcomes.append(
             RequestOutcome(
@@ -409,7 +413,9 @@ def build_result(
                 else None,
                 blocked=bool(raw.fail_kind[i] == kernels.FAIL_BLOCKED) and status is Status.WAITING,
                 alternatives=alts.get(i, ()),
-                explanation=_line(req, i, c, raw, alts.get(i, ()), names, path_rf, ahead, exp),
+                explanation=_line(
+                    req, i, c, raw, alts.get(i, ()), names, path_rf, ahead, exp, offers.get(i, [])
+                ),
                 granted_kw=float(raw.granted_mw[i]) * 1000.0,
                 expected_on=exp.on if exp is not None else None,
                 expected_works=exp.works if exp is not None else (),
