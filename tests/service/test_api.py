@@ -338,7 +338,7 @@ def test_time_block_requests_use_capacity_blocks_and_old_blocks_are_refused(
     op = bearer(users.operator_token)
     body = {"station": "A", "kw": 100, "contract": "time-block", "restricted_kw": 0}
     old = client.post("/api/v1/requests", json={**body, "blocks": ["16:00-20:00"]}, headers=op)
-    assert old.status_code == 400 and 'becomes capacity_blocks = ["20:00-16:00"]' in old.text
+    assert old.status_code == 422 and 'becomes capacity_blocks = [\\"20:00-16:00\\"]' in old.text
     new = client.post(
         "/api/v1/requests", json={**body, "capacity_blocks": ["22:00-06:00"]}, headers=op
     )

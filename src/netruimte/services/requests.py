@@ -210,8 +210,10 @@ def _user_id(session: Session, name: str) -> int:
 def create_request(db: Database, principal: Principal, fields: Mapping[str, Any]) -> dict[str, Any]:
     """File a request (see the module docstring for who may set which field)."""
     allowed = OPERATOR_FIELDS if principal.is_operator else APPLICANT_FIELDS
+    if fields.get("blocks") is not None:
+        raise InputError(BLOCKS_REFUSED, field="blocks")
     for key in fields:
-        if key not in allowed:
+        if key not in allowed and not (key == "blocks" and fields[key] is None):
             if key in OPERATOR_FIELDS:
                 raise Forbidden(
                     f"only an operator may set '{key}' (priority comes through a claim with "
@@ -239,8 +241,6 @@ def create_request(db: Database, principal: Principal, fields: Mapping[str, Any]
         submitted = fields.get("submitted") or now
         if isinstance(submitted, dt.datetime) and submitted.tzinfo is None:
             submitted = submitted.replace(tzinfo=ZoneInfo(reg.timezone))
-        if fields.get("blocks") is not None:
-            raise InputError(BLOCKS_REFUSED, field="blocks")
         blocks = fields.get("capacity_blocks")
         pure = WaitRequest(
             id=rid,
