@@ -235,6 +235,8 @@ def test_my_request_shows_rank_dates_explanation_and_alternatives(
     assert "Not within the forecast horizon (to 2027-01-01)" in page  # TOP is never reinforced
     page = client.get("/requests/R1", headers=alice).text
     assert fc["explanation"] in page
+    assert 'class="chart"' not in page  # no connection date within the horizon: no chart
+    page = client.get("/requests/R2", headers=alice).text  # R2 is connected at once
     assert 'class="chart"' in page and "/assets/plotly-" in page
 
 
