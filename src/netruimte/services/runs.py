@@ -343,8 +343,6 @@ def allocate(
         scenario = dataclasses.replace(scenario, use_it_or_lose_it=None)
         used_policy, used_fit = pol or reg.policy, fit_ or reg.fit
         result = simulate(scenario, policy=used_policy, fit=used_fit)
-        if float(np.min(result.room_mw, initial=0.0)) < -1e-9:  # never over-grant
-            raise RuntimeError("allocation engine left a node above capacity; nothing was written")
         winners = [o for o in result.requests if o.granted_on == day]
         partials = [
             o
