@@ -174,3 +174,70 @@ def test_drinking_water_is_safety_only_from_the_2025_ruling() -> None:
     assert function_note(water, ACM_2024, before) is None  # category 3 then: as declared
     assert "under safety" in (function_note(water, ACM_2024, after) or "")
     assert "2020" in FCFS.source and "dispute" in FCFS.source
+
+
+# --- the v2 keys in a scenario file, and the map export -----------------------------------------
+V2_TOML = """
+[scenario]
+start = "2026-01-01"
+end = "2026-03-01"
+partial_offers = true
+min_offer_kw = 100
+
+[[station]]
+id = "S"
+offtake_mw = 10
+load_mw = 9.5
+connection_kv = 20
+small_consumer_reserve_mw = 0.1
+lat = 52.37
+lon = 5.22
+
+[[request]]
+id = "big"
+station = "S"
+kw = 800
+submitted = "2025-01-01"
+accept_partial = true
+connection_kv = 10
+accepts = ["tdtr", { contract = "time-block", capacity_blocks = ["22:00-06:00"] }]
+
+[[request]]
+id = "home"
+station = "S"
+kw = 40
+submitted = "2025-02-01"
+small_consumer = true
+"""
+
+
+def test_v2_keys_load_and_the_map_exports_ragkind_and_coordinates(tmp_path) -> None:
+    from netruimte.grid import read_capacity_map_csv, stations_from_capacity_map
+    from netruimte.grid.capacity_map import write_capacity_map_csv
+    from netruimte.scenario.waitlist_toml import load_scenario
+
+    path = tmp_path / "v2.toml"
+    path.write_text(V2_TOML)
+    sc = load_scenario(path)
+    st = sc.grid.station("S")
+    assert (st.connection_kv, st.small_consumer_reserve_mw, st.lat, st.lon) == (
+        20.0, 0.1, 52.37, 5.22,
+    )  # fmt: skip
+    big = sc.request("big")
+    assert sc.partial_offers and sc.min_offer_kw == 100 and big.connection_kv == 10
+    assert [a.contract.value for a in big.accepts] == ["tdtr", "time-block"]
+    assert big.accepts[1].capacity_blocks == ("22:00-06:00",)
+    result = simulate(sc)
+    # 500 kW free: 'big' is offered 500 kW (>= 100); 'home' is served from the reserve
+    assert result.request("big").granted_kw == 500
+    home = result.request("home")
+    assert home.outside_queue and home.granted_on == dt.date(2026, 1, 1)
+    [entry] = result.capacity_map()
+    assert entry.demand_constraint.value == "red"  # 300 kW wait, nothing left
+    assert (entry.lat, entry.lon) == (52.37, 5.22)
+    out = tmp_path / "map.csv"
+    write_capacity_map_csv(result.capacity_map(), out)
+    text = out.read_text()
+    assert ",red," in text and "yellow" not in text and "orange" not in text
+    [back] = stations_from_capacity_map(read_capacity_map_csv(out))
+    assert (back.lat, back.lon) == (52.37, 5.22)

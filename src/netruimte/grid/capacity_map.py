@@ -35,8 +35,8 @@ so it derives the colour from its own state at the end of a simulation (document
 ``Constraint.code`` (0–3, severity) is not part of the information model; it orders colours.
 Reading accepts the model's words and, from older exports of this project, ``white`` and
 ``yellow`` (→ green / amber), ``orange`` (→ amber) and the codes 0–3 of those exports. CSV
-columns are the model's field names plus ``short_code`` (id), and the extensions ``name`` and
-``parent``.
+columns are the model's field names plus ``short_code`` (id), and the extensions ``name``,
+``parent``, ``lat`` and ``lon`` (WGS84 degrees, for drawing the map).
 """
 
 from __future__ import annotations
@@ -116,6 +116,8 @@ class CapacityMapEntry:
     generation_alleviation_year: int | None = None
     name: str = ""
     parent: str | None = None
+    lat: float | None = None
+    lon: float | None = None
 
 
 CAPACITY_MAP_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(CapacityMapEntry))
@@ -195,6 +197,13 @@ def read_capacity_map_csv(path: str | Path) -> tuple[CapacityMapEntry, ...]:
                 continue
             if col in ("short_code", "name", "parent"):
                 kwargs[col] = cell
+            elif col in ("lat", "lon"):
+                try:
+                    kwargs[col] = float(cell.replace(",", "."))
+                except ValueError:
+                    raise InputError(
+                        f"expected degrees, got {cell!r}", source=path, line=lineno, field=col
+                    ) from None
             elif col.endswith("_constraint"):
                 colour = _COLOUR_ALIASES.get(cell.lower())
                 if colour is None:
@@ -266,6 +275,8 @@ def stations_from_capacity_map(entries: Sequence[CapacityMapEntry]) -> tuple[Sta
             load_mw=e.demand_quoted_capacity,
             feedin_mw=e.generation_available_capacity,
             feedin_load_mw=e.generation_quoted_capacity,
+            lat=e.lat,
+            lon=e.lon,
         )
         for e in entries
     )

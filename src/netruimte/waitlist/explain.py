@@ -488,6 +488,8 @@ def _stations(c: CompiledScenario, raw: RawOutcome) -> tuple[StationOutcome, ...
                 room_feedin_mw=float(raw.room_hist[1, i, last]),
                 alleviation_year=years[0],
                 alleviation_feedin_year=years[1],
+                lat=st.lat,
+                lon=st.lon,
             )
         )
     return tuple(out)

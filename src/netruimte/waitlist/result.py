@@ -122,6 +122,8 @@ class StationOutcome:
     room_feedin_mw: float
     alleviation_year: int | None
     alleviation_feedin_year: int | None
+    lat: float | None = None
+    lon: float | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
         """The contract's station object."""
@@ -212,6 +214,8 @@ class SimulationResult:
                         feed_cap, feed_used, st.waiting_feedin_mw, st.waiting_feedin_count
                     ),
                     generation_alleviation_year=st.alleviation_feedin_year,
+                    lat=st.lat,
+                    lon=st.lon,
                 )
             )
         return tuple(out)
