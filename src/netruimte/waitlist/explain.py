@@ -134,6 +134,9 @@ def _offers_text(offers: list[Offer]) -> str:
     return "partial offers taken: " + ", ".join(parts) if parts else ""
 
 
+_CAT_LABEL = {cat.number: cat.label for cat in Category}
+
+
 class _Ahead:
     """Who went ahead of a request at a node: offers made there to higher-ranked requests."""
 
@@ -147,33 +150,39 @@ class _Ahead:
         self.m = raw.offer_m[keep]
         self.c = c
         self.raw = raw
-        self.by_node: dict[tuple[int, int], npt.NDArray[np.int64]] = {}
+        self.by_node: dict[
+            tuple[int, int], tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
+        ] = {}
+        self.cat = np.array([cat.number for cat in c.categories], dtype=np.int64)
         self.display = {st.id: st.display_name for st in c.scenario.grid.stations}
 
-    def _at(self, node: int, d: int) -> npt.NDArray[np.int64]:
+    def _at(self, node: int, d: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Offers on paths through ``node`` in direction ``d``: requests and moments.
+
+        The kernel logs offers moment by moment, so the moments come out sorted.
+        """
         key = (node, d)
         if key not in self.by_node:
             c = self.c
             on_path = (c.anc[c.station[self.r]] == node).any(axis=1) & (c.direction[self.r] == d)
-            self.by_node[key] = np.flatnonzero(on_path)
+            sel = np.flatnonzero(on_path)
+            self.by_node[key] = (self.r[sel], self.m[sel])
         return self.by_node[key]
 
     def text(self, i: int, node: int, names: list[str]) -> str:
         c = self.c
         d = int(c.direction[i])
-        sel = self._at(node, d)
-        r, m = self.r[sel], self.m[sel]
-        mine = (m >= c.start_m[i]) & (m <= self.raw.last_m[i]) & (r != i)
-        r, m = r[mine], m[mine]
+        r_all, m_all = self._at(node, d)
+        lo = int(np.searchsorted(m_all, c.start_m[i], side="left"))
+        hi = int(np.searchsorted(m_all, self.raw.last_m[i], side="right"))
+        r, m = r_all[lo:hi], m_all[lo:hi]
         g = c.regime_of_moment[m]
-        ahead = self.pos[g, r] < self.pos[g, i]
+        ahead = (self.pos[g, r] < self.pos[g, i]) & (r != i)
         who = np.unique(r[ahead])
         if who.size == 0:
             return f"nobody ranked above you was offered room at {names[node]} while you waited"
-        cats: dict[str, int] = {}
-        for k in who:
-            label = c.categories[int(k)].label
-            cats[label] = cats.get(label, 0) + 1
+        counts = np.bincount(self.cat[who], minlength=5)
+        cats = {_CAT_LABEL[k]: int(counts[k]) for k in range(1, 5) if counts[k]}
         partial = int(np.sum(self.raw.status[who] != kernels.GRANTED))
         kinds = ", ".join(f"{v} {k}" for k, v in sorted(cats.items()))
         tail = (
