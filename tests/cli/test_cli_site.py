@@ -194,8 +194,17 @@ def test_logistics_hub_restriction_and_fleet(plan_of):
     annex = json.loads((out / "request.json").read_text())
     assert annex["contract"] == "time-block"
     assert annex["restrictions"] == [{"windows": ["16:00-20:00"], "import_kw": 50.0}]
-    assert annex["request"]["blocks"] == ["16:00-20:00"]
+    # the legal form: full kW inside the capacity blocks (outside the restriction window),
+    # the restricted level outside them; the old restricted-window key is gone
+    assert annex["request"]["capacity_blocks"] == ["20:00-16:00"]
     assert annex["request"]["restricted_kw"] == 50.0
+    assert "blocks" not in annex["request"]
+    # and it reads back as a waiting-list request with that right
+    from netruimte.scenario.waitlist_csv import request_from_mapping
+
+    fields = {**annex["request"], "id": "R", "station": "S", "submitted": "2025-06-01"}
+    req = request_from_mapping(fields, base_dir=out)
+    assert req.contract.value == "time-block" and req.capacity_blocks == ("20:00-16:00",)
 
 
 @needs_lp
@@ -220,7 +229,7 @@ def test_office_min_cost_plan(plan_of):
     new += doc["added_pv_kwp"] * 65.0
     assert doc["annual_cost_eur"] == pytest.approx(sum(mine.values()) + new, rel=1e-9)
     annex = json.loads((out / "request.json").read_text())
-    assert annex["contract"] == "firm" and "blocks" not in annex["request"]
+    assert annex["contract"] == "firm" and "capacity_blocks" not in annex["request"]
 
 
 def test_request_annex_round_trip_into_a_waitlist_scenario(planned):
@@ -463,9 +472,10 @@ def test_request_annex_firm_and_several_restrictions():
         request = annex["request"]
         assert request["kw"] == 20.01 and request["contract"] == contract
         if contract == "firm":
-            assert "blocks" not in request and annex["restrictions"] == []
+            assert "capacity_blocks" not in request and annex["restrictions"] == []
         else:
-            assert request["blocks"] == ["07:00-09:00", "16:00-20:00"]
+            # full kW outside every restriction window (the legal form)
+            assert request["capacity_blocks"] == ["09:00-16:00", "20:00-07:00"]
             assert request["restricted_kw"] == 20.01  # the highest level, capped at kw
             assert annex["restrictions"][1] == {
                 "windows": ["07:00-09:00", "16:00-20:00"], "import_kw": 12.0

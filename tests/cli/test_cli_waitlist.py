@@ -20,7 +20,7 @@ from netruimte.waitlist import monte_carlo, simulate
 EXAMPLE = Path(__file__).parents[2] / "examples" / "waitlist" / "flevoland-small.toml"
 runner = CliRunner()
 
-REQUEST_KEYS = {"id", "category", "rank", "granted_on", "explanation"}
+REQUEST_KEYS = {"id", "category", "rank", "granted_on", "granted_kw", "offers", "explanation"}
 PERCENTILE_KEYS = {"granted_p10", "granted_p50", "granted_p90"}
 STATION_KEYS = {"id", "offtake_mw", "allocated_mw", "waiting_mw"}
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -210,8 +210,12 @@ def test_explain_waiting_then_granted_request():
     assert "Category: safety (category 2). Why: safety (police), evidence given." in text
     assert "When it joined the list (2026-01-01):" in text
     assert "rank 3 of 12 waiting for offtake at OS Almere 10-1i (ALM)" in text
-    assert "3.5 MW of requests ranked ahead of you" in text
-    assert "binding node: OS Almere 10-1i (ALM) has 0.4 MW left; you need 1.2 MW" in text
+    assert "3.500 MW of requests ranked ahead of you" in text
+    # profile fit: the first moment offers it the 664 kW that fit in every quarter-hour
+    assert (
+        "binding node: OS Almere 10-1i (ALM) has 0.000 MW left; you need 0.536 MW more "
+        "(you hold 664 kW from partial offers)"
+    ) in text
     assert "room expected when ALM-2030 adds 40 MW" in text
     assert "alternatives: would fit now as time-block or tdtr or non-firm" in text
     assert "connected on 2030-07-01, after waiting 54 months" in text
@@ -224,7 +228,9 @@ def test_explain_upstream_binding_node_and_monte_carlo():
     # first Almere is full, at the end the TenneT region is the binding node
     joined, last = text.split("The last moment it waited (2032-12-01):")
     assert "binding node: OS Almere 10-1i (ALM)" in joined
-    assert "binding node: TenneT Flevopolder-Utrecht-Gelderland (FGU) has 1.8 MW left" in last
+    # the region's last 1.85 MW were offered to it: it holds them and needs the rest
+    assert "binding node: TenneT Flevopolder-Utrecht-Gelderland (FGU) has 0.000 MW left" in last
+    assert "you need 8.150 MW more (you hold 1,850 kW from partial offers)" in last
     assert "room expected when FGU-2033 adds 500 MW" in last
     assert "The room comes when FGU-2033 adds 500 MW" in text
     assert "Over 30 Monte Carlo runs" in text
@@ -239,8 +245,10 @@ def test_explain_eligibility_advice_and_policy():
     feed = explain("R-008", "--runs", "1")
     assert "feed-in never gets category 2/3" in feed
     assert "a feed-in request never gets category 3" in feed
-    small = explain("R-011", "--runs", "1")
-    assert "connected at once, on 2026-09-01" in small
+    small = explain("R-010", "--runs", "1")  # a small consumer before 2026-07-01
+    assert "connected on 2026-03-01 outside the waiting list" in small
+    joined = explain("R-011", "--runs", "1")  # after 2026-07-01 it joins the list
+    assert "rank 8 of 8 waiting for offtake at OS Almere 10-1i (ALM)" in joined
     gone = explain("R-018", "--runs", "1")
     assert "withdrawn on 2027-06-01 while waiting" in gone
     water = explain("R-020", "--runs", "1")

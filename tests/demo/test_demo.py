@@ -85,3 +85,20 @@ def test_cli_demo_quick(tmp_path):
     doc = json.loads(result.stdout)
     assert doc["smart_tools"]["businesses"] == 3
     assert (out / "report.html").exists()
+
+
+def test_report_says_what_the_corrected_rules_changed(demo):
+    from netruimte.report.demo_data import rules_changes
+
+    counts, changed = rules_changes(demo)
+    acm = {o.id: o for o in demo.results["acm"].requests}
+    whole = {o.id: o for o in demo.whole_grants.requests}
+    # every listed change is a real difference between the two runs
+    for row in changed.to_dict("records"):
+        a, b = acm[row["request"]], whole[row["request"]]
+        assert (a.granted_on, a.granted_kw) != (b.granted_on, b.granted_kw)
+    assert counts["earlier"] + counts["later"] <= len(changed)
+    # a whole-grants run never offers part of a request
+    assert all(len(o.offers) <= 1 for o in demo.whole_grants.requests)
+    html = (demo.options.out_dir / "report.html").read_text()
+    assert "What changed with the corrected rules" in html

@@ -226,7 +226,7 @@ def test_capacity_map_roundtrip_and_mapping(tmp_path: Path) -> None:
             35,
             39,
             20,
-            Constraint.ORANGE,
+            Constraint.AMBER,
             2035,
             parent="FGU",
         ),
@@ -263,11 +263,17 @@ def test_capacity_map_errors(tmp_path: Path) -> None:
     ok = tmp_path / "ok.csv"
     ok.write_text("short_code;demand_available_capacity;demand_constraint\nA;5,5;3\n")
     assert read_capacity_map_csv(ok)[0].demand_constraint is Constraint.RED
+    # older exports of this project: white/yellow/orange read as green/amber/amber
+    ok.write_text("short_code,demand_available_capacity,demand_constraint\nA,5,yellow\n")
+    assert read_capacity_map_csv(ok)[0].demand_constraint is Constraint.AMBER
 
 
 def test_constraint_colours() -> None:
-    assert constraint_colour(100, 50, 0, 0) is Constraint.WHITE
-    assert constraint_colour(100, 95, 0, 0) is Constraint.YELLOW
-    assert constraint_colour(100, 95, 4, 2) is Constraint.ORANGE
-    assert constraint_colour(100, 95, 6, 2) is Constraint.RED
+    # the information model's RAGKind words only: no "yellow"
+    assert {c.value for c in Constraint} == {"transparant", "green", "amber", "red"}
+    assert constraint_colour(100, 50, 0, 0) is Constraint.GREEN  # room, nobody waits
+    assert constraint_colour(100, 95, 0, 0) is Constraint.AMBER  # < 10 % left: announced
+    assert constraint_colour(100, 95, 4, 2) is Constraint.AMBER  # queue would fit the room
+    assert constraint_colour(100, 95, 6, 2) is Constraint.RED  # queue exceeds the room
+    assert constraint_colour(float("inf"), 5, 0, 0) is Constraint.TRANSPARANT  # no limit
     assert Constraint.RED.code == 3

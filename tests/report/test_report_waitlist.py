@@ -114,7 +114,8 @@ def test_frames_have_one_row_per_request_and_policy(example):
     req = requests_frame(example, res)
     assert len(req) == 42 and list(req["policy"].unique()) == ["acm-2026", "fcfs"]
     assert "granted_p50" not in req.columns
-    assert req.loc[req["id"] == "R-002", "wait_months"].tolist() == [54, 54]
+    # under fcfs the older requests at Almere and the region take the partial offers first
+    assert req.loc[req["id"] == "R-002", "wait_months"].tolist() == [54, 84]
     sta = stations_frame(res)
     assert len(sta) == 8
     assert sta.loc[sta["id"] == "ALM", "room_feedin_mw"].isna().all()  # no feed-in limit
@@ -226,7 +227,7 @@ def test_account_snapshots_and_reinforcement(example):
     assert [rf.id for rf in acc.freed_by] == ["FGU-2033"]
     assert acc.wait_months == 84
     # a request that fits at once has no snapshot
-    now = applicant_account(example, "R-001")
+    now = applicant_account(example, "R-005")
     assert now.at_join is None and now.last_wait is None and now.wait_months == 0
     assert "connected at once" in render_account(now)
 
@@ -251,7 +252,10 @@ def test_account_of_a_request_still_waiting_at_the_end():
     assert acc.outcome.granted_on is None and acc.last_wait is not None
     assert acc.last_wait.on == dt.date(2026, 12, 1)
     assert acc.last_wait.binding_station == "T"
-    assert acc.last_wait.binding_room_mw == pytest.approx(0.4)
+    # the 400 kW the region had left were offered to B at once (a partial offer)
+    assert acc.last_wait.binding_room_mw == pytest.approx(0.0)
+    assert acc.last_wait.granted_kw == pytest.approx(400.0)
+    assert acc.outcome.granted_kw == pytest.approx(400.0)
     assert (acc.last_wait.rank, acc.last_wait.rank_of, acc.last_wait.ahead_mw) == (1, 1, 0.0)
     # at the first moment A (ranked ahead) was granted: it counts as ahead then
     assert acc.at_join is not None
@@ -263,8 +267,8 @@ def test_account_of_a_request_still_waiting_at_the_end():
     assert (
         "room expected when T-2040 adds 50 MW at T (planned 2040-01-01) (after the horizon)" in text
     )
-    assert "a firm request of up to 400 kW would fit now" in text
-    assert "What you can do:" in text
+    assert "you need 1.600 MW more (you hold 400 kW from partial offers)" in text
+    assert "What you can do:" not in text  # nothing fits now: no alternative to offer
     with pytest.raises(InputError, match="unknown request"):
         applicant_account(sc, "C")
 

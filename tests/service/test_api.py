@@ -44,10 +44,10 @@ def test_public_capacity_map_is_exact_and_needs_no_token(client, tiny, users: Us
     assert top["demand_capacity_in_queue"] == pytest.approx(2.7)
     assert top["demand_requests_in_queue"] == 3
     assert (top["demand_constraint"], top["demand_constraint_code"]) == ("red", 3)
-    assert (top["generation_constraint"], top["generation_requests_in_queue"]) == ("white", 0)
-    # A: 1 MW room, 1.2 MW wait -> red; B: 2 MW room, 1.5 MW waits (held back by TOP) -> orange
+    assert (top["generation_constraint"], top["generation_requests_in_queue"]) == ("green", 0)
+    # A: 1 MW room, 1.2 MW wait -> red; B: 2 MW room, 1.5 MW waits (held back by TOP) -> amber
     assert (a["demand_capacity_in_queue"], a["demand_constraint"]) == (pytest.approx(1.2), "red")
-    assert (b["demand_capacity_in_queue"], b["demand_constraint"]) == (1.5, "orange")
+    assert (b["demand_capacity_in_queue"], b["demand_constraint"]) == (1.5, "amber")
     assert b["generation_available_capacity"] is None  # B does not limit feed-in
     assert a["demand_forecast_capacity"] == 7  # after A-2026
     assert _map(client, JUL)["A"]["demand_available_capacity"] == 7
@@ -79,39 +79,49 @@ def test_allocation_moments_acm_2026_exact(client, tiny, users: Users, db: Datab
     op = bearer(users.operator_token)
     first = client.post("/api/v1/runs/allocate", json={"on": JAN}, headers=op)
     assert first.status_code == 201, first.text
-    assert first.json()["granted_count"] == 1
-    # basic needs with evidence ranks first at A and fits; R1 no longer fits A (0.4 MW left);
-    # R3 fits B but not TOP (1.4 MW left after R2)
+    # basic needs with evidence ranks first at A and fits (A 0.4, TOP 1.4 MW left); R1 is
+    # offered the 400 kW A has left (part R1.part1; 200 kW keep their place); R3 is offered the
+    # 1,000 kW TOP has left (part R3.part1; 500 kW wait): three grants, nobody over capacity
+    assert first.json()["granted_count"] == 3
     assert _status(client, users.operator_token, "R2") == ("granted", JAN)
     assert _status(client, users.operator_token, "R1") == ("waiting", None)
-    assert _status(client, users.operator_token, "R3") == ("waiting", None)
+    assert _status(client, users.operator_token, "R1.part1") == ("granted", JAN)
+    assert _status(client, users.operator_token, "R3.part1") == ("granted", JAN)
+    kw = {
+        rid: client.get(f"/api/v1/requests/{rid}", headers=op).json()["kw"]
+        for rid in ("R1", "R1.part1", "R3", "R3.part1")
+    }
+    assert kw == {"R1": 200, "R1.part1": 400, "R3": 500, "R3.part1": 1000}
     m = _map(client, JAN)
-    assert m["A"]["demand_quoted_capacity"] == pytest.approx(4.6)
-    assert m["TOP"]["demand_quoted_capacity"] == pytest.approx(8.6)
-    assert m["A"]["demand_constraint"] == "red" and m["B"]["demand_constraint"] == "orange"
-    # July: A-2026 adds 2 MW at A; R1 (0.6) fits A and TOP (1.4), R3 (1.5) does not fit TOP
+    assert m["A"]["demand_quoted_capacity"] == pytest.approx(5.0)
+    assert m["TOP"]["demand_quoted_capacity"] == pytest.approx(10.0)
+    # A: no room, 0.2 MW wait -> red; B: 1 MW room, 0.5 MW waits (held back by TOP) -> amber
+    assert m["A"]["demand_constraint"] == "red" and m["B"]["demand_constraint"] == "amber"
+    # July: A-2026 adds 2 MW at A, but TOP has nothing left: nobody gets more
     second = client.post("/api/v1/runs/allocate", json={"on": JUL}, headers=op).json()
-    assert second["granted_count"] == 1
-    assert _status(client, users.operator_token, "R1") == ("granted", JUL)
-    assert _status(client, users.operator_token, "R3") == ("waiting", None)
+    assert second["granted_count"] == 0
     res = client.get(f"/api/v1/runs/{second['id']}/results", headers=op).json()
     r3 = next(r for r in res["requests"] if r["id"] == "R3")
-    assert r3["granted_on"] is None and "Top has 0.8 MW left" in r3["explanation"]
+    assert r3["granted_on"] is None
+    assert "Top has 0.000 MW left, you need 0.500 MW" in r3["explanation"]
     entries = audit.list_entries(db, limit=1000)
     ranking = next(e for e in entries if e["action"] == "run.ranking")
     assert [r["id"] for r in ranking["inputs"]["ranking"]["A/offtake"]] == ["R2", "R1"]
     assert ranking["policy_version"].startswith("acm-2026/")
-    grants = [e["object"] for e in entries if e["action"] == "request.grant"]
-    assert grants == ["request:R2", "request:R1"]
+    grants = [e for e in entries if e["action"] == "request.grant"]
+    assert [e["object"] for e in grants] == ["request:R2", "request:R1.part1", "request:R3.part1"]
+    assert grants[1]["inputs"]["partial_offer_of"] == "R1"
     assert audit.verify(db).ok
 
 
 def test_allocation_moment_fcfs_exact(client, tiny, users: Users) -> None:
     op = bearer(users.operator_token)
     run = client.post("/api/v1/runs/allocate", json={"on": JAN, "policy": "fcfs"}, headers=op)
-    assert run.json()["granted_count"] == 1 and run.json()["policy"] == "fcfs"
-    assert _status(client, users.operator_token, "R1") == ("granted", JAN)  # first submitted
+    # R1 first (first submitted, fits whole); R2 is offered A's 400 kW; R3 TOP's 1,000 kW
+    assert run.json()["granted_count"] == 3 and run.json()["policy"] == "fcfs"
+    assert _status(client, users.operator_token, "R1") == ("granted", JAN)
     assert _status(client, users.operator_token, "R2") == ("waiting", None)
+    assert _status(client, users.operator_token, "R2.part1") == ("granted", JAN)
 
 
 def test_grant_checks_every_node_and_withdraw_frees(client, tiny, users: Users) -> None:
@@ -320,3 +330,17 @@ def test_register_me_and_audit_routes(client, tiny, users: Users) -> None:
     assert page["items"][0]["action"] == "scenario.import"
     verify = client.get("/api/v1/audit/verify", headers=op).json()
     assert verify["ok"] and verify["entries"] == verify["head_seq"] >= 4
+
+
+def test_time_block_requests_use_capacity_blocks_and_old_blocks_are_refused(
+    client, tiny, users: Users
+) -> None:
+    op = bearer(users.operator_token)
+    body = {"station": "A", "kw": 100, "contract": "time-block", "restricted_kw": 0}
+    old = client.post("/api/v1/requests", json={**body, "blocks": ["16:00-20:00"]}, headers=op)
+    assert old.status_code == 422 and 'becomes capacity_blocks = [\\"20:00-16:00\\"]' in old.text
+    new = client.post(
+        "/api/v1/requests", json={**body, "capacity_blocks": ["22:00-06:00"]}, headers=op
+    )
+    assert new.status_code == 201, new.text
+    assert new.json()["capacity_blocks"] == ["22:00-06:00"]

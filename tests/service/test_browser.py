@@ -204,7 +204,7 @@ def test_capacity_map_to_a_station(page: Page, site: Site) -> None:
     assert (
         waiting
         in page.locator(
-            ".card.c-red, .card.c-orange, .card.c-yellow, .card.c-white"
+            ".card.c-red, .card.c-amber, .card.c-green, .card.c-transparant"
         ).first.inner_text()
     )
     _shot(page, site.shots / "station-ALM.png")

@@ -220,17 +220,23 @@ def test_my_request_shows_rank_dates_explanation_and_alternatives(
     assert fc["run"]["id"] == world["run"] and fc["run"]["runs"] == 20
     for key in ("rank", "granted_on", "granted_p10", "granted_p50", "granted_p90", "detail"):
         assert fc[key] == api[key], key
-    assert fc["granted_p50"] is not None and fc["explanation"] == api["explanation"]
+    # R1 is offered the 400 kW Station A has left; the region is full after R3's partial
+    # offer, so the rest never comes within the horizon
+    assert fc["granted_p50"] is None and fc["explanation"] == api["explanation"]
+    assert "partial offers taken: 400 kW on 2026-01-01" in fc["explanation"]
     r3 = client.get("/requests/R3", params={"format": "json"}, headers=bob).json()["now"]
     assert (r3["rank"], r3["rank_of"], r3["fits_now"]) == (1, 1, False)
-    assert (r3["binding_station"], r3["binding_room_mw"]) == ("TOP", pytest.approx(0.8))
-    assert r3["alternatives"] == ["a firm request of up to 800 kW would fit now"]
+    # the 800 kW TOP has left would be offered to R3 today (a partial offer)
+    assert (r3["binding_station"], r3["binding_room_mw"]) == ("TOP", pytest.approx(0.0))
+    assert r3["offered_kw"] == pytest.approx(800.0) and r3["alternatives"] == []
     page = client.get("/requests/R3", headers=bob).text
     assert "Rank <strong>1</strong> of 1" in page
-    assert "A firm request of up to 800 kW would fit now." in page
+    assert "Part of it fits today:</strong> 800 kW would be offered" in page
     assert "Not within the forecast horizon (to 2027-01-01)" in page  # TOP is never reinforced
     page = client.get("/requests/R1", headers=alice).text
-    assert fc["granted_p50"] in page and fc["granted_p90"] in page and fc["explanation"] in page
+    assert fc["explanation"] in page
+    assert 'class="chart"' not in page  # no connection date within the horizon: no chart
+    page = client.get("/requests/R2", headers=alice).text  # R2 is connected at once
     assert 'class="chart"' in page and "/assets/plotly-" in page
 
 
@@ -328,7 +334,7 @@ def test_capacity_map_page_shows_every_station_with_its_colour(client, tiny) -> 
     for sid in ("TOP", "A", "B"):
         assert f'href="/stations/{sid}"' in html
     assert html.count('class="badge red"') >= 2  # TOP and A offtake (and the legend)
-    assert "held upstream" in html  # B
+    assert "congestion announced" in html  # B: amber
     # TOP first, its children indented under it
     assert html.index('"/stations/TOP"') < html.index('"/stations/A"')
     assert 'class="station depth-1"' in html

@@ -1,8 +1,11 @@
-"""A deliberately simple, slow, independent allocation oracle, written from DESIGN.md's text.
+"""A deliberately simple, slow, independent allocation oracle, written from the rules' text.
 
-Peak capacity mode only (the v1 contract). It shares no code with the engine beyond the input
-types: it keeps integer kW, recomputes every sum from scratch at every check and sorts with
-plain Python tuples. Used to check the engine's grants moment by moment.
+Peak capacity mode only, with the contract-v2 rules of docs/rules.md: partial offers (the
+largest whole kW that fits along the path, not below ``min_offer_kw``), small consumers outside
+the queue before 2026-07-01 served first come first served from the nearest reserve on their
+path, and use it or lose it by the connection's voltage. It shares no code with the engine
+beyond the input types: it keeps integer kW, recomputes every sum from scratch at every check
+and sorts with plain Python tuples. Used to check the engine's grants moment by moment.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ SMALL_CONSUMER_DATE = dt.date(2026, 7, 1)
 @dataclass
 class OracleResult:
     moments: list[dt.date]
-    grant: dict[str, int | None]  # request id -> moment index granted
+    grant: dict[str, int | None]  # request id -> moment index granted (whole)
+    offers: dict[str, list[tuple[int, int]]]  # request id -> [(moment index, kW)]
     withdrawn: dict[str, int | None]
     room_kw: list[dict[tuple[str, str], float]]  # per moment: (station, direction) -> kW room
 
@@ -72,11 +76,9 @@ def _rule(policy: str, day: dt.date) -> str:
     return "fcfs"
 
 
-def _key(r: Request, rule: str, day: dt.date) -> tuple[object, ...]:
+def _key(r: Request, rule: str) -> tuple[object, ...]:
     if rule == "fcfs":
         return (r.submitted, r.id)
-    if r.small_consumer and day < SMALL_CONSUMER_DATE:
-        return (0, 0, 0.0, r.submitted, r.id)
     cat = _category(r)
     score_key = 0.0
     if cat == 1 and rule == "acm-2026":
@@ -123,6 +125,8 @@ def run_oracle(sc: Scenario, policy: str, fit: str) -> OracleResult:
             )
         )
     grant: dict[str, int | None] = {r.id: None for r in sc.requests}
+    offers: dict[str, list[tuple[int, int]]] = {r.id: [] for r in sc.requests}
+    served_outside: set[str] = set()
     withdrawn: dict[str, int | None] = {r.id: None for r in sc.requests}
     contract_kw: dict[str, int] = {r.id: kw(r.kw / 1000) for r in sc.requests}
     uiol = sc.use_it_or_lose_it
@@ -150,13 +154,19 @@ def run_oracle(sc: Scenario, policy: str, fit: str) -> OracleResult:
             )
             return kw(st.feedin_mw) + add - kw(st.feedin_load_mw)
 
+        def holding(r: Request) -> int:
+            """kW the request holds in the queue's headroom."""
+            if r.id in served_outside:
+                return 0  # served from reserved room, not from the queue's headroom
+            if grant[r.id] is not None:
+                return contract_kw[r.id]
+            return sum(k for _, k in offers[r.id])
+
         def granted_below(sid: str, direction: str) -> int:
             return sum(
-                contract_kw[r.id]
+                holding(r)
                 for r in sc.requests
-                if grant[r.id] is not None
-                and r.direction.value == direction
-                and sid in path(r.station)
+                if r.direction.value == direction and sid in path(r.station)
             )
 
         # use it or lose it: contracts lowered 'after_months' after the grant
@@ -165,11 +175,9 @@ def run_oracle(sc: Scenario, policy: str, fit: str) -> OracleResult:
                 g = grant[r.id]
                 if g is None or r.contract.value != "firm" or r.small_consumer or r.used_kw is None:
                     continue
-                kv = stations[r.station].voltage_kv
+                kv = r.connection_kv or stations[r.station].connection_kv
                 threshold_kw = 1000 * (
-                    uiol.unused_mw_from_110kv
-                    if kv is not None and kv >= 110
-                    else uiol.unused_mw_below_110kv
+                    uiol.unused_mw_from_110kv if kv >= 110 else uiol.unused_mw_below_110kv
                 )
                 unused = kw(r.kw / 1000) - kw(r.used_kw / 1000)
                 if unused <= 0:
@@ -197,20 +205,68 @@ def run_oracle(sc: Scenario, policy: str, fit: str) -> OracleResult:
             and start[r.id] is not None
             and start[r.id] <= i  # type: ignore[operator]
         ]
+        outside = day < SMALL_CONSUMER_DATE
+        if outside:
+            # small consumers: not in the queue; first come first served from the reserve
+            line = sorted(
+                (r for r in pending if r.small_consumer), key=lambda r: (r.submitted, r.id)
+            )
+            waiting_at: set[str] = set()
+            for r in line:
+                reserve_at = None
+                if r.direction.value == "offtake":
+                    reserve_at = next(
+                        (
+                            n
+                            for n in path(r.station)
+                            if stations[n].small_consumer_reserve_mw is not None
+                        ),
+                        None,
+                    )
+                if reserve_at is not None:
+                    left = kw(stations[reserve_at].small_consumer_reserve_mw or 0.0) - sum(
+                        kw(q.kw / 1000)
+                        for q in sc.requests
+                        if q.id in served_outside
+                        and q.direction.value == "offtake"
+                        and next(
+                            (
+                                n
+                                for n in path(q.station)
+                                if stations[n].small_consumer_reserve_mw is not None
+                            ),
+                            None,
+                        )
+                        == reserve_at
+                    )
+                    if reserve_at in waiting_at or kw(r.kw / 1000) > left:
+                        waiting_at.add(reserve_at)
+                        continue
+                grant[r.id] = i
+                offers[r.id].append((i, kw(r.kw / 1000)))
+                served_outside.add(r.id)
+            pending = [r for r in pending if not r.small_consumer]
         rule = _rule(policy, day)
-        pending.sort(key=lambda r: _key(r, rule, day))  # type: ignore[arg-type, return-value]
+        pending.sort(key=lambda r: _key(r, rule))  # type: ignore[arg-type, return-value]
         blocked: set[tuple[str, str]] = set()
         for r in pending:
             d = r.direction.value
-            need = contract_kw[r.id]
+            need = kw(r.kw / 1000) - sum(k for _, k in offers[r.id])
             full = [n for n in path(r.station) if need > capacity(n, d) - granted_below(n, d)]
             if full:
+                held = fit == "strict" and any((n, d) in blocked for n in path(r.station))
+                if sc.partial_offers and r.accept_partial and not held:
+                    room = min(capacity(n, d) - granted_below(n, d) for n in path(r.station))
+                    offer = int(max(room, 0))
+                    if offer > 0 and offer >= sc.min_offer_kw:
+                        offers[r.id].append((i, offer))
                 if fit == "strict":
                     blocked.update((n, d) for n in full)
                 continue
             if fit == "strict" and any((n, d) in blocked for n in path(r.station)):
                 continue
             grant[r.id] = i
+            offers[r.id].append((i, need))
         room_hist.append(
             {
                 (sid, d): capacity(sid, d) - granted_below(sid, d)
@@ -218,4 +274,6 @@ def run_oracle(sc: Scenario, policy: str, fit: str) -> OracleResult:
                 for d in ("offtake", "feed-in")
             }
         )
-    return OracleResult(moments=moments, grant=grant, withdrawn=withdrawn, room_kw=room_hist)
+    return OracleResult(
+        moments=moments, grant=grant, offers=offers, withdrawn=withdrawn, room_kw=room_hist
+    )

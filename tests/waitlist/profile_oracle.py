@@ -13,7 +13,14 @@ import numpy as np
 
 from netruimte.grid.representative import DEFAULT_TIME_BLOCKS, block_mask
 from netruimte.waitlist import Request, Scenario
-from tests.waitlist.oracle import _first_on_or_after, _key, _moments, _plus_months, _rule
+from tests.waitlist.oracle import (
+    SMALL_CONSUMER_DATE,
+    _first_on_or_after,
+    _key,
+    _moments,
+    _plus_months,
+    _rule,
+)
 
 EPS = 1e-9
 
@@ -79,12 +86,8 @@ def run_profile_oracle(sc: Scenario, policy: str, fit: str) -> dict[str, int | N
                 if g is None or r.contract.value != "firm" or r.small_consumer or r.used_kw is None:
                     continue
                 unused = (r.kw - r.used_kw) / 1000
-                kv = st[r.station].voltage_kv
-                thr = (
-                    uiol.unused_mw_from_110kv
-                    if kv is not None and kv >= 110
-                    else uiol.unused_mw_below_110kv
-                )
+                kv = r.connection_kv or st[r.station].connection_kv
+                thr = uiol.unused_mw_from_110kv if kv >= 110 else uiol.unused_mw_below_110kv
                 if unused <= 0 or not (
                     r.used_kw <= uiol.max_used_share * r.kw or unused >= thr - 1e-12
                 ):
@@ -113,14 +116,22 @@ def run_profile_oracle(sc: Scenario, policy: str, fit: str) -> dict[str, int | N
             and start[r.id] is not None
             and start[r.id] <= i
         ]  # type: ignore[operator]
-        pending.sort(key=lambda r: _key(r, rule, day))  # type: ignore[arg-type, return-value]
+        if day < SMALL_CONSUMER_DATE:
+            # outside the queue; these scenarios set no reserve, so they draw no headroom
+            assert all(s.small_consumer_reserve_mw is None for s in st.values())
+            for r in pending:
+                if r.small_consumer:
+                    grant[r.id] = i
+            pending = [r for r in pending if not r.small_consumer]
+        pending.sort(key=lambda r: _key(r, rule))  # type: ignore[arg-type, return-value]
         blocked: set[tuple[str, str]] = set()
         for r in pending:
             d = r.direction.value
             c = _base(r, steps, r.kw / 1000)
             kind = r.contract.value
             if kind == "time-block":
-                mask = block_mask(list(r.blocks or DEFAULT_TIME_BLOCKS), steps)
+                # restricted outside the capacity blocks
+                mask = ~block_mask(list(r.capacity_blocks or DEFAULT_TIME_BLOCKS), steps)
                 c = np.where(mask, np.minimum(c, r.restricted_kw / 1000), c)
             rooms = {n: room(n, d) for n in path(r.station)}
             over = {n: (c > 0) & (c > rooms[n] + EPS) for n in rooms}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -22,8 +23,14 @@ def _mw(rng: np.random.Generator, lo: int, hi: int) -> float:
 
 
 def random_scenario(seed: int, *, n_requests: int | None = None) -> Scenario:
-    """A random scenario with 1-2 regions, 1-5 stations below them, optional MV stations."""
+    """A random scenario with 1-2 regions, 1-5 stations below them, optional MV stations.
+
+    The contract-v2 options (partial offers, minimum offer, accept_partial, small-consumer
+    reserves, connection voltages) are drawn from a second generator, so the v1 part of a
+    seed's scenario is the same as before they existed (the regression pin relies on it).
+    """
     rng = np.random.default_rng(seed)
+    rng2 = np.random.default_rng([seed, 2])
     stations: list[Station] = []
     n_regions = int(rng.integers(1, 3))
     for k in range(n_regions):
@@ -86,6 +93,14 @@ def random_scenario(seed: int, *, n_requests: int | None = None) -> Scenario:
                 delay=delay,
             )
         )
+    stations = [
+        replace(
+            st,
+            small_consumer_reserve_mw=None if rng2.random() < 0.5 else _mw(rng2, 0, 5000),
+            connection_kv=float(rng2.choice([10.0, 20.0, 110.0, 150.0])),
+        )
+        for st in stations
+    ]
     grid = Grid(tuple(stations), tuple(reinforcements))
     requests = []
     n = int(rng.integers(3, 31)) if n_requests is None else n_requests
@@ -122,6 +137,14 @@ def random_scenario(seed: int, *, n_requests: int | None = None) -> Scenario:
                 withdraw_per_year=0.2 if rng.random() < 0.3 else None,
             )
         )
+    requests = [
+        replace(
+            r,
+            accept_partial=bool(rng2.random() < 0.8),
+            connection_kv=None if rng2.random() < 0.7 else float(rng2.choice([10.0, 150.0])),
+        )
+        for r in requests
+    ]
     uioli = None
     if rng.random() < 0.4:
         uioli = UseItOrLoseIt(
@@ -139,4 +162,6 @@ def random_scenario(seed: int, *, n_requests: int | None = None) -> Scenario:
         fit=str(rng.choice(FITS)),
         use_it_or_lose_it=uioli,
         withdraw_per_year=0.1,
+        partial_offers=bool(rng2.random() < 0.75),
+        min_offer_kw=float(rng2.choice([1.0, 50.0, 250.0])),
     )

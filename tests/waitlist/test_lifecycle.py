@@ -29,20 +29,24 @@ def test_withdrawn_request_leaves_the_queue_and_frees_its_place() -> None:
 
 
 @pytest.mark.parametrize(
-    ("used_kw", "voltage_kv", "released"),
+    ("used_kw", "connection_kv", "request_kv", "released"),
     [
-        (2000, None, True),  # uses 40 % of 5 MW: at most half
-        (3500, None, True),  # 1.5 MW unused below 110 kV (threshold 1 MW)
-        (4500, None, False),  # 90 % used and 0.5 MW unused
-        (3500, 150.0, False),  # 1.5 MW unused at 150 kV: the threshold is 10 MW
+        (2000, 10.0, None, True),  # uses 40 % of 5 MW: at most half
+        (3500, 10.0, None, True),  # 1.5 MW unused below 110 kV (threshold 1 MW)
+        (4500, 10.0, None, False),  # 90 % used and 0.5 MW unused
+        (3500, 150.0, None, False),  # 1.5 MW unused, connected at 150 kV: threshold 10 MW
+        (3500, 150.0, 10.0, True),  # the request's own 10 kV connection: threshold 1 MW
+        (3500, 10.0, 150.0, False),  # a 150 kV connection at a station whose default is 10
     ],
 )
 def test_use_it_or_lose_it_releases_after_twelve_months(
-    used_kw: float, voltage_kv: float | None, released: bool
+    used_kw: float, connection_kv: float, request_kv: float | None, released: bool
 ) -> None:
-    g = Grid((Station("S", offtake_mw=10, load_mw=5, voltage_kv=voltage_kv),))
+    # the station's upper voltage does not matter: a 10 kV customer at a 150/10 kV station
+    # has the 1 MW threshold (Stcrt 2024-13531)
+    g = Grid((Station("S", offtake_mw=10, load_mw=5, voltage_kv=150, connection_kv=connection_kv),))
     reqs = [
-        Request("big", "S", 5000, "2020-01-01", used_kw=used_kw),
+        Request("big", "S", 5000, "2020-01-01", used_kw=used_kw, connection_kv=request_kv),
         Request("next", "S", 1000, "2021-01-01"),
     ]
     sc = scenario(g, reqs, end="2028-01-01", use_it_or_lose_it=UseItOrLoseIt())
@@ -80,7 +84,7 @@ def test_result_json_shape_and_capacity_map() -> None:
         Request("wait", "A", 2000, "2020-02-01"),
         Request("pv", "T", 1000, "2020-01-01", direction="feed-in"),
     ]
-    result = simulate(scenario(g, reqs))
+    result = simulate(scenario(g, reqs, partial_offers=False))
     payload = result.to_json_dict()
     assert list(payload) == ["policy", "fit", "requests", "stations"]
     assert payload["requests"][1] == {
@@ -88,8 +92,13 @@ def test_result_json_shape_and_capacity_map() -> None:
         "category": "none",
         "rank": 1,
         "granted_on": None,
+        "granted_kw": 0.0,
+        "offers": [],
         "explanation": payload["requests"][1]["explanation"],
     }
+    assert payload["requests"][0]["offers"] == [
+        {"on": "2026-01-01", "kw": 500.0, "contract": "firm"}
+    ]
     assert payload["stations"] == [
         {"id": "T", "offtake_mw": 20.0, "allocated_mw": 0.5, "waiting_mw": 2.0},
         {"id": "A", "offtake_mw": 10.0, "allocated_mw": 0.5, "waiting_mw": 2.0},

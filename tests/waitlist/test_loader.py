@@ -69,7 +69,7 @@ def test_example_loads_and_exercises_every_rule() -> None:
         "feed-in never gets category 2/3",
         "score 0.9",
         "without a signed contract",
-        "small consumer, considered before the ranked list",
+        "outside the waiting list, drawing no room from the waiting list",
         "use it or lose it",
         "withdrawn on",
         "note: acm-2026 lists function 'drinking-water'",
@@ -163,14 +163,34 @@ def test_minimal_file_and_defaults(tmp_path: Path) -> None:
             "more than 10 years",
         ),
         (
-            R2 + 'kw = 5\nsubmitted = "2024-01-01"\nblocks = ["16:00-20:00"]\n',
-            "blocks",
+            R2 + 'kw = 5\nsubmitted = "2024-01-01"\ncapacity_blocks = ["16:00-20:00"]\n',
+            "capacity_blocks",
             "only for contract 'time-block'",
         ),
         (
-            OK5 + 'contract = "time-block"\nblocks = ["16:10-20:00"]\n',
-            "blocks",
+            OK5 + 'contract = "time-block"\ncapacity_blocks = ["16:10-20:00"]\n',
+            "capacity_blocks",
             "quarter-hour",
+        ),
+        (
+            OK5 + 'contract = "time-block"\nblocks = ["16:00-20:00"]\n',
+            "blocks",
+            'becomes capacity_blocks = ["20:00-16:00"]',
+        ),
+        (
+            OK5 + 'accepts = ["firm"]\n',
+            "accepts.contract",
+            "not firm",
+        ),
+        (
+            OK5 + 'accepts = [{ contract = "tdtr", level = 3 }]\n',
+            "accepts.level",
+            "unknown key 'level' in accepts",
+        ),
+        (
+            OK5 + 'accepts = [{ contract = "tdtr", capacity_blocks = ["22:00-06:00"] }]\n',
+            "accepts.capacity_blocks",
+            "only for contract 'time-block'",
         ),
         ('\n[[station]]\nid = "A"\nofftake_mw = 1\n', "station.id", "duplicate station id 'A'"),
         (
@@ -259,9 +279,10 @@ def test_bad_scenario_tables(tmp_path: Path, text: str, message: str) -> None:
 
 def test_requests_from_csv_match_toml(tmp_path: Path) -> None:
     csv_text = (
-        "id,station,kw,submitted,category,function,evidence,contract,blocks,small_consumer\n"
-        "C-1,A,250,2023-04-03T09:00:00+02:00,basic-needs,education,true,firm,,false\n"
-        "C-2,A,1000,2024-01-01,none,,,time-block,06:00-09:00|16:00-20:00,no\n"
+        "id,station,kw,submitted,category,function,evidence,contract,capacity_blocks,"
+        "small_consumer,accepts\n"
+        "C-1,A,250,2023-04-03T09:00:00+02:00,basic-needs,education,true,firm,,false,tdtr|non-firm\n"
+        "C-2,A,1000,2024-01-01,none,,,time-block,09:00-16:00|20:00-06:00,no,\n"
     )
     write(tmp_path, csv_text, "reqs.csv")
     with pytest.raises(InputError, match="unknown request key 'requests_csv'"):
@@ -272,7 +293,8 @@ def test_requests_from_csv_match_toml(tmp_path: Path) -> None:
     assert ids == ["R-1", "C-1", "C-2"]
     c1 = sc.requests[1]
     assert c1.evidence and c1.category.value == "basic-needs" and c1.function == "education"
-    assert sc.requests[2].blocks == ("06:00-09:00", "16:00-20:00")
+    assert sc.requests[2].capacity_blocks == ("09:00-16:00", "20:00-06:00")
+    assert [a.contract.value for a in c1.accepts] == ["tdtr", "non-firm"]
     assert sc.requests[2].small_consumer is False
 
 

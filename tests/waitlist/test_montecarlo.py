@@ -35,6 +35,8 @@ def test_fixed_delay_moves_every_run_by_whole_months() -> None:
         "category",
         "rank",
         "granted_on",
+        "granted_kw",
+        "offers",
         "explanation",
         "granted_p10",
         "granted_p50",

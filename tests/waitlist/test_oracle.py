@@ -1,4 +1,5 @@
-"""The engine against a brute-force oracle written straight from DESIGN.md (peak mode)."""
+"""The engine against a brute-force oracle written from the rules (peak mode, v2 rules:
+partial offers, small consumers outside the queue with reserves, voltage by connection)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,12 @@ def _compare(seed: int, policy: str, fit: str) -> None:
         got_withdrawn = int(raw.withdrawn_m[i]) if raw.status[i] == WITHDRAWN else None
         assert got_grant == want.grant[r.id], (seed, policy, fit, r.id, "grant")
         assert got_withdrawn == want.withdrawn[r.id], (seed, policy, fit, r.id, "withdrawn")
+        got_offers = [
+            (int(m), round(float(mw) * 1000, 6))
+            for rr, m, mw in zip(raw.offer_r, raw.offer_m, raw.offer_mw, strict=True)
+            if rr == i
+        ]
+        assert got_offers == [(m, float(k)) for m, k in want.offers[r.id]], (seed, r.id)
     # the state after every moment, node by node
     for m, rooms in enumerate(want.room_kw):
         for j, st in enumerate(sc.grid.stations):

@@ -56,8 +56,15 @@ def test_time_block_fits_where_firm_does_not() -> None:
     g = Grid((station(),))
     assert one(g, req("firm")) is None
     assert one(g, req("tb", contract="time-block")) == "2026-01-01"  # default blocks
-    assert one(g, req("tb16", contract="time-block", blocks=("16:00-20:00",))) == "2026-01-01"
-    assert one(g, req("tb6", contract="time-block", blocks=("06:00-09:00",))) is None
+    # full kW inside the capacity blocks, restricted_kw (0) outside them
+    night = ("20:00-16:00",)  # everything but the station's 16-20 h peak
+    assert one(g, req("tb16", contract="time-block", capacity_blocks=night)) == "2026-01-01"
+    morning = ("09:00-06:00",)  # full kW in the evening peak: does not fit
+    assert one(g, req("tb6", contract="time-block", capacity_blocks=morning)) is None
+    # the legal form read as written: "capacity 22:00-06:00" is full kW at night only
+    assert one(g, req("tbn", contract="time-block", capacity_blocks=("22:00-06:00",))) == (
+        "2026-01-01"
+    )
     # a restricted level above the room inside the blocks does not fit
     assert one(g, req("tb-r", contract="time-block", restricted_kw=1500)) is None
     assert one(g, req("tb-r1", contract="time-block", restricted_kw=1000)) == "2026-01-01"
@@ -138,8 +145,14 @@ def test_alternatives_are_offered_to_a_firm_request() -> None:
     assert "would fit now as time-block" in out.explanation
     peak = simulate(scenario(g, [req("firm", kw=6000)], end="2026-02-01"))
     assert peak.request("firm").alternatives == ()
-    flat = simulate(scenario(g, [req("firm")], end="2026-02-01", capacity="peak"))
+    flat = simulate(
+        scenario(g, [req("firm")], end="2026-02-01", capacity="peak", partial_offers=False)
+    )
     assert flat.request("firm").alternatives == ("a firm request of up to 1000 kW would fit now",)
+    # with partial offers (the default) that 1000 kW is offered at once instead
+    part = simulate(scenario(g, [req("firm")], end="2026-02-01", capacity="peak"))
+    assert part.request("firm").granted_kw == 1000
+    assert part.request("firm").alternatives == ()
 
 
 def _random_profile_scenario(seed: int) -> Scenario:
@@ -195,7 +208,7 @@ def _random_profile_scenario(seed: int) -> Scenario:
                 contract_signed=bool(rng.random() < 0.5),
                 score=float(rng.integers(0, 3)),
                 contract=contract,
-                blocks=("17:00-21:00",)
+                capacity_blocks=("21:00-17:00",)
                 if contract == "time-block" and rng.random() < 0.5
                 else None,
                 restricted_kw=float(rng.integers(0, int(kw))) if rng.random() < 0.3 else 0.0,
@@ -219,6 +232,7 @@ def _random_profile_scenario(seed: int) -> Scenario:
         if rng.random() < 0.5
         else None,
         capacity="profile",
+        partial_offers=False,  # whole grants: the vector implementation has no partial offers
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -31,16 +33,18 @@ def test_no_request_lost_or_granted_twice(seed: int, policy: str, fit: str) -> N
     result = simulate(sc, policy=policy, fit=fit)
     assert len(result.requests) == len(sc.requests)
     assert [r.id for r in result.requests] == [r.id for r in sc.requests]
-    contracted = np.where(raw.released_m >= 0, c.used_mw, c.mw)
+    # partial offers count; small consumers served from reserved room do not
+    contracted = np.where(raw.released_m >= 0, c.used_mw, raw.granted_mw)
+    holds = (raw.granted_mw > 0) & ~raw.outside
     for j, node in enumerate(result.stations):
         below = [
             i
             for i in range(c.n_requests)
-            if granted[i] and c.direction[i] == 0 and j in c.anc[c.station[i]]
+            if holds[i] and c.direction[i] == 0 and j in c.anc[c.station[i]]
         ]
         assert node.allocated_mw == pytest.approx(float(contracted[below].sum()), abs=1e-9)
     # waiting requests are counted once, at the end
-    waiting = sum(r.status.value == "waiting" and r.rank is not None for r in result.requests)
+    waiting = int(np.sum((raw.status == WAITING) & (raw.last_m >= 0)))
     tops = [s for s in result.stations if s.parent is None]
     assert sum(s.waiting_count + s.waiting_feedin_count for s in tops) == waiting
 
@@ -75,3 +79,38 @@ def test_seeded_monte_carlo_runs_are_identical(seed: int, mc_seed: int) -> None:
     a = monte_carlo(sc, 8, mc_seed, workers=1)
     b = monte_carlo(sc, 8, mc_seed, workers=2)
     assert a.to_json_dict() == b.to_json_dict()
+
+
+@settings(max_examples=60, deadline=None)
+@given(SEEDS, st.sampled_from(POLICIES), st.sampled_from(FITS))
+def test_granted_kw_never_above_kw_and_offers_sum_to_it(seed: int, policy: str, fit: str) -> None:
+    sc = random_scenario(seed)
+    result = simulate(sc, policy=policy, fit=fit)
+    for req, out in zip(sc.requests, result.requests, strict=True):
+        assert 0 <= out.granted_kw <= req.kw + 1e-6
+        assert sum(o.kw for o in out.offers) == pytest.approx(out.granted_kw, abs=1e-6)
+        assert (out.granted_on is not None) == (out.granted_kw == pytest.approx(req.kw))
+        dates = [o.on for o in out.offers]
+        assert dates == sorted(dates) and len(set(dates)) == len(dates)  # one offer a moment
+        if out.granted_on is not None:
+            assert dates[-1] == out.granted_on
+        if not sc.partial_offers or not req.accept_partial:
+            assert len(out.offers) <= 1  # whole grants only
+        for o in out.offers[:-1] if out.granted_on is not None else out.offers:
+            assert o.kw >= sc.min_offer_kw - 1e-6  # no partial offer below the minimum
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(min_value=0, max_value=10**6))
+def test_partial_offers_in_profile_mode_keep_every_quarter_hour_under_capacity(seed: int) -> None:
+    sc = replace(_random_profile_scenario(seed), partial_offers=True, min_offer_kw=1.0)
+    c = compile_scenario(sc)
+    raw = run_compiled(c)
+    assert np.all(raw.room_hist >= -1e-9)
+    assert np.all(raw.granted_mw <= c.mw + 1e-12)
+    last = len(c.moments) - 1
+    for d in range(2):
+        for node in range(c.anc.shape[0]):
+            p = c.pnode[d, node]
+            if p >= 0:
+                assert np.all(raw.used_prof[p] <= raw.cap[d, node, last] + 1e-9)

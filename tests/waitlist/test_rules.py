@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from netruimte.grid import Reinforcement, Station
-from netruimte.waitlist import Category, Request, eligible_category, rule_in_force, simulate
-from netruimte.waitlist.rules import RankingInputs, regimes_for
+from netruimte.waitlist import Category, Request, eligible_category, simulate
+from netruimte.waitlist.rules import RankingInputs
 from tests.waitlist.helpers import grid, monthly_mw, run, scenario
 
 ONE_PER_MONTH = grid(
@@ -120,7 +120,8 @@ def test_category_1_by_score_under_2026_and_by_date_under_2024() -> None:
     }
 
 
-def test_small_consumers_bypass_before_2026_07_01_only() -> None:
+def test_small_consumers_stand_outside_the_queue_before_2026_07_01() -> None:
+    """Small consumers draw no queue headroom before 2026-07-01 (no reserve modelled)."""
     g = grid(
         Station("S", offtake_mw=10, load_mw=10),
         reinforcements=monthly_mw("S", 0.05, "2026-05-01", 4),
@@ -132,87 +133,45 @@ def test_small_consumers_bypass_before_2026_07_01_only() -> None:
         req("small-2", "2025-02-01", kw=50, small_consumer=True),
     ]
     sc = scenario(g, reqs, start="2026-04-01")
-    # May and June: small consumers first; from July they rank by category (none < cat 3)
+    # the full station does not hold them up, and they take nothing from the queue: each
+    # monthly 50 kW goes to the queue in rank order
     assert run(sc) == {
-        "small-late": "2026-05-01",
-        "small-2": "2026-06-01",
-        "big-early": "2026-07-01",
-        "big-2": "2026-08-01",
+        "small-late": "2026-04-01",
+        "small-2": "2026-04-01",
+        "big-early": "2026-05-01",
+        "big-2": "2026-06-01",
     }
-    reqs2 = [*reqs[:1], reqs[2], req("small-3", "2025-01-01", kw=50, small_consumer=True)]
-    sc2 = scenario(g, reqs2, start="2026-06-01")
-    # two reinforcements count at a start of 2026-06-01: the small consumer first, then cat 3
-    assert run(sc2) == {"small-3": "2026-06-01", "big-early": "2026-06-01", "big-2": "2026-07-01"}
-    # under fcfs small consumers are ranked like everyone else
-    assert run(sc, policy="fcfs")["big-early"] == "2026-05-01"
-    result = simulate(sc)
-    assert (
-        "small consumer, considered before the ranked list"
-        in result.request("small-late").explanation
-    )
+    for policy in ("fcfs", "acm-2024", "in-force"):  # under every regime
+        assert run(sc, policy=policy)["small-2"] == "2026-04-01"
+    out = simulate(sc).request("small-2")
+    assert out.outside_queue and out.rank is None
+    assert simulate(sc).stations[0].allocated_mw == pytest.approx(0.1)  # the two big ones
 
 
-def test_in_force_switches_rule_by_date() -> None:
-    assert rule_in_force(dt.date(2024, 9, 30)).name == "fcfs"
-    assert rule_in_force(dt.date(2024, 10, 1)).name == "acm-2024"
-    assert rule_in_force(dt.date(2025, 12, 31)).name == "acm-2024"
-    assert rule_in_force(dt.date(2026, 1, 1)).name == "acm-2026"
-    moments = (dt.date(2024, 9, 1), dt.date(2024, 10, 1), dt.date(2026, 1, 1), dt.date(2026, 7, 1))
-    regimes, which = regimes_for("in-force", moments)
-    assert [regimes[i].rule.name for i in which] == ["fcfs", "acm-2024", "acm-2026", "acm-2026"]
-    assert [regimes[i].bypass for i in which] == [False, True, True, False]
+def test_small_consumer_reserve_is_a_first_come_line_then_they_join_the_list() -> None:
     g = grid(
-        Station("S", offtake_mw=10, load_mw=10),
-        reinforcements=monthly_mw("S", 1.0, "2024-09-01", 3),
+        Station("S", offtake_mw=10, load_mw=10, small_consumer_reserve_mw=0.06),
+        reinforcements=monthly_mw("S", 0.05, "2026-05-01", 4),
     )
     reqs = [
-        req("none", "2020-01-01"),
-        req("cat3", "2021-01-01", category="basic-needs", evidence=True),
+        req("big-early", "2020-01-01", kw=50, category="basic-needs", evidence=True),
+        req("small-late", "2025-01-01", kw=50, small_consumer=True),
+        req("big-2", "2020-02-01", kw=50, category="basic-needs", evidence=True),
+        req("small-2", "2025-02-01", kw=50, small_consumer=True),
+        req("small-3", "2025-03-01", kw=10, small_consumer=True),
     ]
-    # 2024-09-01 under fcfs: "none" first; a second identical pair ranks by category from October
-    reqs += [
-        req("none2", "2020-01-01", kw=1000),
-        req("cat3b", "2021-02-01", category="basic-needs", evidence=True),
-    ]
-    got = run(scenario(g, reqs, start="2024-09-01", end="2025-01-01"), policy="in-force")
-    # September under fcfs: "none" (earliest, id before "none2"); from October acm-2024
-    assert got == {"none": "2024-09-01", "cat3": "2024-10-01", "cat3b": "2024-11-01", "none2": None}
-
-
-def test_reinforcement_counts_from_first_moment_on_or_after_its_date() -> None:
-    for day, expected in (
-        ("2026-03-15", "2026-04-01"),
-        ("2026-04-01", "2026-04-01"),
-        ("2026-01-01", "2026-01-01"),
-    ):
-        g = grid(
-            Station("S", offtake_mw=10, load_mw=10),
-            reinforcements=(Reinforcement("R", "S", dt.date.fromisoformat(day), offtake_mw=1),),
-        )
-        assert run(scenario(g, [req("x", "2020-01-01")])) == {"x": expected}
-    # a reinforcement after the horizon never counts
-    g = grid(
-        Station("S", offtake_mw=10, load_mw=10),
-        reinforcements=(Reinforcement("R", "S", dt.date(2027, 1, 1), offtake_mw=1),),
-    )
-    result = simulate(scenario(g, [req("x", "2020-01-01")]))
-    assert result.request("x").granted_on is None
-    assert "expected when R adds 1 MW" in result.request("x").explanation
-
-
-def test_request_takes_part_from_first_moment_on_or_after_submission() -> None:
-    g = grid(Station("S", offtake_mw=10, load_mw=0))
-    reqs = [
-        req("midnight", "2026-03-01T00:00:00+01:00"),
-        req("morning", "2026-03-01T09:00:00+01:00"),
-        req("before-start", "2019-05-05"),
-        req("after-end", "2027-01-01"),
-    ]
-    assert run(scenario(g, reqs)) == {
-        "midnight": "2026-03-01",
-        "morning": "2026-04-01",
-        "before-start": "2026-01-01",
-        "after-end": None,
+    sc = scenario(g, reqs, start="2026-04-01")
+    # 60 kW reserved: small-late takes 50; small-2 (50) does not fit the 10 left and small-3
+    # queues behind it in the reserve's own line (first come, first served) although 10 kW
+    # would fit. From 2026-07-01 they join the list, ranked by purpose (none, after the
+    # category-3 requests) and take the queue's room: July's 50 kW goes to small-2; the
+    # reserve serves only moments before 2026-07-01, so small-3 waits for August's 50 kW.
+    assert run(sc) == {
+        "small-late": "2026-04-01",
+        "big-early": "2026-05-01",
+        "big-2": "2026-06-01",
+        "small-2": "2026-07-01",
+        "small-3": "2026-08-01",
     }
 
 
@@ -228,11 +187,17 @@ def test_upstream_node_blocks_a_request_with_local_room() -> None:
         Station("TOP", offtake_mw=100, load_mw=99.5, name="Region"),
         Station("S", offtake_mw=10, load_mw=0, parent="TOP", name="Station"),
     )
-    result = simulate(scenario(g, [req("x", "2020-01-01"), req("small", "2021-01-01", kw=400)]))
-    assert result.request("x").granted_on is None
-    assert result.request("x").binding_station == "TOP"
-    assert "Region has 0.1 MW left" in result.request("x").explanation
-    assert result.request("small").granted_on == dt.date(2026, 1, 1)
+    reqs = [req("x", "2020-01-01"), req("small", "2021-01-01", kw=400)]
+    whole = simulate(scenario(g, reqs, partial_offers=False))
+    assert whole.request("x").granted_on is None
+    assert whole.request("x").binding_station == "TOP"
+    assert "Region has 0.100 MW left" in whole.request("x").explanation
+    assert whole.request("small").granted_on == dt.date(2026, 1, 1)
+    # with partial offers the first in line is offered the 500 kW the region has left
+    result = simulate(scenario(g, reqs))
+    x = result.request("x")
+    assert (x.granted_on, x.granted_kw, x.binding_station) == (None, 500, "TOP")
+    assert result.request("small").granted_kw == 0
 
 
 def test_strict_versus_first_fit() -> None:
@@ -248,7 +213,7 @@ def test_strict_versus_first_fit() -> None:
         req("other-tree", "2021-02-01", station="C", kw=1000, direction="feed-in"),
         req("feedin-same-path", "2021-03-01", station="A", kw=1000, direction="feed-in"),
     ]
-    sc = scenario(g, reqs, end="2026-02-01")
+    sc = scenario(g, reqs, end="2026-02-01", partial_offers=False)
     assert run(sc, fit="first-fit") == {
         "big": None,
         "small-same-path": "2026-01-01",

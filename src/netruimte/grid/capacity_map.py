@@ -14,18 +14,29 @@ Mapping to the grid model (documented choice): ``offtake_mw = demand_available_c
 ``feedin_load_mw = generation_quoted_capacity``. Publishing the model's own state is the
 reverse: available = capacity at the date, quoted = existing load + granted, queue = waiting.
 
-Colours (``white``, ``yellow``, ``orange``, ``red`` = codes 0–3, DOMAIN.md §5 [U]); on export
-the model's rule is:
+Colours are the information model's ``RAGKind`` (schema ``im_capaciteitskaart.yaml``,
+Netbeheer-Nederland/im-capaciteitskaart, v1.0.0): ``transparant``, ``green``, ``amber``, ``red``;
+there is no "yellow". The model leaves the derivation to the operator ("a utility should provide
+details on how this RAG status is calculated"). On the operators' maps amber means congestion
+is announced and a congestion-management study runs, red that congestion management offers no
+(more) room and new requests wait (liander.nl, "schaarsteniveaus"). This model has no study,
+so it derives the colour from its own state at the end of a simulation (documented rule,
+``docs/rules.md``):
 
-* red: requests wait and their MW exceed the room left (structural congestion);
-* orange: requests wait although their MW would fit the room left (held back upstream or by a
-  strict walk);
-* yellow: nobody waits, but less than 10 % of the capacity is left;
-* white: otherwise.
+* ``transparant``: the node does not limit this direction (no capacity figure, e.g. feed-in
+  at a node without ``feedin_mw``): nothing to report;
+* ``red``: requests wait and their MW exceed the room left: without more room (reinforcement)
+  they cannot be served; new requests wait;
+* ``amber``: requests wait although their MW would fit the room left (held back upstream, by a
+  strict walk, or declined partial offers), or nobody waits but less than 10 % of the capacity
+  is left: the situation in which an operator announces congestion and studies it;
+* ``green``: otherwise: room, nobody waiting.
 
-Reading accepts the colour words of the information model too (``transparant`` and ``green``
-→ white, ``amber`` → orange) and the codes 0–3. CSV columns are the model's field names plus
-``short_code`` (id), and the extensions ``name`` and ``parent``.
+``Constraint.code`` (0–3, severity) is not part of the information model; it orders colours.
+Reading accepts the model's words and, from older exports of this project, ``white`` and
+``yellow`` (→ green / amber), ``orange`` (→ amber) and the codes 0–3 of those exports. CSV
+columns are the model's field names plus ``short_code`` (id), and the extensions ``name``,
+``parent``, ``lat`` and ``lon`` (WGS84 degrees, for drawing the map).
 """
 
 from __future__ import annotations
@@ -51,36 +62,37 @@ __all__ = [
     "write_capacity_map_csv",
 ]
 
-YELLOW_SHARE = 0.10
-"""Below this share of capacity left (and no queue) a node shows yellow."""
+AMBER_SHARE = 0.10
+"""Below this share of capacity left (and no queue) a node shows amber."""
 
 
 class Constraint(StrEnum):
-    """Capacity-map colour code."""
+    """Capacity-map colour: the information model's ``RAGKind``."""
 
-    WHITE = "white"
-    YELLOW = "yellow"
-    ORANGE = "orange"
+    TRANSPARANT = "transparant"
+    GREEN = "green"
+    AMBER = "amber"
     RED = "red"
 
     @property
     def code(self) -> int:
-        """Numeric code 0–3 as used in CSV exports."""
-        return ("white", "yellow", "orange", "red").index(self.value)
+        """Severity 0–3 (transparant, green, amber, red); not part of the information model."""
+        return ("transparant", "green", "amber", "red").index(self.value)
 
 
 _COLOUR_ALIASES = {
-    "white": Constraint.WHITE,
-    "transparant": Constraint.WHITE,
-    "transparent": Constraint.WHITE,
-    "green": Constraint.WHITE,
-    "yellow": Constraint.YELLOW,
-    "orange": Constraint.ORANGE,
-    "amber": Constraint.ORANGE,
+    "transparant": Constraint.TRANSPARANT,
+    "transparent": Constraint.TRANSPARANT,
+    "green": Constraint.GREEN,
+    "amber": Constraint.AMBER,
     "red": Constraint.RED,
-    "0": Constraint.WHITE,
-    "1": Constraint.YELLOW,
-    "2": Constraint.ORANGE,
+    # older exports of this project (white/yellow/orange/red = codes 0-3)
+    "white": Constraint.GREEN,
+    "yellow": Constraint.AMBER,
+    "orange": Constraint.AMBER,
+    "0": Constraint.GREEN,
+    "1": Constraint.AMBER,
+    "2": Constraint.AMBER,
     "3": Constraint.RED,
 }
 
@@ -94,16 +106,18 @@ class CapacityMapEntry:
     demand_quoted_capacity: float = 0.0
     demand_capacity_in_queue: float = 0.0
     demand_requests_in_queue: int = 0
-    demand_constraint: Constraint = Constraint.WHITE
+    demand_constraint: Constraint = Constraint.GREEN
     demand_alleviation_year: int | None = None
     generation_available_capacity: float | None = None
     generation_quoted_capacity: float = 0.0
     generation_capacity_in_queue: float = 0.0
     generation_requests_in_queue: int = 0
-    generation_constraint: Constraint = Constraint.WHITE
+    generation_constraint: Constraint = Constraint.TRANSPARANT
     generation_alleviation_year: int | None = None
     name: str = ""
     parent: str | None = None
+    lat: float | None = None
+    lon: float | None = None
 
 
 CAPACITY_MAP_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(CapacityMapEntry))
@@ -113,13 +127,18 @@ _REQUIRED = ("short_code", "demand_available_capacity")
 def constraint_colour(
     capacity_mw: float, used_mw: float, queue_mw: float, queue_count: int
 ) -> Constraint:
-    """The colour of a node from its capacity, use and queue (rule in the module docstring)."""
+    """The ``RAGKind`` of a node from its capacity, use and queue (rule in the module docstring).
+
+    An infinite (or NaN) capacity means the node does not limit this direction: transparant.
+    """
+    if not math.isfinite(capacity_mw):
+        return Constraint.TRANSPARANT
     room = capacity_mw - used_mw
     if queue_count > 0:
-        return Constraint.RED if queue_mw > room + 1e-9 else Constraint.ORANGE
-    if math.isfinite(capacity_mw) and room < YELLOW_SHARE * capacity_mw:
-        return Constraint.YELLOW
-    return Constraint.WHITE
+        return Constraint.RED if queue_mw > room + 1e-9 else Constraint.AMBER
+    if room < AMBER_SHARE * capacity_mw:
+        return Constraint.AMBER
+    return Constraint.GREEN
 
 
 def _number(cell: str, *, source: str, line: int, field: str, integer: bool = False) -> float:
@@ -178,12 +197,19 @@ def read_capacity_map_csv(path: str | Path) -> tuple[CapacityMapEntry, ...]:
                 continue
             if col in ("short_code", "name", "parent"):
                 kwargs[col] = cell
+            elif col in ("lat", "lon"):
+                try:
+                    kwargs[col] = float(cell.replace(",", "."))
+                except ValueError:
+                    raise InputError(
+                        f"expected degrees, got {cell!r}", source=path, line=lineno, field=col
+                    ) from None
             elif col.endswith("_constraint"):
                 colour = _COLOUR_ALIASES.get(cell.lower())
                 if colour is None:
                     raise InputError(
-                        f"unknown colour {cell!r}; expected white/yellow/orange/red, the "
-                        "model's transparant/green/amber/red, or 0-3",
+                        f"unknown colour {cell!r}; expected the information model's "
+                        "transparant/green/amber/red (older white/yellow/orange or 0-3 too)",
                         source=path,
                         line=lineno,
                         field=col,
@@ -217,15 +243,9 @@ def read_capacity_map_csv(path: str | Path) -> tuple[CapacityMapEntry, ...]:
 def write_capacity_map_csv(entries: Iterable[CapacityMapEntry], path: str | Path) -> None:
     """Write capacity-map rows (all columns of :data:`CAPACITY_MAP_COLUMNS`).
 
-    Colours are written with the information model's words (``transparant``, ``yellow``,
+    Colours are written with the information model's words (``transparant``, ``green``,
     ``amber``, ``red``); an unlimited feed-in capacity is written as an empty cell.
     """
-    words = {
-        Constraint.WHITE: "transparant",
-        Constraint.YELLOW: "yellow",
-        Constraint.ORANGE: "amber",
-        Constraint.RED: "red",
-    }
     with Path(path).open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(CAPACITY_MAP_COLUMNS)
@@ -236,7 +256,7 @@ def write_capacity_map_csv(entries: Iterable[CapacityMapEntry], path: str | Path
                 if value is None or (isinstance(value, float) and math.isinf(value)):
                     row.append("")
                 elif isinstance(value, Constraint):
-                    row.append(words[value])
+                    row.append(value.value)
                 elif isinstance(value, float):
                     row.append(f"{value:.6g}")
                 else:
@@ -255,6 +275,8 @@ def stations_from_capacity_map(entries: Sequence[CapacityMapEntry]) -> tuple[Sta
             load_mw=e.demand_quoted_capacity,
             feedin_mw=e.generation_available_capacity,
             feedin_load_mw=e.generation_quoted_capacity,
+            lat=e.lat,
+            lon=e.lon,
         )
         for e in entries
     )

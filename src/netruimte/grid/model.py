@@ -179,8 +179,16 @@ class Station:
     feedin_load_profile_mw
         Existing feed-in per quarter-hour of a representative period (MW), or None.
     voltage_kv
-        Nominal voltage; used by use-it-or-lose-it (1 MW threshold below 110 kV, 10 MW at or
-        above). None means below 110 kV.
+        Nominal (upper) voltage of the station, informative. Use it or lose it goes by the
+        connection's voltage, not this one.
+    connection_kv
+        Voltage customers connect at here (kV, default 10); the default of a request's
+        ``connection_kv`` (use-it-or-lose-it threshold: 1 MW below 110 kV, 10 MW at or above).
+    small_consumer_reserve_mw
+        Room the operator reserves for small consumers (MW) before they join the waiting list
+        (2026-07-01); None means not modelled: small consumers then draw no queue headroom.
+    lat, lon
+        Optional WGS84 coordinates (degrees) for the capacity map.
     """
 
     id: str
@@ -193,6 +201,10 @@ class Station:
     load_profile_mw: FloatArray | None = field(default=None, compare=False, repr=False)
     feedin_load_profile_mw: FloatArray | None = field(default=None, compare=False, repr=False)
     voltage_kv: float | None = None
+    connection_kv: float = 10.0
+    small_consumer_reserve_mw: float | None = None
+    lat: float | None = None
+    lon: float | None = None
 
     def __post_init__(self) -> None:
         where = f"station {self.id!r}"
@@ -205,6 +217,19 @@ class Station:
             _finite(self.feedin_mw, "feedin_mw", where)
         if self.voltage_kv is not None:
             _finite(self.voltage_kv, "voltage_kv", where)
+        _finite(self.connection_kv, "connection_kv", where)
+        if self.connection_kv <= 0:
+            raise InputError(f"{where}: connection_kv must be > 0", field="connection_kv")
+        if self.small_consumer_reserve_mw is not None:
+            _finite(self.small_consumer_reserve_mw, "small_consumer_reserve_mw", where)
+        for name, lo, hi in (("lat", -90.0, 90.0), ("lon", -180.0, 180.0)):
+            value = getattr(self, name)
+            if value is not None:
+                _finite(value, name, where, minimum=None)
+                if not lo <= value <= hi:
+                    raise InputError(
+                        f"{where}: {name} must be between {lo:g} and {hi:g} degrees", field=name
+                    )
         for name in ("load_profile_mw", "feedin_load_profile_mw"):
             profile = getattr(self, name)
             if profile is None:

@@ -36,6 +36,7 @@ __all__ = [
     "REPRESENTATIVE_YEAR_STEPS",
     "STEPS_PER_DAY",
     "block_mask",
+    "complement_windows",
     "parse_window",
     "read_station_profile_csv",
     "to_representative_year",
@@ -46,13 +47,17 @@ DAYS = 365
 REPRESENTATIVE_YEAR_STEPS = DAYS * STEPS_PER_DAY
 REPRESENTATIVE_CALENDAR_YEAR = 2025
 """The calendar of the representative year (365 days, 1 January a Wednesday)."""
-DEFAULT_TIME_BLOCKS: tuple[str, ...] = ("06:00-09:00", "16:00-20:00")
-"""Restricted windows of a time-block right when a request names none (DOMAIN.md §3 [S])."""
+DEFAULT_TIME_BLOCKS: tuple[str, ...] = ("09:00-16:00", "20:00-06:00")
+"""Capacity blocks of a time-block right when a request names none: full capacity inside,
+the restricted level outside, i.e. outside the usual peaks 06:00-09:00 and 16:00-20:00
+(documented default [S])."""
 
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
-def parse_window(text: str, *, field: str = "blocks", source: str | None = None) -> tuple[int, int]:
+def parse_window(
+    text: str, *, field: str = "capacity_blocks", source: str | None = None
+) -> tuple[int, int]:
     """Parse ``"HH:MM-HH:MM"`` into (first step, end step) of the day, end exclusive.
 
     Times must fall on quarter-hours; ``24:00`` is allowed as an end. A window whose end is
@@ -77,7 +82,7 @@ def parse_window(text: str, *, field: str = "blocks", source: str | None = None)
 
 
 def block_mask(
-    windows: tuple[str, ...] | list[str], steps: int, *, field: str = "blocks"
+    windows: tuple[str, ...] | list[str], steps: int, *, field: str = "capacity_blocks"
 ) -> npt.NDArray[np.bool_]:
     """Boolean mask over ``steps`` quarter-hours: True inside any of the daily windows."""
     day = np.zeros(STEPS_PER_DAY, dtype=np.bool_)
@@ -137,3 +142,38 @@ def read_station_profile_csv(
     if np.any(arr < 0):
         raise InputError("a station load profile must be >= 0", source=path, field=field)
     return arr
+
+
+def complement_windows(windows: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The daily windows outside ``windows`` (quarter-hour precision), as ``"HH:MM-HH:MM"``.
+
+    Turns restricted windows into capacity blocks and back: ``("16:00-20:00",)`` gives
+    ``("20:00-16:00",)`` (wrapping midnight). Empty when ``windows`` cover the whole day.
+    """
+    inside = block_mask(list(windows), STEPS_PER_DAY)
+    out = ~inside
+    if not out.any():
+        return ()
+
+    def hhmm(step: int) -> str:
+        return f"{step // 4:02d}:{step % 4 * 15:02d}"
+
+    if out.all():
+        return ("00:00-24:00",)
+    # start scanning just after a step that is inside, so a run never straddles the scan start
+    first = int(np.flatnonzero(inside)[0])
+    runs: list[str] = []
+    t = 0
+    while t < STEPS_PER_DAY:
+        step = (first + 1 + t) % STEPS_PER_DAY
+        if out[step]:
+            begin = step
+            length = 0
+            while t < STEPS_PER_DAY and out[(first + 1 + t) % STEPS_PER_DAY]:
+                length += 1
+                t += 1
+            end = (begin + length) % STEPS_PER_DAY
+            runs.append(f"{hhmm(begin)}-{'24:00' if end == 0 else hhmm(end)}")
+        else:
+            t += 1
+    return tuple(sorted(runs))

@@ -27,6 +27,7 @@ from netruimte.waitlist.requests import Category, Request, Status
 from netruimte.waitlist.result import RequestOutcome, SimulationResult
 from netruimte.waitlist.rules import (
     RULES,
+    SMALL_CONSUMERS_JOIN,
     Policy,
     eligibility_text,
     function_note,
@@ -50,7 +51,14 @@ class Snapshot:
     blocked: bool
     alternatives: tuple[str, ...]
     next_reinforcement: Reinforcement | None
-    """The next reinforcement at the binding node that adds room in the request's direction."""
+    """The work after which its remaining kW fits on the whole path (the last of
+    ``works_needed``; None when the planned works never make room)."""
+    works_needed: tuple[Reinforcement, ...] = ()
+    """Every later work on its path it needs, in date order (local and upstream)."""
+    binding_over_time: tuple[tuple[str, dt.date | None], ...] = ()
+    """The binding node over time: (node id, date of the work that lifts it)."""
+    granted_kw: float = 0.0
+    """kW it held from partial offers at that moment."""
 
 
 @dataclass(frozen=True)
@@ -80,14 +88,14 @@ def _why(req: Request, policy: str, day: dt.date) -> str:
     if not rule.uses_categories:
         asked = "" if req.category is Category.NONE else f"; asked for {req.category.label}"
         return f"{rule.title}: categories are not used{asked}"
-    if req.small_consumer and rule.bypass_at(day):
-        return "small consumer: considered before the ranked list until 2026-07-01"
+    if req.small_consumer and day < SMALL_CONSUMERS_JOIN:
+        return "small consumer: outside the waiting list until 2026-07-01"
     return eligibility_text(req)
 
 
 def _rule_note(req: Request, policy: str, day: dt.date) -> str | None:
     rule = rule_in_force(day) if policy == Policy.IN_FORCE.value else RULES[policy]
-    return function_note(req, rule)
+    return function_note(req, rule, day)
 
 
 def _snapshot(
@@ -107,17 +115,11 @@ def _snapshot(
         out = simulate(cut, policy=policy, fit=fit).request(req.id)
     if out.status is not Status.WAITING or out.rank is None or out.ranked_on != moments[k]:
         raise AssertionError(f"request {req.id} was expected to wait at {moments[k]}")
-    nxt = None
-    if out.binding_station is not None:
-        later = [
-            rf
-            for rf in scenario.grid.reinforcements
-            if rf.station == out.binding_station
-            and rf.mw(req.direction) > 0
-            and rf_moment[rf.id] > k
-        ]
-        later.sort(key=lambda rf: (rf_moment[rf.id], rf.date, rf.id))
-        nxt = later[0] if later else None
+    # room expected from every later work on the whole path, not only at the binding node
+    # (the same rule as the explanation: netruimte.waitlist.explain.expectation)
+    by_id = {rf.id: rf for rf in scenario.grid.reinforcements}
+    needed = tuple(by_id[w] for w in out.expected_works)
+    nxt = needed[-1] if out.expected_on is not None and needed else None
     return Snapshot(
         on=moments[k],
         rank=out.rank,
@@ -128,6 +130,9 @@ def _snapshot(
         blocked=out.blocked,
         alternatives=out.alternatives,
         next_reinforcement=nxt,
+        works_needed=needed,
+        binding_over_time=out.binding_over_time,
+        granted_kw=out.granted_kw,
     )
 
 
@@ -210,7 +215,8 @@ def applicant_account(
 
 
 def _mw(value: float) -> str:
-    return f"{value:,.1f} MW" if abs(value) >= 0.1 else f"{value * 1000:,.0f} kW"
+    # kW resolution, so "has X left, you need Y" never shows equal numbers for unequal values
+    return f"{value:,.3f} MW"
 
 
 def _station(acc: ApplicantAccount, sid: str) -> str:
@@ -244,17 +250,41 @@ def _snapshot_lines(acc: ApplicantAccount, snap: Snapshot) -> list[str]:
         )
     else:
         room = max(snap.binding_room_mw or 0.0, 0.0)
+        rest = (req.kw - snap.granted_kw) / 1000
+        held = (
+            f" more (you hold {snap.granted_kw:,.0f} kW from partial offers)"
+            if snap.granted_kw > 0
+            else ""
+        )
         lines.append(
             f"  binding node: {_station(acc, snap.binding_station)} has {_mw(room)} left; you "
-            f"need {_mw(req.kw / 1000)}"
+            f"need {_mw(rest)}{held}"
         )
     if snap.binding_station is not None:
         if snap.next_reinforcement is not None:
             rf = snap.next_reinforcement
             after = " (after the horizon)" if rf.date >= acc.horizon_end else ""
             lines.append(f"  room expected when {_rf_text(acc, rf, req.direction)}{after}")
+            earlier = [w for w in snap.works_needed if w is not rf]
+            if earlier:
+                lines.append(
+                    "  (that is the last of the works on its path it needs; before it: "
+                    + "; ".join(_rf_text(acc, w, req.direction) for w in earlier)
+                    + ")"
+                )
+            if len(snap.binding_over_time) > 1:
+                lines.append(
+                    "  binding node over time: "
+                    + ", then ".join(
+                        f"{_station(acc, node)} until {until}"
+                        for node, until in snap.binding_over_time
+                    )
+                )
         else:
-            lines.append(f"  no reinforcement is planned at {_station(acc, snap.binding_station)}")
+            lines.append(
+                "  no planned work on its path makes room for it (binding: "
+                f"{_station(acc, snap.binding_station)})"
+            )
     if snap.alternatives:
         lines.append("  alternatives: " + "; ".join(snap.alternatives))
     return lines
@@ -339,6 +369,13 @@ def render_account(acc: ApplicantAccount) -> str:
     if acc.note:
         lines.append(acc.note[0].upper() + acc.note[1:] + ".")
     lines.append("")
+    if out.outside_queue:
+        lines.append(f"{out.explanation[0].upper()}{out.explanation[1:]}.")
+        return "\n".join(lines)
+    if out.rank is None and out.status is Status.WAITING and req.small_consumer:
+        # waiting in the reserve's own line (outside the ranked list) at the end
+        lines.append(f"{out.explanation[0].upper()}{out.explanation[1:]}.")
+        return "\n".join(lines)
     if out.rank is None:
         if out.status is Status.WITHDRAWN:
             lines.append(f"Withdrawn on {out.withdrawn_on}, before it took part.")

@@ -6,6 +6,7 @@ that the report layer does not depend on the service layer.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ __all__ = [
     "Variant",
     "campus_table",
     "connection_table",
+    "rules_changes",
     "variant_summary",
 ]
 
@@ -109,6 +111,9 @@ class DemoResult:
     blocks: Mapping[str, str]
     station_profiles_mw: Mapping[str, pd.Series] = field(repr=False)
     timings_s: Mapping[str, float] = field(default_factory=dict)
+    whole_grants: SimulationResult | None = None
+    """The "acm" variant once more with whole grants only (the allocation rule before the
+    corrections), for the report's "what changed"."""
 
     def flevoland_requests(self) -> list[SyntheticRequest]:
         """Offtake requests at the six Flevoland stations (queue, campus, induced, Hortus)."""
@@ -219,3 +224,50 @@ def campus_table(result: DemoResult) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     frame.attrs["plan"] = plan
     return frame
+
+
+def rules_changes(result: DemoResult) -> tuple[dict[str, int | float], pd.DataFrame]:
+    """What the corrected rules change in the "acm" variant, against whole grants only.
+
+    Returns counts (Flevoland offtake requests connected earlier / later / only in part, small
+    consumers connected outside the queue, MW granted by the end under each rule) and one row
+    per Flevoland offtake request whose outcome differs.
+    """
+    if result.whole_grants is None:
+        raise ValueError("the demo result has no whole-grants run")
+    now = {o.id: o for o in result.results["acm"].requests}
+    old = {o.id: o for o in result.whole_grants.requests}
+    never = dt.date.max
+    rows = []
+    counts: dict[str, int | float] = {
+        "earlier": 0,
+        "later": 0,
+        "partial": 0,
+        "small_outside": sum(1 for o in now.values() if o.outside_queue),
+        "granted_mw_now": round(sum(o.granted_kw for o in now.values()) / 1000, 3),
+        "granted_mw_whole": round(sum(o.granted_kw for o in old.values()) / 1000, 3),
+    }
+    for req in result.flevoland_requests():
+        a, b = now[req.id], old[req.id]
+        first_now = a.offers[0].on if a.offers else None
+        if len(a.offers) > 1 or (a.granted_on is None and a.granted_kw > 0):
+            counts["partial"] += 1
+        whole_now, whole_old = a.granted_on or never, b.granted_on or never
+        if whole_now < whole_old:
+            counts["earlier"] += 1
+        elif whole_now > whole_old:
+            counts["later"] += 1
+        if (whole_now, a.granted_kw) != (whole_old, b.granted_kw):
+            rows.append(
+                {
+                    "request": req.id,
+                    "applicant": req.applicant,
+                    "category": a.category.value,
+                    "kW asked": a.kw,
+                    "whole grants: connected": b.granted_on,
+                    "now: first offer": first_now,
+                    "now: whole kW on": a.granted_on,
+                    "now: kW by the end": a.granted_kw,
+                }
+            )
+    return counts, pd.DataFrame(rows)

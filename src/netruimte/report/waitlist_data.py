@@ -81,6 +81,8 @@ class Timeline:
     after it, a reservation not yet open, or withdrawn before its first moment). ``end_m`` is
     the moment it left the queue (granted or withdrawn), ``n_moments`` when it was still
     waiting at the end. ``wait_m`` is ``end_m - start_m`` for granted requests, else -1.
+    ``offer_i``, ``offer_m``, ``offer_mw``: every offer (partial or the rest), by request
+    index, moment index and MW.
     """
 
     moments: tuple[dt.date, ...]
@@ -95,6 +97,9 @@ class Timeline:
     end_m: IntArray
     granted_m: IntArray
     wait_m: IntArray
+    offer_i: IntArray
+    offer_m: IntArray
+    offer_mw: FloatArray
 
     @property
     def n_moments(self) -> int:
@@ -131,8 +136,14 @@ def timeline(scenario: Scenario, result: SimulationResult) -> Timeline:
             granted_m[i] = end_m[i] = index[out.granted_on]
         elif out.withdrawn_on is not None:
             end_m[i] = index[out.withdrawn_on]
-    took_part = np.array([out.rank is not None for out in result.requests], dtype=np.bool_)
+    # small consumers connected outside the queue (before 2026-07-01) have no rank but did
+    # take part
+    took_part = np.array(
+        [out.rank is not None or out.outside_queue for out in result.requests], dtype=np.bool_
+    )
     wait_m = np.where(granted_m >= 0, granted_m - start_m, -1).astype(np.int64)
+    offers = [(i, index[o.on], o.kw / 1000.0) for i, out in enumerate(result.requests)
+              for o in out.offers]  # fmt: skip
     return Timeline(
         moments=moments,
         ids=tuple(out.id for out in result.requests),
@@ -146,6 +157,9 @@ def timeline(scenario: Scenario, result: SimulationResult) -> Timeline:
         end_m=end_m,
         granted_m=granted_m,
         wait_m=wait_m,
+        offer_i=np.array([o[0] for o in offers], dtype=np.int64),
+        offer_m=np.array([o[1] for o in offers], dtype=np.int64),
+        offer_mw=np.array([o[2] for o in offers], dtype=np.float64),
     )
 
 
@@ -167,9 +181,16 @@ def queue_mw(
     grid = scenario.grid
     n_m = tl.n_moments
     diff = np.zeros((n_m + 1, len(grid)), dtype=np.float64)
-    sel = tl.took_part & (tl.direction == d) & (tl.end_m > tl.start_m)
+    sel = tl.took_part & (tl.direction == d)
     np.add.at(diff, (tl.start_m[sel], tl.station[sel]), tl.mw[sel])
-    np.add.at(diff, (tl.end_m[sel], tl.station[sel]), -tl.mw[sel])
+    # every offer (partial or the rest) leaves the queue at its moment; a withdrawal takes
+    # what is still waiting then
+    on = sel[tl.offer_i]
+    np.add.at(diff, (tl.offer_m[on], tl.station[tl.offer_i[on]]), -tl.offer_mw[on])
+    held = np.zeros(tl.mw.size)
+    np.add.at(held, tl.offer_i, tl.offer_mw)
+    gone = sel & np.array([s is Status.WITHDRAWN for s in tl.status], dtype=np.bool_)
+    np.add.at(diff, (tl.end_m[gone], tl.station[gone]), -(tl.mw[gone] - held[gone]))
     own = np.cumsum(diff[:n_m], axis=0)
     own[np.abs(own) < 1e-9] = 0.0  # cumulative sums leave rounding dust where the queue is empty
     return pd.DataFrame(

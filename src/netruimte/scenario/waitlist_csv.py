@@ -3,8 +3,10 @@
 A request CSV has a header row with the same names as the ``[[request]]`` keys of a scenario
 file (``docs/scenario-file.md``); ``id``, ``station``, ``kw`` and ``submitted`` are required,
 every other column is optional and an empty cell means "not given". Booleans are
-``true``/``false`` (also ``1``/``0``, ``yes``/``no``); ``blocks`` lists windows separated by
-``|`` or spaces (``06:00-09:00|16:00-20:00``). Separator ``,`` or ``;`` (with ``;`` a decimal
+``true``/``false`` (also ``1``/``0``, ``yes``/``no``); ``capacity_blocks`` lists windows separated
+by ``|`` or spaces (``09:00-16:00|20:00-06:00``); ``accepts`` lists contract names the same way
+(``tdtr|non-firm``, each with its defaults). The v1 key ``blocks`` is refused with a message
+saying how to rewrite it. Separator ``,`` or ``;`` (with ``;`` a decimal
 comma is accepted). Paths (``profile_csv``) are relative to the CSV file.
 """
 
@@ -22,7 +24,7 @@ import numpy.typing as npt
 from netruimte.conventions import DEFAULT_TIMEZONE, csv_unescape_text
 from netruimte.errors import InputError
 from netruimte.profiles.csv_io import read_input_text
-from netruimte.waitlist.requests import Request
+from netruimte.waitlist.requests import BLOCKS_REFUSED, Alternative, Request
 
 __all__ = ["REQUEST_KEYS", "load_requests_csv", "request_from_mapping"]
 
@@ -44,15 +46,21 @@ REQUEST_KEYS: tuple[str, ...] = (
     "profile_options",
     "ean",
     "needed",
-    "blocks",
+    "capacity_blocks",
     "restricted_kw",
+    "accept_partial",
+    "connection_kv",
+    "accepts",
     "used_kw",
     "withdraw_per_year",
     "withdrawn",
 )
 REQUIRED_KEYS = ("id", "station", "kw", "submitted")
-_FLOATS = frozenset({"kw", "score", "restricted_kw", "used_kw", "withdraw_per_year"})
-_BOOLS = frozenset({"evidence", "small_consumer", "contract_signed"})
+_FLOATS = frozenset(
+    {"kw", "score", "restricted_kw", "used_kw", "withdraw_per_year", "connection_kv"}
+)
+_BOOLS = frozenset({"evidence", "small_consumer", "contract_signed", "accept_partial"})
+_ALTERNATIVE_KEYS = ("contract", "capacity_blocks", "restricted_kw")
 _DATES = frozenset({"needed", "withdrawn"})
 _TEXT = frozenset({"id", "applicant", "station", "direction", "category", "function", "contract"})
 _TRUE = frozenset({"true", "1", "yes", "ja"})
@@ -116,6 +124,51 @@ def _blocks(value: object, key: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
+def _accepts(value: object, decimal_comma: bool) -> tuple[Alternative, ...]:
+    """``accepts``: contract names (a list, or one text separated by ``|`` or spaces) or
+    inline tables ``{contract, capacity_blocks, restricted_kw}``."""
+    items: list[object]
+    if isinstance(value, str):
+        items = list(value.replace("|", " ").split())
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        raise InputError(
+            f'expected a list such as ["tdtr", "non-firm"], got {value!r}', field="accepts"
+        )
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            out.append(Alternative(contract=item.strip()))  # type: ignore[arg-type]
+            continue
+        if not isinstance(item, Mapping):
+            raise InputError(
+                f"expected a contract name or an inline table, got {item!r}", field="accepts"
+            )
+        for key in item:
+            if key not in _ALTERNATIVE_KEYS:
+                raise InputError(
+                    f"unknown key {key!r} in accepts; expected some of "
+                    f"{', '.join(_ALTERNATIVE_KEYS)}",
+                    field=f"accepts.{key}",
+                )
+        if "contract" not in item:
+            raise InputError("an accepts entry needs 'contract'", field="accepts.contract")
+        blocks = item.get("capacity_blocks")
+        out.append(
+            Alternative(
+                contract=item["contract"],
+                capacity_blocks=None
+                if blocks is None
+                else _blocks(blocks, "accepts.capacity_blocks"),
+                restricted_kw=_float(
+                    item.get("restricted_kw", 0.0), "accepts.restricted_kw", decimal_comma
+                ),
+            )
+        )
+    return tuple(out)
+
+
 def _profile(
     value: object, base_dir: Path, timezone: str, cache: ProfileCache, options: object = None
 ) -> tuple[str, npt.NDArray[np.float64]]:
@@ -148,6 +201,8 @@ def request_from_mapping(
 
     Raises InputError naming the key; the caller adds the file and line.
     """
+    if "blocks" in raw:
+        raise InputError(BLOCKS_REFUSED, field="blocks")
     for key in raw:
         if key not in REQUEST_KEYS:
             raise InputError(
@@ -166,8 +221,10 @@ def request_from_mapping(
             kwargs[key] = _bool(value, key)
         elif key in _DATES:
             kwargs[key] = _date(value, key)
-        elif key == "blocks":
+        elif key == "capacity_blocks":
             kwargs[key] = _blocks(value, key)
+        elif key == "accepts":
+            kwargs[key] = _accepts(value, decimal_comma)
         elif key == "profile_csv":
             kwargs["profile_csv"], kwargs["profile_kw"] = _profile(
                 value, base_dir, timezone, cache, raw.get("profile_options")
@@ -210,6 +267,8 @@ def load_requests_csv(
     reader = csv.reader(lines, delimiter=sep)
     header = [h.strip() for h in next(reader)]
     for col in header:
+        if col == "blocks":
+            raise InputError(BLOCKS_REFUSED, source=path, line=1, field=col)
         if col not in REQUEST_KEYS:
             raise InputError(
                 f"unknown column {col!r}; expected some of {', '.join(REQUEST_KEYS)}",

@@ -30,11 +30,12 @@ _TOP = ("scenario", "station", "reinforcement", "request", "use_it_or_lose_it")
 _SCENARIO_KEYS = (
     "name", "start", "end", "policy", "fit", "capacity", "timezone", "withdraw_per_year",
     "nonfirm_min_share", "tdtr_max_restricted_share", "reservation_lead_months", "runs", "seed",
-    "requests_csv", "stations_csv",
+    "requests_csv", "stations_csv", "partial_offers", "min_offer_kw",
 )  # fmt: skip
 _STATION_KEYS = (
     "id", "name", "parent", "offtake_mw", "load_mw", "load_csv", "feedin_mw", "feedin_load_mw",
-    "feedin_load_csv", "voltage_kv", "net_csv", "profile_options",
+    "feedin_load_csv", "voltage_kv", "net_csv", "profile_options", "connection_kv",
+    "small_consumer_reserve_mw", "lat", "lon",
 )  # fmt: skip
 _REINFORCEMENT_KEYS = ("id", "station", "date", "offtake_mw", "feedin_mw", "delay")
 _DELAY_KEYS = ("distribution", "min_months", "mode_months", "max_months")
@@ -137,6 +138,10 @@ def _station(table: Mapping[str, Any], base: Path, timezone: str) -> Station:
         load_profile_mw=profiles.get("load_csv"),
         feedin_load_profile_mw=profiles.get("feedin_load_csv"),
         voltage_kv=_number(table, "voltage_kv"),
+        connection_kv=_number(table, "connection_kv", 10.0) or 0.0,
+        small_consumer_reserve_mw=_number(table, "small_consumer_reserve_mw"),
+        lat=_number(table, "lat"),
+        lon=_number(table, "lon"),
     )
 
 
@@ -234,7 +239,16 @@ def parse_scenario(
             value = _text(head, key)
             if value is not None:
                 options[key] = value
-        for key in ("withdraw_per_year", "nonfirm_min_share", "tdtr_max_restricted_share"):
+        if "partial_offers" in head:
+            if not isinstance(head["partial_offers"], bool):
+                raise InputError("expected true or false", field="partial_offers")
+            options["partial_offers"] = head["partial_offers"]
+        for key in (
+            "withdraw_per_year",
+            "nonfirm_min_share",
+            "tdtr_max_restricted_share",
+            "min_offer_kw",
+        ):
             value_f = _number(head, key)
             if value_f is not None:
                 options[key] = value_f

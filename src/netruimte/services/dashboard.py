@@ -267,6 +267,10 @@ def standing_view(
         "ahead_mw": None if out.ahead_mw is None else round(out.ahead_mw, 6),
         "category": out.category.value,
         "fits_now": out.granted_on is not None,
+        # a partial offer it would get at a moment today (the rest keeps its place)
+        "offered_kw": None
+        if out.granted_on is not None
+        else round(sum(o.kw for o in out.offers if o.on == day), 3) or None,
         "binding_station": binding,
         "binding_station_name": names.get(binding, binding) if binding else None,
         "binding_room_mw": None if out.binding_room_mw is None else round(out.binding_room_mw, 6),

@@ -26,6 +26,7 @@ from typing import Final
 import pandas as pd
 
 from netruimte.grid.model import Grid
+from netruimte.grid.representative import complement_windows
 from netruimte.profiles import pv_profile, standard_profile, write_profile_csv
 from netruimte.report.demo_data import (
     VARIANTS,
@@ -180,7 +181,7 @@ def _smart_requests(
                     request,
                     kw=max(plan.timeblock_kw, 1e-3),
                     contract=Contract.TIME_BLOCK,
-                    blocks=(plan.block,),
+                    capacity_blocks=complement_windows((plan.block,)),
                     used_kw=None,
                 )
             )
@@ -254,8 +255,16 @@ def run_demo(options: DemoOptions, progress: ProgressFn | None = None) -> DemoRe
         else:
             results[variant.key] = simulate(scenario, policy=variant.policy)
         timings[f"waiting list: {variant.key}"] = time.perf_counter() - clock
+    # what the corrected rules change: the "acm" variant once more with whole grants only
+    clock = time.perf_counter()
+    acm = next(v for v in VARIANTS if v.key == "acm")
+    whole = simulate(
+        dataclasses.replace(scenarios[acm.requests], partial_offers=False), policy=acm.policy
+    )
+    timings["waiting list: whole grants"] = time.perf_counter() - clock
     report("waiting list", len(VARIANTS), len(VARIANTS))
     return DemoResult(
+        whole_grants=whole,
         options=options,
         scenario=flevo,
         results=results,

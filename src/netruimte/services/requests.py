@@ -43,6 +43,7 @@ from netruimte.storage import Database
 from netruimte.storage.tables import Request, Station, User
 from netruimte.waitlist import Request as WaitRequest
 from netruimte.waitlist import eligible_category
+from netruimte.waitlist.requests import BLOCKS_REFUSED
 
 __all__ = [
     "APPLICANT_FIELDS",
@@ -68,7 +69,7 @@ APPLICANT_FIELDS = frozenset(
         "function",
         "ean",
         "needed",
-        "blocks",
+        "capacity_blocks",
         "restricted_kw",
         "applicant",
     }
@@ -124,7 +125,7 @@ def request_view(row: Request, owner: str | None = None) -> dict[str, Any]:
         "score": row.score,
         "ean": row.ean,
         "needed": row.needed.isoformat() if row.needed else None,
-        "blocks": row.blocks,
+        "capacity_blocks": row.blocks,
         "restricted_kw": row.restricted_kw,
         "used_kw": row.used_kw,
         "withdraw_per_year": row.withdraw_per_year,
@@ -211,8 +212,10 @@ def _user_id(session: Session, name: str) -> int:
 def create_request(db: Database, principal: Principal, fields: Mapping[str, Any]) -> dict[str, Any]:
     """File a request (see the module docstring for who may set which field)."""
     allowed = OPERATOR_FIELDS if principal.is_operator else APPLICANT_FIELDS
+    if fields.get("blocks") is not None:
+        raise InputError(BLOCKS_REFUSED, field="blocks")
     for key in fields:
-        if key not in allowed:
+        if key not in allowed and not (key == "blocks" and fields[key] is None):
             if key in OPERATOR_FIELDS:
                 raise Forbidden(
                     f"only an operator may set '{key}' (priority comes through a claim with "
@@ -240,7 +243,7 @@ def create_request(db: Database, principal: Principal, fields: Mapping[str, Any]
         submitted = fields.get("submitted") or now
         if isinstance(submitted, dt.datetime) and submitted.tzinfo is None:
             submitted = submitted.replace(tzinfo=ZoneInfo(reg.timezone))
-        blocks = fields.get("blocks")
+        blocks = fields.get("capacity_blocks")
         pure = WaitRequest(
             id=rid,
             station=station.id,
@@ -257,7 +260,7 @@ def create_request(db: Database, principal: Principal, fields: Mapping[str, Any]
             score=fields.get("score"),
             ean=fields.get("ean"),
             needed=fields.get("needed"),
-            blocks=tuple(blocks) if blocks is not None else None,
+            capacity_blocks=tuple(blocks) if blocks is not None else None,
             restricted_kw=fields.get("restricted_kw") or 0.0,
             used_kw=fields.get("used_kw"),
             withdraw_per_year=fields.get("withdraw_per_year"),

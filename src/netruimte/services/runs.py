@@ -6,9 +6,11 @@
   ``/api/v1/jobs/{id}``); results are kept per run.
 * An **allocation moment** (``allocate``) applies the policy now: the waiting requests are
   ranked at one moment and those that fit are granted, in one transaction that locks every
-  station row first. The walk is the same engine as the forecast (peak headroom, the v1 rule),
-  and each grant is checked again against the live headroom before it is written. The ranking
-  and every grant are audit entries.
+  station row first. The walk is the same engine as the forecast (profile fit when the
+  register has load profiles, partial offers: a partial offer becomes a granted part
+  ``ID.partN`` and the rest keeps its place), and in peak mode each grant is checked again
+  against the live headroom before it is written. The ranking and every grant are audit
+  entries.
 
 Results keep each request's owner, so an applicant sees only its own requests' outcomes.
 """
@@ -24,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from netruimte.errors import InputError
@@ -34,8 +36,10 @@ from netruimte.services.convert import (
     WAITING,
     build_scenario,
     check_day,
+    domain_request,
     load_register,
     paths,
+    request_fields,
     today,
 )
 from netruimte.services.errors import NotFound
@@ -331,14 +335,22 @@ def allocate(
         reg = load_register(session)
         stations = db.lock_all_stations(session)
         day = on or today(session)
+        # the same engine as a forecast: profile fit when the register has load profiles,
+        # and partial offers (docs/rules.md)
         scenario = build_scenario(
-            session, start=day, end=day + dt.timedelta(days=1), capacity="peak", stations=stations
+            session, start=day, end=day + dt.timedelta(days=1), stations=stations
         )
         scenario = dataclasses.replace(scenario, use_it_or_lose_it=None)
         used_policy, used_fit = pol or reg.policy, fit_ or reg.fit
         result = simulate(scenario, policy=used_policy, fit=used_fit)
         winners = [o for o in result.requests if o.granted_on == day]
-        rows = {r.id: r for r in db.lock_requests(session, [o.id for o in winners])}
+        partials = [
+            o
+            for o in result.requests
+            if o.granted_on is None and any(x.on == day for x in o.offers)
+        ]
+        rows = {r.id: r for r in db.lock_requests(session, [o.id for o in (*winners, *partials)])}
+        peak = result.capacity == "peak"
         rooms = live_rooms(session, stations, day)
         path_of = paths(stations)
         version = audit.policy_version(used_policy, day)
@@ -381,7 +393,7 @@ def allocate(
                 raise RuntimeError(f"request {out.id} changed while locked; allocation aborted")
             path = path_of[row.station_id]
             binding = check_fit(rooms, path, row.direction, row.kw)
-            if binding is not None:  # the engine and the live rule must agree; never over-grant
+            if peak and binding is not None:  # the engine and the live rule must agree
                 raise RuntimeError(
                     f"allocation engine granted {out.id} but {binding.station} has only "
                     f"{binding.room_mw:.6f} MW left; nothing was written"
@@ -404,9 +416,70 @@ def allocate(
                 policy=version,
                 run={"run": run.id, "rank": out.rank, "category": out.category.value},
             )
+        for out in partials:
+            row = rows.get(out.id)
+            if row is None or row.status != WAITING:
+                raise RuntimeError(f"request {out.id} changed while locked; allocation aborted")
+            [offer] = [x for x in out.offers if x.on == day]
+            path = path_of[row.station_id]
+            if peak and check_fit(rooms, path, row.direction, offer.kw) is not None:
+                raise RuntimeError(f"partial offer to {out.id} does not fit; nothing was written")
+            before = {n: rooms[(n, row.direction)].room_mw for n in path}
+            for node in path:
+                r = rooms[(node, row.direction)]
+                rooms[(node, row.direction)] = NodeRoom(
+                    r.station, r.direction, r.capacity_mw, r.load_mw, r.granted_mw + offer.kw / 1000
+                )
+            part = _split_partial(session, row, offer.kw, now)
+            run.granted_count = (run.granted_count or 0) + 1
+            record_grant(
+                db,
+                session,
+                principal,
+                part,
+                day=day,
+                now=now,
+                path=path,
+                room_before_mw=before,
+                policy=version,
+                run={
+                    "run": run.id,
+                    "rank": out.rank,
+                    "category": out.category.value,
+                    "partial_offer_of": row.id,
+                    "rest_kw": row.kw,
+                },
+            )
         _store_result(session, run, result, _owners(session))
         session.flush()
         return run_view(run)
+
+
+def _split_partial(session: Session, row: Request, kw: float, now: dt.datetime) -> Request:
+    """Record a partial offer: a granted part ``ID.partN`` of ``kw``; the rest keeps its place.
+
+    The live register has one row per contract: the part gets its own row (same applicant,
+    station, submission and priority, so it is traceable to the request) and the original
+    row waits for the rest with its submission time, so its place in the queue is kept.
+    """
+    n = 1
+    while session.get(Request, f"{row.id}.part{n}") is not None:
+        n += 1
+    pure = dataclasses.replace(domain_request(row), id=f"{row.id}.part{n}", kw=kw, used_kw=None)
+    position = (session.scalar(select(func.max(Request.position))) or 0) + 1
+    part = Request(
+        **request_fields(pure),
+        position=position,
+        owner_id=row.owner_id,
+        status=WAITING,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(part)
+    row.kw = row.kw - kw
+    row.updated_at = now
+    session.flush()
+    return part
 
 
 def _visible_run(session: Session, run_id: int) -> Run:

@@ -77,7 +77,7 @@ def request_row(req: Mapping[str, Any], timezone: str) -> dict[str, Any]:
         "profile_csv": req.get("profile_path"),
         "ean": req["ean"],
         "needed": req["needed"],
-        "blocks": list(req["blocks"]) if req["blocks"] is not None else None,
+        "capacity_blocks": list(req["blocks"]) if req["blocks"] is not None else None,
         "restricted_kw": float(req["restricted_kw"]) if req["restricted_kw"] else None,
         "used_kw": req["used_kw"],
         "withdraw_per_year": req["withdraw_per_year"],

@@ -326,9 +326,10 @@ def request_annex(plan: SitePlan, profile_csv: str = "import.csv") -> dict[str, 
     ``[[request]]`` table (``docs/scenario-file.md``), ready to copy into a scenario with an
     ``id``, ``station`` and ``submitted``; its ``kw`` is the plan's import rounded up to
     0.01 kW (and at least the peak of ``import.csv``). With restrictions the contract is
-    ``time-block``:
-    ``blocks`` are all restriction windows, ``restricted_kw`` the highest restriction level
-    (capped at the requested kW), which is what the site may draw in any block.
+    ``time-block`` in its legal form: ``capacity_blocks`` are the daily windows outside every
+    restriction window (full kW inside them), ``restricted_kw`` the highest restriction level
+    (capped at the requested kW), which is what the site may draw outside the blocks. When
+    the restrictions cover the whole day the request is firm at that level.
     """
     if not plan.feasible or plan.import_kw is None:
         raise ValueError("an infeasible plan has no request annex")
@@ -342,10 +343,21 @@ def request_annex(plan: SitePlan, profile_csv: str = "import.csv") -> dict[str, 
     request: dict[str, Any] = {"applicant": site.name, "direction": "offtake", "kw": kw}
     contract = "firm"
     if restrictions:
-        contract = "time-block"
-        blocks = sorted({str(w) for r in given for w in r.windows})
+        from netruimte.grid.representative import complement_windows
+
         level = min(kw, max(r.import_kw for r in given))
-        request |= {"contract": contract, "blocks": blocks, "restricted_kw": level}
+        capacity_blocks = list(
+            complement_windows(sorted({str(w) for r in given for w in r.windows}))
+        )
+        if capacity_blocks:
+            contract = "time-block"
+            request |= {
+                "contract": contract,
+                "capacity_blocks": capacity_blocks,
+                "restricted_kw": level,
+            }
+        else:  # restricted all day: a firm request at the restricted level
+            request |= {"contract": contract, "kw": level}
     else:
         request["contract"] = contract
     request["profile_csv"] = profile_csv

@@ -6,7 +6,7 @@ planning itself is a job that runs exactly what ``netruimte site plan SITE.toml 
 runs (:func:`netruimte.services.site_plan.run_site_plan`): the contract's Plan JSON, the
 self-contained HTML report, the planned import profile (CSV) and the request annex. An
 applicant attaches a done plan to a waiting request: the request then carries the import
-profile and, by default, the annex's kW, contract and blocks.
+profile and, by default, the annex's kW, contract and capacity blocks.
 """
 
 from __future__ import annotations
@@ -290,7 +290,7 @@ def attach_annex(
 
     The request gets the plan's import profile (laid over the representative year). With
     ``adopt`` it also takes the annex's ``kw`` (the plan's import, rounded up to 0.01 kW),
-    ``contract`` and, for a time-block right, ``blocks`` and ``restricted_kw``
+    ``contract`` and, for a time-block right, ``capacity_blocks`` and ``restricted_kw``
     (:func:`netruimte.services.site_plan.request_annex`).
     """
     from netruimte.grid import to_representative_year
@@ -323,7 +323,7 @@ def attach_annex(
         before = {
             "kw": row.kw,
             "contract": row.contract,
-            "blocks": row.blocks,
+            "capacity_blocks": row.blocks,
             "restricted_kw": row.restricted_kw,
             "site_plan_id": row.site_plan_id,
         }
@@ -340,7 +340,7 @@ def attach_annex(
                 )
             row.kw = float(asked["kw"])
             row.contract = str(asked.get("contract", "firm"))
-            row.blocks = list(asked["blocks"]) if asked.get("blocks") else None
+            row.blocks = list(asked["capacity_blocks"]) if asked.get("capacity_blocks") else None
             row.restricted_kw = float(asked.get("restricted_kw", 0.0))
         row.updated_at = _now()
         domain_request(row)
@@ -357,7 +357,7 @@ def attach_annex(
                 "after": {
                     "kw": row.kw,
                     "contract": row.contract,
-                    "blocks": row.blocks,
+                    "capacity_blocks": row.blocks,
                     "restricted_kw": row.restricted_kw,
                 },
                 "profile_sha256": plan.import_csv_blob,

@@ -28,7 +28,14 @@ from netruimte.grid.model import DelayDistribution, Direction
 from netruimte.grid.representative import DEFAULT_TIME_BLOCKS, block_mask
 from netruimte.waitlist import kernels
 from netruimte.waitlist.requests import Category, Contract, coerce_enum
-from netruimte.waitlist.rules import Policy, RankingInputs, Regime, eligible_category, regimes_for
+from netruimte.waitlist.rules import (
+    SMALL_CONSUMERS_JOIN,
+    Policy,
+    RankingInputs,
+    Regime,
+    eligible_category,
+    regimes_for,
+)
 from netruimte.waitlist.scenario import CapacityMode, Fit, Scenario
 
 __all__ = ["CompiledScenario", "RawOutcome", "compile_scenario", "run_compiled"]
@@ -38,6 +45,9 @@ IntArray = npt.NDArray[np.int64]
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _US = dt.timedelta(microseconds=1)
 _KIND = {Contract.FIRM: 0, Contract.TIME_BLOCK: 1, Contract.TDTR: 2, Contract.NON_FIRM: 3}
+KIND_CONTRACT = {v: k for k, v in _KIND.items()}
+MAX_ALTERNATIVES = 3
+"""At most three alternatives exist (time-block, TDTR, non-firm)."""
 
 
 def _ns(when: dt.datetime) -> int:
@@ -96,6 +106,15 @@ class CompiledScenario:
     nonfirm_max: int
     reinforcement_m: IntArray
     delays: tuple[DelayDistribution | None, ...]
+    partial_ok: npt.NDArray[np.bool_]
+    min_offer_mw: float
+    sc_outside: npt.NDArray[np.bool_]
+    sc_order: IntArray
+    sc_node: IntArray
+    reserve_mw: FloatArray
+    alt_kind: IntArray
+    alt_block: IntArray
+    alt_restricted: FloatArray
 
     @property
     def n_requests(self) -> int:
@@ -124,6 +143,16 @@ class RawOutcome:
     used_prof: FloatArray
     max_used: FloatArray
     reinforcement_m: IntArray
+    granted_mw: FloatArray
+    outside: npt.NDArray[np.bool_]
+    alt_used: IntArray
+    offer_r: IntArray
+    offer_m: IntArray
+    offer_mw: FloatArray
+    offer_kind: IntArray
+    kind: IntArray
+    block_idx: IntArray
+    restricted_mw: FloatArray
 
 
 def _moment_ns(moments: tuple[dt.date, ...], timezone: str) -> IntArray:
@@ -206,6 +235,9 @@ def compile_scenario(
     base_idx = np.full(n_r, -1, dtype=np.int64)
     block_idx = np.full(n_r, -1, dtype=np.int64)
     restricted_mw = np.array([r.restricted_kw for r in reqs], dtype=np.float64) / 1000.0
+    alt_kind = np.full((n_r, MAX_ALTERNATIVES), -1, dtype=np.int64)
+    alt_block = np.full((n_r, MAX_ALTERNATIVES), -1, dtype=np.int64)
+    alt_restricted = np.zeros((n_r, MAX_ALTERNATIVES), dtype=np.float64)
     base_rows: list[FloatArray] = []
     base_seen: dict[int, int] = {}
     patterns: dict[tuple[str, ...], int] = {DEFAULT_TIME_BLOCKS: 0}
@@ -219,9 +251,16 @@ def compile_scenario(
                     base_rows.append(r.profile_kw / 1000.0)
                 base_idx[i] = base_seen[key]
             if r.contract is Contract.TIME_BLOCK:
-                pat = r.blocks if r.blocks is not None else DEFAULT_TIME_BLOCKS
+                pat = r.capacity_blocks if r.capacity_blocks is not None else DEFAULT_TIME_BLOCKS
                 block_idx[i] = patterns.setdefault(pat, len(patterns))
-    masks = np.stack([block_mask(list(p), steps) for p in patterns])
+            for a, alt in enumerate(r.accepts[:MAX_ALTERNATIVES]):
+                alt_kind[i, a] = _KIND[alt.contract]
+                alt_restricted[i, a] = min(alt.restricted_kw, r.kw) / 1000.0
+                if alt.contract is Contract.TIME_BLOCK:
+                    pat = alt.capacity_blocks or DEFAULT_TIME_BLOCKS
+                    alt_block[i, a] = patterns.setdefault(pat, len(patterns))
+    # a mask is True where the right is restricted: outside its capacity blocks
+    masks = np.stack([~block_mask(list(p), steps) for p in patterns])
     base_prof = np.array(base_rows, dtype=np.float64) if base_rows else np.zeros((0, steps))
 
     # use it or lose it
@@ -243,17 +282,40 @@ def compile_scenario(
             else:
                 continue
             unused_mw = (r.kw - used_kw) / 1000.0
-            kv = grid.station(r.station).voltage_kv
-            threshold = (
-                uiol.unused_mw_from_110kv
-                if kv is not None and kv >= 110
-                else uiol.unused_mw_below_110kv
+            # the threshold goes by the connection's voltage (Stcrt 2024-13531), not the
+            # station's upper voltage
+            kv = (
+                r.connection_kv
+                if r.connection_kv is not None
+                else grid.station(r.station).connection_kv
             )
+            threshold = uiol.unused_mw_from_110kv if kv >= 110 else uiol.unused_mw_below_110kv
             if unused_mw > 0 and (
                 used_kw <= uiol.max_used_share * r.kw or unused_mw >= threshold - 1e-12
             ):
                 release_mw[i] = unused_mw
                 used_mw[i] = used_kw / 1000.0
+
+    # small consumers: outside the queue before they join the list, served from a reserve
+    small = np.array([r.small_consumer for r in reqs], dtype=np.bool_)
+    sc_outside = np.array([m < SMALL_CONSUMERS_JOIN for m in moments], dtype=np.bool_)
+    sc_node = np.where(small, -1, -2).astype(np.int64)
+    reserve_mw = np.array(
+        [st.small_consumer_reserve_mw or 0.0 for st in grid.stations], dtype=np.float64
+    )
+    has_reserve = np.array(
+        [st.small_consumer_reserve_mw is not None for st in grid.stations], dtype=np.bool_
+    )
+    for sc_i in np.flatnonzero(small & (direction == Direction.OFFTAKE.axis)):
+        for anc_node in grid.ancestors[station[sc_i]]:
+            if anc_node >= 0 and has_reserve[anc_node]:
+                sc_node[sc_i] = anc_node  # the nearest reserve on its path
+                break
+    ranked_small = np.lexsort((inputs.id_rank, inputs.submitted_ns)) if n_r else np.zeros(0)
+    sc_order = np.ascontiguousarray(ranked_small[small[ranked_small]], dtype=np.int64)
+    partial_ok = np.array(
+        [scenario.partial_offers and r.accept_partial for r in reqs], dtype=np.bool_
+    )
 
     return CompiledScenario(
         scenario=scenario,
@@ -292,6 +354,15 @@ def compile_scenario(
         nonfirm_max=math.floor((1.0 - scenario.nonfirm_min_share) * steps + 1e-9),
         reinforcement_m=grid.reinforcement_moments(moments),
         delays=tuple(rf.delay for rf in grid.reinforcements),
+        partial_ok=partial_ok,
+        min_offer_mw=scenario.min_offer_kw / 1000.0,
+        sc_outside=sc_outside,
+        sc_order=sc_order,
+        sc_node=sc_node,
+        reserve_mw=reserve_mw,
+        alt_kind=alt_kind,
+        alt_block=alt_block,
+        alt_restricted=alt_restricted,
     )
 
 
@@ -302,6 +373,20 @@ def run_compiled(
     withdraw_m: IntArray | None = None,
 ) -> RawOutcome:
     """Run the kernel once; optional overrides for Monte Carlo draws."""
+    log_size = 2 * c.n_requests + 64
+    while True:
+        raw, lost = _run(c, reinforcement_m, withdraw_m, log_size)
+        if lost == 0:
+            return raw
+        log_size += lost  # rare: more partial offers than the log held; run again
+
+
+def _run(
+    c: CompiledScenario,
+    reinforcement_m: IntArray | None,
+    withdraw_m: IntArray | None,
+    log_size: int,
+) -> tuple[RawOutcome, int]:
     rf_m = c.reinforcement_m if reinforcement_m is None else reinforcement_m
     cap = c.scenario.grid.capacity_mw(c.moments, reinforcement_moments=rf_m)
     n_r = c.n_requests
@@ -322,17 +407,33 @@ def run_compiled(
     used_flat = c.used_flat0.copy()
     used_prof = c.used_prof0.copy()
     max_used = c.max_used0.copy()
+    reserve = c.reserve_mw.copy()
+    kind = c.kind.copy()
+    block_idx = c.block_idx.copy()
+    restricted_mw = c.restricted_mw.copy()
+    granted_mw = np.zeros(n_r, dtype=np.float64)
+    outside = np.zeros(n_r, dtype=np.bool_)
+    alt_used = np.full(n_r, -1, dtype=np.int64)
+    log_r = np.zeros(log_size, dtype=np.int64)
+    log_m = np.zeros(log_size, dtype=np.int64)
+    log_mw = np.zeros(log_size, dtype=np.float64)
+    log_kind = np.zeros(log_size, dtype=np.int64)
+    n_log = np.zeros(2, dtype=np.int64)
     kernels.walk_jit(
         c.anc, cap, c.pnode, used_flat, used_prof, max_used,
         c.station, c.direction, c.mw, c.start_m,
         c.withdraw_m if withdraw_m is None else withdraw_m,
-        c.orders, c.regime_of_moment, c.kind, c.base_idx, c.base_prof, c.block_idx, c.masks,
-        c.restricted_mw, c.release_mw, c.used_mw, c.release_map,
+        c.orders, c.regime_of_moment, kind, c.base_idx, c.base_prof, block_idx, c.masks,
+        restricted_mw, c.release_mw, c.used_mw, c.release_map,
         c.fit is Fit.STRICT, c.mode is CapacityMode.PROFILE, c.tdtr_max, c.nonfirm_max,
+        c.partial_ok, c.min_offer_mw, c.sc_outside, c.sc_order, c.sc_node, reserve,
+        c.alt_kind, c.alt_block, c.alt_restricted,
         status, grant_m, withdrawn_m, released_m, last_m, rank_pos, ahead_mw, fail_node,
-        fail_kind, claim_peak, pending_count, room_hist,
+        fail_kind, claim_peak, pending_count, room_hist, granted_mw, outside, alt_used,
+        log_r, log_m, log_mw, log_kind, n_log,
     )  # fmt: skip
-    return RawOutcome(
+    n = int(n_log[0])
+    raw = RawOutcome(
         cap=cap,
         status=status,
         grant_m=grant_m,
@@ -350,7 +451,18 @@ def run_compiled(
         used_prof=used_prof,
         max_used=max_used,
         reinforcement_m=rf_m,
+        granted_mw=granted_mw,
+        outside=outside,
+        alt_used=alt_used,
+        offer_r=log_r[:n],
+        offer_m=log_m[:n],
+        offer_mw=log_mw[:n],
+        offer_kind=log_kind[:n],
+        kind=kind,
+        block_idx=block_idx,
+        restricted_mw=restricted_mw,
     )
+    return raw, int(n_log[1])
 
 
 def profile_alternatives(
@@ -363,7 +475,7 @@ def profile_alternatives(
     n_m = len(c.moments)
     kernels.alternatives_jit(
         candidates, n_m - 1, c.anc, raw.cap, c.pnode, raw.used_flat, raw.used_prof,
-        raw.max_used, c.station, c.direction, c.mw, c.kind, c.base_idx, c.base_prof,
-        c.block_idx, c.masks, c.restricted_mw, c.tdtr_max, c.nonfirm_max, c.default_block, out,
+        raw.max_used, c.station, c.direction, c.mw, raw.kind, c.base_idx, c.base_prof,
+        raw.block_idx, c.masks, raw.restricted_mw, c.tdtr_max, c.nonfirm_max, c.default_block, out,
     )  # fmt: skip
     return out

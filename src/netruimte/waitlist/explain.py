@@ -3,26 +3,118 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from netruimte.grid.model import Direction, Reinforcement
 from netruimte.waitlist import kernels
-from netruimte.waitlist.engine import CompiledScenario, RawOutcome, profile_alternatives
+from netruimte.waitlist.engine import (
+    KIND_CONTRACT,
+    CompiledScenario,
+    RawOutcome,
+    profile_alternatives,
+)
 from netruimte.waitlist.requests import Category, Contract, Request, Status
-from netruimte.waitlist.result import RequestOutcome, SimulationResult, StationOutcome
+from netruimte.waitlist.result import Offer, RequestOutcome, SimulationResult, StationOutcome
 from netruimte.waitlist.rules import eligibility_text, function_note
 from netruimte.waitlist.scenario import CapacityMode
 
-__all__ = ["build_result", "explain"]
+__all__ = ["Expectation", "build_result", "expectation", "explain"]
 
 _STATUS = {kernels.WAITING: Status.WAITING, kernels.GRANTED: Status.GRANTED}
 _ALT_NAMES = ("time-block", "tdtr", "non-firm")
 
 
 def _mw(value: float) -> str:
-    return f"{value:.1f}" if abs(value) >= 0.05 else f"{value * 1000:.0f} kW = {value:.3f}"
+    # kW resolution everywhere, so two numbers on one line never contradict each other
+    # ("1.0 MW left, you need 1.0 MW" when 0.96 MW is left)
+    return f"{value:,.3f}"
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """When room for a waiting request's rest is expected from the works on its whole path.
+
+    ``binding`` is the binding node over time: ``(node id, until)`` pairs, ``until`` being the
+    date of the work that lifts it (None: nothing planned lifts it). ``works`` are the ids of
+    the works the request needs, in date order; ``on`` the date of the last of them (None when
+    the planned works never make room).
+    """
+
+    on: dt.date | None
+    works: tuple[str, ...]
+    binding: tuple[tuple[str, dt.date | None], ...]
+
+
+def expectation(
+    c: CompiledScenario,
+    raw: RawOutcome,
+    i: int,
+    path_rf: list[tuple[Reinforcement, int]] | None = None,
+) -> Expectation:
+    """Room for request ``i``'s rest from every later work on its path (end state; pure).
+
+    Every node of the path must have room for the rest at once: the date is that of the work
+    after which the last short node has enough, whether it is local or upstream. Requests
+    ranked ahead of it are not subtracted (the explanation says so). ``path_rf`` (the works on
+    its path in its direction, with the moment each counts from) saves the search.
+    """
+    grid = c.scenario.grid
+    last = len(c.moments) - 1
+    s, d = int(c.station[i]), int(c.direction[i])
+    need = float(c.mw[i] - raw.granted_mw[i])
+    path = [int(j) for j in c.anc[s] if j >= 0]
+    room = {j: float(raw.room_hist[d, j, last]) for j in path}
+    way = Direction.OFFTAKE if d == 0 else Direction.FEEDIN
+    if path_rf is None:
+        path_rf = [
+            (rf, int(raw.reinforcement_m[k]))
+            for k, rf in enumerate(grid.reinforcements)
+            if grid.index(rf.station) in room and rf.mw(way) > 0
+        ]
+    later = sorted(((rf, j) for rf, j in path_rf if j > last), key=lambda x: (x[0].date, x[0].id))
+
+    def short() -> list[int]:
+        return [j for j in path if need > room[j] + kernels.EPS_MW]
+
+    def worst(nodes: list[int]) -> int:
+        return min(nodes, key=lambda j: (room[j] - need, path.index(j)))
+
+    binding: list[tuple[str, dt.date | None]] = []
+    works: list[str] = []
+    lacking = short()
+    if not lacking:
+        return Expectation(on=c.moments[last], works=(), binding=())
+    current = worst(lacking)
+    for rf, _k in later:
+        j = grid.index(rf.station)
+        room[j] += rf.mw(way)
+        if j in lacking:
+            works.append(rf.id)
+        lacking = short()
+        if not lacking:
+            binding.append((grid.stations[current].id, rf.date))
+            return Expectation(on=rf.date, works=tuple(works), binding=tuple(binding))
+        now = worst(lacking)
+        if now != current:
+            binding.append((grid.stations[current].id, rf.date))
+            current = now
+    binding.append((grid.stations[current].id, None))
+    return Expectation(on=None, works=tuple(works), binding=tuple(binding))
+
+
+def _expectation_text(exp: Expectation, names: dict[str, str]) -> str:
+    if exp.on is None:
+        node = exp.binding[-1][0] if exp.binding else "its path"
+        return f"no planned work makes room for you: {names.get(node, node)} stays short"
+    chain = ", then ".join(f"{names.get(node, node)} until {until}" for node, until in exp.binding)
+    works = " and ".join(exp.works)
+    return (
+        f"room for your kW expected on {exp.on} after {works} (binding node over time: "
+        f"{chain}; requests ranked ahead of you come first)"
+    )
 
 
 def _months_between(a: dt.date, b: dt.date) -> int:
@@ -34,9 +126,72 @@ def _head(req: Request, c: CompiledScenario, m: int) -> str:
     if not regime.rule.uses_categories:
         asked = "" if req.category is Category.NONE else f" (asked for {req.category.label})"
         return f"first come, first served{asked}"
-    if regime.bypass and req.small_consumer:
-        return "small consumer, considered before the ranked list (until 2026-07-01)"
     return eligibility_text(req)
+
+
+def _offers_text(offers: list[Offer]) -> str:
+    parts = [f"{o.kw:,.0f} kW on {o.on}" for o in offers]
+    return "partial offers taken: " + ", ".join(parts) if parts else ""
+
+
+_CAT_LABEL = {cat.number: cat.label for cat in Category}
+
+
+class _Ahead:
+    """Who went ahead of a request at a node: offers made there to higher-ranked requests."""
+
+    def __init__(self, c: CompiledScenario, raw: RawOutcome) -> None:
+        n = c.n_requests
+        self.pos = np.empty((len(c.regimes), n), dtype=np.int64)
+        for g in range(len(c.regimes)):
+            self.pos[g, c.orders[g]] = np.arange(n)
+        keep = ~raw.outside[raw.offer_r] if raw.offer_r.size else np.zeros(0, dtype=np.bool_)
+        self.r = raw.offer_r[keep]
+        self.m = raw.offer_m[keep]
+        self.c = c
+        self.raw = raw
+        self.by_node: dict[
+            tuple[int, int], tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
+        ] = {}
+        self.cat = np.array([cat.number for cat in c.categories], dtype=np.int64)
+        self.display = {st.id: st.display_name for st in c.scenario.grid.stations}
+
+    def _at(self, node: int, d: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Offers on paths through ``node`` in direction ``d``: requests and moments.
+
+        The kernel logs offers moment by moment, so the moments come out sorted.
+        """
+        key = (node, d)
+        if key not in self.by_node:
+            c = self.c
+            on_path = (c.anc[c.station[self.r]] == node).any(axis=1) & (c.direction[self.r] == d)
+            sel = np.flatnonzero(on_path)
+            self.by_node[key] = (self.r[sel], self.m[sel])
+        return self.by_node[key]
+
+    def text(self, i: int, node: int, names: list[str]) -> str:
+        c = self.c
+        d = int(c.direction[i])
+        r_all, m_all = self._at(node, d)
+        lo = int(np.searchsorted(m_all, c.start_m[i], side="left"))
+        hi = int(np.searchsorted(m_all, self.raw.last_m[i], side="right"))
+        r, m = r_all[lo:hi], m_all[lo:hi]
+        g = c.regime_of_moment[m]
+        ahead = (self.pos[g, r] < self.pos[g, i]) & (r != i)
+        who = np.unique(r[ahead])
+        if who.size == 0:
+            return f"nobody ranked above you was offered room at {names[node]} while you waited"
+        counts = np.bincount(self.cat[who], minlength=5)
+        cats = {_CAT_LABEL[k]: int(counts[k]) for k in range(1, 5) if counts[k]}
+        partial = int(np.sum(self.raw.status[who] != kernels.GRANTED))
+        kinds = ", ".join(f"{v} {k}" for k, v in sorted(cats.items()))
+        tail = (
+            f", {partial} of them still waiting for the rest of a partial offer" if partial else ""
+        )
+        return (
+            f"went ahead of you at {names[node]}: {who.size} higher-ranked request(s) "
+            f"({kinds}){tail}"
+        )
 
 
 def _line(
@@ -47,12 +202,26 @@ def _line(
     alts: tuple[str, ...],
     names: list[str],
     path_rf: list[tuple[Reinforcement, int]],
+    ahead: _Ahead,
+    exp: Expectation | None,
+    offers: list[Offer],
 ) -> str:
     moments = c.moments
     n_m = len(moments)
     last = int(raw.last_m[i])
     parts: list[str] = []
     status = int(raw.status[i])
+    if raw.outside[i]:
+        reserve = int(c.sc_node[i])
+        where = (
+            f"from the room reserved for small consumers at {names[reserve]}"
+            if reserve >= 0
+            else "drawing no room from the waiting list"
+        )
+        return (
+            f"small consumer (up to 3x80 A): connected on {moments[int(raw.grant_m[i])]} outside "
+            f"the waiting list, {where} (small consumers join the list from 2026-07-01)"
+        )
     if last < 0:
         if status == kernels.WITHDRAWN:
             return f"withdrawn on {moments[int(raw.withdrawn_m[i])]} before it took part"
@@ -62,14 +231,24 @@ def _line(
         return f"submitted {req.submitted.date()}: takes part after the horizon ({c.scenario.end})"
     s = int(c.station[i])
     d = int(c.direction[i])
-    of = int(raw.pending_count[last, d, s])
-    rank = int(raw.rank_pos[i])
-    parts.append(f"{_head(req, c, last)}: rank {rank} of {of} at {names[s]} on {moments[last]}")
+    if int(raw.rank_pos[i]) > 0:
+        of = int(raw.pending_count[last, d, s])
+        rank = int(raw.rank_pos[i])
+        parts.append(f"{_head(req, c, last)}: rank {rank} of {of} at {names[s]} on {moments[last]}")
+    elif req.small_consumer:
+        parts.append(
+            "small consumer waiting for the reserved room (its own first-come line) until it "
+            "joins the list on 2026-07-01"
+        )
     if raw.ahead_mw[i] > 0:
         parts.append(f"{_mw(float(raw.ahead_mw[i]))} MW ahead of you")
+    offered = _offers_text(offers)
     if status == kernels.GRANTED:
         g = int(raw.grant_m[i])
         text = f"granted on {moments[g]}"
+        if raw.alt_used[i] >= 0:
+            alt = req.accepts[int(raw.alt_used[i])]
+            text += f" as {alt.contract.value} (an alternative right it accepts)"
         came = [(rf, j) for rf, j in path_rf if j == g]
         if came and g > int(c.start_m[i]):
             rf = came[0][0]
@@ -79,6 +258,8 @@ def _line(
         if waited > 0:
             text += f" after waiting {waited} months"
         parts.append(text)
+        if offered.count(" on ") > 1:
+            parts.append(offered.replace("partial offers taken", "in parts"))
         r_m = int(raw.released_m[i])
         if r_m >= 0:
             parts.append(
@@ -87,7 +268,13 @@ def _line(
             )
     elif status == kernels.WITHDRAWN:
         parts.append(f"withdrawn on {moments[int(raw.withdrawn_m[i])]}")
+        if offered:
+            parts.append(offered + " (kept)")
     else:
+        if offered:
+            parts.append(offered)
+        rest = float(c.mw[i] - raw.granted_mw[i])
+        more = " more" if raw.granted_mw[i] > 0 else ""
         node = int(raw.fail_node[i])
         if node >= 0 and raw.fail_kind[i] == kernels.FAIL_BLOCKED:
             parts.append(
@@ -97,17 +284,14 @@ def _line(
             room = float(raw.room_hist[d, node, last])
             parts.append(
                 f"does not fit: {names[node]} has {_mw(max(room, 0.0))} MW left, "
-                f"you need {_mw(req.kw / 1000)} MW"
+                f"you need {_mw(rest)} MW{more}"
             )
-        later = [(rf, j) for rf, j in path_rf if j >= n_m]
-        if later:
-            rf, _ = later[0]
-            mw = rf.offtake_mw if d == 0 else rf.feedin_mw
-            parts.append(f"expected when {rf.id} adds {mw:g} MW (planned {rf.date})")
-        else:
-            parts.append(f"no reinforcement on its path is planned after {moments[-1]}")
+        if node >= 0:
+            parts.append(ahead.text(i, node, names))
+        if exp is not None:
+            parts.append(_expectation_text(exp, ahead.display))
         parts.extend(alts)
-    note = function_note(req, c.regimes[int(c.regime_of_moment[last])].rule)
+    note = function_note(req, c.regimes[int(c.regime_of_moment[last])].rule, moments[last])
     if note:
         parts.append(note)
     return "; ".join(parts)
@@ -176,6 +360,12 @@ def build_result(
     names = [st.display_name for st in grid.stations]
     moments = c.moments
     alts = _alternatives(c, raw)
+    ahead = _Ahead(c, raw)
+    offers: dict[int, list[Offer]] = {}
+    for r, m, mw, k in zip(raw.offer_r, raw.offer_m, raw.offer_mw, raw.offer_kind, strict=True):
+        offers.setdefault(int(r), []).append(
+            Offer(on=moments[int(m)], kw=float(mw) * 1000.0, contract=KIND_CONTRACT[int(k)])
+        )
     by_station: dict[int, list[tuple[Reinforcement, int]]] = {}
     outcomes: list[RequestOutcome] = []
     for i, req in enumerate(sc.requests):
@@ -200,6 +390,12 @@ def build_result(
         status = _STATUS.get(status_code, Status.WITHDRAWN)
         last = int(raw.last_m[i])
         node = int(raw.fail_node[i])
+        ranked = last >= 0 and int(raw.rank_pos[i]) > 0
+        exp = (
+            expectation(c, raw, i, path_rf)
+            if status_code == kernels.WAITING and last >= 0
+            else None
+        )
         p10, p50, p90, wshare = _percentile_dates(moments, grants, i)
         outcomes.append(
             RequestOutcome(
@@ -211,13 +407,13 @@ def build_result(
                 asked_category=req.category,
                 category=c.categories[i],
                 status=status,
-                rank=int(raw.rank_pos[i]) if last >= 0 else None,
-                rank_of=int(raw.pending_count[last, d, s]) if last >= 0 else None,
+                rank=int(raw.rank_pos[i]) if ranked else None,
+                rank_of=int(raw.pending_count[last, d, s]) if ranked else None,
                 ranked_on=moments[last] if last >= 0 else None,
                 granted_on=moments[int(raw.grant_m[i])] if status_code == kernels.GRANTED else None,
                 withdrawn_on=moments[int(raw.withdrawn_m[i])] if raw.withdrawn_m[i] >= 0 else None,
                 released_on=moments[int(raw.released_m[i])] if raw.released_m[i] >= 0 else None,
-                ahead_mw=float(raw.ahead_mw[i]) if last >= 0 else None,
+                ahead_mw=float(raw.ahead_mw[i]) if ranked else None,
                 binding_station=grid.stations[node].id
                 if status is Status.WAITING and node >= 0
                 else None,
@@ -226,7 +422,15 @@ def build_result(
                 else None,
                 blocked=bool(raw.fail_kind[i] == kernels.FAIL_BLOCKED) and status is Status.WAITING,
                 alternatives=alts.get(i, ()),
-                explanation=_line(req, i, c, raw, alts.get(i, ()), names, path_rf),
+                explanation=_line(
+                    req, i, c, raw, alts.get(i, ()), names, path_rf, ahead, exp, offers.get(i, [])
+                ),
+                granted_kw=float(raw.granted_mw[i]) * 1000.0,
+                expected_on=exp.on if exp is not None else None,
+                expected_works=exp.works if exp is not None else (),
+                binding_over_time=exp.binding if exp is not None else (),
+                offers=tuple(offers.get(i, ())),
+                outside_queue=bool(raw.outside[i]),
                 granted_p10=p10,
                 granted_p50=p50,
                 granted_p90=p90,
@@ -252,15 +456,16 @@ def _stations(c: CompiledScenario, raw: RawOutcome) -> tuple[StationOutcome, ...
     grid = c.scenario.grid
     n = len(grid)
     last = len(c.moments) - 1
-    granted = raw.status == kernels.GRANTED
+    held = (raw.granted_mw > 0) & ~raw.outside  # small consumers on reserved room excluded
     waiting = (raw.status == kernels.WAITING) & (raw.last_m >= 0)
-    contracted = np.where(raw.released_m >= 0, c.used_mw, c.mw)
+    contracted = np.where(raw.released_m >= 0, c.used_mw, raw.granted_mw)
+    rest = c.mw - raw.granted_mw
     own = np.zeros((2, 2, n))  # (allocated | waiting, direction, node)
     count = np.zeros((2, n))
     for d in range(2):
         sel = c.direction == d
-        own[0, d] = np.bincount(c.station[sel & granted], contracted[sel & granted], minlength=n)
-        own[1, d] = np.bincount(c.station[sel & waiting], c.mw[sel & waiting], minlength=n)
+        own[0, d] = np.bincount(c.station[sel & held], contracted[sel & held], minlength=n)
+        own[1, d] = np.bincount(c.station[sel & waiting], rest[sel & waiting], minlength=n)
         count[d] = np.bincount(c.station[sel & waiting], minlength=n)
     sub = grid.subtree_sum(own)
     sub_count = grid.subtree_sum(count)
@@ -292,6 +497,8 @@ def _stations(c: CompiledScenario, raw: RawOutcome) -> tuple[StationOutcome, ...
                 room_feedin_mw=float(raw.room_hist[1, i, last]),
                 alleviation_year=years[0],
                 alleviation_feedin_year=years[1],
+                lat=st.lat,
+                lon=st.lon,
             )
         )
     return tuple(out)

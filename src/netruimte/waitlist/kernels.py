@@ -12,6 +12,7 @@ semantics are documented there and in ``docs/rules.md``. Two capacity modes shar
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -116,17 +117,27 @@ def _eval_profile(
     tdtr_max: Any,
     nonfirm_max: Any,
     need_all: Any,
+    granted: Any,
     buf: Any,
     viol: Any,
     fails: Any,
 ) -> int:
     """Profile-mode fit of request ``r``: number of failing nodes written to ``fails``.
 
-    On success ``buf`` holds the claim to add (zero for non-firm).
+    ``granted`` (MW) has been offered already (partial offers): the claim to fit is what the
+    whole claim adds above ``min(claim, granted)``. On success ``buf`` holds the claim to add
+    (zero for non-firm).
     """
     depth = anc.shape[1]
     k = kind[r]
     peak = _build_claim_j(r, mw[r], base_idx, base_prof, kind, block_idx, masks, restricted_mw, buf)
+    if granted > 0.0:
+        peak = 0.0
+        for t in range(buf.shape[0]):
+            v = buf[t] - granted
+            buf[t] = v if v > 0.0 else 0.0
+            if buf[t] > peak:
+                peak = buf[t]
     n_fail = 0
     if k in (FIRM, TIME_BLOCK):
         flat_firm = k == FIRM and base_idx[r] < 0
@@ -239,6 +250,130 @@ def _add_claim(
 _add_claim_j = _jit(_add_claim)
 
 
+def _largest_offer(
+    m: Any,
+    d: Any,
+    s: Any,
+    anc: Any,
+    cap: Any,
+    pnode: Any,
+    used_flat: Any,
+    used_prof: Any,
+    buf: Any,
+    peak: Any,
+) -> float:
+    """The largest flat cap ``k`` (MW) such that ``min(buf, k)`` fits along the path."""
+    k = np.inf
+    for j in range(anc.shape[1]):
+        node = anc[s, j]
+        if node < 0:
+            break
+        capv = cap[d, node, m]
+        p = pnode[d, node]
+        if p >= 0:
+            for t in range(buf.shape[0]):
+                h = capv - used_prof[p, t]
+                if buf[t] > h and h < k:
+                    k = h
+        else:
+            room = capv - used_flat[d, node]
+            if peak > room and room < k:
+                k = room
+    return k if k > 0.0 else 0.0
+
+
+_largest_offer_j = _jit(_largest_offer)
+
+
+def _whole_kw(mw: Any) -> float:
+    """``mw`` rounded down to whole kW (offers are made in whole kW)."""
+    whole: float = math.floor(mw * 1000.0 + 1e-6) / 1000.0
+    return whole
+
+
+_whole_kw_j = _jit(_whole_kw)
+
+
+def _log_offer(
+    r: Any,
+    m: Any,
+    amount: Any,
+    k: Any,
+    log_r: Any,
+    log_m: Any,
+    log_mw: Any,
+    log_kind: Any,
+    n_log: Any,
+) -> None:
+    """Append one offer to the log (``n_log[1]`` counts offers that did not fit the log)."""
+    i = n_log[0]
+    if i < log_r.shape[0]:
+        log_r[i] = r
+        log_m[i] = m
+        log_mw[i] = amount
+        log_kind[i] = k
+        n_log[0] = i + 1
+    else:
+        n_log[1] += 1
+
+
+_log_offer_j = _jit(_log_offer)
+
+
+def _small_consumers(
+    m: Any,
+    sc_order: Any,
+    sc_node: Any,
+    reserve: Any,
+    reserve_wait: Any,
+    status: Any,
+    start_m: Any,
+    withdraw_m: Any,
+    withdrawn_m: Any,
+    mw: Any,
+    kind: Any,
+    grant_m: Any,
+    granted_mw: Any,
+    outside: Any,
+    last_m: Any,
+    log_r: Any,
+    log_m: Any,
+    log_mw: Any,
+    log_kind: Any,
+    n_log: Any,
+) -> None:
+    """Small consumers outside the queue: first come, first served from the reserved room.
+
+    ``sc_node[r]`` is the node whose reserve serves request ``r`` (-1: no reserve set, it
+    draws nothing and is connected at once). A reserve serves its line strictly in order:
+    once one request at a node does not fit, the ones behind it wait too.
+    """
+    reserve_wait[:] = False
+    for idx in range(sc_order.shape[0]):
+        r = sc_order[idx]
+        if status[r] != WAITING or start_m[r] > m:
+            continue
+        if withdraw_m[r] <= m:
+            status[r] = WITHDRAWN
+            withdrawn_m[r] = m
+            continue
+        node = sc_node[r]
+        last_m[r] = m
+        if node >= 0:
+            if reserve_wait[node] or mw[r] > reserve[node] + EPS_MW:
+                reserve_wait[node] = True
+                continue
+            reserve[node] -= mw[r]
+        status[r] = GRANTED
+        grant_m[r] = m
+        granted_mw[r] = mw[r]
+        outside[r] = True
+        _log_offer_j(r, m, mw[r], kind[r], log_r, log_m, log_mw, log_kind, n_log)
+
+
+_small_consumers_j = _jit(_small_consumers)
+
+
 def walk(
     anc: Any,
     cap: Any,
@@ -266,6 +401,15 @@ def walk(
     profile_mode: Any,
     tdtr_max: Any,
     nonfirm_max: Any,
+    partial_ok: Any,
+    min_offer_mw: Any,
+    sc_outside: Any,
+    sc_order: Any,
+    sc_node: Any,
+    reserve: Any,
+    alt_kind: Any,
+    alt_block: Any,
+    alt_restricted: Any,
     status: Any,
     grant_m: Any,
     withdrawn_m: Any,
@@ -278,21 +422,33 @@ def walk(
     claim_peak: Any,
     pending_count: Any,
     room_hist: Any,
+    granted_mw: Any,
+    outside: Any,
+    alt_used: Any,
+    log_r: Any,
+    log_m: Any,
+    log_mw: Any,
+    log_kind: Any,
+    n_log: Any,
 ) -> None:
     """Walk every allocation moment; all outputs are written into the given arrays.
 
-    ``used_flat``, ``used_prof`` and ``max_used`` are updated in place (pass copies).
+    ``used_flat``, ``used_prof``, ``max_used`` and ``reserve`` are updated in place, and so
+    are ``kind``, ``block_idx`` and ``restricted_mw`` when a request is granted under an
+    alternative right (pass copies of all of them).
     """
     n_req = station.shape[0]
     n_nodes = anc.shape[0]
     depth = anc.shape[1]
     n_moments = cap.shape[2]
     steps = used_prof.shape[1]
+    n_alt = alt_kind.shape[1]
     buf = np.zeros(max(steps, 1))
     buf2 = np.zeros(max(steps, 1))
     viol = np.zeros(max(steps, 1), dtype=np.bool_)
     fails = np.zeros(depth, dtype=np.int64)
     blocked = np.zeros((2, n_nodes), dtype=np.bool_)
+    reserve_wait = np.zeros(n_nodes, dtype=np.bool_)
     pos = np.zeros((2, n_nodes), dtype=np.int64)
     ahead = np.zeros((2, n_nodes))
     last_inc = np.zeros((2, n_nodes), dtype=np.int64)
@@ -345,6 +501,13 @@ def walk(
                     break
                 last_inc[d, node] = m
         n_rel = kept
+        # small consumers outside the queue (moments before they join the list)
+        if sc_outside[m] and sc_order.shape[0] > 0:
+            _small_consumers_j(
+                m, sc_order, sc_node, reserve, reserve_wait, status, start_m, withdraw_m,
+                withdrawn_m, mw, kind, grant_m, granted_mw, outside, last_m, log_r, log_m,
+                log_mw, log_kind, n_log,
+            )  # fmt: skip
         # the regime's order keeps only waiting requests: granted and withdrawn ones are
         # dropped as the walk passes them, so later moments walk the pending list only
         g = regime_of_moment[m]
@@ -363,22 +526,25 @@ def walk(
                 status[r] = WITHDRAWN
                 withdrawn_m[r] = m
                 continue
-            if start_m[r] > m:
+            if start_m[r] > m or (sc_outside[m] and sc_node[r] != -2):
+                # not yet taking part, or a small consumer outside the queue at this moment
                 order[w] = r
                 w += 1
                 continue
             s = station[r]
             d = direction[r]
+            rest = mw[r] - granted_mw[r]
             pos[d, s] += 1
             rank_pos[r] = pos[d, s]
             ahead_mw[r] = ahead[d, s]
-            ahead[d, s] += mw[r]
+            ahead[d, s] += rest
             last_m[r] = m
             pending_count[m, d, s] += 1
             n_fail = 0
             skipped = False
             if skip_ok and last_fail[r] >= 0:
                 # nothing on the path gained room since the last failure: it still fails
+                # (and no larger partial offer can be made than at that failure)
                 skipped = True
                 for j in range(depth):
                     node = anc[s, j]
@@ -392,43 +558,124 @@ def walk(
                 fails[0] = fail_node[r]
             elif profile_mode:
                 n_fail = _eval_profile_j(
-                    r,
-                    m,
-                    d,
-                    s,
-                    anc,
-                    cap,
-                    pnode,
-                    used_flat,
-                    used_prof,
-                    max_used,
-                    mw,
-                    kind,
-                    base_idx,
-                    base_prof,
-                    block_idx,
-                    masks,
-                    restricted_mw,
-                    tdtr_max,
-                    nonfirm_max,
-                    strict,
-                    buf,
-                    viol,
-                    fails,
-                )
+                    r, m, d, s, anc, cap, pnode, used_flat, used_prof, max_used, mw, kind,
+                    base_idx, base_prof, block_idx, masks, restricted_mw, tdtr_max,
+                    nonfirm_max, strict, granted_mw[r], buf, viol, fails,
+                )  # fmt: skip
+                if n_fail > 0 and granted_mw[r] == 0.0:
+                    # alternative rights the request accepts, offered at its rank
+                    for a in range(n_alt):
+                        if alt_kind[r, a] < 0:
+                            break
+                        own_kind = kind[r]
+                        own_block = block_idx[r]
+                        own_restricted = restricted_mw[r]
+                        kind[r] = alt_kind[r, a]
+                        block_idx[r] = alt_block[r, a]
+                        restricted_mw[r] = alt_restricted[r, a]
+                        n_alt_fail = _eval_profile_j(
+                            r, m, d, s, anc, cap, pnode, used_flat, used_prof, max_used, mw,
+                            kind, base_idx, base_prof, block_idx, masks, restricted_mw,
+                            tdtr_max, nonfirm_max, False, 0.0, buf, viol, fails,
+                        )  # fmt: skip
+                        if n_alt_fail == 0:
+                            alt_used[r] = a
+                            n_fail = 0
+                            break
+                        kind[r] = own_kind
+                        block_idx[r] = own_block
+                        restricted_mw[r] = own_restricted
+                    if n_fail > 0:
+                        # restore the failure of the request's own right (and its claim)
+                        n_fail = _eval_profile_j(
+                            r, m, d, s, anc, cap, pnode, used_flat, used_prof, max_used, mw,
+                            kind, base_idx, base_prof, block_idx, masks, restricted_mw,
+                            tdtr_max, nonfirm_max, strict, 0.0, buf, viol, fails,
+                        )  # fmt: skip
             else:
-                want = mw[r]
                 for j in range(depth):
                     node = anc[s, j]
                     if node < 0:
                         break
-                    if want > cap[d, node, m] - used_flat[d, node] + EPS_MW:
+                    if rest > cap[d, node, m] - used_flat[d, node] + EPS_MW:
                         fails[n_fail] = node
                         n_fail += 1
                         if not strict:
                             break
             if n_fail > 0:
+                held = False
+                if strict:
+                    for j in range(depth):
+                        node = anc[s, j]
+                        if node < 0:
+                            break
+                        if blocked[d, node]:
+                            held = True
+                            break
+                if (
+                    partial_ok[r]
+                    and not held
+                    and not skipped
+                    and (not profile_mode or kind[r] == FIRM or kind[r] == TIME_BLOCK)
+                ):
+                    # a partial offer: the largest whole kW that fits along the path
+                    if profile_mode:
+                        pk = 0.0
+                        for t in range(steps):
+                            if buf[t] > pk:
+                                pk = buf[t]
+                        offer = _largest_offer_j(
+                            m, d, s, anc, cap, pnode, used_flat, used_prof, buf, pk
+                        )
+                    else:
+                        offer = rest
+                        for j in range(depth):
+                            node = anc[s, j]
+                            if node < 0:
+                                break
+                            room = cap[d, node, m] - used_flat[d, node]
+                            if room < offer:
+                                offer = room
+                    offer = _whole_kw_j(offer) if offer > 0.0 else 0.0
+                    if offer > 0.0 and offer < rest and offer >= min_offer_mw - EPS_MW:
+                        granted_mw[r] += offer
+                        _log_offer_j(r, m, offer, kind[r], log_r, log_m, log_mw, log_kind, n_log)
+                        if profile_mode:
+                            pk = 0.0
+                            for t in range(steps):
+                                if buf[t] > offer:
+                                    buf[t] = offer
+                                if buf[t] > pk:
+                                    pk = buf[t]
+                            claim_peak[r] += pk
+                            _add_claim_j(
+                                1.0, d, s, anc, pnode, used_flat, used_prof, max_used, buf, pk
+                            )
+                        else:
+                            claim_peak[r] += offer
+                            for j in range(depth):
+                                node = anc[s, j]
+                                if node < 0:
+                                    break
+                                used_flat[d, node] += offer
                 fail_node[r] = fails[0]
+                if granted_mw[r] > 0.0:
+                    # after partial offers the binding node is the one with the least room
+                    # left on the path (upstream or local), not the first that was short
+                    least = np.inf
+                    for j in range(depth):
+                        node = anc[s, j]
+                        if node < 0:
+                            break
+                        p = pnode[d, node]
+                        left = (
+                            cap[d, node, m] - max_used[p]
+                            if p >= 0
+                            else cap[d, node, m] - used_flat[d, node]
+                        )
+                        if left < least - EPS_MW:
+                            least = left
+                            fail_node[r] = node
                 fail_kind[r] = FAIL_ROOM
                 last_fail[r] = m
                 if strict:
@@ -456,7 +703,9 @@ def walk(
             grant_m[r] = m
             fail_node[r] = -1
             fail_kind[r] = FAIL_NONE
-            if release_mw[r] > 0.0:
+            granted_mw[r] = mw[r]
+            _log_offer_j(r, m, rest, kind[r], log_r, log_m, log_mw, log_kind, n_log)
+            if release_mw[r] > 0.0 and kind[r] == FIRM:
                 rel_list[n_rel] = r
                 n_rel += 1
             if profile_mode:
@@ -464,7 +713,7 @@ def walk(
                 for t in range(steps):
                     if buf[t] > peak:
                         peak = buf[t]
-                claim_peak[r] = peak
+                claim_peak[r] += peak
                 _add_claim_j(1.0, d, s, anc, pnode, used_flat, used_prof, max_used, buf, peak)
             else:
                 claim_peak[r] = mw[r]
@@ -472,7 +721,7 @@ def walk(
                     node = anc[s, j]
                     if node < 0:
                         break
-                    used_flat[d, node] += mw[r]
+                    used_flat[d, node] += rest
         work_len[g] = w
         for d in range(2):
             for i in range(n_nodes):
@@ -548,6 +797,7 @@ def alternatives(
                 tdtr_max,
                 nonfirm_max,
                 False,
+                0.0,
                 buf,
                 viol,
                 fails,

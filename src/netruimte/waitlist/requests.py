@@ -4,8 +4,9 @@ A request asks for ``kw`` of transport capacity at one station, in one direction
 moment it was ``submitted``. Its lifecycle is ``waiting → granted`` or ``waiting → withdrawn``.
 Every field of the interface contract (DESIGN.md, waiting-list scenario) is here, plus the
 extensions documented in ``docs/scenario-file.md``: ``ean``, ``needed`` (housing reservations),
-``blocks`` and ``restricted_kw`` (alternative transport rights), ``used_kw`` (use it or lose
-it), ``withdraw_per_year`` and ``withdrawn``.
+``capacity_blocks`` and ``restricted_kw`` (alternative transport rights), ``accepts`` (the
+alternatives it would take), ``accept_partial``, ``connection_kv`` and ``used_kw`` (use it or
+lose it), ``withdraw_per_year`` and ``withdrawn``.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ from netruimte.grid.model import Direction
 from netruimte.grid.representative import parse_window
 
 __all__ = [
+    "BLOCKS_REFUSED",
     "FUNCTIONS",
     "HOUSING_FUNCTIONS",
     "RESERVATIONS_FROM",
     "RESERVATION_HORIZON_YEARS",
+    "Alternative",
     "Category",
     "Contract",
     "Request",
@@ -122,6 +125,15 @@ FUNCTIONS: dict[str, str] = {
 }
 """Known functions (key = the value in a scenario, value = plain words)."""
 
+BLOCKS_REFUSED = (
+    "the key 'blocks' is no longer accepted: it listed the windows in which a time-block right "
+    "was restricted, but the legal form of a time-block right gives the full kW inside agreed "
+    "blocks. Rewrite it as 'capacity_blocks' = the windows with the full kW and 'restricted_kw' "
+    '= the level outside them; e.g. blocks = ["16:00-20:00"] becomes capacity_blocks = '
+    '["20:00-16:00"]'
+)
+"""The message for the v1 key ``blocks`` (refused everywhere a request is read)."""
+
 HOUSING_FUNCTIONS = frozenset({"housing", "collective-housing"})
 RESERVATIONS_FROM = dt.date(2026, 10, 1)
 """Municipalities may reserve capacity for housing from this date (DOMAIN.md §4 [F, Enexis])."""
@@ -181,6 +193,58 @@ def _real(value: object, name: str, where: str) -> float:
 
 
 @dataclass(frozen=True, slots=True)
+class Alternative:
+    """A transport right a request would also take when its own does not fit (``accepts``).
+
+    ``contract`` is ``time-block``, ``tdtr`` or ``non-firm``; ``capacity_blocks`` (time-block
+    only; None = the default blocks) and ``restricted_kw`` (time-block and TDTR) as on a
+    request.
+    """
+
+    contract: Contract
+    capacity_blocks: tuple[str, ...] | None = None
+    restricted_kw: float = 0.0
+
+    def __post_init__(self) -> None:
+        contract = coerce_enum(Contract, self.contract, field="accepts.contract")
+        if contract is Contract.FIRM:
+            raise InputError(
+                "accepts lists alternatives to a firm right: time-block, tdtr or non-firm, "
+                "not firm",
+                field="accepts.contract",
+            )
+        object.__setattr__(self, "contract", contract)
+        if self.capacity_blocks is not None:
+            if contract is not Contract.TIME_BLOCK:
+                raise InputError(
+                    "accepts: capacity_blocks are only for contract 'time-block'",
+                    field="accepts.capacity_blocks",
+                )
+            object.__setattr__(
+                self,
+                "capacity_blocks",
+                _check_blocks(self.capacity_blocks, "accepts", "accepts.capacity_blocks"),
+            )
+        restricted = _real(self.restricted_kw, "accepts.restricted_kw", "accepts")
+        if restricted < 0:
+            raise InputError("accepts: restricted_kw must be >= 0", field="accepts.restricted_kw")
+        object.__setattr__(self, "restricted_kw", restricted)
+
+
+def _check_blocks(blocks: object, where: str, name: str) -> tuple[str, ...]:
+    if isinstance(blocks, str) or not isinstance(blocks, tuple | list):
+        raise InputError(
+            f'{where}: {name} must be a list of windows such as ["22:00-06:00"]', field=name
+        )
+    out = tuple(blocks)
+    if not out:
+        raise InputError(f"{where}: {name} must name at least one window", field=name)
+    for text in out:
+        parse_window(text, field=name)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
 class Request:
     """One connection request (all fields of the contract plus documented extensions).
 
@@ -213,10 +277,23 @@ class Request:
     needed
         Housing reservations only: the date the capacity is needed (≤ 10 years after
         submission; filed from 2026-10-01).
-    blocks
-        Time-block windows (``"HH:MM-HH:MM"``); None means the default blocks.
+    capacity_blocks
+        Time-block right: the daily windows (``"HH:MM-HH:MM"``, local time) in which the full
+        ``kw`` is available (the legal form: "vaste tijdblokken waar een klant volledige
+        capaciteit krijgt"); outside them the right is held to ``restricted_kw``. None means
+        the default blocks.
     restricted_kw
-        Level a time-block or TDTR right is held to while restricted (default 0).
+        Level a time-block right is held to outside its blocks, or a TDTR right while
+        restricted (default 0).
+    accept_partial
+        Whether the applicant takes a partial offer (part of ``kw`` now, the rest keeps its
+        place in the queue); default true.
+    connection_kv
+        Voltage of the connection (kV), for the use-it-or-lose-it threshold; None means the
+        station's ``connection_kv``.
+    accepts
+        Alternative rights the applicant would take when its own does not fit, in order of
+        preference (:class:`Alternative`).
     used_kw
         Peak actually used after connection (use it or lose it); None means ``kw``, or the
         profile's peak when a profile is given.
@@ -243,8 +320,11 @@ class Request:
     profile_csv: str | None = None
     ean: str | None = None
     needed: dt.date | None = None
-    blocks: tuple[str, ...] | None = None
+    capacity_blocks: tuple[str, ...] | None = None
     restricted_kw: float = 0.0
+    accept_partial: bool = True
+    connection_kv: float | None = None
+    accepts: tuple[Alternative, ...] = ()
     used_kw: float | None = None
     withdraw_per_year: float | None = None
     withdrawn: dt.date | None = None
@@ -271,7 +351,7 @@ class Request:
         object.__setattr__(
             self, "contract", coerce_enum(Contract, self.contract, field="contract", where=where)
         )
-        for flag in ("evidence", "small_consumer", "contract_signed"):
+        for flag in ("evidence", "small_consumer", "contract_signed", "accept_partial"):
             if not isinstance(getattr(self, flag), bool):
                 raise InputError(
                     f"{where}: {flag} must be true or false, got {getattr(self, flag)!r}",
@@ -303,17 +383,41 @@ class Request:
 
             object.__setattr__(self, "ean", validate_ean18(self.ean, field="ean"))
         self._check_needed(where)
-        if self.blocks is not None:
+        if self.capacity_blocks is not None:
             if self.contract is not Contract.TIME_BLOCK:
                 raise InputError(
-                    f"{where}: blocks are only for contract 'time-block'", field="blocks"
+                    f"{where}: capacity_blocks are only for contract 'time-block'",
+                    field="capacity_blocks",
                 )
-            blocks = tuple(self.blocks)
-            if not blocks:
-                raise InputError(f"{where}: blocks must name at least one window", field="blocks")
-            for text in blocks:
-                parse_window(text, field="blocks")
-            object.__setattr__(self, "blocks", blocks)
+            object.__setattr__(
+                self,
+                "capacity_blocks",
+                _check_blocks(self.capacity_blocks, where, "capacity_blocks"),
+            )
+        if self.connection_kv is not None:
+            kv = _real(self.connection_kv, "connection_kv", where)
+            if kv <= 0:
+                raise InputError(f"{where}: connection_kv must be > 0", field="connection_kv")
+            object.__setattr__(self, "connection_kv", kv)
+        accepts = tuple(
+            a if isinstance(a, Alternative) else Alternative(contract=a)  # a bare contract name
+            for a in self.accepts
+        )
+        for a in accepts:
+            if a.contract is self.contract:
+                raise InputError(
+                    f"{where}: accepts lists {a.contract.value!r}, its own contract",
+                    field="accepts",
+                )
+            if a.restricted_kw > kw:
+                raise InputError(
+                    f"{where}: accepts {a.contract.value} restricted_kw must be at most kw "
+                    f"({kw:g})",
+                    field="accepts.restricted_kw",
+                )
+        if len({a.contract for a in accepts}) != len(accepts):
+            raise InputError(f"{where}: accepts names a contract twice", field="accepts")
+        object.__setattr__(self, "accepts", accepts)
         restricted = _real(self.restricted_kw, "restricted_kw", where)
         if not 0 <= restricted <= kw:
             raise InputError(

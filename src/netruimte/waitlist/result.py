@@ -14,11 +14,24 @@ from netruimte.grid.capacity_map import CapacityMapEntry, constraint_colour
 from netruimte.grid.model import Direction
 from netruimte.waitlist.requests import Category, Contract, Status
 
-__all__ = ["RequestOutcome", "SimulationResult", "StationOutcome"]
+__all__ = ["Offer", "RequestOutcome", "SimulationResult", "StationOutcome"]
 
 
 def _iso(day: dt.date | None) -> str | None:
     return None if day is None else day.isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """One offer a request took: on a moment, ``kw`` under ``contract`` (partial or the rest)."""
+
+    on: dt.date
+    kw: float
+    contract: Contract
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """``{on, kw, contract}`` as in the Result JSON."""
+        return {"on": self.on.isoformat(), "kw": round(self.kw, 3), "contract": self.contract.value}
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +42,11 @@ class RequestOutcome:
     direction, at the last moment it was considered (``ranked_on``), out of ``rank_of``;
     ``ahead_mw`` is the MW of the requests ranked above it there and then. ``binding_station``
     is the node that was full (or, with ``blocked``, the node a strict walk held back).
+    ``granted_kw`` is what it holds at the end (partial offers included) and ``offers`` the
+    offers it took, in order; ``granted_on`` is the date the whole ``kw`` was met.
+    ``expected_on`` is when the planned works on the whole path make room for its rest
+    (``expected_works``; ``binding_over_time`` = ``(node, until)`` pairs), None when they do
+    not. ``outside_queue`` marks a small consumer connected from reserved room before 2026-07-01.
     """
 
     id: str
@@ -51,6 +69,12 @@ class RequestOutcome:
     blocked: bool
     alternatives: tuple[str, ...]
     explanation: str
+    granted_kw: float = 0.0
+    offers: tuple[Offer, ...] = ()
+    expected_on: dt.date | None = None
+    expected_works: tuple[str, ...] = ()
+    binding_over_time: tuple[tuple[str, dt.date | None], ...] = ()
+    outside_queue: bool = False
     granted_p10: dt.date | None = None
     granted_p50: dt.date | None = None
     granted_p90: dt.date | None = None
@@ -63,6 +87,8 @@ class RequestOutcome:
             "category": self.category.value,
             "rank": self.rank,
             "granted_on": _iso(self.granted_on),
+            "granted_kw": round(self.granted_kw, 3),
+            "offers": [o.to_json_dict() for o in self.offers],
             "explanation": self.explanation,
         }
         if with_percentiles:
@@ -96,6 +122,8 @@ class StationOutcome:
     room_feedin_mw: float
     alleviation_year: int | None
     alleviation_feedin_year: int | None
+    lat: float | None = None
+    lon: float | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
         """The contract's station object."""
@@ -186,6 +214,8 @@ class SimulationResult:
                         feed_cap, feed_used, st.waiting_feedin_mw, st.waiting_feedin_count
                     ),
                     generation_alleviation_year=st.alleviation_feedin_year,
+                    lat=st.lat,
+                    lon=st.lon,
                 )
             )
         return tuple(out)

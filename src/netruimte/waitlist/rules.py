@@ -9,8 +9,9 @@ Policies a scenario can name:
 
 Eligibility is the same under both frameworks (DESIGN.md, allocation semantics v1): category 1
 needs ``contract_signed``; categories 2 and 3 need ``evidence`` and offtake; everything else
-ranks as "none". Small consumers bypass the ranking at moments before 2026-07-01 under the
-frameworks. Rankings are vectorised (one :func:`numpy.lexsort` per regime), so a simulation
+ranks as "none". Small consumers stand outside the waiting list at moments before 2026-07-01,
+under every rule (the engine serves them from reserved room before the walk); from then on they
+rank by purpose. Rankings are vectorised (one :func:`numpy.lexsort` per regime), so a simulation
 ranks once per policy regime, not once per moment.
 """
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
@@ -44,6 +45,9 @@ __all__ = [
     "regimes_for",
     "rule_in_force",
 ]
+
+DRINKING_WATER_SAFETY_FROM = dt.date(2025, 3, 11)
+"""CBb ruling: drinking water is a safety function (category 2) from this date."""
 
 SMALL_CONSUMERS_JOIN = dt.date(2026, 7, 1)
 """From this date small consumers join the ranked list (DOMAIN.md §4 [F, Enexis])."""
@@ -145,9 +149,10 @@ def _bypass_key(inputs: RankingInputs, bypass: bool) -> IntArray:
 def rank_fcfs(inputs: RankingInputs, bypass: bool) -> IntArray:
     """First come, first served: ``submitted`` ascending, then ``id``.
 
-    Source: the practice before the framework, by time of a complete request (Netcode art.
-    7.0a–7.0d; Flevoland waiting list from 2022-11-17). Small consumers are ranked like
-    everyone else; ``bypass`` is ignored.
+    Source: ACM dispute decision of 22 December 2020 (the practice before the framework:
+    the order of complete requests; Flevoland waiting list from 2022-11-17). ``bypass`` is
+    ignored: small consumers stand outside the queue before 2026-07-01 under every regime
+    (the engine serves them before the walk).
     """
     del bypass
     return _lexsort(inputs)
@@ -203,6 +208,8 @@ class Rule:
     small_consumer_bypass_until: dt.date | None
     functions: Mapping[str, Category]
     rank: Callable[[RankingInputs, bool], IntArray]
+    moved: Mapping[str, tuple[dt.date, Category]] = field(default_factory=dict)
+    """Functions moved to another category while the rule was in force: (from, category)."""
 
     def bypass_at(self, moment: dt.date) -> bool:
         """Whether small consumers bypass the ranking at this moment."""
@@ -216,7 +223,8 @@ FCFS = Rule(
     title="first come, first served",
     valid_from=None,
     valid_until=dt.date(2024, 9, 30),
-    source="Netcode elektriciteit art. 7.0a-7.0d (order of complete requests)",
+    source="ACM dispute decision of 22 December 2020 (first come, first served by the time a "
+    "request is complete)",
     uses_categories=False,
     small_consumer_bypass_until=None,
     functions={},
@@ -230,12 +238,14 @@ ACM_2024 = Rule(
     source="ACM code decision 12 Apr 2024, Staatscourant 2024-12928",
     uses_categories=True,
     small_consumer_bypass_until=SMALL_CONSUMERS_JOIN,
-    # drinking water: court-ordered into category 2 in March 2025
+    # drinking water was category 3 (basic needs) until the CBb ruling of 2025-03-11 put it
+    # into category 2 (safety)
     functions={
-        **{f: Category.SAFETY for f in (*_COMMON_2, "drinking-water")},
-        **{f: Category.BASIC_NEEDS for f in _COMMON_3},
+        **{f: Category.SAFETY for f in _COMMON_2},
+        **{f: Category.BASIC_NEEDS for f in (*_COMMON_3, "drinking-water")},
     },
     rank=rank_acm_2024,
+    moved={"drinking-water": (DRINKING_WATER_SAFETY_FROM, Category.SAFETY)},
 )
 ACM_2026 = Rule(
     name="acm-2026",
@@ -320,14 +330,18 @@ def regimes_for(
     return tuple(regimes), which
 
 
-def function_note(request: Request, rule: Rule) -> str | None:
-    """A note when the declared function is not listed for the declared category by ``rule``."""
+def function_note(request: Request, rule: Rule, day: dt.date | None = None) -> str | None:
+    """A note when the declared function is not listed for the declared category by ``rule``
+    (on ``day``: a court ruling moved drinking water into category 2 on 2025-03-11)."""
     cat = eligible_category(request)
     if not rule.uses_categories or cat not in (Category.SAFETY, Category.BASIC_NEEDS):
         return None
     if request.function is None:
         return None
     listed = rule.functions.get(request.function)
+    moved = rule.moved.get(request.function)
+    if moved is not None and (day is None or day >= moved[0]):
+        listed = moved[1]
     if listed is cat:
         return None
     where = f"under {listed.label}" if listed is not None else "for no priority category"

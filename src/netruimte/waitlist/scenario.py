@@ -98,6 +98,11 @@ class Scenario:
         A housing reservation takes part from ``max(submitted, needed − lead)``.
     runs, seed
         Monte Carlo defaults.
+    partial_offers
+        Whether a request that does not fit whole is offered the largest whole kW that fits
+        along its path (default true; false restores whole grants only).
+    min_offer_kw
+        The smallest partial offer worth making (kW, default 50).
     """
 
     name: str
@@ -116,6 +121,8 @@ class Scenario:
     reservation_lead_months: int = 120
     runs: int = 1
     seed: int | None = None
+    partial_offers: bool = True
+    min_offer_kw: float = 50.0
     source: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -144,6 +151,18 @@ class Scenario:
             raise InputError(
                 "reservation_lead_months must be a whole number >= 0",
                 field="reservation_lead_months",
+            )
+        if not isinstance(self.partial_offers, bool):
+            raise InputError("partial_offers must be true or false", field="partial_offers")
+        if (
+            isinstance(self.min_offer_kw, bool)
+            or not isinstance(self.min_offer_kw, int | float)
+            or not math.isfinite(self.min_offer_kw)
+            or self.min_offer_kw < 1
+        ):
+            raise InputError(
+                f"min_offer_kw must be a number >= 1 kW, got {self.min_offer_kw!r}",
+                field="min_offer_kw",
             )
         if not isinstance(self.runs, int) or self.runs < 1:
             raise InputError("runs must be a whole number >= 1", field="runs")

@@ -28,10 +28,11 @@ router = APIRouter(
 )
 
 COLOURS = {
-    "white": "room, no queue (code 0)",
-    "yellow": "scarcity threatening: less than 10 % left, no queue (code 1)",
-    "orange": "requests wait although their MW would fit: held back upstream (code 2)",
-    "red": "structural congestion: the queue exceeds the room left (code 3)",
+    "transparant": "the node does not limit this direction: nothing to report (code 0)",
+    "green": "room, no queue (code 1)",
+    "amber": "congestion announced: requests wait although their MW would fit, or less than "
+    "10 % left (code 2)",
+    "red": "no solution without more room: the queue exceeds the room left (code 3)",
 }
 
 OnQuery = Annotated[

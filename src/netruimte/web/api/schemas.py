@@ -279,7 +279,7 @@ class CapacityMapEntry(BaseModel):
     demand_quoted_capacity: float
     demand_capacity_in_queue: float
     demand_requests_in_queue: int
-    demand_constraint: Literal["white", "yellow", "orange", "red"]
+    demand_constraint: Literal["transparant", "green", "amber", "red"]
     demand_constraint_code: int = Field(ge=0, le=3)
     demand_forecast_capacity: float
     demand_alleviation_year: int | None
@@ -287,7 +287,7 @@ class CapacityMapEntry(BaseModel):
     generation_quoted_capacity: float
     generation_capacity_in_queue: float
     generation_requests_in_queue: int
-    generation_constraint: Literal["white", "yellow", "orange", "red"]
+    generation_constraint: Literal["transparant", "green", "amber", "red"]
     generation_constraint_code: int = Field(ge=0, le=3)
     generation_forecast_capacity: float | None
     generation_alleviation_year: int | None
@@ -341,7 +341,10 @@ class RequestIn(_In):
     function: str | None = Field(None, max_length=60)
     ean: str | None = Field(None, max_length=18)
     needed: Day | None = None
-    blocks: list[str] | None = Field(None, max_length=24)
+    capacity_blocks: list[str] | None = Field(None, max_length=24)
+    blocks: list[str] | None = Field(
+        None, max_length=24, description="Refused: the old restricted windows; use capacity_blocks"
+    )
     restricted_kw: Num | None = Field(None, ge=0, le=1e7, allow_inf_nan=False)
     applicant: str | None = Field(None, max_length=300)
     # operators only
@@ -390,7 +393,7 @@ class RequestOut(BaseModel):
     score: float | None
     ean: str | None
     needed: dt.date | None
-    blocks: list[str] | None
+    capacity_blocks: list[str] | None
     restricted_kw: float
     used_kw: float | None
     withdraw_per_year: float | None
@@ -463,7 +466,8 @@ class AnnexIn(_In):
 
     site_plan_id: Whole = Field(ge=1, le=2**31 - 1)
     adopt: Flag = Field(
-        True, description="Also take the annex's kW, contract and blocks (else: profile only)"
+        True,
+        description="Also take the annex's kW, contract and capacity blocks (else: profile only)",
     )
 
 
