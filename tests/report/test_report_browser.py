@@ -140,7 +140,7 @@ def test_waitlist_report_in_chromium(browser: Browser, shots: Path, waitlist_rep
              table.locator("tbody tr td:nth-child(3)").all_inner_texts()]  # fmt: skip
     assert again == sorted(first, reverse=True)
     # explanations folded per request; the aggregated requests shown apart, not per station
-    aggregated = {st.id for st in scenario.grid.stations if "aggregated" in st.name.lower()}
+    aggregated = {st.id for st in scenario.grid.stations if st.aggregated}
     assert aggregated
     n_apart = sum(r.station in aggregated for r in scenario.requests)
     assert page.locator("details").count() == min(300, len(scenario.requests) - n_apart)

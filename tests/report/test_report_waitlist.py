@@ -292,12 +292,17 @@ def test_one_colour_per_station_across_charts(example):
 
 
 def test_aggregated_station_is_shown_apart(example):
-    """A station named 'aggregated' leaves the charts and the per-station parts and gets its
-    own section; the totals still count it."""
+    """A station marked aggregated leaves the charts and the per-station parts and gets its
+    own section; the totals still count it. Its name alone does not make it aggregated."""
     from dataclasses import replace
 
+    named = tuple(replace(st, name=f"{st.name}, aggregated") for st in example.grid.stations)
+    by_name = replace(example, grid=replace(example.grid, stations=named))
+    plain = build_waitlist_report(simulate(by_name), by_name)
+    assert "Aggregated requests (shown apart)" not in [s.heading for s in plain.sections]
+
     stations = tuple(
-        replace(st, name=f"{st.name}, aggregated") if st.id == "LLS" else st
+        replace(st, name=f"{st.name} (rest)", aggregated=True) if st.id == "LLS" else st
         for st in example.grid.stations
     )
     grid = replace(example.grid, stations=stations)
@@ -307,7 +312,7 @@ def test_aggregated_station_is_shown_apart(example):
     assert "Aggregated requests (shown apart)" in headings
     assert not any("(LLS)" in h for h in headings)
     figures = [b for _, b in _blocks(report) if isinstance(b, Figure)]
-    assert not any("aggregated" in (t.name or "") for f in figures for t in f.figure.data)
+    assert not any("(rest)" in (t.name or "") for f in figures for t in f.figure.data)
     summary = next(s for s in report.sections if s.heading == "Summary").blocks
     n = len(scenario.requests)
     assert any(isinstance(b, Paragraph) and f"{n} requests" in b.text for b in summary)

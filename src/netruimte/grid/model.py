@@ -189,6 +189,10 @@ class Station:
         (2026-07-01); None means not modelled: small consumers then draw no queue headroom.
     lat, lon
         Optional WGS84 coordinates (degrees) for the capacity map.
+    aggregated
+        True for a modelling device that stands for many stations at once (such as the rest of
+        a TenneT region): it takes part in the allocation like any node, but reports and maps
+        show it apart so it does not squash the real stations.
     """
 
     id: str
@@ -205,6 +209,7 @@ class Station:
     small_consumer_reserve_mw: float | None = None
     lat: float | None = None
     lon: float | None = None
+    aggregated: bool = False
 
     def __post_init__(self) -> None:
         where = f"station {self.id!r}"

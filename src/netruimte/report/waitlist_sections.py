@@ -4,8 +4,8 @@ Every sentence here that compares numbers is computed from them (so it changes w
 change, and cannot contradict the chart beside it). Time in this report is in months.
 
 Aggregated stations are modelling devices that stand for many stations at once (the Flevoland
-scenario's "Rest of the region (Utrecht, Gelderland), aggregated"): a station is aggregated when
-its name contains the word "aggregated". Their requests are counted in the totals but shown
+scenario's "Rest of the region (Utrecht, Gelderland)"), marked ``aggregated = true`` in the
+scenario. Their requests are counted in the totals but shown
 apart, not in the per-station charts, where they would dwarf the real stations.
 """
 
@@ -32,8 +32,8 @@ __all__ = [
 
 
 def aggregated_stations(scenario: Scenario) -> set[str]:
-    """Ids of the stations whose name says they are aggregated (see the module docstring)."""
-    return {st.id for st in scenario.grid.stations if "aggregated" in st.name.lower()}
+    """Ids of the stations marked ``aggregated`` (see the module docstring)."""
+    return {st.id for st in scenario.grid.stations if st.aggregated}
 
 
 def median_wait_months(tl: Timeline, sel: np.ndarray) -> tuple[int | None, int]:
@@ -193,7 +193,7 @@ def aggregated_section(
         [
             Paragraph(
                 f"{total} requests ({mw:,.1f} MW, {share:.0%} of all MW asked) stand for the "
-                "queue of many stations at once (a station whose name says 'aggregated'). "
+                "queue of many stations at once (a station marked 'aggregated' in the scenario). "
                 "They compete for the capacity above them and are counted in the totals, but "
                 "are left out of the per-station charts and sections, where they would dwarf "
                 "the stations of the region itself."

@@ -128,7 +128,7 @@ class SyntheticRequest:
     contract_signed: bool = False
     score: float | None = None
     needed: dt.date | None = None
-    blocks: tuple[str, ...] | None = None
+    capacity_blocks: tuple[str, ...] | None = None
     type_key: str = ""
     group: str = "queue"  # queue | campus | induced | hortus | rest
     profile: str = "G0"
@@ -157,8 +157,8 @@ class SyntheticRequest:
             fields["score"] = self.score
         if self.needed is not None:
             fields["needed"] = self.needed.isoformat()
-        if self.blocks is not None:
-            fields["blocks"] = list(self.blocks)
+        if self.capacity_blocks is not None:
+            fields["capacity_blocks"] = list(self.capacity_blocks)
         return fields
 
 
@@ -516,8 +516,8 @@ def write_scenario_files(scenario: FlevolandScenario, folder: Any, **options: An
     writer.writeheader()
     for request in scenario.requests:
         row = request.contract_fields()
-        if "blocks" in row:
-            row["blocks"] = "|".join(row["blocks"])
+        if "capacity_blocks" in row:
+            row["capacity_blocks"] = "|".join(row["capacity_blocks"])
         writer.writerow(row)
     for name, text in (
         ("requests.csv", buffer.getvalue()),

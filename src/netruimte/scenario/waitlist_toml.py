@@ -35,7 +35,7 @@ _SCENARIO_KEYS = (
 _STATION_KEYS = (
     "id", "name", "parent", "offtake_mw", "load_mw", "load_csv", "feedin_mw", "feedin_load_mw",
     "feedin_load_csv", "voltage_kv", "net_csv", "profile_options", "connection_kv",
-    "small_consumer_reserve_mw", "lat", "lon",
+    "small_consumer_reserve_mw", "lat", "lon", "aggregated",
 )  # fmt: skip
 _REINFORCEMENT_KEYS = ("id", "station", "date", "offtake_mw", "feedin_mw", "delay")
 _DELAY_KEYS = ("distribution", "min_months", "mode_months", "max_months")
@@ -115,6 +115,13 @@ def _text(table: Mapping[str, Any], key: str, *, required: bool = False) -> str 
     return value
 
 
+def _flag(table: Mapping[str, Any], key: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise InputError(f"expected true or false, got {value!r}", field=key)
+    return value
+
+
 def _station(table: Mapping[str, Any], base: Path, timezone: str) -> Station:
     _check_keys(table, _STATION_KEYS, "[[station]]")
     sid = _text(table, "id", required=True)
@@ -142,6 +149,7 @@ def _station(table: Mapping[str, Any], base: Path, timezone: str) -> Station:
         small_consumer_reserve_mw=_number(table, "small_consumer_reserve_mw"),
         lat=_number(table, "lat"),
         lon=_number(table, "lon"),
+        aggregated=_flag(table, "aggregated"),
     )
 
 
@@ -240,9 +248,7 @@ def parse_scenario(
             if value is not None:
                 options[key] = value
         if "partial_offers" in head:
-            if not isinstance(head["partial_offers"], bool):
-                raise InputError("expected true or false", field="partial_offers")
-            options["partial_offers"] = head["partial_offers"]
+            options["partial_offers"] = _flag(head, "partial_offers")
         for key in (
             "withdraw_per_year",
             "nonfirm_min_share",
