@@ -398,7 +398,7 @@ class _Problem:
             grad[self.n_link + nxt] += row_dual
             served &= float(x[seg.slacks].max(initial=0.0)) <= SLACK_TOLERANCE * self.scale_kwh
         return _Eval(
-            value=float(info.objective_function_value),
+            value=float(info.objective_function_value) - seg.model.offset,  # once, in the master
             grad=grad,
             col_value=x,
             served=served,
@@ -574,7 +574,7 @@ def solve_by_time_decomposition(
                 evals = [problem.evaluate(number, y) for number in order]
             else:
                 evals = list(pool.map(problem.evaluate, order, [y] * len(order)))
-            value = float(problem.cost @ y) + sum(ev.value for ev in evals)
+            value = float(problem.cost @ y) + sum(ev.value for ev in evals) + model.offset
             points.append(y.copy())
             cuts.append(evals)
             served = all(ev.served for ev in evals)
@@ -583,7 +583,7 @@ def solve_by_time_decomposition(
             if value < least_value:
                 least_value, least = value, (y.copy(), evals)
             _, bound = problem.master(points, cuts, problem.lower, problem.upper)
-            lower_bound = max(lower_bound, bound)
+            lower_bound = max(lower_bound, bound + model.offset)
             history.append(
                 Iterate(
                     tuple(float(v) for v in y[: len(problem.names)]),
@@ -609,11 +609,13 @@ def solve_by_time_decomposition(
             box_lo = np.maximum(problem.lower, centre_y - radius)
             box_hi = np.minimum(problem.upper, centre_y + radius)
             candidate, predicted = problem.master(points, cuts, box_lo, box_hi)
+            predicted += model.offset
             if np.all(np.abs(candidate - centre_y) <= tiny):
                 radius = np.minimum(2.0 * radius, span)
                 box_lo = np.maximum(problem.lower, centre_y - radius)
                 box_hi = np.minimum(problem.upper, centre_y + radius)
                 candidate, predicted = problem.master(points, cuts, box_lo, box_hi)
+                predicted += model.offset
                 if np.all(np.abs(candidate - centre_y) <= tiny):
                     # The model is flat here and the centre is not a plan (a trace of
                     # unserved energy or slack): feasibility grows with every size.
