@@ -29,7 +29,6 @@ original optimum). A plan counts only when its slacks (and unserved energy) are 
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -38,7 +37,7 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
-from netruimte.planner.lp.builder import Columns, LpModel, ModelSpec, build_model
+from netruimte.planner.lp.builder import LpModel, ModelSpec, build_model
 from netruimte.planner.lp.decompose import (
     ABSOLUTE_TOLERANCE_EUR,
     UNSERVED_TOLERANCE,
@@ -46,7 +45,12 @@ from netruimte.planner.lp.decompose import (
     Iterate,
 )
 from netruimte.planner.lp.inputs import LpInputs
-from netruimte.planner.lp.sample import subset_inputs
+from netruimte.planner.lp.segments import (
+    scatter_map,
+    segment_bounds,
+    segment_inputs,
+    time_decomposable,
+)
 from netruimte.planner.lp.solve import LpSolution, LpSolver, SolveStatus, new_highs
 
 __all__ = ["segment_bounds", "solve_by_time_decomposition", "time_decomposable"]
@@ -65,88 +69,6 @@ steep unserved-energy penalty and take more evaluations."""
 SLACK_TOLERANCE = 1e-7
 """End-of-segment state of charge off by less than this (relative to the largest battery
 energy, kWh) still counts as met: solver noise, far inside the dispatch checker's 1e-5."""
-
-
-def segment_bounds(inp: LpInputs) -> IntArray:
-    """First step of every segment: the month starts no shiftable window runs across.
-
-    A window that crosses a month start (a night window on the last day of a month) keeps the
-    two months in one segment, so that every occurrence lies inside one segment.
-    """
-    starts = np.flatnonzero(np.diff(inp.month_of_step, prepend=-1) != 0)
-    keep = np.ones(len(starts), dtype=bool)
-    for occ in inp.occurrences:
-        keep &= ~((starts > occ.start) & (starts < occ.stop))
-    keep[0] = True
-    chosen = starts[keep].astype(np.int64)
-    return chosen
-
-
-def time_decomposable(inp: LpInputs) -> bool:
-    """True when the time decomposition applies: at least two segments, and a bounded
-    contracted kW (importing only to export cannot pay: the feed-in never exceeds the price
-    with unlimited export)."""
-    if len(segment_bounds(inp)) < 2:
-        return False
-    if np.isfinite(inp.export_kw):
-        return True
-    return bool(inp.feed_in_eur_per_kwh <= float(inp.price_eur_per_kwh.min(initial=0.0)))
-
-
-def _segment_inputs(inp: LpInputs, steps: IntArray, import_cap_kw: float) -> LpInputs:
-    sub = subset_inputs(inp, steps, np.ones(len(steps)))
-    # With the contracted kW fixed by the master every step is capped: the segment is built
-    # elastic there too (a cap of the master's largest contracted kW changes nothing else).
-    restriction = np.minimum(sub.restriction_kw, import_cap_kw)
-    months = np.unique(inp.month_of_step[steps])
-    local = np.searchsorted(months, inp.month_of_step[steps])
-    return dataclasses.replace(
-        sub,
-        segment_start=np.zeros(1, dtype=np.int64),
-        month_of_step=local.astype(np.int64),
-        month_weight=inp.month_weight[months],
-        month_start=tuple(inp.month_start[int(m)] for m in months),
-        missing=(),
-        restriction_kw=restriction,
-    )
-
-
-def _pairs(
-    full: IntArray | None, seg: IntArray | None, steps: IntArray
-) -> list[tuple[IntArray, IntArray]]:
-    if full is None or seg is None:
-        return []
-    return [(np.asarray(seg, dtype=np.int64), np.asarray(full, dtype=np.int64)[steps])]
-
-
-def _scatter_map(
-    full: Columns, seg: Columns, steps: IntArray, months: IntArray, kept: IntArray, n: int
-) -> tuple[IntArray, IntArray]:
-    """``(segment columns, full columns)`` of the dispatch variables of one segment."""
-    pairs = _pairs(full.import_kw, seg.import_kw, steps)
-    pairs += _pairs(full.export_kw, seg.export_kw, steps)
-    pairs += _pairs(full.pv_kw, seg.pv_kw, steps)
-    pairs += _pairs(full.charge_kw, seg.charge_kw, steps)
-    pairs += _pairs(full.discharge_kw, seg.discharge_kw, steps)
-    pairs += _pairs(full.soc_kwh, seg.soc_kwh, steps)
-    for load in range(full.curtail_kw.shape[0]):
-        pairs += _pairs(full.curtail_kw[load], seg.curtail_kw[load], steps)
-    if len(seg.shift_kw):
-        full_key = full.shift_occurrence * n + full.shift_step
-        seg_key = kept[seg.shift_occurrence] * n + steps[seg.shift_step]
-        order = np.argsort(full_key)
-        at = order[np.searchsorted(full_key, seg_key, sorter=order)]
-        pairs.append((seg.shift_kw, full.shift_kw[at]))
-    if len(seg.unserved_kw):
-        global_step = steps[seg.unserved_step]
-        inside = np.isin(global_step, full.unserved_step)  # the rest must be 0 in a plan
-        at = np.searchsorted(full.unserved_step, global_step[inside])
-        pairs.append((seg.unserved_kw[inside], full.unserved_kw[at]))
-    if full.kwmax_kw is not None and seg.kwmax_kw is not None:
-        pairs.append((seg.kwmax_kw, full.kwmax_kw[months]))
-    seg_cols = np.concatenate([p[0] for p in pairs]) if pairs else np.zeros(0, dtype=np.int64)
-    full_cols = np.concatenate([p[1] for p in pairs]) if pairs else np.zeros(0, dtype=np.int64)
-    return seg_cols, full_cols
 
 
 @dataclass
@@ -225,7 +147,7 @@ class _Problem:
         for number, (first, stop) in enumerate(zip(bounds, ends, strict=True)):
             steps = np.arange(first, stop, dtype=np.int64)
             cap = self.upper[self.n_link - 1] if full.contracted_kw is not None else np.inf
-            sub = _segment_inputs(largest, steps, cap)
+            sub = segment_inputs(largest, steps, cap)
             seg_model = build_model(sub, spec)
             cols = seg_model.columns
             link = [-1 for _ in self.names]
@@ -266,7 +188,7 @@ class _Problem:
             )
             if len(kept) != len(sub.occurrences):
                 raise RuntimeError("time decomposition: the occurrences of a segment differ")
-            seg_cols, full_cols = _scatter_map(full, cols, steps, months, kept, inp.steps)
+            seg_cols, full_cols = scatter_map(full, cols, steps, months, kept, inp.steps)
             self.pv_shape.append(inp.pv_kw_per_kwp[steps])
             occ_offset += len(kept)
             self.segments.append(
@@ -283,15 +205,8 @@ class _Problem:
             )
         if occ_offset != len(inp.occurrences):
             raise RuntimeError("time decomposition: a shiftable occurrence crosses a segment")
-        self.soc_rows = self._soc_rows(model)
-
-    @staticmethod
-    def _soc_rows(model: LpModel) -> tuple[float, float, float, float] | None:
-        """``(soc_min, soc_max, E0, ...)``: the segment starts stay within the new kWh."""
-        bat = model.inputs.battery
-        if model.columns.battery_new_kwh is None or model.columns.soc_kwh is None:
-            return None
-        return (bat.soc_min, bat.soc_max, bat.energy_kwh, 0.0)
+        # With new kWh to choose, the starts must fit the battery chosen (master rows).
+        self.starts_fit_kwh = self.battery and full.battery_new_kwh is not None
 
     def _sizes(self, y: FloatArray) -> tuple[float, float, float]:
         """Total PV kWp, battery kWh and kW at ``y``."""
@@ -418,14 +333,14 @@ class _Problem:
             x[soc_start[0]] = y[self.n_link]
         return x
 
-    def master(
+    def _master_model(
         self,
         points: list[FloatArray],
         cuts: list[list[_Eval]],
         lower: FloatArray,
         upper: FloatArray,
-    ) -> tuple[FloatArray, float]:
-        """Minimise ``c·y + Σ_k θ_k`` over the cuts inside ``[lower, upper]``."""
+    ) -> highspy.Highs:
+        """The master LP: ``min c·y + Σ_k θ_k`` over the cuts inside ``[lower, upper]``."""
         dim, k = self.dim, self.k
         highs = new_highs()
         inf = highspy.kHighsInf
@@ -443,9 +358,10 @@ class _Problem:
                 row[dim + number] = -1.0
                 rows.append(row)
                 rhs.append(float(ev.grad @ y) - ev.value)
-        if self.soc_rows is not None and self.battery:
+        if self.starts_fit_kwh:
             # soc_min (E0 + E) <= b_k <= soc_max (E0 + E): the starts fit the battery chosen.
-            soc_min, soc_max, e0, _ = self.soc_rows
+            bat = self.model.inputs.battery
+            soc_min, soc_max, e0 = bat.soc_min, bat.soc_max, bat.energy_kwh
             e_col = self.names.index("battery_new_kwh")
             for number in range(k):
                 row = np.zeros(dim + k)
@@ -472,14 +388,28 @@ class _Problem:
             nz[1].astype(np.int32),
             matrix[nz],
         )
+        return highs
+
+    def _run(self, highs: highspy.Highs, what: str) -> FloatArray:
         highs.run()
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(
-                "the time decomposition's master problem failed: "
+                f"the time decomposition's {what} failed: "
                 + highs.modelStatusToString(highs.getModelStatus())
             )
-        z = np.asarray(highs.getSolution().col_value, dtype=float)
-        return np.clip(z[:dim], lower, upper), float(highs.getInfo().objective_function_value)
+        return np.asarray(highs.getSolution().col_value, dtype=float)
+
+    def master(
+        self,
+        points: list[FloatArray],
+        cuts: list[list[_Eval]],
+        lower: FloatArray,
+        upper: FloatArray,
+    ) -> tuple[FloatArray, float]:
+        """Minimise ``c·y + Σ_k θ_k`` over the cuts inside ``[lower, upper]``."""
+        highs = self._master_model(points, cuts, lower, upper)
+        z = self._run(highs, "master problem")
+        return np.clip(z[: self.dim], lower, upper), float(highs.getInfo().objective_function_value)
 
 
 def _contracted_upper(inp: LpInputs) -> float:
