@@ -59,11 +59,12 @@ def sites(
     min_restrictions: int = 0,
     shiftable_overlap: bool = False,
     battery: bool | None = None,
+    start_days: tuple[str, ...] = START_DAYS,
 ) -> Site:
     """A random site. With ``shiftable_overlap`` there are two shiftable loads whose windows
     share at least the quarter-hour they both start in."""
     n = draw(st.integers(min_steps, max_steps))
-    day = draw(st.sampled_from(START_DAYS))
+    day = draw(st.sampled_from(start_days))
     offset = draw(st.integers(0, 95))
     index = pd.date_range(pd.Timestamp(day).tz_localize(TZ), periods=n + offset, freq="15min")
     index = index[offset:]

@@ -34,9 +34,10 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 
 
 @st.composite
-def cost_sites(draw: st.DrawFn) -> Site:
-    """A random site of :func:`tests.planner.strategies.sites` with sizing and tariffs."""
-    site = draw(sites(max_shiftable=1))
+def cost_sites(draw: st.DrawFn, *, base: st.SearchStrategy[Site] | None = None) -> Site:
+    """A random site of :func:`tests.planner.strategies.sites` (or ``base``) with sizing and
+    tariffs."""
+    site = draw(sites(max_shiftable=1) if base is None else base)
     n = len(site.load_kw)
     index = site.index
     cost = st.floats(0.0, 4000.0)

@@ -2,48 +2,141 @@
 
 Exit codes (DESIGN.md, interface contract v1): 0 success; 1 the problem has no solution, with
 the reason; 2 bad input, with a message on stderr naming file, line/field and what was expected.
+
+Start-up is kept short: the commands live in their own modules and are imported only when
+invoked (``netruimte --version`` and ``--help`` import none of them; ``netruimte profile
+inspect`` imports only the profile command and pandas). The root help lists the commands from
+:data:`COMMANDS`, whose one-line helps a unit test keeps equal to the commands' own.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+from dataclasses import dataclass
+from typing import Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from netruimte import __version__
-from netruimte.cli import audit as _audit
-from netruimte.cli import db as _dbcmd
-from netruimte.cli import fleet as _fleet
-from netruimte.cli import hub as _hub
-from netruimte.cli import profile as _profile
-from netruimte.cli import serve as _serve
-from netruimte.cli import site as _site
-from netruimte.cli import users as _users
-from netruimte.cli import waitlist as _waitlist
-from netruimte.cli import worker as _worker
-from netruimte.cli.demo import demo as _demo
 from netruimte.errors import InputError, NoSolutionError
 
-__all__ = ["app", "main"]
+__all__ = ["COMMANDS", "LazyCommand", "app", "main"]
+
+
+@dataclass(frozen=True)
+class LazyCommand:
+    """A command imported on first use: ``module:attribute``, a sub-app or a function."""
+
+    module: str
+    attribute: str
+    help: str
+    group: bool = True
+
+
+COMMANDS: dict[str, LazyCommand] = {
+    "demo": LazyCommand(
+        "netruimte.cli.demo",
+        "demo",
+        "The main job: the Flevoland scenario end to end (waiting list, ACM framework, smart "
+        "tools, slipped works), written as one HTML report plus CSV/JSON of all results.",
+        group=False,
+    ),
+    "serve": LazyCommand(
+        "netruimte.cli.serve",
+        "serve",
+        "Serve the dashboard at http://HOST:PORT/ and the API at /api/v1 (OpenAPI at "
+        "/openapi.json).",
+        group=False,
+    ),
+    "worker": LazyCommand(
+        "netruimte.cli.worker",
+        "worker",
+        "Run queued jobs (site plans, forecasts) until stopped (Ctrl-C or SIGTERM).",
+        group=False,
+    ),
+    "profile": LazyCommand(
+        "netruimte.cli.profile", "app", "Read and describe 15-minute load profiles."
+    ),
+    "site": LazyCommand(
+        "netruimte.cli.site",
+        "app",
+        "Plan a business site: the smallest connection, its cost and the request annex.",
+    ),
+    "hub": LazyCommand(
+        "netruimte.cli.hub",
+        "app",
+        "Plan an energy hub: the smallest joint connection of several sites, or the cheapest.",
+    ),
+    "users": LazyCommand(
+        "netruimte.cli.users", "app", "Add users of the web service and manage their tokens."
+    ),
+    "db": LazyCommand(
+        "netruimte.cli.db", "app", "Database schema migrations (Alembic, shipped in the package)."
+    ),
+    "audit": LazyCommand("netruimte.cli.audit", "app", "The audit trail of decisions."),
+    "waitlist": LazyCommand(
+        "netruimte.cli.waitlist", "app", "Waiting lists: who gets grid capacity, when, and why."
+    ),
+    "fleet": LazyCommand("netruimte.cli.fleet", "app", "Plan fleets of sites on Dask."),
+}
+"""Every command of ``netruimte``, in the order of the help."""
+
+
+def load_command(name: str) -> Any:
+    """The click command of ``name``, importing its module."""
+    entry = COMMANDS[name]
+    target = getattr(importlib.import_module(entry.module), entry.attribute)
+    command: Any
+    if entry.group:
+        command = typer.main.get_group(target)
+    else:
+        single = typer.Typer(add_completion=False)
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class _LazyGroup(TyperGroup):
+    """The root group: commands from :data:`COMMANDS`, imported when invoked.
+
+    While the root help is written, the commands are stand-ins carrying the one-line help, so
+    that ``--help`` imports no command module.
+    """
+
+    _listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS) + [n for n in super().list_commands(ctx) if n not in COMMANDS]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        if self._listing:
+            return TyperCommand(cmd_name, help=COMMANDS[cmd_name].help)
+        return load_command(cmd_name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
 
 app = typer.Typer(
     name="netruimte",
+    cls=_LazyGroup,
     help="netruimte (grid room): living with grid congestion.",
+    # Plain (click) help at the root: drawing it with rich costs its import, a third of the
+    # start-up of ``netruimte --help``; the commands' own help still uses rich.
+    rich_markup_mode=None,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.add_typer(_profile.app, name="profile")
-app.add_typer(_site.app, name="site")
-app.add_typer(_hub.app, name="hub")
-app.command("demo")(_demo)
-app.command("serve")(_serve.serve)
-app.command("worker")(_worker.worker)
-app.add_typer(_users.app, name="users")
-app.add_typer(_dbcmd.app, name="db")
-app.add_typer(_audit.app, name="audit")
-app.add_typer(_waitlist.app, name="waitlist")
-app.add_typer(_fleet.app, name="fleet")
 
 
 def _version_callback(value: bool) -> None:

@@ -40,6 +40,7 @@ from netruimte.planner.lp.results import (
 )
 from netruimte.planner.lp.sample import sample_sizing
 from netruimte.planner.lp.solve import LpSolution, LpSolver, SolveStatus, UnboundedModelError
+from netruimte.planner.lp.temporal import solve_by_time_decomposition, time_decomposable
 from netruimte.planner.site import Battery, Objective, Site
 
 __all__ = ["DEFAULT_GAP", "min_connection_lp", "min_cost", "penalty_eur_per_kwh"]
@@ -218,7 +219,7 @@ def min_cost(
     site: Site,
     *,
     gap_tolerance: float = DEFAULT_GAP,
-    method: Literal["auto", "lp", "decomposition"] = "auto",
+    method: Literal["auto", "lp", "decomposition", "temporal"] = "auto",
     workers: int = 2,
 ) -> PlanResult:
     """The least-cost plan: new PV, battery and contracted import, and the dispatch.
@@ -231,12 +232,19 @@ def min_cost(
         Relative gap at which the decomposition stops (default 0.1 %); the result's ``gap``
         is the gap proven.
     method
-        ``"auto"`` (decomposition when there is sizing to choose, else one LP), ``"lp"`` (the
-        full LP at once: exact, slow for a year) or ``"decomposition"``.
+        ``"auto"`` (the time decomposition when the profile spans two or more segments,
+        else the decomposition over the sizing when there is sizing to choose, else one LP),
+        ``"lp"`` (the full LP at once: exact, slow for a year), ``"decomposition"`` (over the
+        sizing, :mod:`~netruimte.planner.lp.decompose`) or ``"temporal"`` (over the sizing,
+        the contracted kW and the month segments' start states of charge,
+        :mod:`~netruimte.planner.lp.temporal`). If the time decomposition ends without a
+        plan (only when it gives up after its evaluation limit, or when the site cannot keep
+        to its caps), the decomposition over the sizing answers; ``method`` says which did.
     workers
-        Dispatch LPs the decomposition solves at the same time (threads). Two use both cores
-        of a small machine; each holds its own copy of the model in HiGHS (about 250 MB for a
-        year), so ``1`` halves the memory at some cost in time.
+        Threads solving dispatch LPs at the same time. The time decomposition solves the
+        month segments of one evaluation on them; the decomposition over the sizing gives
+        each worker its own copy of the model in HiGHS (about 250 MB for a year), so there
+        ``1`` halves the memory at some cost in time.
 
     Returns
     -------
@@ -268,7 +276,20 @@ def min_cost(
         names = tuple(model.columns.sizing())
         report = None
         try:
-            if names and method != "lp":
+            temporal = method == "temporal" or (method == "auto" and time_decomposable(inp))
+            found = None
+            if temporal:
+                if not time_decomposable(inp):
+                    raise ValueError(
+                        "method='temporal' needs a profile of two or more segments (month "
+                        "starts) and a bounded contracted kW"
+                    )
+                found = _temporal(model, names, penalty, gap_tolerance, workers)
+            if found is not None:
+                solution, report = found
+                lower_bound = report.lower_bound_eur
+                used = "temporal"
+            elif names and method != "lp":
                 solution, _, report = solve_by_decomposition(
                     model,
                     initial_sizing(inp, names),
@@ -307,6 +328,17 @@ def min_cost(
             return _infeasible(site, inp, Objective.MIN_COST, reason, seconds)
         penalty *= 100.0  # feasible after all: the penalty was too low to enforce it
     raise RuntimeError("min-cost: unserved energy remains although a feasible plan exists")
+
+
+def _temporal(
+    model: LpModel, names: tuple[str, ...], penalty: float, gap_tolerance: float, workers: int
+) -> tuple[LpSolution, DecompositionReport] | None:
+    """The time decomposition's plan and report, or ``None`` when it found no plan."""
+    x0 = initial_sizing(model.inputs, names)
+    solution, _, report = solve_by_time_decomposition(
+        model, x0, penalty_eur_per_kwh=penalty, gap_tolerance=gap_tolerance, workers=workers
+    )
+    return None if solution is None else (solution, report)
 
 
 def _unbounded_reason(inp: LpInputs) -> str:

@@ -90,7 +90,9 @@ class PlanResult:
         Proven lower bound on the optimal cost and the relative gap of ``annual_cost_eur`` to
         it (0 for a plan solved as one LP; ``min-cost`` only).
     method
-        ``lp`` (one LP) or ``decomposition`` (see :mod:`netruimte.planner.lp.decompose`).
+        ``lp`` (one LP), ``decomposition`` (over the sizing,
+        :mod:`netruimte.planner.lp.decompose`) or ``temporal`` (over the sizing, contracted kW
+        and month segments, :mod:`netruimte.planner.lp.temporal`).
     seconds
         Wall-clock time per phase (``build``, ``solve``, ...).
     report

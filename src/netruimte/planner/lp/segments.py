@@ -1,0 +1,107 @@
+"""Segments of a profile for the time decomposition (:mod:`netruimte.planner.lp.temporal`).
+
+A segment is one calendar month, or a few months joined where a shiftable window runs across
+the month start, so that every occurrence and every month's kW-max lies inside one segment.
+This module cuts the inputs into segments and maps a segment model's columns back onto the
+columns of the full model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import numpy.typing as npt
+
+from netruimte.planner.lp.builder import Columns
+from netruimte.planner.lp.inputs import LpInputs
+from netruimte.planner.lp.sample import subset_inputs
+
+__all__ = ["scatter_map", "segment_bounds", "segment_inputs", "time_decomposable"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+def segment_bounds(inp: LpInputs) -> IntArray:
+    """First step of every segment: the month starts no shiftable window runs across.
+
+    A window that crosses a month start (a night window on the last day of a month) keeps the
+    two months in one segment, so that every occurrence lies inside one segment.
+    """
+    starts = np.flatnonzero(np.diff(inp.month_of_step, prepend=-1) != 0)
+    keep = np.ones(len(starts), dtype=bool)
+    for occ in inp.occurrences:
+        keep &= ~((starts > occ.start) & (starts < occ.stop))
+    keep[0] = True
+    chosen = starts[keep].astype(np.int64)
+    return chosen
+
+
+def time_decomposable(inp: LpInputs) -> bool:
+    """True when the time decomposition applies: at least two segments, and a bounded
+    contracted kW (importing only to export cannot pay: the feed-in never exceeds the price
+    with unlimited export)."""
+    if len(segment_bounds(inp)) < 2:
+        return False
+    if np.isfinite(inp.export_kw):
+        return True
+    return bool(inp.feed_in_eur_per_kwh <= float(inp.price_eur_per_kwh.min(initial=0.0)))
+
+
+def segment_inputs(inp: LpInputs, steps: IntArray, import_cap_kw: float) -> LpInputs:
+    """The inputs of one segment: its steps, its months (renumbered from 0), one battery
+    segment, and the import capped at ``import_cap_kw``."""
+    sub = subset_inputs(inp, steps, np.ones(len(steps)))
+    # With the contracted kW fixed by the master every step is capped: the segment is built
+    # elastic there too (a cap of the master's largest contracted kW changes nothing else).
+    restriction = np.minimum(sub.restriction_kw, import_cap_kw)
+    months = np.unique(inp.month_of_step[steps])
+    local = np.searchsorted(months, inp.month_of_step[steps])
+    return dataclasses.replace(
+        sub,
+        segment_start=np.zeros(1, dtype=np.int64),
+        month_of_step=local.astype(np.int64),
+        month_weight=inp.month_weight[months],
+        month_start=tuple(inp.month_start[int(m)] for m in months),
+        missing=(),
+        restriction_kw=restriction,
+    )
+
+
+def _pairs(
+    full: IntArray | None, seg: IntArray | None, steps: IntArray
+) -> list[tuple[IntArray, IntArray]]:
+    if full is None or seg is None:
+        return []
+    return [(np.asarray(seg, dtype=np.int64), np.asarray(full, dtype=np.int64)[steps])]
+
+
+def scatter_map(
+    full: Columns, seg: Columns, steps: IntArray, months: IntArray, kept: IntArray, n: int
+) -> tuple[IntArray, IntArray]:
+    """``(segment columns, full columns)`` of the dispatch variables of one segment."""
+    pairs = _pairs(full.import_kw, seg.import_kw, steps)
+    pairs += _pairs(full.export_kw, seg.export_kw, steps)
+    pairs += _pairs(full.pv_kw, seg.pv_kw, steps)
+    pairs += _pairs(full.charge_kw, seg.charge_kw, steps)
+    pairs += _pairs(full.discharge_kw, seg.discharge_kw, steps)
+    pairs += _pairs(full.soc_kwh, seg.soc_kwh, steps)
+    for load in range(full.curtail_kw.shape[0]):
+        pairs += _pairs(full.curtail_kw[load], seg.curtail_kw[load], steps)
+    if len(seg.shift_kw):
+        full_key = full.shift_occurrence * n + full.shift_step
+        seg_key = kept[seg.shift_occurrence] * n + steps[seg.shift_step]
+        order = np.argsort(full_key)
+        at = order[np.searchsorted(full_key, seg_key, sorter=order)]
+        pairs.append((seg.shift_kw, full.shift_kw[at]))
+    if len(seg.unserved_kw):
+        global_step = steps[seg.unserved_step]
+        inside = np.isin(global_step, full.unserved_step)  # the rest must be 0 in a plan
+        at = np.searchsorted(full.unserved_step, global_step[inside])
+        pairs.append((seg.unserved_kw[inside], full.unserved_kw[at]))
+    if full.kwmax_kw is not None and seg.kwmax_kw is not None:
+        pairs.append((seg.kwmax_kw, full.kwmax_kw[months]))
+    seg_cols = np.concatenate([p[0] for p in pairs]) if pairs else np.zeros(0, dtype=np.int64)
+    full_cols = np.concatenate([p[1] for p in pairs]) if pairs else np.zeros(0, dtype=np.int64)
+    return seg_cols, full_cols

@@ -1,0 +1,593 @@
+"""Min-cost by decomposition over the sizing *and* time: month-long dispatch LPs, exact bounds.
+
+The full-year LP couples its 35,040 steps through the sizing (new PV kWp, battery kWh and
+kW), the contracted kW ``C`` and the battery's state of charge, which runs from one step to the
+next. Fixing the sizing alone (:mod:`netruimte.planner.lp.decompose`) leaves one dispatch LP
+per evaluation that still spans the whole year and takes seconds. Fixing also ``C`` and the
+state of charge ``b_k`` at the start of every segment (a calendar month, or a few months
+joined where a flexible load's window crosses the month start) splits that LP into
+independent month-long LPs: ``F(y) = Σ_k F_k(y)`` with ``y = (sizing, C, b_0 .. b_{K−1})``.
+
+Every month LP is small (about 3,000 steps), is solved in tens of milliseconds and re-solved
+from its own last basis after the master changes ``y``; the months of one evaluation run on
+two threads (HiGHS releases the GIL). Each evaluation gives, per segment ``k``, the value
+``F_k(y)`` and a subgradient (the reduced costs of the fixed columns and the dual of the
+row that ties the segment's last state of charge to the next start): the cut
+``F_k(z) >= F_k(y) + g_k·(z − y)`` for every ``z`` (LP duality, ``docs/formulation.md``).
+The master minimises ``c·z + Σ_k θ_k`` over these cuts (one per segment and evaluation:
+disaggregated, so a month's cut does not wait for the others to agree) inside a trust region
+around the best ``y`` so far. Its minimum over the whole box is a **lower bound** on the
+optimum of the full LP; an evaluation whose segments serve everything and meet their end
+state of charge exactly is a plan of the full LP, an **upper bound**. The method stops when
+the two are within ``gap_tolerance``.
+
+A segment must end at the next segment's start state of charge; two slack columns (more and
+less energy, at the unserved-energy penalty per kWh) keep every segment feasible for every
+``y`` (the elastic model of ``docs/formulation.md``: a relaxation, so its cuts stay below the
+original optimum). A plan counts only when its slacks (and unserved energy) are zero.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import numpy.typing as npt
+
+from netruimte.planner.lp.builder import LpModel, ModelSpec, build_model
+from netruimte.planner.lp.decompose import (
+    ABSOLUTE_TOLERANCE_EUR,
+    UNSERVED_TOLERANCE,
+    DecompositionReport,
+    Iterate,
+)
+from netruimte.planner.lp.inputs import LpInputs
+from netruimte.planner.lp.segments import (
+    scatter_map,
+    segment_bounds,
+    segment_inputs,
+    time_decomposable,
+)
+from netruimte.planner.lp.solve import LpSolution, LpSolver, SolveStatus, new_highs
+
+__all__ = ["segment_bounds", "solve_by_time_decomposition", "time_decomposable"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+INITIAL_RADIUS = 0.1
+"""Half-width of the first trust region for the sizes, as a share of each size's range."""
+
+START_RADIUS = 0.05
+"""Half-width of the first trust region for the segment starts (share of the battery's range).
+Both measured on the benchmark year (0.05-0.2 tried): wider boxes jump to sizings with a
+steep unserved-energy penalty and take more evaluations."""
+
+SLACK_TOLERANCE = 1e-7
+"""End-of-segment state of charge off by less than this (relative to the largest battery
+energy, kWh) still counts as met: solver noise, far inside the dispatch checker's 1e-5."""
+
+
+@dataclass
+class _Segment:
+    """One segment's LP in its own HiGHS instance, and how it maps onto the full model."""
+
+    model: LpModel
+    solver: LpSolver
+    link: IntArray  # per master variable of the link part: segment column, or −1
+    start_col: int | None  # soc_start_kwh: fixed at b_k
+    end_row: int | None  # soc_cyclic row: last state of charge − start >= / = b_next − b_k
+    slacks: IntArray  # columns of the end slack (more, less)
+    seg_cols: IntArray
+    full_cols: IntArray
+
+
+@dataclass(frozen=True)
+class _Eval:
+    value: float  # F_k at y
+    grad: FloatArray  # over all master variables
+    col_value: FloatArray
+    served: bool
+    seconds: float
+    cpu_seconds: float
+    iterations: int
+
+
+class _Problem:
+    """The master's view: variables ``y`` (sizing, contracted kW, segment starts) and segments."""
+
+    def __init__(self, model: LpModel, penalty_eur_per_kwh: float) -> None:
+        inp = model.inputs
+        full = model.columns
+        self.model = model
+        sizing = full.sizing()
+        self.names = tuple(sizing)
+        link_cols = [sizing[name] for name in self.names]
+        if full.contracted_kw is not None:
+            link_cols.append(full.contracted_kw)
+        self.link_full = np.array(link_cols, dtype=np.int64)
+        self.n_link = len(link_cols)
+        self.battery = full.soc_kwh is not None
+        bounds = segment_bounds(inp)
+        self.bounds = bounds
+        k = len(bounds)
+        self.k = k
+        self.dim = self.n_link + (k if self.battery else 0)
+        self.cost = np.zeros(self.dim)
+        self.cost[: self.n_link] = model.col_cost[self.link_full]
+        self.lower = np.zeros(self.dim)
+        self.upper = np.zeros(self.dim)
+        self.lower[: self.n_link] = model.col_lower[self.link_full]
+        self.upper[: self.n_link] = model.col_upper[self.link_full]
+        if full.contracted_kw is not None:
+            self.upper[self.n_link - 1] = _contracted_upper(inp)
+        bat = inp.battery
+        if self.battery:
+            self.lower[self.n_link :] = bat.soc_min * bat.energy_kwh
+            self.upper[self.n_link :] = bat.soc_max * (bat.energy_kwh + bat.max_energy_kwh)
+        self.scale_kwh = max(1.0, bat.energy_kwh + bat.max_energy_kwh)
+        self.unserved_tol = UNSERVED_TOLERANCE * max(1.0, float(inp.load_kw.max(initial=0.0)))
+        ends = np.append(bounds[1:], inp.steps)
+        spec = ModelSpec(model.spec.mode, elastic=True, penalty_eur_per_kwh=penalty_eur_per_kwh)
+        occ_offset = 0
+        self.segments: list[_Segment] = []
+        self.pv_shape: list[FloatArray] = []
+        bat = inp.battery
+        # Segments are built with the largest sizes installed: the sizing enters them as
+        # column bounds (PV used, charge, discharge, state of charge), set per evaluation, so a
+        # segment has no sizing rows at all and its subgradient comes from reduced costs.
+        largest = inp.with_sizing(
+            pv_kwp=inp.pv_kwp + inp.pv_max_kwp,
+            energy_kwh=bat.energy_kwh + bat.max_energy_kwh,
+            power_kw=bat.power_kw + bat.max_power_kw,
+        )
+        for number, (first, stop) in enumerate(zip(bounds, ends, strict=True)):
+            steps = np.arange(first, stop, dtype=np.int64)
+            cap = self.upper[self.n_link - 1] if full.contracted_kw is not None else np.inf
+            sub = segment_inputs(largest, steps, cap)
+            seg_model = build_model(sub, spec)
+            cols = seg_model.columns
+            link = [-1 for _ in self.names]
+            if full.contracted_kw is not None:
+                assert cols.contracted_kw is not None
+                link.append(cols.contracted_kw)
+            solver = LpSolver(seg_model)
+            # Measured on a full year: no presolve (the segment LPs are simple) and Devex
+            # pricing save about a fifth of the simplex time.
+            solver.set_option("presolve", "off")
+            solver.set_option("simplex_dual_edge_weight_strategy", 1)
+            present = np.array([c for c in link if c >= 0], dtype=np.int64)
+            if len(present):
+                solver.set_costs(present, np.zeros(len(present)))  # priced in the master
+            start_col = end_row = None
+            slacks = np.zeros(0, dtype=np.int64)
+            if self.battery:
+                assert cols.soc_start_kwh is not None
+                start_col = int(cols.soc_start_kwh[0])
+                end_row = int(seg_model.rows["soc_cyclic"][0])
+                last = number == k - 1
+                added: list[int] = []
+                for sign in (1.0,) if last else (1.0, -1.0):
+                    solver.highs.addCol(
+                        penalty_eur_per_kwh,
+                        0.0,
+                        highspy.kHighsInf,
+                        1,
+                        np.array([end_row], dtype=np.int32),
+                        np.array([sign]),
+                    )
+                    added.append(seg_model.num_col + len(added))
+                slacks = np.array(added, dtype=np.int64)
+            months = np.unique(inp.month_of_step[steps])
+            kept = np.array(
+                [i for i, o in enumerate(inp.occurrences) if first <= o.start and o.stop <= stop],
+                dtype=np.int64,
+            )
+            if len(kept) != len(sub.occurrences):
+                raise RuntimeError("time decomposition: the occurrences of a segment differ")
+            seg_cols, full_cols = scatter_map(full, cols, steps, months, kept, inp.steps)
+            self.pv_shape.append(inp.pv_kw_per_kwp[steps])
+            occ_offset += len(kept)
+            self.segments.append(
+                _Segment(
+                    seg_model,
+                    solver,
+                    np.array(link, dtype=np.int64),
+                    start_col,
+                    end_row,
+                    slacks,
+                    seg_cols,
+                    full_cols,
+                )
+            )
+        if occ_offset != len(inp.occurrences):
+            raise RuntimeError("time decomposition: a shiftable occurrence crosses a segment")
+        # With new kWh to choose, the starts must fit the battery chosen (master rows).
+        self.starts_fit_kwh = self.battery and full.battery_new_kwh is not None
+
+    def _sizes(self, y: FloatArray) -> tuple[float, float, float]:
+        """Total PV kWp, battery kWh and kW at ``y``."""
+        inp = self.model.inputs
+        new = dict(zip(self.names, y[: len(self.names)], strict=True))
+        bat = inp.battery
+        return (
+            inp.pv_kwp + float(new.get("pv_new_kwp", 0.0)),
+            bat.energy_kwh + float(new.get("battery_new_kwh", 0.0)),
+            bat.power_kw + float(new.get("battery_new_kw", 0.0)),
+        )
+
+    def _set_sizing(self, number: int, y: FloatArray) -> None:
+        """Bounds of PV used, charge, discharge and state of charge at the sizing of ``y``."""
+        seg = self.segments[number]
+        cols = seg.model.columns
+        kwp, energy, power = self._sizes(y)
+        bat = self.model.inputs.battery
+        parts: list[tuple[IntArray, FloatArray, FloatArray]] = []
+        if cols.pv_kw is not None:
+            shape = self.pv_shape[number]
+            parts.append((cols.pv_kw, np.zeros(len(shape)), shape * kwp))
+        if cols.charge_kw is not None and cols.discharge_kw is not None:
+            m = len(cols.charge_kw)
+            parts.append((cols.charge_kw, np.zeros(m), np.full(m, power)))
+            parts.append((cols.discharge_kw, np.zeros(m), np.full(m, power)))
+        if cols.soc_kwh is not None:
+            m = len(cols.soc_kwh)
+            parts.append(
+                (cols.soc_kwh, np.full(m, bat.soc_min * energy), np.full(m, bat.soc_max * energy))
+            )
+        if parts:
+            seg.solver.set_bounds(
+                np.concatenate([p[0] for p in parts]),
+                np.concatenate([p[1] for p in parts]),
+                np.concatenate([p[2] for p in parts]),
+            )
+
+    def _sizing_gradient(self, number: int, d: FloatArray) -> FloatArray:
+        """dF_k/d(new kWp, kWh, kW): the bounds' sensitivities (reduced costs) chained.
+
+        A column nonbasic at its upper bound has a reduced cost ``<= 0``, which is the change
+        of the optimum per unit of that bound; at its lower bound ``>= 0``.
+        """
+        cols = self.segments[number].model.columns
+        bat = self.model.inputs.battery
+        grad = np.zeros(len(self.names))
+        for position, name in enumerate(self.names):
+            if name == "pv_new_kwp" and cols.pv_kw is not None:
+                grad[position] = float(self.pv_shape[number] @ np.minimum(d[cols.pv_kw], 0.0))
+            elif name == "battery_new_kw" and cols.charge_kw is not None:
+                assert cols.discharge_kw is not None
+                grad[position] = float(
+                    np.minimum(d[cols.charge_kw], 0.0).sum()
+                    + np.minimum(d[cols.discharge_kw], 0.0).sum()
+                )
+            elif name == "battery_new_kwh" and cols.soc_kwh is not None:
+                ds = d[cols.soc_kwh]
+                low, high = np.maximum(ds, 0.0).sum(), np.minimum(ds, 0.0).sum()
+                grad[position] = float(bat.soc_max * high + bat.soc_min * low)
+        return grad
+
+    def evaluate(self, number: int, y: FloatArray) -> _Eval:
+        seg = self.segments[number]
+        highs = seg.solver.highs
+        present = seg.link >= 0
+        if present.any():
+            seg.solver.fix_columns(seg.link[present], y[: self.n_link][present])
+        self._set_sizing(number, y)
+        if seg.start_col is not None and seg.end_row is not None:
+            b = y[self.n_link :]
+            seg.solver.fix_columns([seg.start_col], [b[number]])
+            if number == self.k - 1:
+                highs.changeRowBounds(seg.end_row, float(b[0] - b[number]), highspy.kHighsInf)
+            else:
+                delta = float(b[number + 1] - b[number])
+                highs.changeRowBounds(seg.end_row, delta, delta)
+        start = time.perf_counter()
+        cpu = time.thread_time()
+        highs.run()
+        cpu = time.thread_time() - cpu
+        seconds = time.perf_counter() - start
+        status = highs.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            from netruimte.planner.lp.solve import UnboundedModelError, _status
+
+            if _status(status) is SolveStatus.UNBOUNDED:
+                raise UnboundedModelError(f"the dispatch LP of segment {number} is unbounded")
+            raise RuntimeError(
+                f"the dispatch LP of segment {number} ended {highs.modelStatusToString(status)!r}"
+            )
+        info = highs.getInfo()
+        solution = highs.getSolution()
+        x = np.asarray(solution.col_value, dtype=float)
+        d = np.asarray(solution.col_dual, dtype=float)
+        grad = np.zeros(self.dim)
+        grad[: self.n_link][present] = d[seg.link[present]]
+        grad[: len(self.names)] = self._sizing_gradient(number, d)
+        served = float(x[seg.model.columns.unserved_kw].max(initial=0.0)) <= self.unserved_tol
+        if seg.start_col is not None and seg.end_row is not None:
+            row_dual = float(np.asarray(solution.row_dual)[seg.end_row])
+            nxt = 0 if number == self.k - 1 else number + 1
+            grad[self.n_link + number] += d[seg.start_col] - row_dual
+            grad[self.n_link + nxt] += row_dual
+            served &= float(x[seg.slacks].max(initial=0.0)) <= SLACK_TOLERANCE * self.scale_kwh
+        return _Eval(
+            value=float(info.objective_function_value) - seg.model.offset,  # once, in the master
+            grad=grad,
+            col_value=x,
+            served=served,
+            seconds=seconds,
+            cpu_seconds=cpu,
+            iterations=int(info.simplex_iteration_count),
+        )
+
+    def assemble(self, y: FloatArray, evals: list[_Eval]) -> FloatArray:
+        """The full model's column values of the plan made of the segments' dispatches."""
+        x = np.zeros(self.model.num_col)
+        for seg, ev in zip(self.segments, evals, strict=True):
+            x[seg.full_cols] = ev.col_value[seg.seg_cols]
+        x[self.link_full] = y[: self.n_link]
+        soc_start = self.model.columns.soc_start_kwh
+        if soc_start is not None and self.battery:
+            x[soc_start[0]] = y[self.n_link]
+        return x
+
+    def _master_model(
+        self,
+        points: list[FloatArray],
+        cuts: list[list[_Eval]],
+        lower: FloatArray,
+        upper: FloatArray,
+    ) -> highspy.Highs:
+        """The master LP: ``min c·y + Σ_k θ_k`` over the cuts inside ``[lower, upper]``."""
+        dim, k = self.dim, self.k
+        highs = new_highs()
+        inf = highspy.kHighsInf
+        highs.addVars(
+            dim + k, np.append(lower, np.full(k, -inf)), np.append(upper, np.full(k, inf))
+        )
+        cost = np.append(self.cost, np.ones(k))
+        highs.changeColsCost(dim + k, np.arange(dim + k, dtype=np.int32), cost)
+        rows: list[FloatArray] = []
+        rhs: list[float] = []
+        for y, evals in zip(points, cuts, strict=True):
+            for number, ev in enumerate(evals):
+                row = np.zeros(dim + k)
+                row[:dim] = ev.grad
+                row[dim + number] = -1.0
+                rows.append(row)
+                rhs.append(float(ev.grad @ y) - ev.value)
+        if self.starts_fit_kwh:
+            # soc_min (E0 + E) <= b_k <= soc_max (E0 + E): the starts fit the battery chosen.
+            bat = self.model.inputs.battery
+            soc_min, soc_max, e0 = bat.soc_min, bat.soc_max, bat.energy_kwh
+            e_col = self.names.index("battery_new_kwh")
+            for number in range(k):
+                row = np.zeros(dim + k)
+                row[self.n_link + number] = 1.0
+                row[e_col] = -soc_max
+                rows.append(row)
+                rhs.append(soc_max * e0)
+                if soc_min > 0:
+                    row = np.zeros(dim + k)
+                    row[self.n_link + number] = -1.0
+                    row[e_col] = soc_min
+                    rows.append(row)
+                    rhs.append(-soc_min * e0)
+        matrix = np.array(rows)
+        nz = np.nonzero(matrix)
+        count = len(rows)
+        starts = np.searchsorted(nz[0], np.arange(count)).astype(np.int32)
+        highs.addRows(
+            count,
+            np.full(count, -inf),
+            np.array(rhs),
+            len(nz[0]),
+            starts,
+            nz[1].astype(np.int32),
+            matrix[nz],
+        )
+        return highs
+
+    def _run(self, highs: highspy.Highs, what: str) -> FloatArray:
+        highs.run()
+        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(
+                f"the time decomposition's {what} failed: "
+                + highs.modelStatusToString(highs.getModelStatus())
+            )
+        return np.asarray(highs.getSolution().col_value, dtype=float)
+
+    def master(
+        self,
+        points: list[FloatArray],
+        cuts: list[list[_Eval]],
+        lower: FloatArray,
+        upper: FloatArray,
+    ) -> tuple[FloatArray, float]:
+        """Minimise ``c·y + Σ_k θ_k`` over the cuts inside ``[lower, upper]``."""
+        highs = self._master_model(points, cuts, lower, upper)
+        z = self._run(highs, "master problem")
+        return np.clip(z[: self.dim], lower, upper), float(highs.getInfo().objective_function_value)
+
+
+def _contracted_upper(inp: LpInputs) -> float:
+    """A bound on the optimal contracted kW: import only serves load, charging, flexible
+    loads and (when it pays) export, so ``C* <= max_t (L_t + q̄ + P_max + X)``."""
+    bat = inp.battery
+    shift = float(inp.shift_max_kw.sum()) if len(inp.shift_max_kw) else 0.0
+    export = inp.export_kw if np.isfinite(inp.export_kw) else 0.0
+    peak = float(inp.load_kw.max(initial=0.0))
+    return peak + shift + bat.power_kw + bat.max_power_kw + export + 1.0
+
+
+def solve_by_time_decomposition(
+    model: LpModel,
+    x0: FloatArray,
+    *,
+    penalty_eur_per_kwh: float,
+    gap_tolerance: float = 1e-3,
+    max_evaluations: int = 80,
+    workers: int = 2,
+) -> tuple[LpSolution | None, FloatArray, DecompositionReport]:
+    """Minimise the model over sizing, contracted kW and the segments' start states of charge.
+
+    Parameters
+    ----------
+    model
+        A ``COST`` model of the whole profile (for the mapping and the report; it is not
+        solved as a whole).
+    x0
+        The first sizing (order of ``model.columns.sizing()``).
+    penalty_eur_per_kwh
+        Cost of a kWh of end-of-segment slack (the unserved-energy penalty).
+    gap_tolerance
+        Stop when ``upper − lower <= gap_tolerance × |upper|`` (or 1e-6 EUR).
+    max_evaluations
+        Give up after this many rounds (the report then states the gap reached).
+    workers
+        Threads solving the segments of one evaluation.
+
+    Returns
+    -------
+    (solution, sizing, report)
+        The plan's values in the full model's columns (duals not computed), its sizing and
+        the report (``lower_bound_eur``, ``gap``, one :class:`Iterate` per round). The
+        solution is ``None`` when no evaluation was a plan (unserved energy or an unmet end
+        state of charge in every one: an infeasible site, or the evaluation limit reached);
+        the sizing and report are then those of the least penalised evaluation.
+    """
+    start = time.perf_counter()
+    problem = _Problem(model, penalty_eur_per_kwh)
+    inp = model.inputs
+    n_link = problem.n_link
+    y = np.zeros(problem.dim)
+    y[: len(problem.names)] = np.asarray(x0, dtype=float)
+    if model.columns.contracted_kw is not None:
+        y[n_link - 1] = _contracted_guess(inp, problem, y)
+    if problem.battery:
+        bat = inp.battery
+        e_names = problem.names
+        energy = bat.energy_kwh + (
+            y[e_names.index("battery_new_kwh")] if "battery_new_kwh" in e_names else 0.0
+        )
+        y[n_link:] = 0.5 * (bat.soc_min + bat.soc_max) * energy
+    y = np.clip(y, problem.lower, problem.upper)
+    span = np.maximum(problem.upper - problem.lower, 1e-9)
+    # First trust region: a tenth of each size's range (or a quarter of the first guess), a
+    # twentieth of the contracted kW (too low a kW leaves load unserved at a steep penalty)
+    # and a twentieth of the battery's range for the segment starts.
+    radius = np.maximum(0.25 * np.abs(y), INITIAL_RADIUS * span)
+    if model.columns.contracted_kw is not None:
+        radius[n_link - 1] = max(0.05 * y[n_link - 1], 1e-3 * span[n_link - 1])
+    radius[n_link:] = START_RADIUS * span[n_link:]
+    tiny = 1e-9 * span
+    pool = ThreadPoolExecutor(workers) if workers > 1 else None
+    points: list[FloatArray] = []
+    cuts: list[list[_Eval]] = []
+    history: list[Iterate] = []
+    centre_value = np.inf
+    centre_y = y.copy()
+    plan_value = np.inf
+    plan_y: FloatArray | None = None
+    plan_evals: list[_Eval] | None = None
+    least_value = np.inf
+    least: tuple[FloatArray, list[_Eval]] | None = None
+    lower_bound = -np.inf
+    predicted = np.nan
+    order = list(range(problem.k))
+    try:
+        while len(points) < max_evaluations:
+            tick, cpu0 = time.perf_counter(), time.process_time()
+            if pool is None:
+                evals = [problem.evaluate(number, y) for number in order]
+            else:
+                evals = list(pool.map(problem.evaluate, order, [y] * len(order)))
+            value = float(problem.cost @ y) + sum(ev.value for ev in evals) + model.offset
+            points.append(y.copy())
+            cuts.append(evals)
+            served = all(ev.served for ev in evals)
+            if served and value < plan_value:
+                plan_value, plan_y, plan_evals = value, y.copy(), evals
+            if value < least_value:
+                least_value, least = value, (y.copy(), evals)
+            _, bound = problem.master(points, cuts, problem.lower, problem.upper)
+            lower_bound = max(lower_bound, bound + model.offset)
+            history.append(
+                Iterate(
+                    tuple(float(v) for v in y[: len(problem.names)]),
+                    value,
+                    lower_bound,
+                    plan_value,
+                    time.perf_counter() - tick,
+                    time.process_time() - cpu0,
+                    sum(ev.iterations for ev in evals),
+                )
+            )
+            previous = centre_value
+            if value < centre_value:
+                centre_value, centre_y = value, y.copy()
+            if np.isfinite(previous):
+                if value >= previous:
+                    radius = np.maximum(0.5 * radius, 1e-6 * span)
+                elif (previous - value) > 0.5 * (previous - predicted):
+                    radius = np.minimum(2.0 * radius, span)
+            allowed = max(gap_tolerance * abs(plan_value), ABSOLUTE_TOLERANCE_EUR)
+            if plan_y is not None and plan_value - lower_bound <= allowed:
+                break
+            box_lo = np.maximum(problem.lower, centre_y - radius)
+            box_hi = np.minimum(problem.upper, centre_y + radius)
+            candidate, predicted = problem.master(points, cuts, box_lo, box_hi)
+            predicted += model.offset
+            if np.all(np.abs(candidate - centre_y) <= tiny):
+                radius = np.minimum(2.0 * radius, span)
+                box_lo = np.maximum(problem.lower, centre_y - radius)
+                box_hi = np.minimum(problem.upper, centre_y + radius)
+                candidate, predicted = problem.master(points, cuts, box_lo, box_hi)
+                predicted += model.offset
+                if np.all(np.abs(candidate - centre_y) <= tiny):
+                    # The model is flat here and the centre is not a plan (a trace of
+                    # unserved energy or slack): feasibility grows with every size.
+                    candidate = np.minimum(problem.upper, centre_y + 1e-6 * span)
+            y = candidate
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    if plan_y is not None and plan_evals is not None:
+        best_y, best_evals, best_value = plan_y, plan_evals, plan_value
+    else:
+        assert least is not None
+        best_y, best_evals = least
+        best_value = least_value
+    col_value = problem.assemble(best_y, best_evals)
+    solution: LpSolution | None = LpSolution(
+        status=SolveStatus.OPTIMAL,
+        objective=best_value,
+        col_value=col_value,
+        col_dual=np.zeros(0),
+        iterations=sum(it.simplex_iterations for it in history),
+        seconds=time.perf_counter() - start,
+        message="time decomposition",
+        cpu_seconds=sum(it.cpu_seconds for it in history),
+    )
+    report = DecompositionReport(
+        names=problem.names,
+        lower_bound_eur=lower_bound,
+        upper_bound_eur=best_value,
+        gap=(best_value - lower_bound) / max(abs(best_value), 1e-9),
+        seconds=time.perf_counter() - start,
+        history=tuple(history),
+    )
+    if plan_y is None:
+        solution = None
+    return solution, best_y[: len(problem.names)].copy(), report
+
+
+def _contracted_guess(inp: LpInputs, problem: _Problem, y: FloatArray) -> float:
+    """The peak of load − PV at the first sizing: enough to serve everything without a
+    battery (a lower first guess leaves load unserved at a steep penalty)."""
+    names = problem.names
+    kwp = inp.pv_kwp + (y[names.index("pv_new_kwp")] if "pv_new_kwp" in names else 0.0)
+    net = inp.load_kw - inp.pv_kw_per_kwp * kwp
+    return float(max(0.0, net.max(initial=0.0)))

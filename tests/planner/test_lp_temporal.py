@@ -1,0 +1,128 @@
+"""The time decomposition of min-cost against the monolithic LP, on random small sites.
+
+Sites start a day or two before a month ends, so the profile has two segments (two calendar
+months) that the decomposition solves apart, tied by the contracted kW, the sizing and the
+state of charge at the month start. Every feature can appear: PV and battery sizing,
+restriction windows, a fixed or chosen import limit, monthly kW-max, a price series,
+curtailable and shiftable loads (a window across the month start joins the months into one
+segment, and the site is then not decomposable).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+
+from netruimte.planner import PV, Battery, Connection, Objective, Site, Tariff
+from netruimte.planner.lp import PlanStatus, lp_inputs, min_cost
+from netruimte.planner.lp.temporal import segment_bounds, time_decomposable
+from tests.planner.strategies import sites
+from tests.planner.test_lp_properties import SETTINGS, _check_plan, _solve, cost_sites
+
+# The last day of a month (after the spring DST switch; in winter and autumn), so that a
+# profile of 100-200 quarter-hours crosses into the next month.
+MONTH_ENDS = ("2025-01-31", "2025-03-31", "2025-10-31")
+
+
+def crossing_sites() -> st.SearchStrategy[Site]:
+    return cost_sites(base=sites(max_shiftable=1, min_steps=100, start_days=MONTH_ENDS))
+
+
+@settings(SETTINGS, max_examples=60)
+@given(crossing_sites())
+def test_time_decomposition_is_within_its_gap_of_the_full_lp(site: Site) -> None:
+    inp = lp_inputs(site)
+    if not time_decomposable(inp):
+        event("not decomposable")
+        return  # one segment (a window across the month start), or unbounded contracted kW
+    full = _solve(site, method="lp")
+    split = _solve(site, method="temporal")
+    if full is None or split is None:
+        assert full is None and split is None
+        return
+    assert full.status is split.status
+    if full.status is PlanStatus.INFEASIBLE:
+        event("infeasible")
+        return
+    event("compared")
+    assert split.method == "temporal"
+    _check_plan(site, split)
+    assert full.annual_cost_eur is not None
+    assert split.annual_cost_eur is not None
+    assert split.lower_bound_eur is not None and split.gap is not None
+    money = 1e-5 * max(1.0, abs(full.annual_cost_eur))  # solver tolerances
+    # The full LP's optimum lies between the bounds the time decomposition proved ...
+    assert split.lower_bound_eur <= full.annual_cost_eur + money
+    # ... so its plan is at most the gap it reports above the optimum, and that gap is 0.1 %.
+    assert split.annual_cost_eur >= full.annual_cost_eur - money
+    assert (
+        split.annual_cost_eur
+        <= full.annual_cost_eur + split.gap * abs(split.annual_cost_eur) + money
+    )
+    assert split.gap <= 1e-3 + 1e-9 or split.annual_cost_eur - split.lower_bound_eur <= 2e-6
+
+
+def _two_month_site(**tariff: float) -> Site:
+    """Two days across 31 January / 1 February: flat 10 kW, a cheap night and a dear day."""
+    index = pd.date_range("2025-01-31", periods=192, freq="15min", tz="Europe/Amsterdam")
+    hour = np.asarray(index.hour)
+    price = pd.Series(np.where((hour >= 8) & (hour < 20), 0.40, 0.10), index=index)
+    return Site(
+        name="two months",
+        load_kw=pd.Series(np.where((hour >= 8) & (hour < 20), 40.0, 10.0), index=index),
+        objective=Objective.MIN_COST,
+        pv=PV(
+            kw_per_kwp=pd.Series(np.clip(np.sin((hour - 6) / 12 * np.pi), 0, None), index=index),
+            max_kwp=50.0,
+            cost_eur_per_kwp_year=60.0,
+        ),
+        battery=Battery(
+            max_energy_kwh=300.0,
+            max_power_kw=60.0,
+            cost_eur_per_kwh_year=20.0,
+            cost_eur_per_kw_year=10.0,
+            roundtrip_efficiency=0.9,
+        ),
+        connection=Connection(import_kw=None, export_kw=20.0),
+        tariff=Tariff(energy_eur_per_kwh=price, feed_in_eur_per_kwh=0.02, **tariff),
+    )
+
+
+@pytest.mark.parametrize("kwmax", [0.0, 5.0])
+def test_two_months_match_the_full_lp(kwmax: float) -> None:
+    site = _two_month_site(contracted_eur_per_kw_year=3000.0, kwmax_eur_per_kw_month=kwmax)
+    inp = lp_inputs(site)
+    assert len(segment_bounds(inp)) == 2
+    full = min_cost(site, method="lp")
+    split = min_cost(site, method="temporal")
+    assert split.method == "temporal"
+    assert full.annual_cost_eur is not None and split.annual_cost_eur is not None
+    assert split.lower_bound_eur is not None
+    assert split.lower_bound_eur <= full.annual_cost_eur * (1 + 1e-7)
+    assert full.annual_cost_eur <= split.annual_cost_eur <= full.annual_cost_eur * (1 + 1e-3)
+    # The battery carries energy across the month start: the plan's state of charge is one
+    # trajectory (the dispatch checker in min_cost refuses a jump).
+    assert split.dispatch is not None
+    soc = split.dispatch["soc_kwh"].to_numpy()
+    first_feb = int(np.flatnonzero(split.dispatch.index.month == 2)[0])
+    assert abs(soc[first_feb] - soc[first_feb - 1]) <= 0.25 * split.battery_power_kw + 1e-6
+
+
+def test_a_window_across_the_month_start_joins_the_months() -> None:
+    from netruimte.planner import DailyWindow, ShiftableLoad
+
+    site = _two_month_site(contracted_eur_per_kw_year=3000.0)
+    import datetime as dt
+
+    night = DailyWindow(dt.time(22), dt.time(6))
+    site = dataclasses.replace(site, shiftable=(ShiftableLoad("ev", 50.0, 20.0, night),))
+    inp = lp_inputs(site)
+    assert len(segment_bounds(inp)) == 1
+    assert not time_decomposable(inp)
+    with pytest.raises(ValueError, match="two or more segments"):
+        min_cost(site, method="temporal")
