@@ -35,6 +35,9 @@ def _timeline(prio_wait: int, none_wait: int) -> Timeline:
         end_m=granted.copy(),
         granted_m=granted,
         wait_m=granted.copy(),
+        offer_i=np.arange(4, dtype=np.int64),  # each granted whole: one offer at its grant
+        offer_m=granted.copy(),
+        offer_mw=np.ones(4),
     )
 
 
@@ -64,8 +67,9 @@ def test_station_sentence_follows_the_data() -> None:
     b = station_sentence(full, simulate(full), "A")
     assert "existing load takes 2.0 MW" in a and "granted (here and below) 6.0 MW" in a
     assert "No offtake request waits" in a
-    assert "existing load takes 7.0 MW" in b and "granted (here and below) 2.0 MW" in b
-    assert "2 offtake requests (4.0 MW) still wait." in b
+    # 3 MW free: R0 whole (2 MW), R1 a partial offer of the last 1 MW; R1's rest and R2 wait
+    assert "existing load takes 7.0 MW" in b and "granted (here and below) 3.0 MW" in b
+    assert "2 offtake requests (3.0 MW) still wait." in b
 
 
 def _series(values: list[float]) -> pd.Series:
