@@ -63,3 +63,11 @@ def test_bad_choice_exits_2(tmp_path):
     result = run(str(FILES / "net.csv"), "--out", str(tmp_path / "o.csv"), "--fill", "mean")
     assert result.returncode == 2
     assert "--fill" in result.stderr
+
+
+def test_a_whole_file_ambiguity_names_the_file_and_the_flag(tmp_path):
+    src = FILES / "no_timestamps.csv"
+    result = run(str(src), "--out", str(tmp_path / "o.csv"))
+    assert result.returncode == 2
+    assert str(src) in result.stderr and "'--start'" in result.stderr
+    assert not (tmp_path / "o.csv").exists()

@@ -27,7 +27,7 @@ def test_summary_pdf_is_one_page_with_the_summary_numbers(demo):  # noqa: F811
 
 
 def test_campus_cells_one_vocabulary() -> None:
-    from netruimte.cli.demo import campus_cells
+    from netruimte.report.demo_data import campus_cells
 
     row = {"granted_on": None, "p50": None, "p90": "2039-01-01"}
     assert campus_cells(row, 2040, monte_carlo=True) == [
@@ -60,3 +60,24 @@ def test_cli_demo_text_adds_up(tmp_path) -> None:  # type: ignore[no-untyped-def
         cells = [c.strip() for c in line.split("│") if c.strip()]
         assert cells[4] == str(done) and cells[5] == str(row["not_in_horizon"])
         assert int(cells[4]) + int(cells[5]) == row["requests"]
+
+
+def test_report_campus_table_uses_the_one_vocabulary(demo) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """The HTML campus table says 'not simulated' for a variant without Monte Carlo (not 'not
+    before the horizon', which would contradict its granted date), as the terminal does."""
+    from netruimte.report.demo import build_demo_report
+    from netruimte.report.demo_data import VARIANTS
+    from netruimte.report.html import Table
+
+    report = build_demo_report(demo)
+    section = next(s for s in report.sections if s.heading == "The High Tech Campus")
+    table = next(b for b in section.blocks if isinstance(b, Table)).frame
+    by_label = {row["scenario"]: row for row in table.to_dict("records")}
+    for variant in VARIANTS:
+        row = by_label[variant.label]
+        if not variant.monte_carlo:
+            assert row["half of the runs by (P50)"] == "not simulated"
+            assert row["90 % of the runs by (P90)"] == "not simulated"
+        else:
+            assert row["half of the runs by (P50)"] != "not simulated"
+        assert "never" not in " ".join(map(str, row.values()))

@@ -159,3 +159,24 @@ def test_flexible_loads_are_named_only_when_there_are_some() -> None:
     one = " ".join(business_case_sentences(_case(flexible_loads=1), 150.0))
     assert "flexible" not in none
     assert "(the flexible load starting when it arrives, no battery use)" in one
+
+
+def test_category_and_yearly_tables_count_partial_offers() -> None:
+    """3 MW free at a 10 MW station with 7 MW load: R0 (2 MW) whole, R1 a partial offer of
+    1 MW, R2 (2 MW) waits. The tables count the offer as granted and only the rest as waiting."""
+    from netruimte.report.waitlist_data import (
+        category_summary,
+        granted_mw_per_year,
+        timeline,
+    )
+
+    scenario = _two_stations(7.0)
+    result = simulate(scenario)
+    tl = timeline(scenario, result)
+    row = category_summary(tl).iloc[0]
+    assert row["granted"] == 1 and row["waiting"] == 2
+    assert row["granted MW"] == pytest.approx(3.0)
+    assert row["waiting MW"] == pytest.approx(3.0)  # R1's last 1 MW and R2's 2 MW
+    per_year = granted_mw_per_year(tl)
+    assert per_year.to_numpy().sum() == pytest.approx(3.0)
+    assert per_year.loc[2026, "offtake no priority"] == pytest.approx(3.0)

@@ -11,21 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-__all__ = ["campus_cells", "demo"]
-
-
-_LATER = "not before the horizon ({horizon})"
-"""One vocabulary: 'not before the horizon (YEAR)' when a run ends without the grant, 'not
-simulated' when a variant had no Monte Carlo runs (no P50/P90), 'never' only for certain."""
-
-
-def campus_cells(row: dict[str, object], horizon: int, *, monte_carlo: bool) -> list[str]:
-    """Connected, P50 and P90 of one campus row in the demo's one vocabulary."""
-    later = _LATER.format(horizon=horizon)
-    cells = [str(row["granted_on"] or later)]
-    for key in ("p50", "p90"):
-        cells.append(str(row[key] or later) if monte_carlo else "not simulated")
-    return cells
+__all__ = ["demo"]
 
 
 def demo(
@@ -48,7 +34,7 @@ def demo(
 ) -> None:
     """The main job: the Flevoland scenario end to end (waiting list, ACM framework, smart
     tools, slipped works), written as one HTML report plus CSV/JSON of all results."""
-    from netruimte.report.demo_data import VARIANTS
+    from netruimte.report.demo_data import VARIANTS, campus_cells, later_text
     from netruimte.services.demo import DemoOptions, run_demo
     from netruimte.services.demo_output import demo_summary, write_demo
 
@@ -88,7 +74,7 @@ def demo(
         caption="the last two columns add up to the requests",
     )
     for column in ("scenario", "by 2030", "by 2033", "by 2036", f"by the end of {horizon}",
-                   _LATER.format(horizon=horizon), "MW-years waited"):  # fmt: skip
+                   later_text(horizon), "MW-years waited"):  # fmt: skip
         table.add_column(column, justify="left" if column == "scenario" else "right")
     for row in summary["variants"]:
         table.add_row(
@@ -105,7 +91,7 @@ def demo(
     for column in ("scenario", "MW asked", "connected (no delays)", "half of the runs by (P50)",
                    "90 % of the runs by (P90)"):  # fmt: skip
         campus.add_column(column)
-    simulated = {v.label: v.monte_carlo for v in VARIANTS}
+    simulated = {v.label: v.monte_carlo and result.options.runs > 1 for v in VARIANTS}
     for row in summary["campus"]:
         campus.add_row(
             row["variant"],

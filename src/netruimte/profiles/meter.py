@@ -200,8 +200,17 @@ def import_meter(path: str | Path, options: ImportOptions | None = None) -> Mete
         Malformed input (names file, line, column) or an ambiguity (names the option, e.g.
         ``field '--fill'``, that resolves it).
     """
-    opts = options or ImportOptions()
     path = Path(path)
+    try:
+        return _import(path, options or ImportOptions())
+    except InputError as exc:
+        if exc.source is not None:
+            raise
+        # an ambiguity of the whole file (no timestamps, no unit, ...) still names the file
+        raise InputError(exc.message, source=path, line=exc.line, field=exc.field) from None
+
+
+def _import(path: Path, opts: ImportOptions) -> MeterImport:
     source = str(path)
     table = read_table(path)
     said: list[Assumption] = _file_facts(table)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -11,8 +10,10 @@ import pandas as pd
 from netruimte.report.demo_data import (
     VARIANTS,
     DemoResult,
+    campus_cells,
     campus_table,
     connection_table,
+    later_text,
     rules_changes,
     variant_summary,
 )
@@ -185,12 +186,26 @@ def _uncertainty_figure(table: pd.DataFrame) -> dict[str, Any]:
     return {"data": data, "layout": layout}
 
 
-def _fmt_date(value: Any) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
-        return "not before the horizon"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+def _campus_rows(campus: pd.DataFrame, result: DemoResult) -> pd.DataFrame:
+    """The campus table in the demo's one vocabulary (as the terminal prints it)."""
+    simulated = {v.label: v.monte_carlo and result.options.runs > 1 for v in VARIANTS}
+    horizon = result.scenario.end.year
+    rows = []
+    for row in campus.to_dict("records"):
+        connected, p50, p90 = campus_cells(
+            row, horizon, monte_carlo=simulated.get(str(row["variant"]), False)
+        )
+        rows.append(
+            {
+                "scenario": row["variant"],
+                "MW asked": row["requested_mw"],
+                "contract": row["contract"],
+                "connected (no delays)": connected,
+                "half of the runs by (P50)": p50,
+                "90 % of the runs by (P90)": p90,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def build_demo_report(result: DemoResult) -> Report:
@@ -319,12 +334,9 @@ def build_demo_report(result: DemoResult) -> Report:
             "Hortus housing district next door."
         ),
         Table(
-            campus.drop(columns=["explanation"]).assign(
-                granted_on=lambda f: f["granted_on"].map(_fmt_date),
-                p50=lambda f: f["p50"].map(_fmt_date),
-                p90=lambda f: f["p90"].map(_fmt_date),
-            ),
-            caption="When the campus is connected",
+            _campus_rows(campus, result),
+            caption="When the campus is connected (P50/P90: the dates by which half and 90 % "
+            "of the Monte Carlo runs connect it)",
             float_format="{:,.2f}",
         ),
         Paragraph("Why, under the rules in force: " + campus_by[labels["acm"]]["explanation"]),
@@ -363,7 +375,7 @@ def build_demo_report(result: DemoResult) -> Report:
             "by_2030": "connected before 2030",
             "by_2033": "before 2033",
             "by_2036": "before 2036",
-            "not_in_horizon": "not before 2041",
+            "not_in_horizon": later_text(result.scenario.end.year),
             "median_wait_years": "median wait (years)",
             "mw_years_waiting": "MW-years waiting",
         }

@@ -26,13 +26,44 @@ __all__ = [
     "DemoOptions",
     "DemoResult",
     "Variant",
+    "campus_cells",
     "campus_table",
     "connection_table",
+    "later_text",
     "rules_changes",
     "variant_summary",
 ]
 
 FLEVOLAND_GROUPS: Final = ("queue", "campus", "induced", "hortus")
+
+NOT_SIMULATED: Final = "not simulated"
+"""The demo's one vocabulary: a P50/P90 of a variant that had no Monte Carlo runs."""
+
+
+def later_text(horizon_year: int) -> str:
+    """The demo's one vocabulary for a run that ends without the grant (never "never": the
+    model cannot know what happens after its horizon)."""
+    return f"not before the horizon ({horizon_year})"
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value))
+
+
+def campus_cells(row: Mapping[Any, object], horizon_year: int, *, monte_carlo: bool) -> list[str]:
+    """Connected (no delays), P50 and P90 of one campus row in the demo's one vocabulary, for
+    the terminal and the report alike."""
+    later = later_text(horizon_year)
+
+    def cell(value: object) -> str:
+        if _missing(value):
+            return later
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+    cells = [cell(row["granted_on"])]
+    for key in ("p50", "p90"):
+        cells.append(cell(row[key]) if monte_carlo else NOT_SIMULATED)
+    return cells
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,12 @@ class Timeline:
     offer_m: IntArray
     offer_mw: FloatArray
 
+    def offered_mw(self) -> FloatArray:
+        """MW granted to each request by the end, partial offers included."""
+        held = np.zeros(self.mw.size)
+        np.add.at(held, self.offer_i, self.offer_mw)
+        return held
+
     @property
     def n_moments(self) -> int:
         """Number of allocation moments."""
@@ -187,8 +193,7 @@ def queue_mw(
     # what is still waiting then
     on = sel[tl.offer_i]
     np.add.at(diff, (tl.offer_m[on], tl.station[tl.offer_i[on]]), -tl.offer_mw[on])
-    held = np.zeros(tl.mw.size)
-    np.add.at(held, tl.offer_i, tl.offer_mw)
+    held = tl.offered_mw()
     gone = sel & np.array([s is Status.WITHDRAWN for s in tl.status], dtype=np.bool_)
     np.add.at(diff, (tl.end_m[gone], tl.station[gone]), -(tl.mw[gone] - held[gone]))
     own = np.cumsum(diff[:n_m], axis=0)
@@ -297,6 +302,7 @@ def category_summary(tl: Timeline) -> pd.DataFrame:
         tl.mask(Status.WAITING),
         tl.mask(Status.WITHDRAWN),
     )
+    held = tl.offered_mw()
     rows = []
     for cat in CATEGORY_ORDER:
         sel = cats == cat.value
@@ -311,8 +317,9 @@ def category_summary(tl: Timeline) -> pd.DataFrame:
                 "waiting": int((sel & waiting).sum()),
                 "withdrawn": int((sel & withdrawn).sum()),
                 "not yet in the list": int((sel & ~tl.took_part).sum()),
-                "granted MW": float(tl.mw[sel & granted].sum()),
-                "waiting MW": float(tl.mw[sel & waiting].sum()),
+                # partial offers count as granted; only what is still asked waits
+                "granted MW": float(held[sel].sum()),
+                "waiting MW": float((tl.mw - held)[sel & waiting].sum()),
                 "median wait (months)": curve.median_text(),
             }
         )
@@ -320,18 +327,20 @@ def category_summary(tl: Timeline) -> pd.DataFrame:
 
 
 def granted_mw_per_year(tl: Timeline) -> pd.DataFrame:
-    """Granted MW per calendar year of the grant: offtake per category, and feed-in."""
+    """Granted MW per calendar year of each offer (partial offers in their own year):
+    offtake per category, and feed-in."""
     years = sorted({m.year for m in tl.moments})
-    cats = np.array([c.value for c in tl.category])
-    year_of = np.array([tl.moments[g].year if g >= 0 else 0 for g in tl.granted_m])
+    cats = np.array([c.value for c in tl.category])[tl.offer_i]
+    year_of = np.array([tl.moments[m].year for m in tl.offer_m], dtype=np.int64)
+    direction = tl.direction[tl.offer_i]
     data: dict[str, list[float]] = {}
     for cat in CATEGORY_ORDER:
-        sel = (cats == cat.value) & (tl.direction == 0)
+        sel = (cats == cat.value) & (direction == 0)
         data[f"offtake {category_label(cat)}"] = [
-            float(tl.mw[sel & (year_of == y)].sum()) for y in years
+            float(tl.offer_mw[sel & (year_of == y)].sum()) for y in years
         ]
-    feed = tl.direction == 1
-    data["feed-in (all)"] = [float(tl.mw[feed & (year_of == y)].sum()) for y in years]
+    feed = direction == 1
+    data["feed-in (all)"] = [float(tl.offer_mw[feed & (year_of == y)].sum()) for y in years]
     return pd.DataFrame(data, index=pd.Index(years, name="year"))
 
 
