@@ -12,6 +12,7 @@ import pandas as pd
 
 from netruimte.grid.capacity_map import CapacityMapEntry, constraint_colour
 from netruimte.grid.model import Direction
+from netruimte.waitlist.congestion import ContractOutcome
 from netruimte.waitlist.requests import Category, Contract, Status
 
 __all__ = ["Offer", "RequestOutcome", "SimulationResult", "StationOutcome"]
@@ -154,6 +155,7 @@ class SimulationResult:
     runs: int = 1
     seed: int | None = None
     compare: SimulationResult | None = None
+    congestion_contracts: tuple[ContractOutcome, ...] = ()
 
     def request(self, request_id: str) -> RequestOutcome:
         """The outcome of one request (KeyError when unknown)."""
@@ -171,6 +173,8 @@ class SimulationResult:
             "requests": [r.to_json_dict(with_percentiles=with_p) for r in self.requests],
             "stations": [s.to_json_dict() for s in self.stations],
         }
+        if self.congestion_contracts:
+            out["congestion_contracts"] = [k.to_json_dict() for k in self.congestion_contracts]
         if self.compare is not None:
             inner = self.compare.to_json_dict()
             inner.pop("compare", None)
