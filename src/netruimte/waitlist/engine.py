@@ -431,7 +431,9 @@ def _compile_contracts(
 
 def contract_span(c: CompiledScenario, rf_m: IntArray) -> tuple[IntArray, IntArray]:
     """First moment each contract counts and the moment it stops (``n_moments``: never)."""
-    end = np.where(c.ctr_rf >= 0, rf_m[np.maximum(c.ctr_rf, 0)], c.ctr_end_m)
+    end = c.ctr_end_m.copy()
+    by_rf = c.ctr_rf >= 0
+    end[by_rf] = rf_m[c.ctr_rf[by_rf]]
     return c.ctr_start_m, np.maximum(end, c.ctr_start_m)
 
 
