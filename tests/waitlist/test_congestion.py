@@ -6,12 +6,16 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netruimte.errors import InputError
 from netruimte.grid import Reinforcement, Station
 from netruimte.waitlist import Request, compile_scenario, run_compiled, simulate
 from netruimte.waitlist.congestion import CongestionContract
+from netruimte.waitlist.kernels import GRANTED
 from tests.waitlist.helpers import grid, run, scenario
+from tests.waitlist.randomcase import FITS, random_cm_scenario, random_scenario
 
 STEPS = 96
 
@@ -235,3 +239,47 @@ def test_bad_contracts_are_refused_with_the_field() -> None:
     with pytest.raises(InputError) as err:
         req("x", "2025-01-01", relief_kw=100)
     assert err.value.field == "relief_kw"
+
+
+# --- properties -------------------------------------------------------------------------------
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=0, max_value=10**6), st.sampled_from(FITS))
+def test_no_node_above_capacity_contracts_and_credited_relief(seed: int, fit: str) -> None:
+    """At every moment, every offtake node on the path of a request offered room then holds
+    no more than its capacity + the contracts counting then + the relief credited so far."""
+    sc = random_cm_scenario(seed)
+    c = compile_scenario(sc, fit=fit)
+    raw = run_compiled(c)
+    g = sc.grid
+    n_m = len(c.moments)
+    # the effective capacity rebuilt independently from the inputs
+    want = g.capacity_mw(c.moments, reinforcement_moments=raw.reinforcement_m)
+    days = [m.toordinal() for m in c.moments]
+    rf_day = {rf.id: rf.date for rf in g.reinforcements}
+    for ctr in sc.congestion_contracts:
+        until = ctr.until if isinstance(ctr.until, dt.date) else rf_day[ctr.until]
+        on = [ctr.start.toordinal() <= d < until.toordinal() for d in days]
+        for node in g.ancestors[g.index(ctr.station)]:
+            if node >= 0:
+                want[0, node, on] += ctr.mw
+    for i, r in enumerate(sc.requests):
+        if c.steered[i] and raw.status[i] == GRANTED:
+            for node in g.ancestors[g.index(r.station)]:
+                if node >= 0:
+                    want[0, node, int(raw.grant_m[i]) :] += sc.relief_credit * r.relief_kw / 1000
+    assert raw.cap == pytest.approx(want, abs=1e-9)
+    for r, m in zip(raw.offer_r, raw.offer_m, strict=True):
+        if c.direction[r] != 0 or raw.outside[r]:
+            continue
+        for node in g.ancestors[c.station[r]]:
+            if node >= 0 and not c.steered[r]:
+                assert raw.room_hist[0, node, m] >= -1e-9, (seed, int(r), int(m), int(node))
+    assert n_m == raw.room_hist.shape[2]
+
+
+def test_scenarios_without_contracts_compile_as_before() -> None:
+    sc = random_scenario(7)
+    c = compile_scenario(sc)
+    assert c.ctr_mw.size == 0 and not c.steered.any() and not c.relief_add.any()
+    assert simulate(sc).congestion_contracts == ()
+    assert "congestion_contracts" not in simulate(sc).to_json_dict()

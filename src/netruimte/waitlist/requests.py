@@ -457,6 +457,12 @@ class Request:
                 f"{where}: relief_kw needs direction 'offtake' (its charging is steered)",
                 field="relief_kw",
             )
+        if relief > 0 and self.small_consumer:
+            raise InputError(
+                f"{where}: relief_kw is not for small consumers (they are connected from "
+                "reserved room, not under a congestion-management contract)",
+                field="relief_kw",
+            )
         object.__setattr__(self, "relief_kw", relief)
         if self.withdrawn is not None:
             if not isinstance(self.withdrawn, dt.date) or isinstance(self.withdrawn, dt.datetime):
