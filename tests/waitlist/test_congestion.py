@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from netruimte.errors import InputError
 from netruimte.grid import Reinforcement, Station
+from netruimte.scenario.waitlist_toml import load_scenario
 from netruimte.waitlist import Request, compile_scenario, run_compiled, simulate
 from netruimte.waitlist.congestion import CongestionContract
 from netruimte.waitlist.kernels import GRANTED
@@ -283,3 +285,118 @@ def test_scenarios_without_contracts_compile_as_before() -> None:
     assert c.ctr_mw.size == 0 and not c.steered.any() and not c.relief_add.any()
     assert simulate(sc).congestion_contracts == ()
     assert "congestion_contracts" not in simulate(sc).to_json_dict()
+
+
+# --- the scenario file -----------------------------------------------------------------------
+TOML = """
+[scenario]
+start = 2026-01-01
+end = 2027-01-01
+
+[[station]]
+id = "S"
+offtake_mw = 10
+load_mw = 10
+congestion_study = "study"
+
+[[reinforcement]]
+id = "RF"
+station = "S"
+date = 2026-09-01
+offtake_mw = 3
+
+[congestion_management]
+relief_credit = 0.25
+
+[[congestion_contract]]
+id = "C1"
+station = "S"
+kind = "csc"
+mw = 2
+start = 2026-03-01
+until = "RF"
+eur_per_mw_year = 40000
+
+[[congestion_contract]]
+id = "T1"
+station = "S"
+kind = "cbc-t"
+mw = 1
+start = "2026-01-01"
+until = "2026-06-01"
+windows = ["16:00-20:00"]
+
+[[request]]
+id = "firm"
+station = "S"
+kw = 2000
+submitted = 2025-01-01
+
+[[request]]
+id = "battery"
+station = "S"
+kw = 1000
+submitted = 2025-01-01
+category = "congestion-reliever"
+contract_signed = true
+relief_kw = 800
+"""
+
+
+def test_the_scenario_file_reads_contracts_credit_relief_and_study(tmp_path: Path) -> None:
+    path = tmp_path / "cm.toml"
+    path.write_text(TOML)
+    sc = load_scenario(path)
+    assert sc.relief_credit == 0.25
+    c1, t1 = sc.congestion_contracts
+    assert (c1.kind.value, c1.mw, c1.until, c1.eur_per_mw_year) == ("csc", 2.0, "RF", 40000.0)
+    assert (t1.until, t1.windows) == (dt.date(2026, 6, 1), ("16:00-20:00",))
+    assert sc.request("battery").relief_kw == 800
+    assert sc.grid.station("S").congestion_study == "study"
+    result = simulate(sc)
+    # January: T1 (1 MW, peak mode) + battery credit 0.2 MW is 1.2 MW: not enough for
+    # 2 MW whole, so 1,200 kW are offered; March: C1 adds 2 MW and the rest (800 kW) fits
+    firm = result.request("firm")
+    assert [(o.on, o.kw) for o in firm.offers] == [
+        (dt.date(2026, 1, 1), 1200.0),
+        (dt.date(2026, 3, 1), 800.0),
+    ]
+    # the study running makes the station amber on the map, whatever its room
+    (entry,) = result.capacity_map()
+    assert entry.demand_constraint.value == "amber"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "line"),
+    [
+        ('kind = "csc"', 'kind = "cbc"', "kind", 21),
+        ('until = "RF"', 'until = "RF9"', "until", 21),
+        ("mw = 2\n", "mw = -2\n", "mw", 21),
+        ('windows = ["16:00-20:00"]', "", "windows", 30),
+        ("eur_per_mw_year = 40000", "eur = 40000", "eur", 21),
+        ("relief_credit = 0.25", "relief_credit = 2", "congestion_management.relief_credit", None),
+        ('congestion_study = "study"', 'congestion_study = "maybe"', "congestion_study", 6),
+    ],
+)
+def test_bad_keys_name_the_file_line_and_field(
+    tmp_path: Path, old: str, new: str, field: str, line: int | None
+) -> None:
+    path = tmp_path / "cm.toml"
+    assert old in TOML
+    path.write_text(TOML.replace(old, new, 1))
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert err.value.field == field
+    assert err.value.source == str(path)
+    if line is not None:
+        assert err.value.line == line
+
+
+def test_a_study_result_with_no_room_left_is_red() -> None:
+    from netruimte.grid.capacity_map import constraint_colour
+
+    assert constraint_colour(10, 10, 0, 0).value == "amber"
+    assert constraint_colour(10, 10, 0, 0, congestion_study="result").value == "red"
+    assert constraint_colour(10, 5, 0, 0, congestion_study="result").value == "green"
+    assert constraint_colour(10, 5, 0, 0, congestion_study="announced").value == "amber"
+    assert constraint_colour(10, 5, 6, 1, congestion_study="result").value == "red"

@@ -40,7 +40,7 @@ _SCENARIO_KEYS = (
 _STATION_KEYS = (
     "id", "name", "parent", "offtake_mw", "load_mw", "load_csv", "feedin_mw", "feedin_load_mw",
     "feedin_load_csv", "voltage_kv", "net_csv", "profile_options", "connection_kv",
-    "small_consumer_reserve_mw", "lat", "lon", "aggregated",
+    "small_consumer_reserve_mw", "lat", "lon", "aggregated", "congestion_study",
 )  # fmt: skip
 _REINFORCEMENT_KEYS = ("id", "station", "date", "offtake_mw", "feedin_mw", "delay")
 _CONTRACT_KEYS = ("id", "station", "kind", "mw", "start", "until", "windows", "eur_per_mw_year")
@@ -157,6 +157,7 @@ def _station(table: Mapping[str, Any], base: Path, timezone: str) -> Station:
         lat=_number(table, "lat"),
         lon=_number(table, "lon"),
         aggregated=_flag(table, "aggregated"),
+        congestion_study=_text(table, "congestion_study"),
     )
 
 

@@ -501,6 +501,7 @@ def _stations(c: CompiledScenario, raw: RawOutcome) -> tuple[StationOutcome, ...
                 alleviation_feedin_year=years[1],
                 lat=st.lat,
                 lon=st.lon,
+                congestion_study=st.congestion_study,
             )
         )
     return tuple(out)

@@ -125,6 +125,7 @@ class StationOutcome:
     alleviation_feedin_year: int | None
     lat: float | None = None
     lon: float | None = None
+    congestion_study: str | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
         """The contract's station object."""
@@ -207,7 +208,11 @@ class SimulationResult:
                     demand_capacity_in_queue=st.waiting_mw,
                     demand_requests_in_queue=st.waiting_count,
                     demand_constraint=constraint_colour(
-                        st.offtake_mw, used, st.waiting_mw, st.waiting_count
+                        st.offtake_mw,
+                        used,
+                        st.waiting_mw,
+                        st.waiting_count,
+                        congestion_study=st.congestion_study,
                     ),
                     demand_alleviation_year=st.alleviation_year,
                     generation_available_capacity=st.feedin_mw,
@@ -215,7 +220,11 @@ class SimulationResult:
                     generation_capacity_in_queue=st.waiting_feedin_mw,
                     generation_requests_in_queue=st.waiting_feedin_count,
                     generation_constraint=constraint_colour(
-                        feed_cap, feed_used, st.waiting_feedin_mw, st.waiting_feedin_count
+                        feed_cap,
+                        feed_used,
+                        st.waiting_feedin_mw,
+                        st.waiting_feedin_count,
+                        congestion_study=st.congestion_study,
                     ),
                     generation_alleviation_year=st.alleviation_feedin_year,
                     lat=st.lat,
