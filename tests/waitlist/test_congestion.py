@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -400,3 +401,37 @@ def test_a_study_result_with_no_room_left_is_red() -> None:
     assert constraint_colour(10, 5, 0, 0, congestion_study="result").value == "green"
     assert constraint_colour(10, 5, 0, 0, congestion_study="announced").value == "amber"
     assert constraint_colour(10, 5, 6, 1, congestion_study="result").value == "red"
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=0, max_value=10**6))
+def test_profile_mode_contract_equivalences(seed: int) -> None:
+    """Profile mode, random stations and requests: a CBC-T whose window is the whole day is a
+    CBC-A; a CSC counting over the whole horizon is the same as that much more capacity."""
+    from tests.waitlist.test_profile_fit import _random_profile_scenario
+
+    sc = _random_profile_scenario(seed)
+    rng = np.random.default_rng([seed, 5])
+    target = sc.grid.stations[int(rng.integers(0, len(sc.grid)))]
+    mw = float(rng.integers(1, 6))
+
+    def with_contract(kind: str, windows: tuple[str, ...]) -> dict[str, str | None]:
+        ctr = CongestionContract(
+            id="K", station=target.id, kind=kind, mw=mw,  # type: ignore[arg-type]
+            start=sc.start, until=dt.date(2100, 1, 1), windows=windows,
+        )  # fmt: skip
+        return run(replace(sc, congestion_contracts=(ctr,)))
+
+    all_day = with_contract("cbc-t", ("00:00-24:00",))
+    assert all_day == with_contract("cbc-a", ())
+    assert all_day == with_contract("csc", ())
+    # the contract counts at its station and every node above it: raise them all
+    above = set(sc.grid.path(target.id))
+    bigger = replace(
+        sc.grid,
+        stations=tuple(
+            replace(s, offtake_mw=s.offtake_mw + mw) if s.id in above else s
+            for s in sc.grid.stations
+        ),
+    )
+    assert all_day == run(replace(sc, grid=bigger))
