@@ -362,6 +362,9 @@ def test_the_scenario_file_reads_contracts_credit_relief_and_study(tmp_path: Pat
         (dt.date(2026, 1, 1), 1200.0),
         (dt.date(2026, 3, 1), 800.0),
     ]
+    # T1 was needed in January for the firm offer; the steered battery took no room
+    assert result.congestion_contracts[1].granted_with == ("firm",)
+    assert result.congestion_contracts[1].granted_with_kw == pytest.approx(1200)
     # the study running makes the station amber on the map, whatever its room
     (entry,) = result.capacity_map()
     assert entry.demand_constraint.value == "amber"

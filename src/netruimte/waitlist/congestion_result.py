@@ -19,7 +19,8 @@ def contract_outcomes(c: CompiledScenario, raw: RawOutcome) -> tuple[ContractOut
     A request is counted for a contract (``granted_with``) when it was granted or offered
     room at a moment the contract counted, at a station on or below the contract's station, and
     the offtake room left at the end of that moment at some node of the contract's path was
-    less than the contract's MW. ``years_active`` runs from the first moment it counts to the
+    less than the contract's MW (steered relievers take no room and are never counted).
+    ``years_active`` runs from the first moment it counts to the
     moment it stops, or to the scenario's end.
     """
     sc = c.scenario
@@ -33,7 +34,7 @@ def contract_outcomes(c: CompiledScenario, raw: RawOutcome) -> tuple[ContractOut
     # offers made (partial ones and the last part of a whole grant), by moment
     by_moment: dict[int, list[tuple[int, float]]] = {}
     for r, m, mw in zip(raw.offer_r, raw.offer_m, raw.offer_mw, strict=True):
-        if c.direction[r] == 0 and not raw.outside[r]:
+        if c.direction[r] == 0 and not raw.outside[r] and not c.steered[r]:
             by_moment.setdefault(int(m), []).append((int(r), float(mw)))
     out = []
     for k, ctr in enumerate(sc.congestion_contracts):
