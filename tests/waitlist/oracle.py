@@ -3,7 +3,10 @@
 Peak capacity mode only, with the contract-v2 rules of docs/rules.md: partial offers (the
 largest whole kW that fits along the path, not below ``min_offer_kw``), small consumers outside
 the queue before 2026-07-01 served first come first served from the nearest reserve on their
-path, and use it or lose it by the connection's voltage. It shares no code with the engine
+path, use it or lose it by the connection's voltage, congestion contracts (their MW at their
+station and above while they count) and steered congestion relievers (no claim;
+``relief_credit × relief_kw`` credited at their station and above once granted). It shares no
+code with the engine
 beyond the input types: it keeps integer kW, recomputes every sum from scratch at every check
 and sorts with plain Python tuples. Used to check the engine's grants moment by moment.
 """
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from netruimte.waitlist import Request, Scenario
+from netruimte.waitlist.congestion import CongestionContract
 
 SMALL_CONSUMER_DATE = dt.date(2026, 7, 1)
 
@@ -107,6 +111,14 @@ def run_oracle(sc: Scenario, policy: str, fit: str) -> OracleResult:
             if any(moments[j] >= rf.date for j in range(i + 1))
         ]
 
+    rf_dates = {rf.id: rf.date for rf in sc.grid.reinforcements}
+
+    def until_date(ctr: CongestionContract) -> dt.date:
+        return ctr.until if isinstance(ctr.until, dt.date) else rf_dates[ctr.until]
+
+    def steered(r: Request) -> bool:
+        return _category(r) == 1 and r.relief_kw > 0
+
     start: dict[str, int | None] = {}
     withdraw_at: dict[str, int | None] = {}
     for r in sc.requests:
@@ -135,7 +147,7 @@ def run_oracle(sc: Scenario, policy: str, fit: str) -> OracleResult:
     for i, day in enumerate(moments):
         done = set(counted(i))
 
-        def capacity(sid: str, direction: str, done: set[str] = done) -> float:
+        def capacity(sid: str, direction: str, done: set[str] = done, day: dt.date = day) -> float:
             st = stations[sid]
             if direction == "offtake":
                 base = kw(st.offtake_mw)
@@ -144,7 +156,19 @@ def run_oracle(sc: Scenario, policy: str, fit: str) -> OracleResult:
                     for rf in sc.grid.reinforcements
                     if rf.station == sid and rf.id in done
                 )
-                return base + add - kw(st.load_mw)
+                # congestion contracts counting today on a path through this node
+                add += sum(
+                    kw(ctr.mw)
+                    for ctr in sc.congestion_contracts
+                    if sid in path(ctr.station) and day >= ctr.start and day < until_date(ctr)
+                )
+                # credited relief of relievers granted so far (this moment's included)
+                credit = sum(
+                    sc.relief_credit * r.relief_kw
+                    for r in sc.requests
+                    if steered(r) and grant[r.id] is not None and sid in path(r.station)
+                )
+                return base + add + credit - kw(st.load_mw)
             if st.feedin_mw is None:
                 return float("inf")
             add = sum(
@@ -158,6 +182,8 @@ def run_oracle(sc: Scenario, policy: str, fit: str) -> OracleResult:
             """kW the request holds in the queue's headroom."""
             if r.id in served_outside:
                 return 0  # served from reserved room, not from the queue's headroom
+            if steered(r):
+                return 0  # a steered reliever charges only where there is room
             if grant[r.id] is not None:
                 return contract_kw[r.id]
             return sum(k for _, k in offers[r.id])
@@ -252,7 +278,11 @@ def run_oracle(sc: Scenario, policy: str, fit: str) -> OracleResult:
         for r in pending:
             d = r.direction.value
             need = kw(r.kw / 1000) - sum(k for _, k in offers[r.id])
-            full = [n for n in path(r.station) if need > capacity(n, d) - granted_below(n, d)]
+            full = [
+                n
+                for n in path(r.station)
+                if not steered(r) and need > capacity(n, d) - granted_below(n, d)
+            ]
             if full:
                 held = fit == "strict" and any((n, d) in blocked for n in path(r.station))
                 if sc.partial_offers and r.accept_partial and not held:

@@ -10,6 +10,7 @@ import numpy as np
 
 from netruimte.grid import DelayDistribution, Grid, Reinforcement, Station
 from netruimte.waitlist import Request, Scenario, UseItOrLoseIt
+from netruimte.waitlist.congestion import CongestionContract
 
 TZ = ZoneInfo("Europe/Amsterdam")
 POLICIES = ("fcfs", "acm-2024", "acm-2026", "in-force")
@@ -164,4 +165,53 @@ def random_scenario(seed: int, *, n_requests: int | None = None) -> Scenario:
         withdraw_per_year=0.1,
         partial_offers=bool(rng2.random() < 0.75),
         min_offer_kw=float(rng2.choice([1.0, 50.0, 250.0])),
+    )
+
+
+def random_cm_scenario(seed: int) -> Scenario:
+    """:func:`random_scenario` plus congestion contracts and steered relievers (third stream).
+
+    Contract MW and relief are whole kW and the credits quarters, so the oracle's integer kW
+    stay exact.
+    """
+    sc = random_scenario(seed)
+    rng = np.random.default_rng([seed, 3])
+    ids = [s.id for s in sc.grid.stations]
+    rf_ids = [rf.id for rf in sc.grid.reinforcements]
+    span = (sc.end - sc.start).days
+    contracts = []
+    for k in range(int(rng.integers(0, 4))):
+        begin = sc.start + dt.timedelta(days=int(rng.integers(-90, span)))
+        until: dt.date | str
+        if rf_ids and rng.random() < 0.5:
+            until = str(rng.choice(rf_ids))
+        else:
+            until = begin + dt.timedelta(days=int(rng.integers(1, 3 * 365)))
+        kind = str(rng.choice(["cbc-t", "cbc-a", "csc"]))
+        contracts.append(
+            CongestionContract(
+                id=f"CM{k}",
+                station=str(rng.choice(ids)),
+                kind=kind,  # type: ignore[arg-type]
+                mw=_mw(rng, 1, 3000),
+                start=begin,
+                until=until,
+                windows=("16:00-20:00",) if kind == "cbc-t" else (),
+                eur_per_mw_year=float(rng.integers(0, 60_000)),
+            )
+        )
+    requests = [
+        replace(r, relief_kw=4.0 * int(rng.integers(1, 1000)))
+        if r.category.value == "congestion-reliever"
+        and r.direction.value == "offtake"
+        and not r.small_consumer
+        and rng.random() < 0.7
+        else r
+        for r in sc.requests
+    ]
+    return replace(
+        sc,
+        requests=tuple(requests),
+        congestion_contracts=tuple(contracts),
+        relief_credit=float(rng.choice([0.0, 0.25, 0.5, 1.0])),
     )

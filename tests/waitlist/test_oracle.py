@@ -6,16 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from netruimte.waitlist import compile_scenario, run_compiled
+from netruimte.waitlist import Scenario, compile_scenario, run_compiled
 from netruimte.waitlist.kernels import GRANTED, WITHDRAWN
 from tests.waitlist.oracle import run_oracle
-from tests.waitlist.randomcase import FITS, POLICIES, random_scenario
+from tests.waitlist.randomcase import FITS, POLICIES, random_cm_scenario, random_scenario
 
 N_SCENARIOS = 300
 
 
-def _compare(seed: int, policy: str, fit: str) -> None:
-    sc = random_scenario(seed)
+def _compare(seed: int, policy: str, fit: str, sc: Scenario | None = None) -> None:
+    sc = random_scenario(seed) if sc is None else sc
     c = compile_scenario(sc, policy=policy, fit=fit)
     raw = run_compiled(c)
     want = run_oracle(sc, policy, fit)
@@ -57,3 +57,12 @@ def test_engine_matches_oracle_on_random_scenarios(block: int) -> None:
 def test_engine_matches_oracle_for_every_policy_and_fit(policy: str, fit: str) -> None:
     for seed in range(1000, 1012):
         _compare(seed, policy, fit)
+
+
+@pytest.mark.parametrize("block", range(10))
+def test_engine_matches_oracle_with_congestion_contracts_and_relievers(block: int) -> None:
+    """300 seeded random scenarios with contracts, relievers and relief credits."""
+    per = N_SCENARIOS // 10
+    for seed in range(block * per, (block + 1) * per):
+        sc = random_cm_scenario(seed)
+        _compare(seed, sc.policy.value, sc.fit.value, sc)

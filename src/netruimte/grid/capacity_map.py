@@ -125,15 +125,30 @@ _REQUIRED = ("short_code", "demand_available_capacity")
 
 
 def constraint_colour(
-    capacity_mw: float, used_mw: float, queue_mw: float, queue_count: int
+    capacity_mw: float,
+    used_mw: float,
+    queue_mw: float,
+    queue_count: int,
+    *,
+    congestion_study: str | None = None,
 ) -> Constraint:
     """The ``RAGKind`` of a node from its capacity, use and queue (rule in the module docstring).
 
     An infinite (or NaN) capacity means the node does not limit this direction: transparant.
+    ``congestion_study`` (the station's state, ``docs/congestion-management.md``): while it is
+    ``announced`` or ``study`` the node is amber; with a ``result`` it is red when requests wait
+    beyond the room left or less than 10 % of the capacity is left (studied, no more room),
+    else the rule without a study applies.
     """
     if not math.isfinite(capacity_mw):
         return Constraint.TRANSPARANT
     room = capacity_mw - used_mw
+    if congestion_study in ("announced", "study"):
+        return Constraint.AMBER
+    if congestion_study == "result" and (
+        (queue_count > 0 and queue_mw > room + 1e-9) or room < AMBER_SHARE * capacity_mw
+    ):
+        return Constraint.RED
     if queue_count > 0:
         return Constraint.RED if queue_mw > room + 1e-9 else Constraint.AMBER
     if room < AMBER_SHARE * capacity_mw:

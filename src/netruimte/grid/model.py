@@ -42,6 +42,10 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
+CONGESTION_STUDY = ("announced", "study", "result")
+"""A station's congestion-study state (Netcode art. 9.9/9.10): announced, study running, result."""
+
+
 class Direction(StrEnum):
     """Direction of a capacity: offtake (import) or feed-in (export)."""
 
@@ -210,9 +214,16 @@ class Station:
     lat: float | None = None
     lon: float | None = None
     aggregated: bool = False
+    congestion_study: str | None = None
 
     def __post_init__(self) -> None:
         where = f"station {self.id!r}"
+        if self.congestion_study is not None and self.congestion_study not in CONGESTION_STUDY:
+            raise InputError(
+                f"{where}: congestion_study must be one of {', '.join(CONGESTION_STUDY)}, got "
+                f"{self.congestion_study!r}",
+                field="congestion_study",
+            )
         if not isinstance(self.id, str) or not self.id.strip():
             raise InputError("a station needs a non-empty string id", field="id")
         _finite(self.offtake_mw, "offtake_mw", where)

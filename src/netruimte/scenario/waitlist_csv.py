@@ -54,10 +54,11 @@ REQUEST_KEYS: tuple[str, ...] = (
     "used_kw",
     "withdraw_per_year",
     "withdrawn",
+    "relief_kw",
 )
 REQUIRED_KEYS = ("id", "station", "kw", "submitted")
 _FLOATS = frozenset(
-    {"kw", "score", "restricted_kw", "used_kw", "withdraw_per_year", "connection_kv"}
+    {"kw", "score", "restricted_kw", "used_kw", "withdraw_per_year", "connection_kv", "relief_kw"}
 )
 _BOOLS = frozenset({"evidence", "small_consumer", "contract_signed", "accept_partial"})
 _ALTERNATIVE_KEYS = ("contract", "capacity_blocks", "restricted_kw")

@@ -7,6 +7,7 @@ key. Requests may also come from CSV files named by ``[scenario] requests_csv``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import zoneinfo
@@ -21,12 +22,16 @@ from netruimte.grid.model import DelayDistribution, Grid, Reinforcement, Station
 from netruimte.scenario.profile_options import station_profiles
 from netruimte.scenario.toml_limits import parse_toml_text
 from netruimte.scenario.waitlist_csv import ProfileCache, load_requests_csv, request_from_mapping
+from netruimte.waitlist.congestion import CongestionContract
 from netruimte.waitlist.requests import Request
 from netruimte.waitlist.scenario import Scenario, UseItOrLoseIt
 
 __all__ = ["load_scenario", "parse_scenario"]
 
-_TOP = ("scenario", "station", "reinforcement", "request", "use_it_or_lose_it")
+_TOP = (
+    "scenario", "station", "reinforcement", "request", "use_it_or_lose_it",
+    "congestion_contract", "congestion_management",
+)  # fmt: skip
 _SCENARIO_KEYS = (
     "name", "start", "end", "policy", "fit", "capacity", "timezone", "withdraw_per_year",
     "nonfirm_min_share", "tdtr_max_restricted_share", "reservation_lead_months", "runs", "seed",
@@ -35,9 +40,11 @@ _SCENARIO_KEYS = (
 _STATION_KEYS = (
     "id", "name", "parent", "offtake_mw", "load_mw", "load_csv", "feedin_mw", "feedin_load_mw",
     "feedin_load_csv", "voltage_kv", "net_csv", "profile_options", "connection_kv",
-    "small_consumer_reserve_mw", "lat", "lon", "aggregated",
+    "small_consumer_reserve_mw", "lat", "lon", "aggregated", "congestion_study",
 )  # fmt: skip
 _REINFORCEMENT_KEYS = ("id", "station", "date", "offtake_mw", "feedin_mw", "delay")
+_CONTRACT_KEYS = ("id", "station", "kind", "mw", "start", "until", "windows", "eur_per_mw_year")
+_CM_KEYS = ("relief_credit",)
 _DELAY_KEYS = ("distribution", "min_months", "mode_months", "max_months")
 _UIOLI_KEYS = (
     "enabled", "after_months", "max_used_share", "unused_mw_below_110kv", "unused_mw_from_110kv",
@@ -150,6 +157,7 @@ def _station(table: Mapping[str, Any], base: Path, timezone: str) -> Station:
         lat=_number(table, "lat"),
         lon=_number(table, "lon"),
         aggregated=_flag(table, "aggregated"),
+        congestion_study=_text(table, "congestion_study"),
     )
 
 
@@ -195,6 +203,32 @@ def _uioli(table: Mapping[str, Any]) -> UseItOrLoseIt | None:
         max_used_share=_number(table, "max_used_share", 0.5) or 0.0,
         unused_mw_below_110kv=_number(table, "unused_mw_below_110kv", 1.0) or 0.0,
         unused_mw_from_110kv=_number(table, "unused_mw_from_110kv", 10.0) or 0.0,
+    )
+
+
+def _congestion_contract(table: Mapping[str, Any]) -> CongestionContract:
+    _check_keys(table, _CONTRACT_KEYS, "[[congestion_contract]]")
+    for key in ("id", "station", "kind", "mw", "start", "until"):
+        if key not in table:
+            raise InputError(f"missing required key '{key}'", field=key)
+    until = table["until"]
+    if not isinstance(until, str):
+        until = _date(until, "until")
+    else:
+        with contextlib.suppress(ValueError):  # a quoted ISO date is a date, else an id
+            until = dt.date.fromisoformat(until.strip())
+    windows = table.get("windows", [])
+    if not isinstance(windows, list) or not all(isinstance(w, str) for w in windows):
+        raise InputError("windows must be a list of 'HH:MM-HH:MM' strings", field="windows")
+    return CongestionContract(
+        id=_text(table, "id", required=True) or "",
+        station=_text(table, "station", required=True) or "",
+        kind=_text(table, "kind", required=True) or "",  # type: ignore[arg-type]
+        mw=_req_number(table, "mw"),
+        start=_date(table["start"], "start"),
+        until=until,
+        windows=tuple(windows),
+        eur_per_mw_year=_number(table, "eur_per_mw_year", 0.0) or 0.0,
     )
 
 
@@ -293,6 +327,25 @@ def parse_scenario(
             uioli = _uioli(data["use_it_or_lose_it"])
         except InputError as exc:
             raise where.error(exc, "use_it_or_lose_it") from None
+    contracts: list[CongestionContract] = []
+    for k, table in enumerate(_tables(data, "congestion_contract", source)):
+        try:
+            contracts.append(_congestion_contract(table))
+        except InputError as exc:
+            raise where.error(exc, "congestion_contract", k) from None
+    if "congestion_management" in data:
+        try:
+            cm = data["congestion_management"]
+            if not isinstance(cm, dict):
+                raise InputError(
+                    "expected a table [congestion_management]", field="congestion_management"
+                )
+            _check_keys(cm, _CM_KEYS, "[congestion_management]")
+            credit = _number(cm, "relief_credit")
+            if credit is not None:
+                options["relief_credit"] = credit
+        except InputError as exc:
+            raise where.error(exc, "congestion_management") from None
     try:
         grid = Grid(tuple(stations), tuple(reinforcements))
     except InputError as exc:
@@ -320,6 +373,7 @@ def parse_scenario(
             requests=tuple(requests),
             timezone=timezone,
             use_it_or_lose_it=uioli,
+            congestion_contracts=tuple(contracts),
             source=source,
             **options,
         )
@@ -328,6 +382,8 @@ def parse_scenario(
         if exc.field == "station" and "request" in exc.message:
             bad = exc.message.split("'")[1] if "'" in exc.message else ""
             line = _request_line(where, data, bad)
+        elif exc.field in ("until", "id") and "congestion contract" in exc.message:
+            line = where.line("congestion_contract")
         elif exc.field == "request.id":
             bad = exc.message.split("'")[1] if "'" in exc.message else ""
             line = _request_line(where, data, bad, last=True)

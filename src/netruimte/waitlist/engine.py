@@ -27,6 +27,7 @@ import numpy.typing as npt
 from netruimte.grid.model import DelayDistribution, Direction
 from netruimte.grid.representative import DEFAULT_TIME_BLOCKS, block_mask
 from netruimte.waitlist import kernels
+from netruimte.waitlist.congestion import ContractKind, window_outside_mask
 from netruimte.waitlist.requests import Category, Contract, coerce_enum
 from netruimte.waitlist.rules import (
     SMALL_CONSUMERS_JOIN,
@@ -115,6 +116,14 @@ class CompiledScenario:
     alt_kind: IntArray
     alt_block: IntArray
     alt_restricted: FloatArray
+    steered: npt.NDArray[np.bool_]
+    relief_add: FloatArray
+    ctr_start_m: IntArray
+    ctr_end_m: IntArray
+    ctr_rf: IntArray
+    ctr_mw: FloatArray
+    ctr_window: IntArray
+    ctr_masks: FloatArray
 
     @property
     def n_requests(self) -> int:
@@ -316,6 +325,26 @@ def compile_scenario(
     partial_ok = np.array(
         [scenario.partial_offers and r.accept_partial for r in reqs], dtype=np.bool_
     )
+    # congestion relievers with a signed contract and relief_kw: steered, credited
+    steered = np.array(
+        [r.relief_kw > 0 and eligible_category(r) is Category.CONGESTION_RELIEVER for r in reqs],
+        dtype=np.bool_,
+    )
+    relief_add = np.where(
+        steered,
+        scenario.relief_credit * np.array([r.relief_kw for r in reqs], dtype=np.float64) / 1000.0,
+        0.0,
+    )
+    if steered.any():
+        partial_ok[steered] = False
+        release_mw[steered] = 0.0
+        used_mw[steered] = mw[steered]
+        if profile:
+            # in profile mode a steered reliever is granted like a non-firm right: its kW
+            # needs room in enough quarter-hours and it claims no fixed room
+            kind[steered] = _KIND[Contract.NON_FIRM]
+            alt_kind[steered] = -1
+    ctr = _compile_contracts(scenario, moment_days, steps if profile else 0)
 
     return CompiledScenario(
         scenario=scenario,
@@ -363,6 +392,79 @@ def compile_scenario(
         alt_kind=alt_kind,
         alt_block=alt_block,
         alt_restricted=alt_restricted,
+        steered=steered,
+        relief_add=relief_add,
+        ctr_start_m=ctr[0],
+        ctr_end_m=ctr[1],
+        ctr_rf=ctr[2],
+        ctr_mw=ctr[3],
+        ctr_window=ctr[4],
+        ctr_masks=ctr[5],
+    )
+
+
+def _compile_contracts(
+    scenario: Scenario, moment_days: IntArray, steps: int
+) -> tuple[IntArray, IntArray, IntArray, FloatArray, IntArray, FloatArray]:
+    """Per contract: first moment, end moment (date) or reinforcement index, MW, window row."""
+    ctrs = scenario.congestion_contracts
+    n = len(ctrs)
+    rf_index = {rf.id: k for k, rf in enumerate(scenario.grid.reinforcements)}
+    start_m = np.empty(n, dtype=np.int64)
+    end_m = np.full(n, moment_days.size, dtype=np.int64)
+    rf = np.full(n, -1, dtype=np.int64)
+    window = np.full(n, -1, dtype=np.int64)
+    masks: list[FloatArray] = []
+    for k, ctr in enumerate(ctrs):
+        start_m[k] = int(np.searchsorted(moment_days, ctr.start.toordinal(), side="left"))
+        if isinstance(ctr.until, str):
+            rf[k] = rf_index[ctr.until]
+        else:
+            end_m[k] = int(np.searchsorted(moment_days, ctr.until.toordinal(), side="left"))
+        if steps and ctr.kind is ContractKind.CBC_T:
+            window[k] = len(masks)
+            masks.append(window_outside_mask(ctr.windows, steps))
+    mw_arr = np.array([ctr.mw for ctr in ctrs], dtype=np.float64)
+    mask_arr = np.array(masks, dtype=np.float64) if masks else np.zeros((1, max(steps, 1)))
+    return start_m, end_m, rf, mw_arr, window, mask_arr
+
+
+def contract_span(c: CompiledScenario, rf_m: IntArray) -> tuple[IntArray, IntArray]:
+    """First moment each contract counts and the moment it stops (``n_moments``: never)."""
+    end = c.ctr_end_m.copy()
+    by_rf = c.ctr_rf >= 0
+    end[by_rf] = rf_m[c.ctr_rf[by_rf]]
+    return c.ctr_start_m, np.maximum(end, c.ctr_start_m)
+
+
+def _contract_effects(
+    c: CompiledScenario, cap: FloatArray, rf_m: IntArray
+) -> tuple[IntArray, IntArray, FloatArray, IntArray]:
+    """Add every contract's MW to ``cap`` (in place); CBC-T window events for the kernel."""
+    n_m = cap.shape[2]
+    ev: list[tuple[int, int, float, int]] = []
+    if c.ctr_mw.size:
+        grid = c.scenario.grid
+        start, end = contract_span(c, rf_m)
+        for k, ctr in enumerate(c.scenario.congestion_contracts):
+            s, e = int(start[k]), int(end[k])
+            if s >= e:
+                continue
+            for node in grid.ancestors[grid.index(ctr.station)]:
+                if node < 0:
+                    break
+                cap[0, node, s:e] += c.ctr_mw[k]
+                p = int(c.pnode[0, node])
+                if p >= 0 and c.ctr_window[k] >= 0:
+                    ev.append((s, p, float(c.ctr_mw[k]), int(c.ctr_window[k])))
+                    if e < n_m:
+                        ev.append((e, p, -float(c.ctr_mw[k]), int(c.ctr_window[k])))
+    ev.sort(key=lambda x: x[0])
+    return (
+        np.array([x[0] for x in ev], dtype=np.int64),
+        np.array([x[1] for x in ev], dtype=np.int64),
+        np.array([x[2] for x in ev], dtype=np.float64),
+        np.array([x[3] for x in ev], dtype=np.int64),
     )
 
 
@@ -389,6 +491,7 @@ def _run(
 ) -> tuple[RawOutcome, int]:
     rf_m = c.reinforcement_m if reinforcement_m is None else reinforcement_m
     cap = c.scenario.grid.capacity_mw(c.moments, reinforcement_moments=rf_m)
+    ev_m, ev_p, ev_val, ev_mask = _contract_effects(c, cap, rf_m)
     n_r = c.n_requests
     n_m = len(c.moments)
     n_nodes = c.anc.shape[0]
@@ -427,7 +530,8 @@ def _run(
         restricted_mw, c.release_mw, c.used_mw, c.release_map,
         c.fit is Fit.STRICT, c.mode is CapacityMode.PROFILE, c.tdtr_max, c.nonfirm_max,
         c.partial_ok, c.min_offer_mw, c.sc_outside, c.sc_order, c.sc_node, reserve,
-        c.alt_kind, c.alt_block, c.alt_restricted,
+        c.alt_kind, c.alt_block, c.alt_restricted, c.steered, c.relief_add,
+        ev_m, ev_p, ev_val, ev_mask, c.ctr_masks,
         status, grant_m, withdrawn_m, released_m, last_m, rank_pos, ahead_mw, fail_node,
         fail_kind, claim_peak, pending_count, room_hist, granted_mw, outside, alt_used,
         log_r, log_m, log_mw, log_kind, n_log,

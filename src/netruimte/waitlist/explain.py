@@ -10,6 +10,7 @@ import numpy.typing as npt
 
 from netruimte.grid.model import Direction, Reinforcement
 from netruimte.waitlist import kernels
+from netruimte.waitlist.congestion_result import contract_outcomes
 from netruimte.waitlist.engine import (
     KIND_CONTRACT,
     CompiledScenario,
@@ -449,6 +450,7 @@ def build_result(
         room_mw=raw.room_hist,
         runs=runs,
         seed=seed,
+        congestion_contracts=contract_outcomes(c, raw),
     )
 
 
@@ -499,6 +501,7 @@ def _stations(c: CompiledScenario, raw: RawOutcome) -> tuple[StationOutcome, ...
                 alleviation_feedin_year=years[1],
                 lat=st.lat,
                 lon=st.lon,
+                congestion_study=st.congestion_study,
             )
         )
     return tuple(out)

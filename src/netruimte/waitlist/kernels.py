@@ -410,6 +410,13 @@ def walk(
     alt_kind: Any,
     alt_block: Any,
     alt_restricted: Any,
+    steered: Any,
+    relief_add: Any,
+    ev_m: Any,
+    ev_p: Any,
+    ev_val: Any,
+    ev_mask: Any,
+    ev_masks: Any,
     status: Any,
     grant_m: Any,
     withdrawn_m: Any,
@@ -458,12 +465,26 @@ def walk(
     work_len = np.full(orders.shape[0], n_req, dtype=np.int64)
     rel_list = np.zeros(n_req, dtype=np.int64)
     n_rel = 0
+    n_ev = ev_m.shape[0]
+    k_ev = 0
     for m in range(n_moments):
         if m > 0:
             for d in range(2):
                 for i in range(n_nodes):
                     if cap[d, i, m] > cap[d, i, m - 1]:
                         last_inc[d, i] = m
+        # CBC-T windows at profile nodes: the contract's MW is in ``cap``; outside its
+        # windows an equal load is added back, so it only makes room inside them
+        while k_ev < n_ev and ev_m[k_ev] <= m:
+            p = ev_p[k_ev]
+            mx = -np.inf
+            for t in range(steps):
+                v = used_prof[p, t] + ev_val[k_ev] * ev_masks[ev_mask[k_ev], t]
+                used_prof[p, t] = v
+                if v > mx:
+                    mx = v
+            max_used[p] = mx
+            k_ev += 1
         # use it or lose it: lower contracts due at this moment (only pending releases scanned)
         kept = 0
         for k in range(n_rel):
@@ -592,7 +613,8 @@ def walk(
                             kind, base_idx, base_prof, block_idx, masks, restricted_mw,
                             tdtr_max, nonfirm_max, strict, 0.0, buf, viol, fails,
                         )  # fmt: skip
-            else:
+            elif not steered[r]:
+                # (a steered reliever charges only where there is room: no peak claim)
                 for j in range(depth):
                     node = anc[s, j]
                     if node < 0:
@@ -715,13 +737,23 @@ def walk(
                         peak = buf[t]
                 claim_peak[r] += peak
                 _add_claim_j(1.0, d, s, anc, pnode, used_flat, used_prof, max_used, buf, peak)
-            else:
+            elif not steered[r]:
                 claim_peak[r] = mw[r]
                 for j in range(depth):
                     node = anc[s, j]
                     if node < 0:
                         break
                     used_flat[d, node] += rest
+            if relief_add[r] > 0.0:
+                # a granted reliever's credited relief is offtake headroom from now on, at
+                # its station and every node above it
+                for j in range(depth):
+                    node = anc[s, j]
+                    if node < 0:
+                        break
+                    for mm in range(m, n_moments):
+                        cap[0, node, mm] += relief_add[r]
+                    last_inc[0, node] = m
         work_len[g] = w
         for d in range(2):
             for i in range(n_nodes):

@@ -301,6 +301,11 @@ class Request:
         Probability that the request is withdrawn within a year of waiting (Monte Carlo).
     withdrawn
         Date the applicant withdraws (if still waiting then).
+    relief_kw
+        Congestion reliever (category ``congestion-reliever``, offtake): kW it can deliver at
+        the station's peak. Granted, its charging is steered (it takes room only where the
+        station has it) and ``relief_credit × relief_kw`` becomes headroom for others
+        (``docs/congestion-management.md``).
     """
 
     id: str
@@ -328,6 +333,7 @@ class Request:
     used_kw: float | None = None
     withdraw_per_year: float | None = None
     withdrawn: dt.date | None = None
+    relief_kw: float = 0.0
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id.strip():
@@ -438,6 +444,26 @@ class Request:
                     f"{where}: withdraw_per_year must be in [0, 1), got {p:g}",
                     field="withdraw_per_year",
                 )
+        relief = _real(self.relief_kw, "relief_kw", where)
+        if relief < 0:
+            raise InputError(f"{where}: relief_kw must be >= 0 kW", field="relief_kw")
+        if relief > 0 and self.category is not Category.CONGESTION_RELIEVER:
+            raise InputError(
+                f"{where}: relief_kw is only for category 'congestion-reliever'",
+                field="relief_kw",
+            )
+        if relief > 0 and self.direction is not Direction.OFFTAKE:
+            raise InputError(
+                f"{where}: relief_kw needs direction 'offtake' (its charging is steered)",
+                field="relief_kw",
+            )
+        if relief > 0 and self.small_consumer:
+            raise InputError(
+                f"{where}: relief_kw is not for small consumers (they are connected from "
+                "reserved room, not under a congestion-management contract)",
+                field="relief_kw",
+            )
+        object.__setattr__(self, "relief_kw", relief)
         if self.withdrawn is not None:
             if not isinstance(self.withdrawn, dt.date) or isinstance(self.withdrawn, dt.datetime):
                 raise InputError(f"{where}: withdrawn must be a date", field="withdrawn")

@@ -12,6 +12,7 @@ import pandas as pd
 
 from netruimte.grid.capacity_map import CapacityMapEntry, constraint_colour
 from netruimte.grid.model import Direction
+from netruimte.waitlist.congestion import ContractOutcome
 from netruimte.waitlist.requests import Category, Contract, Status
 
 __all__ = ["Offer", "RequestOutcome", "SimulationResult", "StationOutcome"]
@@ -124,6 +125,7 @@ class StationOutcome:
     alleviation_feedin_year: int | None
     lat: float | None = None
     lon: float | None = None
+    congestion_study: str | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
         """The contract's station object."""
@@ -154,6 +156,7 @@ class SimulationResult:
     runs: int = 1
     seed: int | None = None
     compare: SimulationResult | None = None
+    congestion_contracts: tuple[ContractOutcome, ...] = ()
 
     def request(self, request_id: str) -> RequestOutcome:
         """The outcome of one request (KeyError when unknown)."""
@@ -171,6 +174,8 @@ class SimulationResult:
             "requests": [r.to_json_dict(with_percentiles=with_p) for r in self.requests],
             "stations": [s.to_json_dict() for s in self.stations],
         }
+        if self.congestion_contracts:
+            out["congestion_contracts"] = [k.to_json_dict() for k in self.congestion_contracts]
         if self.compare is not None:
             inner = self.compare.to_json_dict()
             inner.pop("compare", None)
@@ -203,7 +208,11 @@ class SimulationResult:
                     demand_capacity_in_queue=st.waiting_mw,
                     demand_requests_in_queue=st.waiting_count,
                     demand_constraint=constraint_colour(
-                        st.offtake_mw, used, st.waiting_mw, st.waiting_count
+                        st.offtake_mw,
+                        used,
+                        st.waiting_mw,
+                        st.waiting_count,
+                        congestion_study=st.congestion_study,
                     ),
                     demand_alleviation_year=st.alleviation_year,
                     generation_available_capacity=st.feedin_mw,
@@ -211,7 +220,11 @@ class SimulationResult:
                     generation_capacity_in_queue=st.waiting_feedin_mw,
                     generation_requests_in_queue=st.waiting_feedin_count,
                     generation_constraint=constraint_colour(
-                        feed_cap, feed_used, st.waiting_feedin_mw, st.waiting_feedin_count
+                        feed_cap,
+                        feed_used,
+                        st.waiting_feedin_mw,
+                        st.waiting_feedin_count,
+                        congestion_study=st.congestion_study,
                     ),
                     generation_alleviation_year=st.alleviation_feedin_year,
                     lat=st.lat,

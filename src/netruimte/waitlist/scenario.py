@@ -10,6 +10,7 @@ from enum import StrEnum
 from netruimte.conventions import DEFAULT_TIMEZONE
 from netruimte.errors import InputError
 from netruimte.grid.model import Grid, monthly_moments
+from netruimte.waitlist.congestion import DEFAULT_RELIEF_CREDIT, CongestionContract
 from netruimte.waitlist.requests import Request, coerce_enum
 from netruimte.waitlist.rules import Policy
 
@@ -103,6 +104,12 @@ class Scenario:
         along its path (default true; false restores whole grants only).
     min_offer_kw
         The smallest partial offer worth making (kW, default 50).
+    congestion_contracts
+        Congestion-management contracts that add offtake headroom
+        (:class:`netruimte.waitlist.congestion.CongestionContract`).
+    relief_credit
+        Share of a granted congestion reliever's ``relief_kw`` counted as offtake headroom
+        for others at its station and above (default 0.5, an assumption).
     """
 
     name: str
@@ -123,6 +130,8 @@ class Scenario:
     seed: int | None = None
     partial_offers: bool = True
     min_offer_kw: float = 50.0
+    congestion_contracts: tuple[CongestionContract, ...] = ()
+    relief_credit: float = DEFAULT_RELIEF_CREDIT
     source: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -166,6 +175,7 @@ class Scenario:
             )
         if not isinstance(self.runs, int) or self.runs < 1:
             raise InputError("runs must be a whole number >= 1", field="runs")
+        self._check_congestion()
         seen: set[str] = set()
         steps = self.grid.profile_steps
         for req in self.requests:
@@ -184,6 +194,36 @@ class Scenario:
                         field="profile_csv",
                     )
                 steps = req.profile_kw.size
+
+    def _check_congestion(self) -> None:
+        object.__setattr__(self, "congestion_contracts", tuple(self.congestion_contracts))
+        credit = self.relief_credit
+        if (
+            isinstance(credit, bool)
+            or not isinstance(credit, int | float)
+            or not math.isfinite(credit)
+            or not 0 <= credit <= 1
+        ):
+            raise InputError(
+                f"congestion_management.relief_credit must be in [0, 1], got {credit!r}",
+                field="congestion_management.relief_credit",
+            )
+        object.__setattr__(self, "relief_credit", float(credit))
+        rf_ids = {rf.id for rf in self.grid.reinforcements}
+        ids: set[str] = set()
+        for ctr in self.congestion_contracts:
+            where = f"congestion contract {ctr.id!r}"
+            if ctr.id in ids:
+                raise InputError(f"duplicate congestion contract id {ctr.id!r}", field="id")
+            ids.add(ctr.id)
+            if not self.grid.has(ctr.station):
+                raise InputError(f"{where} names unknown station {ctr.station!r}", field="station")
+            if isinstance(ctr.until, str) and ctr.until not in rf_ids:
+                raise InputError(
+                    f"{where}: until {ctr.until!r} is neither a date nor a reinforcement id "
+                    f"(known: {', '.join(sorted(rf_ids)) or 'none'})",
+                    field="until",
+                )
 
     @property
     def moments(self) -> tuple[dt.date, ...]:
