@@ -110,7 +110,7 @@ class _TypeCache:
         self._sizing: dict[tuple[str, str, float, float, float], TypeSizing] = {}
 
     def reference_site(self, request: SyntheticRequest, kw: float = REFERENCE_KW) -> Site:
-        """The business's site at peak ``kw`` (the reference size unless given)."""
+        """The site of the request's type at peak ``kw`` (the reference size unless given)."""
         return business_site(
             request.applicant,
             self.shapes.load_per_peak_kw(request.profile),
@@ -158,17 +158,7 @@ def plan_business(request: SyntheticRequest, block: str, types: _TypeCache) -> B
     sizing = types.sizing(request)
     scale = request.kw / REFERENCE_KW
     sized = sizing.scaled(scale)
-    base = business_site(
-        request.applicant,
-        types.shapes.load_per_peak_kw(request.profile),
-        types.shapes.pv_kw_per_kwp,
-        types.shapes.year,
-        request.kw,
-        pv_kwp_per_kw=request.pv_kwp_per_kw,
-        battery_kwh_per_kw=request.battery_kwh_per_kw,
-        flex_share=request.flex_share,
-        c_rate=types.c_rate,
-    )
+    base = types.reference_site(request, request.kw)
     installed = installed_site(base, sized)
     restricted = dataclasses.replace(
         installed,
