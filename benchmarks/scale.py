@@ -254,8 +254,15 @@ def main() -> None:
                 # the sample is small and skewed: extrapolate with the mean CPU, not the median
                 mean_h = cost.cpu_per_item_s * args.sites / 2 / 3600
                 cost.note += (
-                    f"; {args.sites} sites ≈ {mean_h:.1f} h on 2 free cores (mean CPU × sites / 2)"
+                    f"; median {cost.median_cpu_s:.2f} s CPU a site; {args.sites} sites ≈ "
+                    f"{mean_h:.1f} h on 2 free cores (mean CPU × sites / 2)"
                 )
+                extra["min_cost_per_site"] = {
+                    "median_task_s": cost.median_task_s,
+                    "median_cpu_s": cost.median_cpu_s,
+                    "mean_cpu_s_incl_dask": cost.cpu_per_item_s,
+                    "sites": len(subset),
+                }
                 lines.append(cost)
             elif args.min_cost_sites > 0:
                 extra["min_cost"] = "not measured: netruimte.planner.lp.min_cost is missing"

@@ -67,10 +67,10 @@ def test_variant_logic(demo):
 
 def test_campus_plan_is_exact(demo):
     from netruimte.scenario.flevoland import generate_flevoland
-    from netruimte.services.demo import _Shapes
+    from netruimte.services.demo import _Shapes, _TypeCache
 
     campus = next(r for r in generate_flevoland().requests if r.id == "HTC-ALMERE")
-    plan = plan_business(campus, "09:00-13:00", _Shapes(2025))
+    plan = plan_business(campus, "09:00-13:00", _TypeCache(_Shapes(2025), 0.5))
     assert plan.firm_kw < plan.requested_kw
 
 

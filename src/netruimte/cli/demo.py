@@ -101,7 +101,8 @@ def demo(
     console.print(campus)
     smart = summary["smart_tools"]
     console.print(
-        f"Smart tools: {smart['businesses']} businesses need {smart['firm_mw_with_tools']:.1f} MW "
+        f"Smart tools (sized at the least cost under EXAMPLE tariffs): {smart['businesses']} "
+        f"businesses need {smart['firm_mw_with_tools']:.1f} MW "
         f"instead of {smart['requested_mw']:.1f} MW; {smart['time_block_feasible']} could take "
         "a time-block right."
     )

@@ -218,6 +218,7 @@ def build_demo_report(result: DemoResult) -> Report:
     total_requested = sum(p.requested_kw for p in result.plans) / 1000
     total_firm = sum(p.firm_kw for p in result.plans) / 1000
     timeblock_ok = sum(1 for p in result.plans if p.timeblock_kw is not None)
+    total_cost_meur = sum(p.annual_cost_eur or 0.0 for p in result.plans) / 1e6
     slip_mw_years = row["acm"]["mw_years_waiting"] - row["acm-planned"]["mw_years_waiting"]
     smart_mw_years = row["acm"]["mw_years_waiting"] - row["acm-smart"]["mw_years_waiting"]
     campus_by = {r["variant"]: r for r in campus.to_dict("records")}
@@ -287,9 +288,21 @@ def build_demo_report(result: DemoResult) -> Report:
         [
             Figure(
                 _smart_figure(result),
-                caption="For every waiting business that can use them: the exact smallest firm "
-                "connection with the PV, battery and flexible share of its type (computed over a "
-                "full year at 15 minutes).",
+                caption="For every waiting business that can use them: the contracted kW of "
+                "its least-cost plan (PV, battery, flexible share and contracted kW sized "
+                "together over a full year at 15 minutes, within a proven 0.1 % of the optimum).",
+            ),
+            Note(
+                "Sizes are cost-optimal under EXAMPLE tariffs and investment figures (contracted "
+                "capacity 35 EUR/kW/year, kW-max 2.8 EUR/kW/month, energy 0.20 EUR/kWh, PV "
+                "65 EUR/kWp/year, battery 30 EUR/kWh/year + 10 EUR/kW/year, taken from the "
+                "repository's example site files) and an ASSUMED 0.50 EUR per kWh of "
+                "flexible processes curtailed; they are not any operator's or supplier's prices. "
+                "The population's PV, battery and flexible share per kW are upper limits. "
+                f"Together the {len(result.plans)} businesses pay {total_cost_meur:,.2f} "
+                "million EUR a year for energy, capacity and their tools in these plans "
+                "(site-plans.csv has each business's sizes and cost).",
+                kind="warning",
             ),
             Figure(
                 _connected_over_time(
@@ -300,7 +313,8 @@ def build_demo_report(result: DemoResult) -> Report:
             ),
             Paragraph(
                 f"{timeblock_ok} of {len(result.plans)} businesses could take a time-block right "
-                "(no import in the station's peak hours) with their battery and flexibility. "
+                "(no import in the station's peak hours) with their least-cost battery, PV and "
+                "flexibility. "
                 "Where the TenneT region is the bottleneck, smaller requests do not get anyone "
                 "connected before TenneT adds capacity; where a local station is the bottleneck, "
                 "they decide who fits."
@@ -346,7 +360,8 @@ def build_demo_report(result: DemoResult) -> Report:
             Paragraph(
                 f"With its own generation and storage ({plan.pv_kwp / 1000:,.1f} MWp PV, "
                 f"{plan.battery_kwh / 1000:,.1f} MWh battery, {plan.flex_kw / 1000:,.1f} MW "
-                f"flexible processes) the campus needs {plan.firm_kw / 1000:,.2f} MW instead of "
+                f"flexible processes, sized at the least cost under the example tariffs) the "
+                f"campus needs {plan.firm_kw / 1000:,.2f} MW instead of "
                 f"{plan.requested_kw / 1000:,.2f} MW."
             )
         )

@@ -110,7 +110,10 @@ class DemoOptions:
 
 @dataclass(frozen=True)
 class BusinessPlan:
-    """The smart-tools plan of one waiting business (exact minimal connections)."""
+    """The smart-tools plan of one waiting business: cost-optimal sizes under example tariffs
+    (``pv_kwp``, ``battery_kwh``/``battery_kw``, ``flex_kw`` the largest curtailment the plan
+    uses), its firm request (the contracted kW, at most the requested kW) and its exact
+    smallest time-block request with those sizes."""
 
     request_id: str
     applicant: str
@@ -124,6 +127,17 @@ class BusinessPlan:
     firm_kw: float
     block: str
     timeblock_kw: float | None
+    contracted_kw: float | None = None
+    """Cost-optimal contracted kW (before capping the firm request at the requested kW)."""
+    annual_cost_eur: float | None = None
+    """Least yearly cost with the sized tools, under the demo's EXAMPLE tariffs."""
+    cost_gap: float | None = None
+    """Relative gap proven for ``annual_cost_eur`` (0.001 = at most 0.1 % above the optimum)."""
+
+    @property
+    def flex_share(self) -> float:
+        """Largest curtailment the plan uses, as a share of the requested (peak) kW."""
+        return self.flex_kw / self.requested_kw if self.requested_kw > 0 else 0.0
 
     @property
     def saved_kw(self) -> float:

@@ -67,7 +67,8 @@ def demo_sentences(summary: Mapping[str, Any], horizon_year: int) -> list[str]:
         out.append(
             f"With PV, a battery and flexible use, the {tools['businesses']} waiting businesses "
             f"would need {firm:,.1f} MW of firm connection instead of {req:,.1f} MW "
-            f"({(req - firm) / req:.0%} less)."
+            f"({(req - firm) / req:.0%} less), with tools sized at the least cost under "
+            "example tariffs."
             if req > 0
             else ""
         )

@@ -6,9 +6,11 @@ Steps (each reported to a progress callback):
    in the contract's file formats, with synthetic station load profiles;
 2. run the waiting list under ``fcfs`` and ``in-force`` (the ACM framework on each date), with
    Monte Carlo over the reinforcement delays, and once with the works as originally planned;
-3. run the site planner for every waiting business that can use smart tools (PV, battery,
-   flexible processes): the exact smallest firm connection, and the smallest time-block
-   connection where the station's peak block is kept free;
+3. size the smart tools (PV, battery, flexible processes) of every waiting business that can
+   use them at the least cost under example tariffs (one min-cost solve per business type,
+   scaled: :mod:`netruimte.services.demo_sizing`): the contracted kW becomes its firm request,
+   and the exact smallest time-block connection where the station's peak block is kept free
+   its time-block request;
 4. run the waiting list again with those smaller (or time-block) requests;
 5. collect what it means: who is connected when, per category, for the campus, and what the
    slipped works cost.
@@ -27,6 +29,7 @@ import pandas as pd
 
 from netruimte.grid.model import Grid
 from netruimte.grid.representative import complement_windows
+from netruimte.planner.site import Connection, Site
 from netruimte.profiles import pv_profile, standard_profile, write_profile_csv
 from netruimte.report.demo_data import (
     VARIANTS,
@@ -49,6 +52,13 @@ from netruimte.scenario.flevoland import (
     write_scenario_files,
 )
 from netruimte.scenario.waitlist_toml import load_scenario
+from netruimte.services.demo_sizing import (
+    REFERENCE_KW,
+    TypeSizing,
+    business_site,
+    installed_site,
+    size_type,
+)
 from netruimte.waitlist import monte_carlo, simulate
 from netruimte.waitlist.requests import Contract
 from netruimte.waitlist.result import SimulationResult
@@ -91,45 +101,67 @@ class _Shapes:
         return self._load[profile]
 
 
-def plan_business(
-    request: SyntheticRequest, block: str, shapes: _Shapes, c_rate: float = 0.5
-) -> BusinessPlan:
-    """Size smart tools by the population's rules and compute the exact smallest connections.
+class _TypeCache:
+    """One min-cost sizing per business type at the reference size, computed on first use."""
+
+    def __init__(self, shapes: _Shapes, c_rate: float) -> None:
+        self.shapes = shapes
+        self.c_rate = c_rate
+        self._sizing: dict[tuple[str, str, float, float, float], TypeSizing] = {}
+
+    def reference_site(self, request: SyntheticRequest, kw: float = REFERENCE_KW) -> Site:
+        """The site of the request's type at peak ``kw`` (the reference size unless given)."""
+        return business_site(
+            request.applicant,
+            self.shapes.load_per_peak_kw(request.profile),
+            self.shapes.pv_kw_per_kwp,
+            self.shapes.year,
+            kw,
+            pv_kwp_per_kw=request.pv_kwp_per_kw,
+            battery_kwh_per_kw=request.battery_kwh_per_kw,
+            flex_share=request.flex_share,
+            c_rate=self.c_rate,
+        )
+
+    def sizing(self, request: SyntheticRequest) -> TypeSizing:
+        key = (
+            request.type_key,
+            request.profile,
+            request.pv_kwp_per_kw,
+            request.battery_kwh_per_kw,
+            request.flex_share,
+        )
+        if key not in self._sizing:
+            self._sizing[key] = size_type(self.reference_site(request))
+        return self._sizing[key]
+
+    def __len__(self) -> int:
+        return len(self._sizing)
+
+
+def plan_business(request: SyntheticRequest, block: str, types: _TypeCache) -> BusinessPlan:
+    """Size smart tools at the least cost and compute what the business then asks for.
 
     The site's load is the request's standard profile with its peak at the requested kW (the
-    request is what the business needs today); PV, battery and flexible share come from its
-    business type. Export is not allowed (feed-in is congested too), so PV only serves the site.
+    request is what the business needs today). PV, battery, flexible share and contracted kW
+    are its type's min-cost plan at the reference size, scaled to the request (exact: the LP is
+    homogeneous, ``docs/formulation.md``). The firm request becomes the contracted kW (at
+    most the requested kW). The time-block request (0 kW inside the station's peak block) is
+    the larger of that and the exact smallest import outside the block that those sizes
+    allow: the business keeps its least-cost contracted kW unless keeping the block free
+    needs more (the sizes are not re-optimised for the block). ``None``: the sized tools
+    cannot keep the block free. Export is not allowed (feed-in is congested too).
     """
-    from netruimte.planner import (
-        PV,
-        Battery,
-        Connection,
-        CurtailableLoad,
-        Restriction,
-        Site,
-        min_connection,
-    )
+    from netruimte.planner import Restriction, min_connection
     from netruimte.scenario.site_toml import parse_window
 
-    load_kw = shapes.load_per_peak_kw(request.profile) * request.kw
-    pv_kwp = request.pv_kwp_per_kw * request.kw
-    battery_kwh = request.battery_kwh_per_kw * request.kw
-    battery_kw = battery_kwh * c_rate
-    flex_kw = request.flex_share * request.kw
-    base = Site(
-        name=request.applicant,
-        load_kw=load_kw.rename("kw"),
-        year=shapes.year,
-        pv=PV(kw_per_kwp=shapes.pv_kw_per_kwp, kwp=pv_kwp) if pv_kwp > 0 else None,
-        battery=Battery(energy_kwh=battery_kwh, power_kw=battery_kw) if battery_kwh > 0 else None,
-        curtailable=(CurtailableLoad("flexible processes", max_kw=flex_kw),) if flex_kw > 0 else (),
-        connection=Connection(import_kw=None, export_kw=0.0),
-    )
-    firm = min_connection(base, dispatch=False)
-    if firm.import_kw is None:
-        raise RuntimeError(f"{request.id}: no feasible connection ({firm.reason})")
+    sizing = types.sizing(request)
+    scale = request.kw / REFERENCE_KW
+    sized = sizing.scaled(scale)
+    base = types.reference_site(request, request.kw)
+    installed = installed_site(base, sized)
     restricted = dataclasses.replace(
-        base,
+        installed,
         connection=Connection(
             import_kw=None,
             export_kw=0.0,
@@ -137,19 +169,23 @@ def plan_business(
         ),
     )
     timeblock = min_connection(restricted, dispatch=False)
+    firm_kw = min(sized.contracted_kw, request.kw)
     return BusinessPlan(
         request_id=request.id,
         applicant=request.applicant,
         type_key=request.type_key,
         station=request.station,
         requested_kw=request.kw,
-        pv_kwp=pv_kwp,
-        battery_kwh=battery_kwh,
-        battery_kw=battery_kw,
-        flex_kw=flex_kw,
-        firm_kw=min(firm.import_kw, request.kw),
+        pv_kwp=sized.pv_kwp,
+        battery_kwh=sized.battery_kwh,
+        battery_kw=sized.battery_kw,
+        flex_kw=sized.flex_kw,
+        firm_kw=firm_kw,
         block=block,
-        timeblock_kw=timeblock.import_kw,
+        timeblock_kw=None if timeblock.import_kw is None else max(timeblock.import_kw, firm_kw),
+        contracted_kw=sized.contracted_kw,
+        annual_cost_eur=sized.annual_cost_eur,
+        cost_gap=sized.gap,
     )
 
 
@@ -226,13 +262,11 @@ def run_demo(options: DemoOptions, progress: ProgressFn | None = None) -> DemoRe
     if options.max_businesses is not None:
         smart = smart[: options.max_businesses]
     clock = time.perf_counter()
-    shapes = _Shapes(PROFILE_YEAR)
+    types = _TypeCache(_Shapes(PROFILE_YEAR), options.battery_c_rate)
     plans: list[BusinessPlan] = []
     for k, request in enumerate(smart):
         report("site plans", k, len(smart))
-        plans.append(
-            plan_business(request, blocks[request.station], shapes, options.battery_c_rate)
-        )
+        plans.append(plan_business(request, blocks[request.station], types))
     report("site plans", len(smart), len(smart))
     timings["site plans"] = time.perf_counter() - clock
 

@@ -59,6 +59,10 @@ def demo_summary(result: DemoResult) -> dict[str, Any]:
             "requested_mw": round(sum(p.requested_kw for p in plans) / 1000, 3),
             "firm_mw_with_tools": round(sum(p.firm_kw for p in plans) / 1000, 3),
             "time_block_feasible": sum(1 for p in plans if p.timeblock_kw is not None),
+            "sizing": "min-cost under EXAMPLE tariffs (docs/scenario-flevoland.md)",
+            "pv_mwp": round(sum(p.pv_kwp for p in plans) / 1000, 3),
+            "battery_mwh": round(sum(p.battery_kwh for p in plans) / 1000, 3),
+            "annual_cost_eur": round(sum(p.annual_cost_eur or 0.0 for p in plans), 2),
         },
         "timings_s": {k: round(v, 3) for k, v in result.timings_s.items()},
     }
@@ -78,7 +82,9 @@ def write_demo(result: DemoResult) -> list[Path]:
     table.to_csv(out / "connections.csv.tmp", index=False)
     (out / "connections.csv.tmp").replace(out / "connections.csv")
     written.append(out / "connections.csv")
-    plans = pd.DataFrame([{**p.__dict__, "saved_kw": p.saved_kw} for p in result.plans])
+    plans = pd.DataFrame(
+        [{**p.__dict__, "flex_share": p.flex_share, "saved_kw": p.saved_kw} for p in result.plans]
+    )
     plans.round(3).to_csv(out / "site-plans.csv.tmp", index=False)
     (out / "site-plans.csv.tmp").replace(out / "site-plans.csv")
     written.append(out / "site-plans.csv")
