@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from netruimte.conventions import FIRST_DATE, LAST_DATE
@@ -27,6 +27,8 @@ from netruimte.services.errors import Conflict
 from netruimte.storage.tables import Register, Reinforcement, Request, Station
 from netruimte.waitlist import Request as WaitRequest
 from netruimte.waitlist import Scenario, UseItOrLoseIt
+from netruimte.waitlist.requests import Alternative
+from netruimte.waitlist.rules import SMALL_CONSUMERS_JOIN
 
 __all__ = [
     "GRANTED",
@@ -34,6 +36,8 @@ __all__ = [
     "MIN_DAY",
     "WAITING",
     "WITHDRAWN",
+    "accepts_json",
+    "accepts_of",
     "build_scenario",
     "check_day",
     "domain_request",
@@ -42,6 +46,7 @@ __all__ = [
     "load_register",
     "paths",
     "request_fields",
+    "reserve_used_mw",
     "today",
 ]
 
@@ -89,6 +94,39 @@ def paths(stations: Sequence[Station]) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def _outside_queue() -> Any:
+    """Grants to small consumers before they joined the list: served from reserved room,
+    never queue headroom (docs/rules.md, "Small consumers")."""
+    return and_(
+        Request.small_consumer.is_(True),
+        Request.granted_on.is_not(None),
+        Request.granted_on < SMALL_CONSUMERS_JOIN,
+    )
+
+
+def reserve_used_mw(session: Session, stations: Sequence[Station]) -> dict[str, float]:
+    """MW of each station's ``small_consumer_reserve_mw`` already granted to small consumers.
+
+    An offtake small consumer granted before 2026-07-01 drew from the nearest station on its
+    path with a reserve (its own first), as in the engine.
+    """
+    has_reserve = {s.id for s in stations if s.small_consumer_reserve_mw is not None}
+    rows = session.execute(
+        select(Request.station_id, Request.kw).where(
+            Request.status == GRANTED,
+            Request.direction == Direction.OFFTAKE.value,
+            _outside_queue(),
+        )
+    ).all()
+    path_of = paths(stations)
+    out: dict[str, float] = {}
+    for station_id, kw in rows:
+        node = next((n for n in path_of.get(station_id, ()) if n in has_reserve), None)
+        if node is not None:
+            out[node] = out.get(node, 0.0) + float(kw) / 1000.0
+    return out
+
+
 def granted_mw(
     session: Session, stations: Sequence[Station], on: dt.date | None = None
 ) -> dict[tuple[str, str], float]:
@@ -99,7 +137,7 @@ def granted_mw(
     must also fit alongside the grants dated after it.
     """
     stmt = select(Request.station_id, Request.direction, func.sum(Request.kw)).where(
-        Request.status == GRANTED
+        Request.status == GRANTED, ~_outside_queue()
     )
     if on is not None:
         stmt = stmt.where(or_(Request.granted_on.is_(None), Request.granted_on <= on))
@@ -128,9 +166,12 @@ def grid_of(
     stations: Sequence[Station],
     reinforcements: Sequence[Reinforcement],
     granted: Mapping[tuple[str, str], float] | None = None,
+    reserve_used: Mapping[str, float] | None = None,
 ) -> Grid:
-    """The pure grid; ``granted`` MW (per node and direction) are added to existing load."""
+    """The pure grid; ``granted`` MW (per node and direction) are added to existing load and
+    ``reserve_used`` MW taken from the stations' small-consumer reserves."""
     add = granted or {}
+    used = reserve_used or {}
     out = []
     for s in sorted(stations, key=lambda s: (s.position, s.id)):
         off = add.get((s.id, Direction.OFFTAKE.value), 0.0)
@@ -149,6 +190,15 @@ def grid_of(
                     None if s.feedin_load_profile_mw is None else s.feedin_load_profile_mw + feed
                 ),
                 voltage_kv=s.voltage_kv,
+                connection_kv=s.connection_kv,
+                small_consumer_reserve_mw=(
+                    None
+                    if s.small_consumer_reserve_mw is None
+                    else max(0.0, s.small_consumer_reserve_mw - used.get(s.id, 0.0))
+                ),
+                lat=s.lat,
+                lon=s.lon,
+                aggregated=s.aggregated,
             )
         )
     rfs = [
@@ -163,6 +213,34 @@ def grid_of(
         for r in sorted(reinforcements, key=lambda r: (r.position, r.id))
     ]
     return Grid(tuple(out), tuple(rfs))
+
+
+def accepts_json(accepts: Sequence[Alternative]) -> list[dict[str, Any]] | None:
+    """The ``accepts`` column of a request's alternatives (None when it lists none)."""
+    if not accepts:
+        return None
+    return [
+        {
+            "contract": a.contract.value,
+            "capacity_blocks": list(a.capacity_blocks) if a.capacity_blocks is not None else None,
+            "restricted_kw": a.restricted_kw,
+        }
+        for a in accepts
+    ]
+
+
+def accepts_of(raw: Sequence[Mapping[str, Any]] | None) -> tuple[Alternative, ...]:
+    """The alternatives of an ``accepts`` column (validated by :class:`Alternative`)."""
+    return tuple(
+        Alternative(
+            contract=a["contract"],
+            capacity_blocks=(
+                tuple(a["capacity_blocks"]) if a.get("capacity_blocks") is not None else None
+            ),
+            restricted_kw=a.get("restricted_kw", 0.0),
+        )
+        for a in raw or ()
+    )
 
 
 def domain_request(row: Request) -> WaitRequest:
@@ -190,6 +268,9 @@ def domain_request(row: Request) -> WaitRequest:
         used_kw=row.used_kw,
         withdraw_per_year=row.withdraw_per_year,
         withdrawn=row.withdrawn,
+        accept_partial=row.accept_partial,
+        connection_kv=row.connection_kv,
+        accepts=accepts_of(row.accepts),
     )
 
 
@@ -218,6 +299,9 @@ def request_fields(req: WaitRequest) -> dict[str, Any]:
         "used_kw": req.used_kw,
         "withdraw_per_year": req.withdraw_per_year,
         "withdrawn": req.withdrawn,
+        "accepts": accepts_json(req.accepts),
+        "accept_partial": req.accept_partial,
+        "connection_kv": req.connection_kv,
     }
 
 
@@ -252,7 +336,8 @@ def build_scenario(
     )
     rf_rows = list(session.scalars(select(Reinforcement)))
     granted = granted_mw(session, station_rows) if fold_granted else {}
-    grid = grid_of(station_rows, rf_rows, granted)
+    reserve = reserve_used_mw(session, station_rows) if fold_granted else {}
+    grid = grid_of(station_rows, rf_rows, granted, reserve)
     rows = session.scalars(
         select(Request)
         .where(Request.status.in_(list(statuses)))
@@ -276,5 +361,7 @@ def build_scenario(
         reservation_lead_months=reg.reservation_lead_months,
         runs=reg.runs,
         seed=reg.seed,
+        partial_offers=reg.partial_offers,
+        min_offer_kw=reg.min_offer_kw,
         source=reg.source,
     )
