@@ -111,8 +111,8 @@ def reconcile(
     ``since_import`` names the kinds whose every row the trail covers (an import with
     digests recorded them all), so a row the trail never saw is an insertion behind its
     back. ``unknown`` holds the objects whose last entry carries no digest (written before
-    digests existed). Returns the first problem (or None), how many objects were checked, and how many rows the trail does not
-    cover.
+    digests existed). Returns the first problem (or None), how many objects were checked,
+    and how many rows the trail does not cover.
     """
     covered = set(since_import)
     checked = uncovered = 0
