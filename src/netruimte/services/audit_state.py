@@ -27,6 +27,7 @@ could vouch for, so a migrated register still verifies and the trail says what c
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -49,8 +50,10 @@ def _fields(row: Any, scheme: int) -> list[Any]:
     # a copy of scheme 2 lives in migration 0003 (migrations do not import library code):
     # change neither; add a scheme 3 instead
     if isinstance(row, Request):
+        # scheme 2 writes the instant in UTC, as it reads back (a new row may hold its offset)
+        submitted = row.submitted if scheme == 1 else row.submitted.astimezone(dt.UTC)
         out = [
-            row.id, row.station_id, row.direction, row.kw, row.submitted.isoformat(),
+            row.id, row.station_id, row.direction, row.kw, submitted.isoformat(),
             row.category, row.evidence, row.contract_signed, row.score, row.contract,
             row.small_consumer, row.blocks, row.restricted_kw, row.profile_blob, row.status,
             row.granted_on.isoformat() if row.granted_on else None,
