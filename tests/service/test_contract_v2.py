@@ -262,3 +262,30 @@ def test_api_refuses_bad_v2_fields(client, tiny, users: Users) -> None:
     schema = client.get("/openapi.json").json()["components"]["schemas"]
     assert schema["StationIn"]["properties"]["lat"]["anyOf"][0]["maximum"] == 90
     assert schema["RequestIn"]["properties"]["accepts"]["anyOf"][0]["maxItems"] == 3
+
+
+def test_operator_changes_the_v2_fields_of_a_request(
+    client, db: Database, tiny, users: Users
+) -> None:
+    """PATCH sets and clears accepts, accept_partial and connection_kv; a contract listed as
+    its own alternative is refused (the whole request is validated); the trail verifies."""
+    op = bearer(users.operator_token)
+    patch = {"accepts": [{"contract": "non-firm"}], "accept_partial": False, "connection_kv": 20}
+    res = client.patch("/api/v1/requests/R1", json=patch, headers=op)
+    assert res.status_code == 200, res.text
+    body = res.json()
+    assert body["accepts"] == [
+        {"contract": "non-firm", "capacity_blocks": None, "restricted_kw": 0.0}
+    ]
+    assert (body["accept_partial"], body["connection_kv"]) == (False, 20)
+    own = client.patch("/api/v1/requests/R1", json={"contract": "non-firm"}, headers=op)
+    assert own.status_code == 422 and own.json()["field"] == "accepts"
+    cleared = client.patch(
+        "/api/v1/requests/R1", json={"accepts": None, "connection_kv": None}, headers=op
+    )
+    assert (cleared.json()["accepts"], cleared.json()["connection_kv"]) == ([], None)
+    assert (
+        client.patch("/api/v1/requests/R1", json={"accept_partial": None}, headers=op).status_code
+        == 422
+    )
+    assert audit.verify(db).ok

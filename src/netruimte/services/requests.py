@@ -30,6 +30,7 @@ from netruimte.services.convert import (
     GRANTED,
     WAITING,
     WITHDRAWN,
+    accepts_json,
     accepts_of,
     check_day,
     domain_request,
@@ -95,9 +96,12 @@ OPERATOR_FIELDS = APPLICANT_FIELDS | {
 """Fields only an operator may give (priority, submission time, ownership…)."""
 
 _UPDATABLE = frozenset(
-    {"owner", "applicant", "kw", "contract", "function", "ean", "used_kw", "withdraw_per_year"}
-)
-_REQUIRED = frozenset({"applicant", "kw", "contract"})
+    {
+        "owner", "applicant", "kw", "contract", "function", "ean", "used_kw",
+        "withdraw_per_year", "accepts", "accept_partial", "connection_kv",
+    }
+)  # fmt: skip
+_REQUIRED = frozenset({"applicant", "kw", "contract", "accept_partial"})
 """Fields every request has: a change may not set them to null."""
 
 
@@ -328,6 +332,8 @@ def update_request(
         for key, value in fields.items():
             if key == "owner":
                 row.owner_id = _user_id(session, value) if value else None
+            elif key == "accepts":
+                row.accepts = accepts_json(accepts_of(value))
             else:
                 setattr(row, key, value)
         domain_request(row)  # validate the result as a whole

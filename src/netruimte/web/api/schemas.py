@@ -417,6 +417,9 @@ class RequestPatch(_In):
     ean: str | None = Field(None, max_length=18)
     used_kw: Num | None = Field(None, ge=0, le=1e7, allow_inf_nan=False)
     withdraw_per_year: Num | None = Field(None, ge=0, lt=1)
+    accepts: list[AlternativeIn] | None = Field(None, max_length=3)
+    accept_partial: Flag = None  # type: ignore[assignment]  # null refused
+    connection_kv: Num | None = Field(None, gt=0, le=1000, allow_inf_nan=False)
 
 
 class RequestOut(BaseModel):
