@@ -16,12 +16,12 @@ JAN, FEB = "2026-01-01", "2026-02-01"
 
 
 def _day_csv() -> bytes:
-    """One winter weekday: 0.5 MW all day, 1.0 MW in the evening peak 16:00-20:00."""
+    """One winter weekday: 0.5 MW all day, 0.8 MW in the evening peak 16:00-20:00."""
     lines = ["timestamp,mw"]
     start = dt.datetime(2025, 1, 8, tzinfo=dt.timezone(dt.timedelta(hours=1)))
     for q in range(96):
         at = start + dt.timedelta(minutes=15 * q)
-        lines.append(f"{at.isoformat()},{1.0 if 64 <= q < 80 else 0.5}")
+        lines.append(f"{at.isoformat()},{0.8 if 64 <= q < 80 else 0.5}")
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -40,10 +40,12 @@ load_csv = "s-load.csv"
 
 
 def test_moment_grants_an_alternative_right_at_its_rank(client, db: Database, users: Users) -> None:
-    """S (1 MW) carries 0.5 MW, and 1.0 MW from 16:00 to 20:00: no firm kW fits. X (400 kW,
-    first) accepts a time-block right with full kW 20:00-16:00: 0.4 <= 0.5 MW in every
-    quarter-hour inside, 0 in the peak, so it is granted under that right at its rank. Y
-    (300 kW, behind it) accepts the same right, but only 0.1 MW is left: it waits."""
+    """S (1 MW) carries 0.5 MW, and 0.8 MW from 16:00 to 20:00 (0.2 MW room). X (400 kW,
+    first) does not fit firm, but accepts a time-block right with full kW 20:00-16:00: 0.4 <=
+    0.5 MW in every quarter-hour inside, 0 in the peak, so it is granted under that right at
+    its rank. Y (300 kW, behind it) accepts the same right, but only 0.1 MW is left: it waits.
+    A month later W (150 kW, time-block 16:00-20:00 only) fits the peak's 0.2 MW, which X's
+    right leaves free (folded as its claim, not as 400 kW all day); Y still waits."""
     op = bearer(users.operator_token)
     res = client.post(
         "/api/v1/scenario",
@@ -82,6 +84,17 @@ def test_moment_grants_an_alternative_right_at_its_rank(client, db: Database, us
     assert (y["status"], y["contract"]) == ("waiting", "firm")
     grant = next(e for e in audit.list_entries(db, limit=100) if e["action"] == "request.grant")
     assert grant["object"] == "request:X" and grant["inputs"]["alternative"] == "time-block"
+    made = client.post(
+        "/api/v1/requests",
+        json={"id": "W", "station": "S", "kw": 150, "contract": "time-block",
+              "capacity_blocks": ["16:00-20:00"], "submitted": "2025-12-01T09:00+01:00"},
+        headers=op,
+    )  # fmt: skip
+    assert made.status_code == 201, made.text
+    second = client.post("/api/v1/runs/allocate", json={"on": FEB}, headers=op).json()
+    assert second["granted_count"] == 1
+    assert client.get("/api/v1/requests/W", headers=op).json()["status"] == "granted"
+    assert client.get("/api/v1/requests/Y", headers=op).json()["status"] == "waiting"
     assert audit.verify(db).ok
 
 

@@ -3,8 +3,12 @@
 The simulation never sees the database: a run builds a frozen scenario from the rows and hands
 it to :func:`netruimte.waitlist.simulate`. Capacity already granted in the live register is
 folded into the stations' existing load (every node on the granted request's path carries its
-kW, at full contracted kW, also in profile mode), so a forecast starts from the register as it
-is and only the waiting requests are allocated.
+kW), so a forecast starts from the register as it is and only the waiting requests are
+allocated. In a load profile a grant is folded as the claim of its right: a time-block right
+its full kW inside its capacity blocks and ``restricted_kw`` outside, a non-firm right nothing,
+firm and TDTR rights their full kW in every quarter-hour (the TDTR's restricted quarter-hours
+are fixed at the grant but not stored: **choice**, the safe side). The peak figures
+(``load_mw``, also used by peak mode, where every right claims its kW) carry the full kW.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -23,11 +28,12 @@ from netruimte.errors import InputError
 from netruimte.grid import DelayDistribution, Direction, Grid
 from netruimte.grid import Reinforcement as GridReinforcement
 from netruimte.grid import Station as GridStation
+from netruimte.grid.representative import DEFAULT_TIME_BLOCKS, STEPS_PER_DAY, block_mask
 from netruimte.services.errors import Conflict
 from netruimte.storage.tables import Register, Reinforcement, Request, Station
 from netruimte.waitlist import Request as WaitRequest
 from netruimte.waitlist import Scenario, UseItOrLoseIt
-from netruimte.waitlist.requests import Alternative
+from netruimte.waitlist.requests import Alternative, Contract
 from netruimte.waitlist.rules import SMALL_CONSUMERS_JOIN
 
 __all__ = [
@@ -42,6 +48,7 @@ __all__ = [
     "check_day",
     "domain_request",
     "granted_mw",
+    "granted_shape_mw",
     "grid_of",
     "load_register",
     "paths",
@@ -162,16 +169,69 @@ def _delay(raw: Mapping[str, Any] | None) -> DelayDistribution | None:
     )
 
 
+def granted_shape_mw(
+    session: Session, stations: Sequence[Station]
+) -> dict[tuple[str, str], npt.NDArray[np.float64]]:
+    """Per ``(node, direction)``: one day (96 quarter-hours, MW) to add to the full-kW fold.
+
+    A granted time-block right claims ``restricted_kw − kw`` less outside its capacity blocks,
+    a non-firm right ``kw`` less all day (see the module docstring).
+    """
+    rows = session.execute(
+        select(
+            Request.station_id,
+            Request.direction,
+            Request.kw,
+            Request.contract,
+            Request.blocks,
+            Request.restricted_kw,
+        ).where(
+            Request.status == GRANTED,
+            Request.contract.in_([Contract.TIME_BLOCK.value, Contract.NON_FIRM.value]),
+            ~_outside_queue(),
+        )
+    ).all()
+    path_of = paths(stations)
+    out: dict[tuple[str, str], npt.NDArray[np.float64]] = {}
+    for station_id, direction, kw, contract, blocks, restricted_kw in rows:
+        if contract == Contract.NON_FIRM.value:
+            day = np.full(STEPS_PER_DAY, -kw / 1000.0)
+        else:
+            inside = block_mask(list(blocks or DEFAULT_TIME_BLOCKS), STEPS_PER_DAY)
+            day = np.where(inside, 0.0, (min(restricted_kw, kw) - kw) / 1000.0)
+        for node in path_of.get(station_id, (station_id,)):
+            key = (node, direction)
+            out[key] = out[key] + day if key in out else day
+    return out
+
+
+def _folded(
+    profile: npt.NDArray[np.float64] | None,
+    mw: float,
+    day: npt.NDArray[np.float64] | None,
+) -> npt.NDArray[np.float64] | None:
+    if profile is None:
+        return None
+    folded = profile + mw
+    if day is not None:
+        folded = np.maximum(folded + np.tile(day, profile.size // STEPS_PER_DAY), 0.0)
+    return folded
+
+
 def grid_of(
     stations: Sequence[Station],
     reinforcements: Sequence[Reinforcement],
     granted: Mapping[tuple[str, str], float] | None = None,
     reserve_used: Mapping[str, float] | None = None,
+    shapes: Mapping[tuple[str, str], npt.NDArray[np.float64]] | None = None,
 ) -> Grid:
-    """The pure grid; ``granted`` MW (per node and direction) are added to existing load and
-    ``reserve_used`` MW taken from the stations' small-consumer reserves."""
+    """The pure grid; ``granted`` MW (per node and direction) are added to existing load,
+    ``shapes`` (:func:`granted_shape_mw`) to the load profiles on top, and ``reserve_used``
+    MW taken from the stations' small-consumer reserves."""
     add = granted or {}
     used = reserve_used or {}
+    shape = shapes or {}
+    off_key, feed_key = Direction.OFFTAKE.value, Direction.FEEDIN.value
     out = []
     for s in sorted(stations, key=lambda s: (s.position, s.id)):
         off = add.get((s.id, Direction.OFFTAKE.value), 0.0)
@@ -185,9 +245,9 @@ def grid_of(
                 load_mw=s.load_mw + off,
                 feedin_mw=s.feedin_mw,
                 feedin_load_mw=s.feedin_load_mw + feed,
-                load_profile_mw=None if s.load_profile_mw is None else s.load_profile_mw + off,
-                feedin_load_profile_mw=(
-                    None if s.feedin_load_profile_mw is None else s.feedin_load_profile_mw + feed
+                load_profile_mw=_folded(s.load_profile_mw, off, shape.get((s.id, off_key))),
+                feedin_load_profile_mw=_folded(
+                    s.feedin_load_profile_mw, feed, shape.get((s.id, feed_key))
                 ),
                 voltage_kv=s.voltage_kv,
                 connection_kv=s.connection_kv,
@@ -337,7 +397,8 @@ def build_scenario(
     rf_rows = list(session.scalars(select(Reinforcement)))
     granted = granted_mw(session, station_rows) if fold_granted else {}
     reserve = reserve_used_mw(session, station_rows) if fold_granted else {}
-    grid = grid_of(station_rows, rf_rows, granted, reserve)
+    shapes = granted_shape_mw(session, station_rows) if fold_granted else {}
+    grid = grid_of(station_rows, rf_rows, granted, reserve, shapes)
     rows = session.scalars(
         select(Request)
         .where(Request.status.in_(list(statuses)))
