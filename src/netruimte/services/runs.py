@@ -8,9 +8,11 @@
   ranked at one moment and those that fit are granted, in one transaction that locks every
   station row first. The walk is the same engine as the forecast (profile fit when the
   register has load profiles, partial offers: a partial offer becomes a granted part
-  ``ID.partN`` and the rest keeps its place), and in peak mode each grant is checked again
-  against the live headroom before it is written. The ranking and every grant are audit
-  entries.
+  ``ID.partN`` and the rest keeps its place; alternative rights from ``accepts`` at the
+  request's rank, after which the row holds the right it was granted; small consumers before
+  2026-07-01 from their station's reserve, outside the queue), and in peak mode each grant is
+  checked again against the live headroom before it is written. The ranking and every grant
+  are audit entries.
 
 Results keep each request's owner, so an applicant sees only its own requests' outcomes.
 """

@@ -94,11 +94,9 @@ def _accepts(raw: Sequence[Mapping[str, Any]] | None) -> list[Any] | None:
         return None
     out: list[Any] = []
     for a in raw:
-        extra = {
-            k: v
-            for k, v in (("capacity_blocks", a.get("capacity_blocks")), ("restricted_kw", None))
-            if v is not None
-        }
+        extra: dict[str, Any] = {}
+        if a.get("capacity_blocks") is not None:
+            extra["capacity_blocks"] = list(a["capacity_blocks"])
         if a.get("restricted_kw"):
             extra["restricted_kw"] = float(a["restricted_kw"])
         out.append({"contract": a["contract"], **extra} if extra else a["contract"])
