@@ -162,3 +162,128 @@ def test_migration_0002_keeps_users_and_gives_their_tokens_a_year(
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
+
+
+def test_migration_0003_turns_blocks_into_capacity_blocks_and_still_verifies(
+    db: Database, tmp_path: Path
+) -> None:
+    """From 0002 with a station, a time-block request (v1 restricted windows) and a trail
+    vouching for both: 0003 adds the v2 columns with their defaults, stores the complement of
+    the windows, appends a ``schema.upgrade`` entry, and ``audit verify`` still passes (and
+    still catches an edit). Downgrade restores the restricted windows."""
+    import hashlib
+    import json
+
+    from alembic import command
+
+    from netruimte.services import audit
+    from netruimte.services.audit import GENESIS_HASH, _entry_text, entry_hash
+    from netruimte.storage import upgrade
+    from netruimte.storage.migrate import alembic_config
+    from netruimte.storage.tables import AuditEntry, Request
+    from netruimte.storage.tables import Station as StationRow
+
+    if db.is_sqlite:
+        db = Database(str(tmp_path / "old.db"))
+    else:
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    assert upgrade(db, "0002") == "0002"
+    submitted = dt.datetime(2026, 1, 1, 8, tzinfo=dt.UTC)
+
+    def v1(fields: list[object]) -> str:  # the digest as 0002's code wrote it
+        raw = json.dumps(fields, separators=(",", ":"), default=str)
+        return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+    state = {
+        "request": {
+            "T1": v1(
+                [
+                    "T1",
+                    "A",
+                    "offtake",
+                    100.0,
+                    submitted.isoformat(),
+                    "none",
+                    False,
+                    False,
+                    None,
+                    "time-block",
+                    False,
+                    ["16:00-20:00"],
+                    0.0,
+                    None,
+                    "waiting",
+                    None,
+                ]
+            )
+        },
+        "station": {"A": v1(["A", None, 5.0, 1.0, None, 0.0])},
+        "reinforcement": {},
+    }
+    inputs = json.dumps({"state": state}, sort_keys=True, separators=(",", ":"))
+    at = "2026-01-01T08:00:00.000000+00:00"
+    digest = entry_hash(
+        GENESIS_HASH, _entry_text(1, at, "system", "scenario.import", "register", "none", inputs)
+    )
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO stations (id, position, name, offtake_mw, load_mw, feedin_load_mw) "
+                "VALUES ('A', 0, '', 5.0, 1.0, 0.0)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO requests (id, position, applicant, station_id, direction, kw, "
+                "submitted, category, evidence, contract, small_consumer, contract_signed, "
+                "blocks, restricted_kw, status, created_at, updated_at) VALUES ('T1', 0, '', "
+                "'A', 'offtake', 100.0, :t, 'none', false, 'time-block', false, false, :b, 0.0, "
+                "'waiting', :t, :t)"
+            ),
+            {"t": submitted if not db.is_sqlite else "2026-01-01 08:00:00.000000",
+             "b": json.dumps(["16:00-20:00"])},
+        )  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO audit_log (seq, at, actor, action, object, policy_version, inputs, "
+                "prev_hash, hash) VALUES (1, :at, 'system', 'scenario.import', 'register', "
+                "'none', :i, :p, :h)"
+            ),
+            {"at": at, "i": inputs, "p": GENESIS_HASH, "h": digest},
+        )
+        conn.execute(text("UPDATE audit_head SET seq = 1, hash = :h WHERE id = 1"), {"h": digest})
+    assert upgrade(db) == head_revision()
+    with db.read() as session:
+        [req] = session.query(Request).all()
+        assert req.blocks == ["20:00-16:00"]  # full kW outside the old restricted window
+        assert (req.accepts, req.accept_partial, req.connection_kv) == (None, True, None)
+        [st] = session.query(StationRow).all()
+        assert (st.connection_kv, st.small_consumer_reserve_mw, st.aggregated) == (10, None, False)
+        [_, entry] = session.query(AuditEntry).order_by(AuditEntry.seq).all()
+        assert (entry.action, entry.object) == ("schema.upgrade", "schema:0003")
+        converted = json.loads(entry.inputs)["blocks_to_capacity_blocks"]
+        assert converted == [
+            {"request": "T1", "restricted": ["16:00-20:00"], "capacity": ["20:00-16:00"]}
+        ]
+    result = audit.verify(db)
+    assert result.ok and result.entries == 2 and result.objects_checked == 2, result.problem
+    with db.engine.begin() as conn:  # an edit behind the service's back is still caught
+        conn.execute(text("UPDATE requests SET connection_kv = 150"))
+    assert not audit.verify(db).ok
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE requests SET connection_kv = NULL"))
+    assert audit.verify(db).ok
+    config = alembic_config(db)
+    with db.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0002")
+    assert current_revision(db) == "0002"
+    with db.engine.connect() as conn:
+        blocks = conn.execute(text("SELECT blocks FROM requests")).scalar_one()
+    assert json.loads(blocks) if isinstance(blocks, str) else blocks == ["16:00-20:00"]
+    assert upgrade(db) == head_revision()
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []

@@ -37,7 +37,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from netruimte import __version__
-from netruimte.services.audit_state import all_states, object_state, reconcile
+from netruimte.services.audit_state import SCHEME, all_states, object_state, reconcile
 from netruimte.services.auth import Principal
 from netruimte.storage import Database
 from netruimte.storage.tables import AuditEntry, AuditHead
@@ -146,9 +146,9 @@ def append(
     """
     state = object_state(session, obj) if action != "scenario.import" else None
     if state is not None:  # what the trail vouches for (see audit_state)
-        inputs = {**inputs, "state": state}
+        inputs = {**inputs, "state": state, "state_scheme": SCHEME}
     elif action == "scenario.import":
-        inputs = {**inputs, "state": all_states(session)}
+        inputs = {**inputs, "state": all_states(session), "state_scheme": SCHEME}
     head = db.lock_audit_head(session)
     seq = head.seq + 1
     at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
@@ -219,7 +219,8 @@ def verify(db: Database) -> AuditVerification:
         prev = GENESIS_HASH
         count = 0
         last_seq = 0
-        expected: dict[str, tuple[str, int]] = {}  # kind:id -> last digest and its entry
+        # kind:id -> last digest, its entry and its digest scheme
+        expected: dict[str, tuple[str, int, int]] = {}
         covered: set[str] = set()  # kinds whose every row the trail has seen
         unknown: set[str] = set()  # objects last touched by an entry without a digest
         while True:
@@ -290,12 +291,13 @@ def verify(db: Database) -> AuditVerification:
 def _expect(
     entry: AuditEntry,
     inputs: Any,
-    expected: dict[str, tuple[str, int]],
+    expected: dict[str, tuple[str, int, int]],
     covered: set[str],
     unknown: set[str],
 ) -> None:
     """Fold one entry into what the trail says the tables hold (see :mod:`.audit_state`)."""
     state = inputs.get("state") if isinstance(inputs, dict) else None
+    scheme = inputs.get("state_scheme", 1) if isinstance(inputs, dict) else 1
     if entry.action == "scenario.import":
         expected.clear()
         unknown.clear()
@@ -303,13 +305,22 @@ def _expect(
         if isinstance(state, dict):
             for kind, rows in state.items():
                 covered.add(kind)
-                expected.update({f"{kind}:{key}": (d, entry.seq) for key, d in rows.items()})
+                expected.update(
+                    {f"{kind}:{key}": (d, entry.seq, scheme) for key, d in rows.items()}
+                )
+        return
+    if entry.action == "schema.upgrade":  # a migration vouches for the rows it may change
+        if isinstance(state, dict):
+            for kind, rows in state.items():
+                for key, d in rows.items():
+                    expected[f"{kind}:{key}"] = (d, entry.seq, scheme)
+                    unknown.discard(f"{kind}:{key}")
         return
     kind = entry.object.partition(":")[0]
     if kind not in ("request", "station", "reinforcement"):
         return
     if isinstance(state, str):
-        expected[entry.object] = (state, entry.seq)
+        expected[entry.object] = (state, entry.seq, scheme)
         unknown.discard(entry.object)
     else:
         expected.pop(entry.object, None)

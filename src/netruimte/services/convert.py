@@ -3,8 +3,12 @@
 The simulation never sees the database: a run builds a frozen scenario from the rows and hands
 it to :func:`netruimte.waitlist.simulate`. Capacity already granted in the live register is
 folded into the stations' existing load (every node on the granted request's path carries its
-kW, at full contracted kW, also in profile mode), so a forecast starts from the register as it
-is and only the waiting requests are allocated.
+kW), so a forecast starts from the register as it is and only the waiting requests are
+allocated. In a load profile a grant is folded as the claim of its right: a time-block right
+its full kW inside its capacity blocks and ``restricted_kw`` outside, a non-firm right nothing,
+firm and TDTR rights their full kW in every quarter-hour (the TDTR's restricted quarter-hours
+are fixed at the grant but not stored: **choice**, the safe side). The peak figures
+(``load_mw``, also used by peak mode, where every right claims its kW) carry the full kW.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import func, or_, select
+import numpy.typing as npt
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from netruimte.conventions import FIRST_DATE, LAST_DATE
@@ -23,10 +28,13 @@ from netruimte.errors import InputError
 from netruimte.grid import DelayDistribution, Direction, Grid
 from netruimte.grid import Reinforcement as GridReinforcement
 from netruimte.grid import Station as GridStation
+from netruimte.grid.representative import DEFAULT_TIME_BLOCKS, STEPS_PER_DAY, block_mask
 from netruimte.services.errors import Conflict
 from netruimte.storage.tables import Register, Reinforcement, Request, Station
 from netruimte.waitlist import Request as WaitRequest
 from netruimte.waitlist import Scenario, UseItOrLoseIt
+from netruimte.waitlist.requests import Alternative, Contract
+from netruimte.waitlist.rules import SMALL_CONSUMERS_JOIN
 
 __all__ = [
     "GRANTED",
@@ -34,14 +42,18 @@ __all__ = [
     "MIN_DAY",
     "WAITING",
     "WITHDRAWN",
+    "accepts_json",
+    "accepts_of",
     "build_scenario",
     "check_day",
     "domain_request",
     "granted_mw",
+    "granted_shape_mw",
     "grid_of",
     "load_register",
     "paths",
     "request_fields",
+    "reserve_used_mw",
     "today",
 ]
 
@@ -89,6 +101,39 @@ def paths(stations: Sequence[Station]) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def _outside_queue() -> Any:
+    """Grants to small consumers before they joined the list: served from reserved room,
+    never queue headroom (docs/rules.md, "Small consumers")."""
+    return and_(
+        Request.small_consumer.is_(True),
+        Request.granted_on.is_not(None),
+        Request.granted_on < SMALL_CONSUMERS_JOIN,
+    )
+
+
+def reserve_used_mw(session: Session, stations: Sequence[Station]) -> dict[str, float]:
+    """MW of each station's ``small_consumer_reserve_mw`` already granted to small consumers.
+
+    An offtake small consumer granted before 2026-07-01 drew from the nearest station on its
+    path with a reserve (its own first), as in the engine.
+    """
+    has_reserve = {s.id for s in stations if s.small_consumer_reserve_mw is not None}
+    rows = session.execute(
+        select(Request.station_id, Request.kw).where(
+            Request.status == GRANTED,
+            Request.direction == Direction.OFFTAKE.value,
+            _outside_queue(),
+        )
+    ).all()
+    path_of = paths(stations)
+    out: dict[str, float] = {}
+    for station_id, kw in rows:
+        node = next((n for n in path_of.get(station_id, ()) if n in has_reserve), None)
+        if node is not None:
+            out[node] = out.get(node, 0.0) + float(kw) / 1000.0
+    return out
+
+
 def granted_mw(
     session: Session, stations: Sequence[Station], on: dt.date | None = None
 ) -> dict[tuple[str, str], float]:
@@ -99,7 +144,7 @@ def granted_mw(
     must also fit alongside the grants dated after it.
     """
     stmt = select(Request.station_id, Request.direction, func.sum(Request.kw)).where(
-        Request.status == GRANTED
+        Request.status == GRANTED, ~_outside_queue()
     )
     if on is not None:
         stmt = stmt.where(or_(Request.granted_on.is_(None), Request.granted_on <= on))
@@ -124,13 +169,69 @@ def _delay(raw: Mapping[str, Any] | None) -> DelayDistribution | None:
     )
 
 
+def granted_shape_mw(
+    session: Session, stations: Sequence[Station]
+) -> dict[tuple[str, str], npt.NDArray[np.float64]]:
+    """Per ``(node, direction)``: one day (96 quarter-hours, MW) to add to the full-kW fold.
+
+    A granted time-block right claims ``restricted_kw − kw`` less outside its capacity blocks,
+    a non-firm right ``kw`` less all day (see the module docstring).
+    """
+    rows = session.execute(
+        select(
+            Request.station_id,
+            Request.direction,
+            Request.kw,
+            Request.contract,
+            Request.blocks,
+            Request.restricted_kw,
+        ).where(
+            Request.status == GRANTED,
+            Request.contract.in_([Contract.TIME_BLOCK.value, Contract.NON_FIRM.value]),
+            ~_outside_queue(),
+        )
+    ).all()
+    path_of = paths(stations)
+    out: dict[tuple[str, str], npt.NDArray[np.float64]] = {}
+    for station_id, direction, kw, contract, blocks, restricted_kw in rows:
+        if contract == Contract.NON_FIRM.value:
+            day = np.full(STEPS_PER_DAY, -kw / 1000.0)
+        else:
+            inside = block_mask(list(blocks or DEFAULT_TIME_BLOCKS), STEPS_PER_DAY)
+            day = np.where(inside, 0.0, (min(restricted_kw, kw) - kw) / 1000.0)
+        for node in path_of.get(station_id, (station_id,)):
+            key = (node, direction)
+            out[key] = out[key] + day if key in out else day
+    return out
+
+
+def _folded(
+    profile: npt.NDArray[np.float64] | None,
+    mw: float,
+    day: npt.NDArray[np.float64] | None,
+) -> npt.NDArray[np.float64] | None:
+    if profile is None:
+        return None
+    folded = profile + mw
+    if day is not None:
+        folded = np.maximum(folded + np.tile(day, profile.size // STEPS_PER_DAY), 0.0)
+    return folded
+
+
 def grid_of(
     stations: Sequence[Station],
     reinforcements: Sequence[Reinforcement],
     granted: Mapping[tuple[str, str], float] | None = None,
+    reserve_used: Mapping[str, float] | None = None,
+    shapes: Mapping[tuple[str, str], npt.NDArray[np.float64]] | None = None,
 ) -> Grid:
-    """The pure grid; ``granted`` MW (per node and direction) are added to existing load."""
+    """The pure grid; ``granted`` MW (per node and direction) are added to existing load,
+    ``shapes`` (:func:`granted_shape_mw`) to the load profiles on top, and ``reserve_used``
+    MW taken from the stations' small-consumer reserves."""
     add = granted or {}
+    used = reserve_used or {}
+    shape = shapes or {}
+    off_key, feed_key = Direction.OFFTAKE.value, Direction.FEEDIN.value
     out = []
     for s in sorted(stations, key=lambda s: (s.position, s.id)):
         off = add.get((s.id, Direction.OFFTAKE.value), 0.0)
@@ -144,11 +245,20 @@ def grid_of(
                 load_mw=s.load_mw + off,
                 feedin_mw=s.feedin_mw,
                 feedin_load_mw=s.feedin_load_mw + feed,
-                load_profile_mw=None if s.load_profile_mw is None else s.load_profile_mw + off,
-                feedin_load_profile_mw=(
-                    None if s.feedin_load_profile_mw is None else s.feedin_load_profile_mw + feed
+                load_profile_mw=_folded(s.load_profile_mw, off, shape.get((s.id, off_key))),
+                feedin_load_profile_mw=_folded(
+                    s.feedin_load_profile_mw, feed, shape.get((s.id, feed_key))
                 ),
                 voltage_kv=s.voltage_kv,
+                connection_kv=s.connection_kv,
+                small_consumer_reserve_mw=(
+                    None
+                    if s.small_consumer_reserve_mw is None
+                    else max(0.0, s.small_consumer_reserve_mw - used.get(s.id, 0.0))
+                ),
+                lat=s.lat,
+                lon=s.lon,
+                aggregated=s.aggregated,
             )
         )
     rfs = [
@@ -163,6 +273,34 @@ def grid_of(
         for r in sorted(reinforcements, key=lambda r: (r.position, r.id))
     ]
     return Grid(tuple(out), tuple(rfs))
+
+
+def accepts_json(accepts: Sequence[Alternative]) -> list[dict[str, Any]] | None:
+    """The ``accepts`` column of a request's alternatives (None when it lists none)."""
+    if not accepts:
+        return None
+    return [
+        {
+            "contract": a.contract.value,
+            "capacity_blocks": list(a.capacity_blocks) if a.capacity_blocks is not None else None,
+            "restricted_kw": a.restricted_kw,
+        }
+        for a in accepts
+    ]
+
+
+def accepts_of(raw: Sequence[Mapping[str, Any]] | None) -> tuple[Alternative, ...]:
+    """The alternatives of an ``accepts`` column (validated by :class:`Alternative`)."""
+    return tuple(
+        Alternative(
+            contract=a["contract"],
+            capacity_blocks=(
+                tuple(a["capacity_blocks"]) if a.get("capacity_blocks") is not None else None
+            ),
+            restricted_kw=a.get("restricted_kw", 0.0),
+        )
+        for a in raw or ()
+    )
 
 
 def domain_request(row: Request) -> WaitRequest:
@@ -190,6 +328,9 @@ def domain_request(row: Request) -> WaitRequest:
         used_kw=row.used_kw,
         withdraw_per_year=row.withdraw_per_year,
         withdrawn=row.withdrawn,
+        accept_partial=row.accept_partial,
+        connection_kv=row.connection_kv,
+        accepts=accepts_of(row.accepts),
     )
 
 
@@ -218,6 +359,9 @@ def request_fields(req: WaitRequest) -> dict[str, Any]:
         "used_kw": req.used_kw,
         "withdraw_per_year": req.withdraw_per_year,
         "withdrawn": req.withdrawn,
+        "accepts": accepts_json(req.accepts),
+        "accept_partial": req.accept_partial,
+        "connection_kv": req.connection_kv,
     }
 
 
@@ -252,7 +396,9 @@ def build_scenario(
     )
     rf_rows = list(session.scalars(select(Reinforcement)))
     granted = granted_mw(session, station_rows) if fold_granted else {}
-    grid = grid_of(station_rows, rf_rows, granted)
+    reserve = reserve_used_mw(session, station_rows) if fold_granted else {}
+    shapes = granted_shape_mw(session, station_rows) if fold_granted else {}
+    grid = grid_of(station_rows, rf_rows, granted, reserve, shapes)
     rows = session.scalars(
         select(Request)
         .where(Request.status.in_(list(statuses)))
@@ -276,5 +422,7 @@ def build_scenario(
         reservation_lead_months=reg.reservation_lead_months,
         runs=reg.runs,
         seed=reg.seed,
+        partial_offers=reg.partial_offers,
+        min_offer_kw=reg.min_offer_kw,
         source=reg.source,
     )

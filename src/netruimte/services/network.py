@@ -40,8 +40,11 @@ __all__ = [
 ]
 
 STATION_FIELDS = frozenset(
-    {"name", "parent", "offtake_mw", "load_mw", "feedin_mw", "feedin_load_mw", "voltage_kv"}
-)
+    {
+        "name", "parent", "offtake_mw", "load_mw", "feedin_mw", "feedin_load_mw", "voltage_kv",
+        "connection_kv", "small_consumer_reserve_mw", "lat", "lon", "aggregated",
+    }
+)  # fmt: skip
 REINFORCEMENT_FIELDS = frozenset({"station", "date", "offtake_mw", "feedin_mw", "delay"})
 
 
@@ -81,6 +84,11 @@ def station_view(s: Station) -> dict[str, Any]:
         "feedin_mw": s.feedin_mw,
         "feedin_load_mw": s.feedin_load_mw,
         "voltage_kv": s.voltage_kv,
+        "connection_kv": s.connection_kv,
+        "small_consumer_reserve_mw": s.small_consumer_reserve_mw,
+        "lat": s.lat,
+        "lon": s.lon,
+        "aggregated": s.aggregated,
         "load_csv": s.load_csv,
         "feedin_load_csv": s.feedin_load_csv,
         "has_load_profile": s.load_profile_mw is not None,
@@ -182,6 +190,11 @@ def create_station(db: Database, principal: Principal, fields: Mapping[str, Any]
             feedin_mw=fields.get("feedin_mw"),
             feedin_load_mw=float(fields.get("feedin_load_mw") or 0.0),
             voltage_kv=fields.get("voltage_kv"),
+            connection_kv=float(fields.get("connection_kv") or 10.0),
+            small_consumer_reserve_mw=fields.get("small_consumer_reserve_mw"),
+            lat=fields.get("lat"),
+            lon=fields.get("lon"),
+            aggregated=bool(fields.get("aggregated", False)),
         )
         if parent is not None and session.get(Station, parent) is None:
             raise InputError(f"unknown parent station {parent!r}", field="parent")
@@ -234,10 +247,10 @@ def update_station(
                 if value is not None and session.get(Station, value) is None:
                     raise InputError(f"unknown parent station {value!r}", field="parent")
                 row.parent_id = value
-            elif key in ("offtake_mw", "load_mw", "feedin_load_mw"):
+            elif key in ("offtake_mw", "load_mw", "feedin_load_mw", "connection_kv", "aggregated"):
                 if value is None:
                     raise InputError(f"{key} cannot be empty", field=key)
-                setattr(row, key, float(value))
+                setattr(row, key, value if key == "aggregated" else float(value))
             else:
                 setattr(row, key, value if key != "name" else (value or ""))
         _validate_grid(session)

@@ -30,6 +30,8 @@ from netruimte.services.convert import (
     GRANTED,
     WAITING,
     WITHDRAWN,
+    accepts_json,
+    accepts_of,
     check_day,
     domain_request,
     load_register,
@@ -71,6 +73,9 @@ APPLICANT_FIELDS = frozenset(
         "needed",
         "capacity_blocks",
         "restricted_kw",
+        "accepts",
+        "accept_partial",
+        "connection_kv",
         "applicant",
     }
 )
@@ -91,9 +96,12 @@ OPERATOR_FIELDS = APPLICANT_FIELDS | {
 """Fields only an operator may give (priority, submission time, ownership…)."""
 
 _UPDATABLE = frozenset(
-    {"owner", "applicant", "kw", "contract", "function", "ean", "used_kw", "withdraw_per_year"}
-)
-_REQUIRED = frozenset({"applicant", "kw", "contract"})
+    {
+        "owner", "applicant", "kw", "contract", "function", "ean", "used_kw",
+        "withdraw_per_year", "accepts", "accept_partial", "connection_kv",
+    }
+)  # fmt: skip
+_REQUIRED = frozenset({"applicant", "kw", "contract", "accept_partial"})
 """Fields every request has: a change may not set them to null."""
 
 
@@ -127,6 +135,9 @@ def request_view(row: Request, owner: str | None = None) -> dict[str, Any]:
         "needed": row.needed.isoformat() if row.needed else None,
         "capacity_blocks": row.blocks,
         "restricted_kw": row.restricted_kw,
+        "accepts": row.accepts or [],
+        "accept_partial": row.accept_partial,
+        "connection_kv": row.connection_kv,
         "used_kw": row.used_kw,
         "withdraw_per_year": row.withdraw_per_year,
         "withdrawn": row.withdrawn.isoformat() if row.withdrawn else None,
@@ -265,6 +276,9 @@ def create_request(db: Database, principal: Principal, fields: Mapping[str, Any]
             used_kw=fields.get("used_kw"),
             withdraw_per_year=fields.get("withdraw_per_year"),
             withdrawn=fields.get("withdrawn"),
+            accept_partial=bool(fields.get("accept_partial", True)),
+            connection_kv=fields.get("connection_kv"),
+            accepts=accepts_of(fields.get("accepts")),
         )
         position = (session.scalar(select(func.max(Request.position))) or 0) + 1
         values = request_fields(pure)
@@ -318,6 +332,8 @@ def update_request(
         for key, value in fields.items():
             if key == "owner":
                 row.owner_id = _user_id(session, value) if value else None
+            elif key == "accepts":
+                row.accepts = accepts_json(accepts_of(value))
             else:
                 setattr(row, key, value)
         domain_request(row)  # validate the result as a whole

@@ -8,9 +8,11 @@
   ranked at one moment and those that fit are granted, in one transaction that locks every
   station row first. The walk is the same engine as the forecast (profile fit when the
   register has load profiles, partial offers: a partial offer becomes a granted part
-  ``ID.partN`` and the rest keeps its place), and in peak mode each grant is checked again
-  against the live headroom before it is written. The ranking and every grant are audit
-  entries.
+  ``ID.partN`` and the rest keeps its place; alternative rights from ``accepts`` at the
+  request's rank, after which the row holds the right it was granted; small consumers before
+  2026-07-01 from their station's reserve, outside the queue), and in peak mode each grant is
+  checked again against the live headroom before it is written. The ranking and every grant
+  are audit entries.
 
 Results keep each request's owner, so an applicant sees only its own requests' outcomes.
 """
@@ -392,6 +394,21 @@ def allocate(
             if row is None or row.status != WAITING:
                 raise RuntimeError(f"request {out.id} changed while locked; allocation aborted")
             path = path_of[row.station_id]
+            granted_as = _take_right(row, out.offers[-1].contract.value if out.offers else None)
+            if out.outside_queue:  # a small consumer from reserved room, not queue headroom
+                record_grant(
+                    db,
+                    session,
+                    principal,
+                    row,
+                    day=day,
+                    now=now,
+                    path=path,
+                    room_before_mw={},
+                    policy=version,
+                    run={"run": run.id, "outside_queue": True, "category": out.category.value},
+                )
+                continue
             binding = check_fit(rooms, path, row.direction, row.kw)
             if peak and binding is not None:  # the engine and the live rule must agree
                 raise RuntimeError(
@@ -414,7 +431,12 @@ def allocate(
                 path=path,
                 room_before_mw=before,
                 policy=version,
-                run={"run": run.id, "rank": out.rank, "category": out.category.value},
+                run={
+                    "run": run.id,
+                    "rank": out.rank,
+                    "category": out.category.value,
+                    **({"alternative": granted_as} if granted_as else {}),
+                },
             )
         for out in partials:
             row = rows.get(out.id)
@@ -450,9 +472,34 @@ def allocate(
                     "rest_kw": row.kw,
                 },
             )
+            audit.append(  # the request itself changed: it now waits for the rest
+                db,
+                session,
+                actor=principal,
+                action="request.partial",
+                obj=f"request:{row.id}",
+                inputs={"run": run.id, "part": part.id, "part_kw": offer.kw, "rest_kw": row.kw},
+                policy=version,
+            )
         _store_result(session, run, result, _owners(session))
         session.flush()
         return run_view(run)
+
+
+def _take_right(row: Request, contract: str | None) -> str | None:
+    """Put the row under the alternative right it was granted (``accepts``); its name or None.
+
+    The granted right replaces the row's contract, capacity blocks and restricted level; the
+    other alternatives are dropped (the request holds one right now).
+    """
+    if contract is None or contract == row.contract:
+        return None
+    [alt] = [a for a in domain_request(row).accepts if a.contract.value == contract]
+    row.contract = alt.contract.value
+    row.blocks = list(alt.capacity_blocks) if alt.capacity_blocks is not None else None
+    row.restricted_kw = alt.restricted_kw
+    row.accepts = None
+    return contract
 
 
 def _split_partial(session: Session, row: Request, kw: float, now: dt.datetime) -> Request:

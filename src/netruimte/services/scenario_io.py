@@ -151,6 +151,8 @@ def _store(
             runs=scenario.runs,
             seed=scenario.seed,
             use_it_or_lose_it=dataclasses.asdict(uioli) if uioli is not None else None,
+            partial_offers=scenario.partial_offers,
+            min_offer_kw=scenario.min_offer_kw,
             source=source[:500],
             imported_at=now,
         )
@@ -181,6 +183,11 @@ def _store(
             feedin_mw=st.feedin_mw,
             feedin_load_mw=st.feedin_load_mw,
             voltage_kv=st.voltage_kv,
+            connection_kv=st.connection_kv,
+            small_consumer_reserve_mw=st.small_consumer_reserve_mw,
+            lat=st.lat,
+            lon=st.lon,
+            aggregated=st.aggregated,
         )
         if st.load_profile_mw is not None:
             row.load_csv, row.load_blob = blob_for(
@@ -341,6 +348,8 @@ def _settings(reg: Register) -> dict[str, Any]:
         "reservation_lead_months": reg.reservation_lead_months,
         "runs": reg.runs,
         "seed": reg.seed,
+        "partial_offers": reg.partial_offers,
+        "min_offer_kw": reg.min_offer_kw,
     }
 
 
@@ -397,6 +406,11 @@ def export_scenario(db: Database, actor: Principal, fmt: str = "toml") -> tuple[
                 "feedin_load_mw": s.feedin_load_mw,
                 "feedin_load_csv": keep(s.feedin_load_csv, s.feedin_load_blob),
                 "voltage_kv": s.voltage_kv,
+                "connection_kv": s.connection_kv,
+                "small_consumer_reserve_mw": s.small_consumer_reserve_mw,
+                "lat": s.lat,
+                "lon": s.lon,
+                "aggregated": True if s.aggregated else None,
             }
             for s in stations
         ]
@@ -431,8 +445,13 @@ def export_scenario(db: Database, actor: Principal, fmt: str = "toml") -> tuple[
         f"Exported by netruimte {__version__} from the register on {stamp}.",
         "Requests granted in the live register are marked; withdrawn ones are left out.",
     )
+    if fmt != "toml":
+        try:
+            csv_text = requests_csv(rows)
+        except ValueError as exc:
+            raise Conflict(str(exc)) from None
     if fmt == "csv":
-        return "requests.csv", requests_csv(rows).encode("utf-8"), "text/csv"
+        return "requests.csv", csv_text.encode("utf-8"), "text/csv"
     if fmt == "toml":
         text = scenario_toml(
             settings, uioli, station_tables, rf_tables, rows, header=header, notes=notes
@@ -443,7 +462,7 @@ def export_scenario(db: Database, actor: Principal, fmt: str = "toml") -> tuple[
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("scenario.toml", text)
-        archive.writestr("requests.csv", requests_csv(rows))
+        archive.writestr("requests.csv", csv_text)
         archive.writestr("register-status.csv", status.getvalue())
         for path, content in sorted(files.items()):
             archive.writestr(path, content)

@@ -82,7 +82,25 @@ def request_row(req: Mapping[str, Any], timezone: str) -> dict[str, Any]:
         "used_kw": req["used_kw"],
         "withdraw_per_year": req["withdraw_per_year"],
         "withdrawn": req["withdrawn"],
+        "accepts": _accepts(req.get("accepts")),
+        "accept_partial": False if req.get("accept_partial") is False else None,
+        "connection_kv": req.get("connection_kv"),
     }
+
+
+def _accepts(raw: Sequence[Mapping[str, Any]] | None) -> list[Any] | None:
+    """``accepts`` as the scenario writes it: a bare name for an alternative with defaults."""
+    if not raw:
+        return None
+    out: list[Any] = []
+    for a in raw:
+        extra: dict[str, Any] = {}
+        if a.get("capacity_blocks") is not None:
+            extra["capacity_blocks"] = list(a["capacity_blocks"])
+        if a.get("restricted_kw"):
+            extra["restricted_kw"] = float(a["restricted_kw"])
+        out.append({"contract": a["contract"], **extra} if extra else a["contract"])
+    return out
 
 
 def scenario_toml(
@@ -131,6 +149,11 @@ def _cell(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list | tuple):
+        if any(isinstance(v, Mapping) for v in value):
+            raise ValueError(
+                "an 'accepts' entry with capacity_blocks or restricted_kw cannot be written to "
+                "the request CSV (it holds contract names only); export format=toml"
+            )
         return csv_safe_text("|".join(str(v) for v in value))
     return csv_safe_text(str(value))
 

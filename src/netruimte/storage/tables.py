@@ -35,6 +35,8 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -175,6 +177,8 @@ class Register(Base):
     runs: Mapped[int] = mapped_column(Integer)
     seed: Mapped[int | None] = mapped_column(Integer)
     use_it_or_lose_it: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    partial_offers: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    min_offer_kw: Mapped[float] = mapped_column(Float, default=50.0, server_default="50")
     source: Mapped[str | None] = mapped_column(String(500))
     imported_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
 
@@ -211,6 +215,11 @@ class Station(Base):
     feedin_load_csv: Mapped[str | None] = mapped_column(String(300))
     feedin_load_blob: Mapped[str | None] = mapped_column(String(64), ForeignKey("blobs.sha256"))
     feedin_load_profile_mw: Mapped[npt.NDArray[np.float64] | None] = mapped_column(FloatArray())
+    connection_kv: Mapped[float] = mapped_column(Float, default=10.0, server_default="10")
+    small_consumer_reserve_mw: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    aggregated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Reinforcement(Base):
@@ -259,7 +268,12 @@ class Request(Base):
     ean: Mapped[str | None] = mapped_column(String(18))
     needed: Mapped[dt.date | None] = mapped_column(Date)
     blocks: Mapped[list[str] | None] = mapped_column(JSON)
+    """The capacity blocks of a time-block right (full kW inside; restricted windows before
+    migration 0003)."""
     restricted_kw: Mapped[float] = mapped_column(Float, default=0.0)
+    accepts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    accept_partial: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    connection_kv: Mapped[float | None] = mapped_column(Float)
     used_kw: Mapped[float | None] = mapped_column(Float)
     withdraw_per_year: Mapped[float | None] = mapped_column(Float)
     withdrawn: Mapped[dt.date | None] = mapped_column(Date)

@@ -23,6 +23,8 @@ from pydantic import (
 
 __all__ = [
     "AllocateIn",
+    "AlternativeIn",
+    "AlternativeOut",
     "AnnexIn",
     "AuditEntryOut",
     "AuditPage",
@@ -176,6 +178,11 @@ class StationOut(BaseModel):
     feedin_mw: float | None
     feedin_load_mw: float
     voltage_kv: float | None
+    connection_kv: float
+    small_consumer_reserve_mw: float | None
+    lat: float | None
+    lon: float | None
+    aggregated: bool
     load_csv: str | None
     feedin_load_csv: str | None
     has_load_profile: bool
@@ -193,6 +200,15 @@ class StationIn(_In):
     feedin_mw: Num | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
     feedin_load_mw: Num = Field(0.0, ge=0, le=1e6, allow_inf_nan=False)
     voltage_kv: Num | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
+    connection_kv: Num = Field(
+        10.0, gt=0, le=1000, allow_inf_nan=False, description="kV customers connect at here"
+    )
+    small_consumer_reserve_mw: Num | None = Field(
+        None, ge=0, le=1e6, allow_inf_nan=False, description="room reserved for small consumers"
+    )
+    lat: Num | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
+    lon: Num | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
+    aggregated: Flag = False
 
 
 class StationPatch(_In):
@@ -205,6 +221,13 @@ class StationPatch(_In):
     feedin_mw: Num | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
     feedin_load_mw: Num | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
     voltage_kv: Num | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
+    connection_kv: Num = Field(  # type: ignore[assignment]  # null refused
+        None, gt=0, le=1000, allow_inf_nan=False
+    )
+    small_consumer_reserve_mw: Num | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
+    lat: Num | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
+    lon: Num | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
+    aggregated: Flag = None  # type: ignore[assignment]  # null refused
 
 
 class NodeRoomOut(BaseModel):
@@ -330,6 +353,24 @@ class QueueOut(BaseModel):
 
 
 # -- requests --------------------------------------------------------------------------------
+class AlternativeIn(_In):
+    """An alternative transport right a request would also take (``accepts``)."""
+
+    contract: Literal["time-block", "tdtr", "non-firm"]
+    capacity_blocks: list[str] | None = Field(
+        None, max_length=24, description="time-block only: windows with the full kW"
+    )
+    restricted_kw: Num = Field(0.0, ge=0, le=1e7, allow_inf_nan=False)
+
+
+class AlternativeOut(BaseModel):
+    """An alternative transport right."""
+
+    contract: Literal["time-block", "tdtr", "non-firm"]
+    capacity_blocks: list[str] | None
+    restricted_kw: float
+
+
 class RequestIn(_In):
     """A new request. Applicants give the connection; operators may give every field."""
 
@@ -346,6 +387,11 @@ class RequestIn(_In):
         None, max_length=24, description="Refused: the old restricted windows; use capacity_blocks"
     )
     restricted_kw: Num | None = Field(None, ge=0, le=1e7, allow_inf_nan=False)
+    accepts: list[AlternativeIn] | None = Field(
+        None, max_length=3, description="alternatives offered in queue order when it does not fit"
+    )
+    accept_partial: Flag | None = None
+    connection_kv: Num | None = Field(None, gt=0, le=1000, allow_inf_nan=False)
     applicant: str | None = Field(None, max_length=300)
     # operators only
     id: IdStr | None = None
@@ -371,6 +417,9 @@ class RequestPatch(_In):
     ean: str | None = Field(None, max_length=18)
     used_kw: Num | None = Field(None, ge=0, le=1e7, allow_inf_nan=False)
     withdraw_per_year: Num | None = Field(None, ge=0, lt=1)
+    accepts: list[AlternativeIn] | None = Field(None, max_length=3)
+    accept_partial: Flag = None  # type: ignore[assignment]  # null refused
+    connection_kv: Num | None = Field(None, gt=0, le=1000, allow_inf_nan=False)
 
 
 class RequestOut(BaseModel):
@@ -395,6 +444,9 @@ class RequestOut(BaseModel):
     needed: dt.date | None
     capacity_blocks: list[str] | None
     restricted_kw: float
+    accepts: list[AlternativeOut]
+    accept_partial: bool
+    connection_kv: float | None
     used_kw: float | None
     withdraw_per_year: float | None
     withdrawn: dt.date | None
