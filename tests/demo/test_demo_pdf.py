@@ -81,3 +81,24 @@ def test_report_campus_table_uses_the_one_vocabulary(demo) -> None:  # type: ign
         else:
             assert row["half of the runs by (P50)"] != "not simulated"
         assert "never" not in " ".join(map(str, row.values()))
+
+
+def test_demo_report_in_chromium(demo, tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """The demo's report in headless Chromium: no console errors, no request to the network,
+    every plot rendered; the screenshot is kept for a look."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.report.test_report_browser import ARGS, CHROMIUM, _open
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page, errors = _open(browser, demo.options.out_dir / "report.html", tmp_path / "d.png")
+            assert errors == []
+            text = page.inner_text("body")
+            assert "What changed with the corrected rules" in text
+            assert "not simulated" in text  # the campus table's variant without Monte Carlo
+            assert " never " not in text
+            page.close()
+        finally:
+            browser.close()
