@@ -14,7 +14,7 @@ from typing import Any
 
 from netruimte.report.site_business import business_case_sentences, years_text
 
-__all__ = ["draw_bars", "latin_text", "site_summary_pdf"]
+__all__ = ["draw_bars", "finish_page", "latin_text", "site_summary_pdf"]
 
 _NAVY = (18, 53, 91)
 _GREY = (138, 148, 160)
@@ -182,6 +182,11 @@ def site_summary_pdf(
         "needs some margin. Details, charts and the request for the grid operator are in "
         "report.html."
     ))  # fmt: skip
+    return finish_page(pdf, stamp)
+
+
+def finish_page(pdf: Any, stamp: str) -> bytes:
+    """The footer every one-page summary ends with; refuses a summary that ran over a page."""
     pdf.set_xy(15, 285)
     pdf.set_font("Helvetica", size=7.5)
     pdf.cell(_WIDTH_MM, 4, latin_text(f"Made with netruimte on {stamp}. Rendered offline."),

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from netruimte.report.pdf import draw_bars, latin_text
+from netruimte.report.pdf import draw_bars, finish_page, latin_text
 
 __all__ = ["demo_sentences", "demo_summary_pdf"]
 
@@ -167,10 +167,4 @@ def demo_summary_pdf(
         "do, not as a forecast. 'Not in horizon': not connected before the end of "
         f"{horizon_year}. Details, charts and every request's explanation are in report.html."
     ))  # fmt: skip
-    pdf.set_xy(15, 285)
-    pdf.set_font("Helvetica", size=7.5)
-    pdf.cell(_WIDTH_MM, 4, latin_text(f"Made with netruimte on {stamp}. Rendered offline."),
-             align="C")  # fmt: skip
-    if pdf.page_no() != 1:  # pragma: no cover - the layout above is fixed
-        raise RuntimeError("the summary ran over one page")
-    return bytes(pdf.output())
+    return finish_page(pdf, stamp)
