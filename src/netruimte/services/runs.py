@@ -415,12 +415,7 @@ def allocate(
                     f"allocation engine granted {out.id} but {binding.station} has only "
                     f"{binding.room_mw:.6f} MW left; nothing was written"
                 )
-            before = {n: rooms[(n, row.direction)].room_mw for n in path}
-            for node in path:
-                r = rooms[(node, row.direction)]
-                rooms[(node, row.direction)] = NodeRoom(
-                    r.station, r.direction, r.capacity_mw, r.load_mw, r.granted_mw + row.kw / 1000
-                )
+            before = _take_room(rooms, path, row.direction, row.kw)
             record_grant(
                 db,
                 session,
@@ -446,12 +441,7 @@ def allocate(
             path = path_of[row.station_id]
             if peak and check_fit(rooms, path, row.direction, offer.kw) is not None:
                 raise RuntimeError(f"partial offer to {out.id} does not fit; nothing was written")
-            before = {n: rooms[(n, row.direction)].room_mw for n in path}
-            for node in path:
-                r = rooms[(node, row.direction)]
-                rooms[(node, row.direction)] = NodeRoom(
-                    r.station, r.direction, r.capacity_mw, r.load_mw, r.granted_mw + offer.kw / 1000
-                )
+            before = _take_room(rooms, path, row.direction, offer.kw)
             part = _split_partial(session, row, offer.kw, now)
             run.granted_count = (run.granted_count or 0) + 1
             record_grant(
@@ -500,6 +490,19 @@ def _take_right(row: Request, contract: str | None) -> str | None:
     row.restricted_kw = alt.restricted_kw
     row.accepts = None
     return contract
+
+
+def _take_room(
+    rooms: dict[tuple[str, str], NodeRoom], path: tuple[str, ...], direction: str, kw: float
+) -> dict[str, float]:
+    """Count ``kw`` as granted at every node of ``path``; the room each had before (MW)."""
+    before = {n: rooms[(n, direction)].room_mw for n in path}
+    for node in path:
+        r = rooms[(node, direction)]
+        rooms[(node, direction)] = NodeRoom(
+            r.station, r.direction, r.capacity_mw, r.load_mw, r.granted_mw + kw / 1000
+        )
+    return before
 
 
 def _split_partial(session: Session, row: Request, kw: float, now: dt.datetime) -> Request:
