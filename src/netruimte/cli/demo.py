@@ -35,6 +35,7 @@ def demo(
     """The main job: the Flevoland scenario end to end (waiting list, ACM framework, smart
     tools, slipped works), written as one HTML report plus CSV/JSON of all results."""
     from netruimte.report.demo_data import VARIANTS, campus_cells, later_text
+    from netruimte.report.demo_room import room_rows
     from netruimte.services.demo import DemoOptions, run_demo
     from netruimte.services.demo_output import demo_summary, write_demo
 
@@ -73,12 +74,13 @@ def demo(
         "connected by the start of each year (cumulative)",
         caption="the last two columns add up to the requests",
     )
-    for column in ("scenario", "by 2030", "by 2033", "by 2036", f"by the end of {horizon}",
-                   later_text(horizon), "MW-years waited"):  # fmt: skip
+    for column in ("scenario", "by 2028", "by 2030", "by 2033", "by 2036",
+                   f"by the end of {horizon}", later_text(horizon), "MW-years waited"):  # fmt: skip
         table.add_column(column, justify="left" if column == "scenario" else "right")
     for row in summary["variants"]:
         table.add_row(
             row["label"],
+            str(row["by_2028"]),
             str(row["by_2030"]),
             str(row["by_2033"]),
             str(row["by_2036"]),
@@ -99,6 +101,17 @@ def demo(
             *campus_cells(row, horizon, monte_carlo=simulated.get(row["variant"], False)),
         )
     console.print(campus)
+    room = Table(
+        title="Room before reinforcement, side by side with the framework as it is",
+        caption="room: MW the instruments created at the peak; cost: what the operator pays "
+        "per MW of room per year",
+    )
+    frame = room_rows(result)
+    for column in frame.columns:
+        room.add_column(str(column), justify="left" if column == "scenario" else "right")
+    for record in frame.to_dict("records"):
+        room.add_row(*(f"{v:,.0f}" if isinstance(v, float) else str(v) for v in record.values()))
+    console.print(room)
     smart = summary["smart_tools"]
     console.print(
         f"Smart tools (sized at the least cost under EXAMPLE tariffs): {smart['businesses']} "

@@ -17,6 +17,7 @@ from netruimte.report.demo_data import (
     rules_changes,
     variant_summary,
 )
+from netruimte.report.demo_room import room_section
 from netruimte.report.html import Figure, Note, Paragraph, Report, Section, Table
 from netruimte.scenario.flevoland import FLEVOLAND_STATIONS, QUEUE_MW, grid_data
 
@@ -28,6 +29,10 @@ _COLOURS = {
     "acm-planned": "#4f8a5b",
     "acm-smart": "#d99b2b",
     "acm-timeblock": "#c0392b",
+    "acm-contracts": "#8e44ad",
+    "acm-relievers": "#16a085",
+    "acm-hub": "#e67e22",
+    "acm-all": "#2c3e50",
 }
 _CATEGORY_LABEL = {
     "congestion-reliever": "1 congestion reliever",
@@ -232,10 +237,11 @@ def build_demo_report(result: DemoResult) -> Report:
                 "situation of 2026: the published capacity and queues of six Liander stations and "
                 "the TenneT region Flevopolder-Utrecht-Gelderland, the planned grid works and how "
                 "they slipped, and a waiting list of businesses, schools, care, housing and grid "
-                "batteries. It asks four questions: who waits where; what the ACM prioritisation "
+                "batteries. It asks five questions: who waits where; what the ACM prioritisation "
                 "framework changes compared with first come, first served; what smart tools "
                 "(solar panels, a battery, flexible processes) and alternative transport rights "
-                "change; and what the slipped reinforcements cost."
+                "change; what the slipped reinforcements cost; and how much room congestion "
+                "contracts, relievers that relieve and an energy hub create before the works."
             ),
             Note(
                 "Capacities, queues and dates of works are published figures (sources below). "
@@ -366,7 +372,15 @@ def build_demo_report(result: DemoResult) -> Report:
             )
         )
     campus_section = Section("The High Tech Campus", campus_blocks)
-    sections = [intro, who, framework, smart, slip, campus_section]
+    room = room_section(
+        result,
+        _connected_over_time(
+            table,
+            ["acm", "acm-contracts", "acm-relievers", "acm-hub", "acm-all"],
+            "With congestion contracts, relievers that relieve and an energy hub",
+        ),
+    )
+    sections = [intro, who, framework, smart, slip, room, campus_section]
     if result.options.runs > 1:
         sections.append(
             Section(
@@ -383,11 +397,14 @@ def build_demo_report(result: DemoResult) -> Report:
                 ],
             )
         )
-    shown = summary.drop(columns=["variant"]).rename(
+    shown = summary.drop(
+        columns=["variant", "campus_granted_on", "room_mw", "room_eur_per_mw_year"]
+    ).rename(
         columns={
             "label": "scenario",
             "requests": "requests",
-            "by_2030": "connected before 2030",
+            "by_2028": "connected before 2028",
+            "by_2030": "before 2030",
             "by_2033": "before 2033",
             "by_2036": "before 2036",
             "not_in_horizon": later_text(result.scenario.end.year),
@@ -478,6 +495,6 @@ def build_demo_report(result: DemoResult) -> Report:
     return Report(
         title="netruimte: waiting for grid room in Flevoland",
         subtitle="The Flevoland scenario end to end: waiting list, ACM framework, smart tools, "
-        "slipped works",
+        "slipped works, room before reinforcement",
         sections=sections,
     )

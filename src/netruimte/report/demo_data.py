@@ -25,6 +25,8 @@ __all__ = [
     "BusinessPlan",
     "DemoOptions",
     "DemoResult",
+    "HubSummary",
+    "RoomCreated",
     "Variant",
     "campus_cells",
     "campus_table",
@@ -76,6 +78,8 @@ class Variant:
     works: str  # "current" | "planned"
     requests: str  # "as filed" | "smart" | "smart+time-block"
     monte_carlo: bool
+    instruments: tuple[str, ...] = ()
+    """Room before reinforcement: any of "contracts", "relievers", "hub"."""
 
 
 VARIANTS: Final = (
@@ -93,7 +97,15 @@ VARIANTS: Final = (
         "smart+time-block",
         False,
     ),
-)
+    Variant("acm-contracts", "ACM + congestion contracts", "in-force", "current", "as filed",
+            False, ("contracts",)),
+    Variant("acm-relievers", "ACM + relievers that relieve", "in-force", "current", "as filed",
+            False, ("relievers",)),
+    Variant("acm-hub", "ACM + smart tools + energy hub", "in-force", "current", "smart", False,
+            ("hub",)),
+    Variant("acm-all", "ACM + smart tools + all three", "in-force", "current", "smart", False,
+            ("contracts", "relievers", "hub")),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -146,6 +158,73 @@ class BusinessPlan:
 
 
 @dataclass(frozen=True)
+class HubSummary:
+    """The demo's energy hub: members, the exact smallest joint import and what it replaces.
+
+    ``alone_kw`` is each member's smallest connection alone with the same tools
+    (``min-connection``), ``smart_kw`` what it asks alone in the smart-tools variant (its
+    least-cost contracted kW), ``asked_kw`` its request as filed (kW throughout).
+    """
+
+    id: str
+    name: str
+    station: str
+    members: tuple[str, ...]
+    asked_kw: tuple[float, ...]
+    smart_kw: tuple[float, ...]
+    alone_kw: tuple[float, ...]
+    joint_kw: float
+    joint_gap_kw: float
+    """Proven gap of ``joint_kw`` above the smallest joint import (kW, 0 when exact)."""
+    method: str
+    submitted: dt.datetime
+
+    @property
+    def diversity_gain_kw(self) -> float:
+        """Sum of the members' smallest connections alone less the joint one (kW)."""
+        return sum(self.alone_kw) - self.joint_kw
+
+    @property
+    def saved_kw(self) -> float:
+        """kW the hub asks less than its members in the smart-tools variant."""
+        return sum(self.smart_kw) - self.joint_kw
+
+
+@dataclass(frozen=True)
+class RoomCreated:
+    """The room one variant's instruments created, and what it cost the operator.
+
+    ``contracts_mw``: MW of the congestion contracts that counted at some moment;
+    ``contracts_mw_years`` and ``contracts_cost_eur`` over the years they counted;
+    ``contracts_helped_mw``: MW granted by the end to the requests the contracts were needed
+    for (``granted_with``, counted once); ``relief_mw``: the room credited for the steered
+    relievers granted by the end (``relief_credit`` × ``relief_kw``), ``relievers_granted``
+    how many; ``hub_gain_mw``: the hub's diversity gain (its members' smallest connections
+    alone less the joint one).
+    """
+
+    contracts_mw: float = 0.0
+    contracts_mw_years: float = 0.0
+    contracts_cost_eur: float = 0.0
+    contracts_helped_mw: float = 0.0
+    relief_mw: float = 0.0
+    relievers_granted: int = 0
+    hub_gain_mw: float = 0.0
+
+    @property
+    def total_mw(self) -> float:
+        """Room created at the peak by all instruments together (MW)."""
+        return self.contracts_mw + self.relief_mw + self.hub_gain_mw
+
+    @property
+    def eur_per_mw_year(self) -> float | None:
+        """What the contracts cost per MW of room per year (None without contracts)."""
+        if self.contracts_mw_years <= 0:
+            return None
+        return self.contracts_cost_eur / self.contracts_mw_years
+
+
+@dataclass(frozen=True)
 class DemoResult:
     """Everything the report and the output files are made of."""
 
@@ -159,6 +238,18 @@ class DemoResult:
     whole_grants: SimulationResult | None = None
     """The "acm" variant once more with whole grants only (the allocation rule before the
     corrections), for the report's "what changed"."""
+    hub: HubSummary | None = None
+    """The energy hub of the hub variants (None when it has fewer than two members)."""
+    room: Mapping[str, RoomCreated] = field(default_factory=dict)
+    """Per variant with instruments: the room they created."""
+
+    def outcome_id(self, variant: str, request_id: str) -> str:
+        """The request whose outcome stands for ``request_id`` in ``variant``: a hub member
+        is connected when its hub is."""
+        spec = next(v for v in VARIANTS if v.key == variant)
+        if self.hub is not None and "hub" in spec.instruments and request_id in self.hub.members:
+            return self.hub.id
+        return request_id
 
     def flevoland_requests(self) -> list[SyntheticRequest]:
         """Offtake requests at the six Flevoland stations (queue, campus, induced, Hortus)."""
@@ -197,7 +288,7 @@ def connection_table(result: DemoResult) -> pd.DataFrame:
             None if plan is None or plan.timeblock_kw is None else round(plan.timeblock_kw, 1)
         )
         for key, by_id in outcomes.items():
-            outcome = by_id[request.id]
+            outcome = by_id[result.outcome_id(key, request.id)]
             row[f"category_{key}"] = outcome.category.value
             row[f"granted_{key}"] = None if outcome.granted_on is None else outcome.granted_on
             if outcome.granted_p50 is not None or outcome.granted_p90 is not None:
@@ -215,11 +306,15 @@ def connection_table(result: DemoResult) -> pd.DataFrame:
 
 
 def variant_summary(result: DemoResult) -> pd.DataFrame:
-    """Per variant: Flevoland businesses connected by 2030/2033/2036, median wait, MW-years."""
+    """Per variant: Flevoland requests connected before 2028/2030/2033/2036, median wait,
+    MW-years waited, the campus's date, and the room its instruments created (MW) and what
+    their contracts cost per MW of room per year."""
     table = connection_table(result)
     end = result.scenario.end
     rows = []
     for variant in VARIANTS:
+        room = result.room.get(variant.key)
+        campus = result.results[variant.key].request("HTC-ALMERE").granted_on
         granted = pd.to_datetime(table[f"granted_{variant.key}"])
         waits = table[f"wait_years_{variant.key}"].astype(float)
         never = granted.isna()
@@ -235,6 +330,7 @@ def variant_summary(result: DemoResult) -> pd.DataFrame:
                 "variant": variant.key,
                 "label": variant.label,
                 "requests": len(table),
+                "by_2028": int((granted < pd.Timestamp("2028-01-01")).sum()),
                 "by_2030": int((granted < pd.Timestamp("2030-01-01")).sum()),
                 "by_2033": int((granted < pd.Timestamp("2033-01-01")).sum()),
                 "by_2036": int((granted < pd.Timestamp("2036-01-01")).sum()),
@@ -243,6 +339,11 @@ def variant_summary(result: DemoResult) -> pd.DataFrame:
                 if waits.notna().any()
                 else math.nan,
                 "mw_years_waiting": round(mw_years, 1),
+                "campus_granted_on": campus,
+                "room_mw": None if room is None else round(room.total_mw, 3),
+                "room_eur_per_mw_year": None
+                if room is None or room.eur_per_mw_year is None
+                else round(room.eur_per_mw_year, 2),
             }
         )
     return pd.DataFrame(rows)

@@ -61,6 +61,7 @@ def demo_sentences(summary: Mapping[str, Any], horizon_year: int) -> list[str]:
     if campus:
         parts = [f"{c['variant']}: {_when(c.get('granted_on'), horizon_year)}" for c in campus]
         out.append("High Tech Campus Almere connected - " + "; ".join(parts) + ".")
+    out += _room_sentences(summary, by_key)
     tools = summary.get("smart_tools") or {}
     if tools.get("businesses"):
         req, firm = float(tools["requested_mw"]), float(tools["firm_mw_with_tools"])
@@ -73,6 +74,36 @@ def demo_sentences(summary: Mapping[str, Any], horizon_year: int) -> list[str]:
             else ""
         )
     return [s for s in out if s]
+
+
+def _room_sentences(
+    summary: Mapping[str, Any], by_key: Mapping[str, Mapping[str, Any]]
+) -> list[str]:
+    """What congestion contracts, relievers and the hub change, from the summary."""
+    inst = summary.get("instruments") or {}
+    room = inst.get("room") or {}
+    acm = by_key.get("acm")
+    if acm is None or not room:
+        return []
+    parts = []
+    for key, what in (("acm-contracts", "congestion contracts"),
+                      ("acm-relievers", "relievers that relieve"),
+                      ("acm-hub", "an energy hub")):  # fmt: skip
+        if key in room and key in by_key:
+            row = by_key[key]
+            saved = float(acm["mw_years_waiting"]) - float(row["mw_years_waiting"])
+            parts.append(
+                f"{what}: {float(room[key]['room_mw']):,.1f} MW of room, "
+                f"{int(row['by_2030']) - int(acm['by_2030']):+d} connected before 2030, "
+                f"{saved:,.0f} MW-years less waiting"
+            )
+    if not parts:
+        return []
+    text = "Room before reinforcement, against the ACM framework: " + "; ".join(parts) + "."
+    eur = (room.get("acm-contracts") or {}).get("contracts_eur_per_mw_year")
+    if eur is not None:
+        text += f" The contracts cost {float(eur):,.0f} EUR per MW of room per year (assumed)."
+    return [text]
 
 
 def demo_summary_pdf(
@@ -125,16 +156,17 @@ def demo_summary_pdf(
     pdf.set_xy(15, y)
     pdf.set_font("Helvetica", "B", 12)
     pdf.cell(_WIDTH_MM, 7, "Requests connected by 2033, per variant")
-    draw_bars(pdf, 15, y + 8, _WIDTH_MM, 7.0 * len(variants),
+    bar_mm = 7.0 if len(variants) <= 6 else 5.0
+    draw_bars(pdf, 15, y + 8, _WIDTH_MM, bar_mm * len(variants),
               [(str(v["label"]), float(v["by_2033"]), _NAVY if k else _GREY)
                for k, v in enumerate(variants)], "requests", digits=0)  # fmt: skip
-    y += 12 + 7.0 * len(variants)
+    y += 12 + bar_mm * len(variants)
     pdf.set_xy(15, y)
     pdf.set_font("Helvetica", "B", 12)
     pdf.cell(_WIDTH_MM, 7, "Per variant")
-    heads = ["variant", "by 2030", "by 2033", "by 2036", "not in horizon", "median wait",
-             "MW-years waiting"]  # fmt: skip
-    widths = [58, 15, 15, 15, 25, 24, 28]
+    heads = ["variant", "by 2028", "by 2030", "by 2033", "by 2036", "not in horizon",
+             "median wait", "MW-years waiting"]  # fmt: skip
+    widths = [56, 13, 13, 13, 13, 22, 22, 28]
     yy = y + 8
     pdf.set_font("Helvetica", "B", 8.5)
     x = 15.0
@@ -149,7 +181,8 @@ def demo_summary_pdf(
             pdf.set_fill_color(238, 241, 245)
             pdf.rect(15, yy - 0.5, _WIDTH_MM, 6, style="F")
         wait = v.get("median_wait_years")
-        cells = [str(v["label"]), str(v["by_2030"]), str(v["by_2033"]), str(v["by_2036"]),
+        cells = [str(v["label"]), str(v["by_2028"]), str(v["by_2030"]), str(v["by_2033"]),
+                 str(v["by_2036"]),
                  str(v["not_in_horizon"]),
                  "none connected" if wait is None else f"{float(wait):.1f} years",
                  f"{float(v['mw_years_waiting']):,.0f}"]  # fmt: skip

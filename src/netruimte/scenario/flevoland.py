@@ -30,6 +30,7 @@ __all__ = [
     "SyntheticRequest",
     "generate_flevoland",
     "grid_data",
+    "instruments_data",
     "population_data",
     "scenario_data",
     "to_waitlist_scenario",
@@ -73,6 +74,11 @@ def grid_data() -> dict[str, Any]:
             for r in data["reinforcement"]
         ],
     }
+
+
+def instruments_data() -> dict[str, Any]:
+    """The raw ``instruments.toml``: contracts, relievers, hub of the demo (fresh copies)."""
+    return {key: dict(value) for key, value in _read_toml("instruments.toml").items()}
 
 
 def population_data() -> dict[str, Any]:

@@ -12,7 +12,11 @@ Steps (each reported to a progress callback):
    and the exact smallest time-block connection where the station's peak block is kept free
    its time-block request;
 4. run the waiting list again with those smaller (or time-block) requests;
-5. collect what it means: who is connected when, per category, for the campus, and what the
+5. room before reinforcement (:mod:`netruimte.services.demo_instruments`): run it with
+   congestion contracts at the stations, with the grid batteries relieving as congestion
+   relievers, with the waiting businesses of one Almere station as one energy hub, and with
+   all three on top of the smart tools;
+6. collect what it means: who is connected when, per category, for the campus, and what the
    slipped works cost.
 """
 
@@ -36,6 +40,8 @@ from netruimte.report.demo_data import (
     BusinessPlan,
     DemoOptions,
     DemoResult,
+    HubSummary,
+    RoomCreated,
     Variant,
     campus_table,
     connection_table,
@@ -47,11 +53,21 @@ from netruimte.scenario.flevoland import (
     FlevolandScenario,
     SyntheticRequest,
     generate_flevoland,
+    instruments_data,
     peak_block,
     station_load_profiles,
     write_scenario_files,
 )
 from netruimte.scenario.waitlist_toml import load_scenario
+from netruimte.services.demo_instruments import (
+    flevoland_contracts,
+    hub_members,
+    plan_station_hub,
+    room_created,
+    with_contracts,
+    with_hub,
+    with_relief,
+)
 from netruimte.services.demo_sizing import (
     REFERENCE_KW,
     TypeSizing,
@@ -226,6 +242,37 @@ def _smart_requests(
     return dataclasses.replace(scenario, requests=tuple(requests))
 
 
+def _member_site(request: SyntheticRequest, types: _TypeCache) -> Site:
+    """A business with its least-cost tools installed (as it would join a hub)."""
+    sized = types.sizing(request).scaled(request.kw / REFERENCE_KW)
+    return installed_site(types.reference_site(request, request.kw), sized)
+
+
+def _station_hub(
+    flevo: FlevolandScenario, plans: Sequence[BusinessPlan], types: _TypeCache
+) -> HubSummary | None:
+    """The energy hub of the demo's hub variants (None with fewer than two members, e.g. in a
+    quick run that plans only a few businesses)."""
+    settings = instruments_data()["hub"]
+    smart_kw = {p.request_id: p.firm_kw for p in plans}
+    members = hub_members(flevo.requests, str(settings["station"]), smart_kw)
+    if len(members) < 2:
+        return None
+    return plan_station_hub(members, smart_kw, lambda r: _member_site(r, types), settings)
+
+
+def _with_instruments(
+    scenario: Scenario, variant: Variant, flevo: FlevolandScenario, hub: HubSummary | None
+) -> Scenario:
+    if "contracts" in variant.instruments:
+        scenario = with_contracts(scenario, flevoland_contracts(flevo.stations))
+    if "relievers" in variant.instruments:
+        scenario = with_relief(scenario)
+    if "hub" in variant.instruments and hub is not None:
+        scenario = with_hub(scenario, hub)
+    return scenario
+
+
 def _with_works(scenario: Scenario, planned: FlevolandScenario) -> Scenario:
     dates = {r["id"]: dt.date.fromisoformat(r["date"]) for r in planned.reinforcements}
     grid = scenario.grid
@@ -269,6 +316,9 @@ def run_demo(options: DemoOptions, progress: ProgressFn | None = None) -> DemoRe
         plans.append(plan_business(request, blocks[request.station], types))
     report("site plans", len(smart), len(smart))
     timings["site plans"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    hub = _station_hub(flevo, plans, types)
+    timings["energy hub"] = time.perf_counter() - clock
 
     scenarios = {
         "as filed": base,
@@ -276,18 +326,23 @@ def run_demo(options: DemoOptions, progress: ProgressFn | None = None) -> DemoRe
         "smart+time-block": _smart_requests(base, plans, timeblock=True),
     }
     results: dict[str, SimulationResult] = {}
+    room: dict[str, RoomCreated] = {}
     for k, variant in enumerate(VARIANTS):
         report("waiting list", k, len(VARIANTS))
         clock = time.perf_counter()
         scenario = scenarios[variant.requests]
         if variant.works == "planned":
             scenario = _with_works(scenario, planned)
+        scenario = _with_instruments(scenario, variant, flevo, hub)
         if variant.monte_carlo and options.runs > 1:
             results[variant.key] = monte_carlo(
                 scenario, options.runs, options.seed, policy=variant.policy
             )
         else:
             results[variant.key] = simulate(scenario, policy=variant.policy)
+        if variant.instruments:
+            used_hub = hub if "hub" in variant.instruments else None
+            room[variant.key] = room_created(scenario, results[variant.key], used_hub)
         timings[f"waiting list: {variant.key}"] = time.perf_counter() - clock
     # what the corrected rules change: the "acm" variant once more with whole grants only
     clock = time.perf_counter()
@@ -306,4 +361,6 @@ def run_demo(options: DemoOptions, progress: ProgressFn | None = None) -> DemoRe
         blocks=blocks,
         station_profiles_mw=profiles,
         timings_s=timings,
+        hub=hub,
+        room=room,
     )

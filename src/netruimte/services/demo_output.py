@@ -19,7 +19,7 @@ from netruimte.report.demo_data import (
     variant_summary,
 )
 
-__all__ = ["demo_summary", "write_demo"]
+__all__ = ["demo_summary", "instruments_summary", "write_demo"]
 
 
 def _json_default(value: Any) -> Any:
@@ -64,7 +64,63 @@ def demo_summary(result: DemoResult) -> dict[str, Any]:
             "battery_mwh": round(sum(p.battery_kwh for p in plans) / 1000, 3),
             "annual_cost_eur": round(sum(p.annual_cost_eur or 0.0 for p in plans), 2),
         },
+        "instruments": instruments_summary(result),
         "timings_s": {k: round(v, 3) for k, v in result.timings_s.items()},
+    }
+
+
+def instruments_summary(result: DemoResult) -> dict[str, Any]:
+    """What the room-before-reinforcement variants did: per variant the room its instruments
+    created and what it cost the operator; the contracts; the relievers; the hub."""
+    from netruimte.scenario.flevoland import instruments_data
+
+    settings = instruments_data()
+    rooms = {}
+    for key, room in result.room.items():
+        rooms[key] = {
+            "room_mw": round(room.total_mw, 3),
+            "contracts_mw": round(room.contracts_mw, 3),
+            "contracts_mw_years": round(room.contracts_mw_years, 3),
+            "contracts_cost_eur": round(room.contracts_cost_eur, 2),
+            "contracts_eur_per_mw_year": None
+            if room.eur_per_mw_year is None
+            else round(room.eur_per_mw_year, 2),
+            "contracts_helped_mw": round(room.contracts_helped_mw, 3),
+            "relief_mw": round(room.relief_mw, 3),
+            "relievers_granted": room.relievers_granted,
+            "hub_gain_mw": round(room.hub_gain_mw, 3),
+        }
+    with_contracts = next((k for k in ("acm-contracts", "acm-all") if k in result.results), None)
+    contracts = (
+        [c.to_json_dict() for c in result.results[with_contracts].congestion_contracts]
+        if with_contracts is not None
+        else []
+    )
+    hub = result.hub
+    return {
+        "assumptions": "data/flevoland/instruments.toml; docs/scenario-flevoland.md",
+        "contract_share_of_load": settings["congestion_contracts"]["share_of_load"],
+        "contract_eur_per_mw_year": settings["congestion_contracts"]["eur_per_mw_year"],
+        "relief_share_of_kw": settings["relievers"]["relief_share_of_kw"],
+        "room": rooms,
+        "contracts": contracts,
+        "hub": None
+        if hub is None
+        else {
+            "id": hub.id,
+            "name": hub.name,
+            "station": hub.station,
+            "members": list(hub.members),
+            "asked_kw": [round(v, 3) for v in hub.asked_kw],
+            "smart_kw": [round(v, 3) for v in hub.smart_kw],
+            "alone_kw": [round(v, 3) for v in hub.alone_kw],
+            "joint_kw": round(hub.joint_kw, 3),
+            "joint_gap_kw": round(hub.joint_gap_kw, 3),
+            "diversity_gain_kw": round(hub.diversity_gain_kw, 3),
+            "saved_kw": round(hub.saved_kw, 3),
+            "method": hub.method,
+            "submitted": hub.submitted.isoformat(),
+        },
     }
 
 

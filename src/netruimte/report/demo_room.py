@@ -1,0 +1,267 @@
+"""The demo report's "Room before reinforcement": congestion contracts, relievers that
+relieve and an energy hub, side by side with the framework as it is (every number computed
+from the run)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, Final
+
+import pandas as pd
+
+from netruimte.report.demo_data import VARIANTS, DemoResult, later_text, variant_summary
+from netruimte.report.html import Figure, Note, Paragraph, Section, Table
+from netruimte.scenario.flevoland import grid_data, instruments_data
+from netruimte.waitlist.congestion import DEFAULT_RELIEF_CREDIT
+
+__all__ = ["ROOM_VARIANTS", "region_gap_mw", "room_cost_text", "room_rows", "room_section"]
+
+ROOM_VARIANTS: Final = ("acm", "acm-smart", "acm-contracts", "acm-relievers", "acm-hub", "acm-all")
+"""The rows of the side-by-side table: the framework as it is (as filed and with smart tools,
+the baselines of the instrument variants) and the instruments."""
+
+
+def region_gap_mw() -> float:
+    """How far TenneT's region is over-contracted (MW in use or contracted − capacity)."""
+    fgu = next(s for s in grid_data()["station"] if s["id"] == "FGU")
+    return float(fgu["load_mw"]) - float(fgu["offtake_mw"])
+
+
+def room_cost_text(key: str, row: Mapping[Any, Any]) -> str:
+    """The operator's cost of a variant's room, in words where it is not a price: contracts
+    are paid per MW per year; relievers and a hub cost the operator nothing in the model."""
+    spec = next(v for v in VARIANTS if v.key == key)
+    if not spec.instruments:
+        return "-"
+    eur = row.get("room_eur_per_mw_year")
+    parts = []
+    if "contracts" in spec.instruments:
+        parts.append("no contract counted" if eur is None else f"{float(eur):,.0f} (contracts)")
+    if "relievers" in spec.instruments:
+        parts.append("relievers: 0, their owners pay")
+    if "hub" in spec.instruments:
+        parts.append("hub: 0, its members pay")
+    return "; ".join(parts)
+
+
+def _when(value: object, horizon_year: int) -> str:
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return later_text(horizon_year)
+    return value.isoformat() if isinstance(value, dt.date) else str(value)[:10]
+
+
+def room_rows(result: DemoResult, summary: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The side-by-side table: per variant of :data:`ROOM_VARIANTS`, the requests connected
+    before 2028 / 2030 / 2033, MW-years waited, the room its instruments created, what that
+    room costs the operator per MW per year, and the campus's date (no delays)."""
+    summary = variant_summary(result) if summary is None else summary
+    by_key = {str(r["variant"]): r for r in summary.to_dict("records")}
+    horizon = result.scenario.end.year
+    rows = []
+    for key in ROOM_VARIANTS:
+        row = by_key[key]
+        room = row.get("room_mw")
+        rows.append(
+            {
+                "scenario": row["label"],
+                "before 2028": row["by_2028"],
+                "before 2030": row["by_2030"],
+                "before 2033": row["by_2033"],
+                "MW-years waiting": row["mw_years_waiting"],
+                "room created (MW)": "-" if room is None or room != room else f"{room:,.2f}",
+                "operator's cost (EUR per MW per year)": room_cost_text(key, row),
+                "campus connected": _when(row["campus_granted_on"], horizon),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _contracts_table(result: DemoResult) -> pd.DataFrame:
+    res = result.results.get("acm-contracts")
+    if res is None:
+        return pd.DataFrame()
+    return pd.DataFrame(
+        [
+            {
+                "contract": k.id,
+                "station": k.station,
+                "kind": k.kind.value,
+                "MW": k.mw,
+                "counts from": k.counts_from,
+                "until": k.counts_until,
+                "years": round(k.years_active, 2),
+                "cost (million EUR)": round(k.cost_eur / 1e6, 2),
+                "requests it was needed for": len(k.granted_with),
+            }
+            for k in res.congestion_contracts
+        ]
+    )
+
+
+def _hub_table(result: DemoResult) -> pd.DataFrame:
+    hub = result.hub
+    if hub is None:
+        return pd.DataFrame()
+    plans = {p.request_id: p for p in result.plans}
+    rows = [
+        {
+            "member": plans[m].applicant if m in plans else m,
+            "asked (kW)": a,
+            "with its tools, least cost (kW)": s,
+            "with its tools, smallest alone (kW)": alone,
+        }
+        for m, a, s, alone in zip(
+            hub.members, hub.asked_kw, hub.smart_kw, hub.alone_kw, strict=True
+        )
+    ]
+    rows.append(
+        {
+            "member": "the hub, one joint connection",
+            "asked (kW)": sum(hub.asked_kw),
+            "with its tools, least cost (kW)": sum(hub.smart_kw),
+            "with its tools, smallest alone (kW)": hub.joint_kw,
+        }
+    )
+    return pd.DataFrame(rows)
+
+
+def _findings(result: DemoResult, summary: pd.DataFrame) -> list[Paragraph]:
+    by = {str(r["variant"]): r for r in summary.to_dict("records")}
+    acm = by["acm"]
+    gap = region_gap_mw()
+    fgu_load = next(float(s["load_mw"]) for s in grid_data()["station"] if s["id"] == "FGU")
+    out = []
+    changed = [
+        f"{by[k]['label']}: {by[k]['by_2033'] - acm['by_2033']:+d}"
+        for k in ("acm-contracts", "acm-relievers", "acm-hub", "acm-all")
+        if k in by
+    ]
+    text = (
+        f"Under the framework as it is, {acm['by_2033']} of the {acm['requests']} Flevoland "
+        f"offtake requests are connected before 2033. Requests connected before 2033 compared "
+        f"with that: {', '.join(changed)}. TenneT's region has {gap:,.0f} MW more in use or "
+        f"contracted than its capacity: before its first work lands, a firm request anywhere in "
+        f"Flevoland fits only if instruments close that gap, which would take contracts for "
+        f"{gap / fgu_load:.0%} of the region's in-use offtake."
+    )
+    out.append(Paragraph(text))
+    room = result.room.get("acm-contracts")
+    res = result.results.get("acm-contracts")
+    if room is not None and res is not None:
+        saved = acm["mw_years_waiting"] - by["acm-contracts"]["mw_years_waiting"]
+        per_helped = (
+            f"; {room.contracts_cost_eur / room.contracts_helped_mw:,.0f} EUR per MW granted "
+            f"at moments they were needed ({room.contracts_helped_mw:,.1f} MW)"
+            if room.contracts_helped_mw > 0
+            else ""
+        )
+        out.append(
+            Paragraph(
+                f"Congestion contracts: {len(res.congestion_contracts)} contracts of "
+                f"{room.contracts_mw:,.1f} MW in all create room until the works that end "
+                f"them, {room.contracts_mw_years:,.0f} MW-years for "
+                f"{room.contracts_cost_eur / 1e6:,.1f} million EUR: "
+                f"{(room.eur_per_mw_year or 0):,.0f} EUR per MW of room per year"
+                f"{per_helped}. They save {saved:,.0f} MW-years of waiting."
+            )
+        )
+    relief = result.room.get("acm-relievers")
+    if relief is not None:
+        saved = acm["mw_years_waiting"] - by["acm-relievers"]["mw_years_waiting"]
+        out.append(
+            Paragraph(
+                f"Relievers that relieve: {relief.relievers_granted} grid batteries with a "
+                f"signed contract are granted where their station has room (as steered "
+                f"relievers they claim no firm room) and credit {relief.relief_mw:,.1f} MW of "
+                f"room to the others; {by['acm-relievers']['by_2033'] - acm['by_2033']:+d} "
+                f"requests connected before 2033, {saved:,.0f} MW-years of waiting saved. The "
+                "operator pays nothing for the credit in the model; the batteries are their "
+                "owners' investment."
+            )
+        )
+    hub = result.hub
+    if hub is not None and "acm-hub" in by:
+        saved = by["acm-smart"]["mw_years_waiting"] - by["acm-hub"]["mw_years_waiting"]
+        out.append(
+            Paragraph(
+                f"Energy hub: the {len(hub.members)} waiting businesses without priority at "
+                f"{hub.station} ask {sum(hub.asked_kw):,.0f} kW as filed and "
+                f"{sum(hub.smart_kw):,.0f} kW with their least-cost tools; alone each needs at "
+                f"least {sum(hub.alone_kw):,.0f} kW in all, together {hub.joint_kw:,.0f} kW "
+                f"(a diversity gain of {hub.diversity_gain_kw:,.0f} kW; the joint kW is at most "
+                f"{hub.joint_gap_kw:,.1f} kW above the exact minimum). The hub files one request "
+                f"for {hub.joint_kw:,.0f} kW in their place: {saved:,.0f} MW-years of waiting "
+                "saved against the smart-tools variant."
+            )
+        )
+    return out
+
+
+def room_section(result: DemoResult, figure: dict[str, Any]) -> Section:
+    """The report section (``figure``: the cumulative connections of the room variants)."""
+    summary = variant_summary(result)
+    blocks: list[Any] = [
+        Paragraph(
+            "Grid operators connect people before a reinforcement with instruments that create "
+            "room: congestion-management contracts with existing users, congestion relievers "
+            "(batteries the operator may steer) that add room for others, and group transport "
+            "agreements in which businesses share one connection (an energy hub). These "
+            "variants run the same waiting list under the rules in force with each instrument, "
+            "and with all three on top of the smart tools."
+        ),
+        *_findings(result, summary),
+        Table(
+            room_rows(result, summary),
+            caption="Room before reinforcement, side by side with the framework as it is "
+            "(requests connected before the start of each year; the campus without delays)",
+            float_format="{:,.1f}",
+        ),
+        Figure(
+            figure,
+            caption="Flevoland offtake requests connected, with and without the instruments.",
+        ),
+    ]
+    contracts = _contracts_table(result)
+    if len(contracts):
+        blocks.append(
+            Table(
+                contracts,
+                caption="The congestion contracts and what they did (the 'acm-contracts' run)",
+                float_format="{:,.2f}",
+            )
+        )
+    hub = _hub_table(result)
+    if len(hub):
+        blocks.append(Table(hub, caption="The energy hub's members", float_format="{:,.0f}"))
+    cfg = instruments_data()
+    ctr, rel = cfg["congestion_contracts"], cfg["relievers"]
+    blocks += [
+        Note(
+            f"Contracts: {float(ctr['share_of_load']):.0%} of each station's in-use offtake "
+            "(capacity map) and of TenneT's region outside the six stations, kind "
+            f"{str(ctr['kind']).upper()}, from {ctr['start']} until the work that relieves "
+            f"the station, at {float(ctr['eur_per_mw_year']):,.0f} EUR per MW per year: all "
+            "ASSUMPTIONS (no MW or price has been published; the operators said some room was "
+            "found, not enough). Relievers: each grid battery delivers "
+            f"{float(rel['relief_share_of_kw']):.0%} of its rated power at the station's peak "
+            f"(ASSUMPTION), of which the relief credit, {DEFAULT_RELIEF_CREDIT:.0%}, counts as "
+            "room (the scenario default, an ASSUMPTION). Hub: the waiting businesses without "
+            "priority at "
+            f"{cfg['hub']['station']}, as on business park De Vaart (ASSUMPTION); the hub keeps "
+            "its earliest member's place in the queue (ASSUMPTION). Sources and reasoning: "
+            "docs/scenario-flevoland.md and data/flevoland/instruments.toml.",
+            kind="assumption",
+        ),
+        Note(
+            "TenneT, Liander and Stedin asked businesses in Flevoland, Gelderland and Utrecht "
+            "to use less in the peaks for a fee (ANP, June 2023); some room was found, not "
+            "enough: about 210 parties kept waiting (AT5, October 2023); TenneT makes large "
+            "users take part (ANP, November 2024). Almere was chosen for the Energy Hubs "
+            "pilot on business park De Vaart (Almere Dagblad, 2024). Capacity-limiting "
+            "contracts: GOPACS glossary. Relievers, contracts and hubs in the model: "
+            "docs/congestion-management.md, docs/hubs.md.",
+            kind="source",
+        ),
+    ]
+    return Section("Room before reinforcement", blocks)
