@@ -58,8 +58,10 @@ def test_cli_demo_text_adds_up(tmp_path) -> None:  # type: ignore[no-untyped-def
         done = row["requests"] - row["not_in_horizon"]
         line = next(ln for ln in text.splitlines() if row["label"] in ln)
         cells = [c.strip() for c in line.split("│") if c.strip()]
-        assert cells[4] == str(done) and cells[5] == str(row["not_in_horizon"])
-        assert int(cells[4]) + int(cells[5]) == row["requests"]
+        assert cells[1] == str(row["by_2028"])
+        assert cells[5] == str(done) and cells[6] == str(row["not_in_horizon"])
+        assert int(cells[5]) + int(cells[6]) == row["requests"]
+    assert "Room before reinforcement" in text
 
 
 def test_report_campus_table_uses_the_one_vocabulary(demo) -> None:  # type: ignore[no-untyped-def]  # noqa: F811

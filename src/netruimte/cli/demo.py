@@ -104,7 +104,7 @@ def demo(
     room = Table(
         title="Room before reinforcement, side by side with the framework as it is",
         caption="room: MW the instruments created at the peak; cost: what the operator pays "
-        "per MW of room per year",
+        "per MW of room per year (relievers and the hub: nothing, their owners pay)",
     )
     frame = room_rows(result)
     for column in frame.columns:

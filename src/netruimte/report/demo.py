@@ -32,7 +32,7 @@ _COLOURS = {
     "acm-contracts": "#8e44ad",
     "acm-relievers": "#16a085",
     "acm-hub": "#e67e22",
-    "acm-all": "#2c3e50",
+    "acm-all": "#e84393",
 }
 _CATEGORY_LABEL = {
     "congestion-reliever": "1 congestion reliever",

@@ -29,19 +29,19 @@ def region_gap_mw() -> float:
 
 
 def room_cost_text(key: str, row: Mapping[Any, Any]) -> str:
-    """The operator's cost of a variant's room, in words where it is not a price: contracts
-    are paid per MW per year; relievers and a hub cost the operator nothing in the model."""
+    """The operator's cost of a variant's room per instrument: contracts are paid per MW per
+    year; relievers and a hub cost the operator nothing in the model (their owners pay)."""
     spec = next(v for v in VARIANTS if v.key == key)
     if not spec.instruments:
         return "-"
     eur = row.get("room_eur_per_mw_year")
     parts = []
     if "contracts" in spec.instruments:
-        parts.append("no contract counted" if eur is None else f"{float(eur):,.0f} (contracts)")
+        parts.append("no contract counted" if eur is None else f"{float(eur):,.0f} contracts")
     if "relievers" in spec.instruments:
-        parts.append("relievers: 0, their owners pay")
+        parts.append("0 relievers")
     if "hub" in spec.instruments:
-        parts.append("hub: 0, its members pay")
+        parts.append("0 hub")
     return "; ".join(parts)
 
 
@@ -109,7 +109,7 @@ def _hub_table(result: DemoResult) -> pd.DataFrame:
             "member": plans[m].applicant if m in plans else m,
             "asked (kW)": a,
             "with its tools, least cost (kW)": s,
-            "with its tools, smallest alone (kW)": alone,
+            "smallest connection with its tools (kW)": alone,
         }
         for m, a, s, alone in zip(
             hub.members, hub.asked_kw, hub.smart_kw, hub.alone_kw, strict=True
@@ -120,7 +120,7 @@ def _hub_table(result: DemoResult) -> pd.DataFrame:
             "member": "the hub, one joint connection",
             "asked (kW)": sum(hub.asked_kw),
             "with its tools, least cost (kW)": sum(hub.smart_kw),
-            "with its tools, smallest alone (kW)": hub.joint_kw,
+            "smallest connection with its tools (kW)": hub.joint_kw,
         }
     )
     return pd.DataFrame(rows)
@@ -169,13 +169,22 @@ def _findings(result: DemoResult, summary: pd.DataFrame) -> list[Paragraph]:
     relief = result.room.get("acm-relievers")
     if relief is not None:
         saved = acm["mw_years_waiting"] - by["acm-relievers"]["mw_years_waiting"]
+        res_relief = result.results["acm-relievers"]
+        themselves = sum(
+            1
+            for r in result.flevoland_requests()
+            if r.type_key == "battery"
+            and r.contract_signed
+            and (res_relief.request(r.id).granted_on or dt.date.max) < dt.date(2033, 1, 1)
+        )
         out.append(
             Paragraph(
                 f"Relievers that relieve: {relief.relievers_granted} grid batteries with a "
                 f"signed contract are granted where their station has room (as steered "
                 f"relievers they claim no firm room) and credit {relief.relief_mw:,.1f} MW of "
                 f"room to the others; {by['acm-relievers']['by_2033'] - acm['by_2033']:+d} "
-                f"requests connected before 2033, {saved:,.0f} MW-years of waiting saved. The "
+                f"requests connected before 2033 ({themselves} of them Flevoland's batteries "
+                f"themselves), {saved:,.0f} MW-years of waiting saved. The "
                 "operator pays nothing for the credit in the model; the batteries are their "
                 "owners' investment."
             )
