@@ -194,7 +194,7 @@ def _findings(result: DemoResult, summary: pd.DataFrame) -> list[Paragraph]:
         saved = by["acm-smart"]["mw_years_waiting"] - by["acm-hub"]["mw_years_waiting"]
         out.append(
             Paragraph(
-                f"Energy hub: the {len(hub.members)} waiting businesses without priority at "
+                f"{hub.name}: the {len(hub.members)} waiting businesses without priority at "
                 f"{hub.station} ask {sum(hub.asked_kw):,.0f} kW as filed and "
                 f"{sum(hub.smart_kw):,.0f} kW with their least-cost tools; alone each needs at "
                 f"least {sum(hub.alone_kw):,.0f} kW in all, together {hub.joint_kw:,.0f} kW "
