@@ -398,7 +398,7 @@ def build_demo_report(result: DemoResult) -> Report:
             )
         )
     shown = summary.drop(
-        columns=["variant", "campus_granted_on", "room_mw", "room_eur_per_mw_year"]
+        columns=["variant", "by_2035", "campus_granted_on", "room_mw", "room_eur_per_mw_year"]
     ).rename(
         columns={
             "label": "scenario",

@@ -53,8 +53,9 @@ def _when(value: object, horizon_year: int) -> str:
 
 def room_rows(result: DemoResult, summary: pd.DataFrame | None = None) -> pd.DataFrame:
     """The side-by-side table: per variant of :data:`ROOM_VARIANTS`, the requests connected
-    before 2028 / 2030 / 2033, MW-years waited, the room its instruments created, what that
-    room costs the operator per MW per year, and the campus's date (no delays)."""
+    before 2028 / 2030 / 2033 (and 2035, after TenneT's first works), MW-years waited, the
+    room its instruments created, what that room costs the operator per MW per year, and the
+    campus's date (no delays)."""
     summary = variant_summary(result) if summary is None else summary
     by_key = {str(r["variant"]): r for r in summary.to_dict("records")}
     horizon = result.scenario.end.year
@@ -68,6 +69,7 @@ def room_rows(result: DemoResult, summary: pd.DataFrame | None = None) -> pd.Dat
                 "before 2028": row["by_2028"],
                 "before 2030": row["by_2030"],
                 "before 2033": row["by_2033"],
+                "before 2035": row["by_2035"],
                 "MW-years waiting": row["mw_years_waiting"],
                 "room created (MW)": "-" if room is None or room != room else f"{room:,.2f}",
                 "operator's cost (EUR per MW per year)": room_cost_text(key, row),
