@@ -67,9 +67,11 @@ def test_infeasible_plan_has_no_summary() -> None:
 
 
 def _demo_summary(acm_2033: int = 60, campus: object = None) -> dict[str, object]:
-    def variant(key: str, label: str, by_2033: int, mw_years: float) -> dict[str, object]:
-        return {"variant": key, "label": label, "requests": 111, "by_2030": 10,
-                "by_2033": by_2033, "by_2036": 90, "not_in_horizon": 5,
+    def variant(
+        key: str, label: str, by_2033: int, mw_years: float, by_2030: int = 10
+    ) -> dict[str, object]:
+        return {"variant": key, "label": label, "requests": 111, "by_2028": 8,
+                "by_2030": by_2030, "by_2033": by_2033, "by_2036": 90, "not_in_horizon": 5,
                 "median_wait_years": 6.5, "mw_years_waiting": mw_years}  # fmt: skip
 
     return {
@@ -77,7 +79,10 @@ def _demo_summary(acm_2033: int = 60, campus: object = None) -> dict[str, object
         "runs": 100, "seed": 2026,
         "variants": [variant("fcfs", "First come, first served", 50, 900.0),
                      variant("acm", "ACM framework (rule in force)", acm_2033, 800.0),
-                     variant("acm-smart", "ACM + smart tools (smaller firm)", 70, 600.0)],
+                     variant("acm-smart", "ACM + smart tools (smaller firm)", 70, 600.0),
+                     variant("acm-contracts", "ACM + congestion contracts", 60, 700.0, 12)],
+        "instruments": {"room": {"acm-contracts": {"room_mw": 200.0,
+                                                   "contracts_eur_per_mw_year": 40000.0}}},
         "campus": [{"variant": "First come, first served", "granted_on": campus},
                    {"variant": "ACM framework (rule in force)", "granted_on": "2035-01-01"}],
         "smart_tools": {"businesses": 86, "requested_mw": 100.0, "firm_mw_with_tools": 75.0},
@@ -94,6 +99,10 @@ def test_demo_pdf_one_page_and_computed_sentences() -> None:
     assert "connects 10 more by 2033 than first come, first served" in flat
     assert "First come, first served: not before the horizon (2040)" in flat
     assert "75.0 MW of firm connection instead of 100.0 MW (25% less)" in flat
+    # the room sentence, against "acm": +2 before 2030, 800 - 700 MW-years
+    assert ("congestion contracts: 200.0 MW of room, +2 connected before 2030, 100 MW-years "
+            "less waiting") in flat  # fmt: skip
+    assert "40,000 EUR per MW of room per year" in flat
     _, fewer = _text(demo_summary_pdf(_demo_summary(acm_2033=45, campus="2036-07-01"),
                                       horizon_year=2040))  # fmt: skip
     fewer = fewer.replace("\n", " ")
