@@ -11,12 +11,17 @@ over https); sign-out ends the session (:mod:`netruimte.services.auth`). Pages
 also accept ``Authorization: Bearer <token>``, so the JSON twins work from scripts. A page that
 needs a sign-in sends a person to ``/login?next=…`` and answers 401 to the JSON twin. Forms
 that change something are refused when the browser says they come from another site (the
-``Origin`` header or ``Sec-Fetch-Site``), on top of the cookie's ``SameSite=Strict``.
+``Origin`` header or ``Sec-Fetch-Site``), on top of the cookie's ``SameSite=Strict``, and when
+they lack the session's form token (:func:`csrf_token`, a hidden field ``csrf_token`` in every
+form; checked by :func:`check_form`). A script that sends its bearer token needs no form token:
+a forged cross-site post cannot carry an ``Authorization`` header.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import logging
 import math
 from collections.abc import Callable, Coroutine, Mapping
@@ -44,9 +49,12 @@ from netruimte.web.pages.figures import CATEGORY_LABELS
 __all__ = [
     "COOKIE",
     "CSP",
+    "CSRF_FIELD",
     "PageRoute",
     "Viewer",
+    "check_form",
     "check_same_site",
+    "csrf_token",
     "local_next",
     "render",
     "signed_in",
@@ -232,6 +240,42 @@ def check_same_site(request: Request) -> None:
         raise Forbidden("this form may only be sent from this site")
 
 
+CSRF_FIELD = "csrf_token"
+"""The hidden form field that carries the session's form token."""
+
+
+def csrf_token(request: Request) -> str:
+    """The form token of this browser's sign-in: an HMAC-SHA256 keyed by the session id.
+
+    Only a page of this site, read with the session cookie, can know it (the id is a 256-bit
+    secret in an HttpOnly cookie); it changes with every sign-in. Empty when signed out.
+    """
+    session_id = request.cookies.get(COOKIE)
+    if not session_id:
+        return ""
+    return hmac.new(session_id.encode(), b"netruimte form token", hashlib.sha256).hexdigest()
+
+
+def check_form(request: Request, form: Mapping[str, Any]) -> None:
+    """Refuse a form from another site or without this session's form token (Forbidden).
+
+    A request with a bearer token needs no form token (no ambient credential to forge); a
+    request without a session has nothing to protect (the page then asks for a sign-in).
+    """
+    check_same_site(request)
+    if _bearer(request) is not None:
+        return
+    expected = csrf_token(request)
+    if not expected:
+        return
+    sent = form.get(CSRF_FIELD)
+    if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise Forbidden(
+            "this form's security token is missing or out of date; reload the page and "
+            "send it again"
+        )
+
+
 def _nav(request: Request) -> dict[str, Any]:
     principal = viewer(request)
     return {
@@ -266,6 +310,7 @@ def render(
         nav=_nav(request),
         request_path=request.url.path,
         plotly_url=plotly_url(),
+        csrf=csrf_token(request),
         **(extra or {}),
     )
     return HTMLResponse(
