@@ -66,8 +66,9 @@ def test_applicant_files_sees_and_withdraws_a_new_request(client, world, db) -> 
     )
     assert [a["contract"] for a in api["accepts"]] == ["tdtr", "time-block"]
     assert api["accepts"][1]["capacity_blocks"] == ["22:00-06:00"]
-    twin = client.get(f"/requests/{rid}?format=json").json()  # the first visit
-    page = client.get(f"/requests/{rid}")
+    twin = client.get(f"/requests/{rid}?format=json").json()  # the twin marks nothing seen
+    page = client.get(f"/requests/{rid}")  # the first visit
+    assert client.get(f"/requests/{rid}?format=json").json()["history"]["previous_visit"]
     assert page.status_code == 200 and 'data-action="withdraw"' in page.text
     assert _same_instants(twin["request"]) == _same_instants(api)
     # filed today, it takes part from tomorrow's moment: its rank there, and it fits (0.6 of 1 MW)

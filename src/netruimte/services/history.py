@@ -70,7 +70,7 @@ def _forecasts(session: Session, request_id: str) -> list[dict[str, Any]]:
         .order_by(Run.finished_at, Run.id)
     )
     rows: list[dict[str, Any]] = []
-    for rr, run in session.execute(stmt).tuples():
+    for rr, run in session.execute(stmt):
         item = {
             "run": run.id,
             "kind": run.kind,

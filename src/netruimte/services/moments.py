@@ -77,7 +77,7 @@ def preview_moment(
         )
         scenario = dataclasses.replace(scenario, use_it_or_lose_it=None)
         result = simulate(scenario, policy=used_policy, fit=used_fit)
-        names = dict(session.execute(select(Request.id, Request.applicant)).tuples().all())
+        names = dict(session.execute(select(Request.id, Request.applicant)).all())
     items: list[dict[str, Any]] = []
     for out in sorted(
         result.requests, key=lambda o: (o.station, o.direction.value, o.rank or 10**9, o.id)
@@ -141,7 +141,7 @@ def next_standing(db: Database, principal: Principal, request_id: str) -> dict[s
             return None
         submitted = row.submitted.astimezone(ZoneInfo(reg.timezone)).date()
         first = max(day, submitted) + dt.timedelta(days=1)
-        names = dict(session.execute(select(Station.id, Station.name)).tuples().all())
+        names = dict(session.execute(select(Station.id, Station.name)).all())
         return dashboard.standing_view(
             dashboard.standings(session, first).get(request_id), first, names
         )

@@ -86,7 +86,7 @@ def what_if(
         reg = load_register(session)
         policy, fit = reg.policy, reg.fit
         scenario = build_scenario(session)
-        names = dict(session.execute(select(Request.id, Request.applicant)).tuples().all())
+        names = dict(session.execute(select(Request.id, Request.applicant)).all())
     works = {r.id: r for r in scenario.grid.reinforcements}
     if reinforcement_id not in works:
         raise NotFound(f"no reinforcement {reinforcement_id!r}")
@@ -136,7 +136,7 @@ def compare_runs(db: Database, principal: Principal, left: int, right: int) -> d
     require_operator(principal, "compare forecasts")
     out: dict[str, Any] = {}
     with db.read() as session:
-        names = dict(session.execute(select(Request.id, Request.applicant)).tuples().all())
+        names = dict(session.execute(select(Request.id, Request.applicant)).all())
         sides: list[dict[str, str | None]] = []
         for side, run_id in (("left", left), ("right", right)):
             run = session.get(Run, run_id)

@@ -52,9 +52,9 @@ def operator_of(request: Request, what: str) -> Principal:
 def _home(db: Database) -> dict[str, Any]:
     with db.read() as session:
         counts = dict(
-            session.execute(select(RequestRow.status, func.count()).group_by(RequestRow.status))
-            .tuples()
-            .all()
+            session.execute(
+                select(RequestRow.status, func.count()).group_by(RequestRow.status)
+            ).all()
         )
         pending = session.scalar(
             select(func.count()).select_from(PriorityClaim).where(PriorityClaim.status == "pending")
