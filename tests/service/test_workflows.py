@@ -129,13 +129,9 @@ def test_forged_and_tokenless_forms_are_refused(client, world) -> None:
     assert client.post("/logout", data={}).status_code == 403
     listing = client.get("/api/v1/requests", headers=bearer(world["planner"])).json()
     assert listing["items"] == []
-    # a script with its bearer token needs no form token
-    res = client.post(
-        "/requests/new?format=json",
-        data=base,
-        headers=bearer(world["alice"]),
-        cookies={},
-    )
+    # a script with its bearer token (and no cookie) needs no form token
+    client.cookies.clear()
+    res = client.post("/requests/new?format=json", data=base, headers=bearer(world["alice"]))
     assert res.status_code == 201 and res.json()["kw"] == 100
 
 
@@ -342,3 +338,26 @@ def test_users_audit_and_scenario_pages(client, world, db) -> None:
     assert res.status_code == 201, res.text
     works = client.get("/api/v1/reinforcements/WA-2027", headers=bearer(world["planner"])).json()
     assert works["offtake_mw"] == 3
+
+
+def test_two_stored_forecasts_side_by_side(client, world, db, run_jobs) -> None:
+    alice = sign_in(client, world["alice"])
+    rid = file_request(client, alice, kw="1800")  # waits for WA-2027 (2027-03-01)
+    op = bearer(world["planner"])
+    first = client.post("/api/v1/runs", json={}, headers=op).json()["id"]
+    assert run_jobs() == 1  # the forecast reads the register when it runs
+    moved = client.patch("/api/v1/reinforcements/WA-2027", json={"date": "2027-06-01"}, headers=op)
+    assert moved.status_code == 200, moved.text
+    second = client.post("/api/v1/runs", json={}, headers=op).json()["id"]
+    assert run_jobs() == 1
+    sign_in(client, world["planner"])
+    page = client.get(f"/operator/forecasts?left={first}&right={second}")
+    assert 'data-action="compare-forecasts"' in page.text and 'id="side-by-side"' in page.text
+    twin = client.get(f"/operator/forecasts?left={first}&right={second}&format=json").json()
+    [row] = [r for r in twin["comparison"]["requests"] if r["id"] == rid]
+    api = [
+        client.get(f"/api/v1/runs/{run}/requests/{rid}", headers=op).json()["granted_on"]
+        for run in (first, second)
+    ]
+    assert (row["left"], row["right"]) == tuple(api) == ("2027-03-01", "2027-06-01")
+    assert row["days"] == 92 and twin["comparison"]["later"] == 1
