@@ -175,8 +175,14 @@ def tiny(db: Database) -> Database:
 
 @pytest.fixture
 def client(db: Database) -> Iterator[TestClient]:
-    """A test client of the app on the test database (no worker thread, no bootstrap)."""
-    app = create_app(Settings(db_url=db.url, worker=False, bootstrap=False, migrate=False))
+    """A test client of the app on the test database (no worker thread, no bootstrap).
+
+    Its pages speak English unless a test asks ``?lang=nl`` (the service's default is Dutch);
+    the Dutch pages are tested in test_i18n.py.
+    """
+    app = create_app(
+        Settings(db_url=db.url, worker=False, bootstrap=False, migrate=False, language="en")
+    )
     with TestClient(app) as c:
         yield c
 

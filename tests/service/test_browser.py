@@ -141,8 +141,10 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    """A fresh browser tab (no cookies); fails the test if the browser logged an error."""
+    """A fresh browser tab, in English (the language cookie; the service's default is Dutch,
+    tested in test_browser_i18n.py); fails the test if the browser logged an error."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": "netruimte_lang", "value": "en", "url": "http://127.0.0.1"}])
     tab = context.new_page()
     errors: list[str] = []
     tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

@@ -234,7 +234,7 @@ def test_my_request_shows_rank_dates_explanation_and_alternatives(
     page = client.get("/requests/R3", headers=bob).text
     assert "Rank <strong>1</strong> of 1" in page
     assert "Part of it fits today:</strong> 800 kW would be offered" in page
-    assert "Not within the forecast horizon (to 2027-01-01)" in page  # TOP is never reinforced
+    assert "Not within the forecast horizon (to 1 Jan 2027)" in page  # TOP is never reinforced
     page = client.get("/requests/R1", headers=alice).text
     assert fc["explanation"] in page
     assert 'class="chart"' not in page  # no connection date within the horizon: no chart

@@ -19,19 +19,11 @@ from starlette.datastructures import FormData, UploadFile
 from netruimte.errors import InputError
 from netruimte.services.auth import Principal
 from netruimte.storage import Database
-from netruimte.web.pages.render import check_form, signed_in, templates, wants_json
+from netruimte.web.pages.render import check_form, signed_in, wants_json
 
 __all__ = ["answer", "call", "database", "form_of", "read_form", "text", "texts", "upload"]
 
 T = TypeVar("T")
-
-
-def _english(msgid: str, **kw: Any) -> str:
-    return msgid.format(**kw) if kw else msgid
-
-
-# until the language mechanism (netruimte.web.i18n) is merged the pages speak the English text
-templates.globals.setdefault("_", _english)
 
 
 async def read_form(
