@@ -23,6 +23,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from netruimte.i18n import fmt_date
 from netruimte.services import auth, scenario_io
 from netruimte.services.auth import SYSTEM
 from netruimte.storage import Database, upgrade
@@ -133,8 +134,9 @@ def _twin(page: Page) -> Any:
     return res.json()
 
 
-def _sign_in(page: Page, site: Site, who: str, then: str) -> None:
-    page.goto(f"{site.url}/login?next={then}")
+def _sign_in(page: Page, site: Site, who: str, then: str, lang: str = "en") -> None:
+    """Sign in as ``who`` and go on to ``then``; the pages in ``lang`` (a cookie from here on)."""
+    page.goto(f"{site.url}/login?next={then}&lang={lang}")
     page.fill("#token", site.tokens[who])
     page.click("form[action='/login'] button[type=submit]")
     page.wait_for_url(re.compile(re.escape(then) + "$"))
@@ -280,8 +282,8 @@ def test_operator_what_if_of_a_reinforcement(page: Page, site: Site) -> None:
     [row] = [r for r in comparison["requests"] if r["id"] == rid]
     assert (row["left"], row["right"]) == ("2027-03-01", "2027-01-01")
     shown = page.locator(f"#side-by-side tr[data-request='{rid}']")
-    assert shown.locator(".left").inner_text() == "2027-03-01"
-    assert shown.locator(".right").inner_text() == "2027-01-01"
+    for cell, day in ((".left", row["left"]), (".right", row["right"])):  # dates per locale
+        assert shown.locator(cell).inner_text() == fmt_date("en", dt.date.fromisoformat(day))
     _shot(page, site, "operator-what-if")
     site.api("alice", "POST", f"/requests/{rid}/withdraw", json={})
 
