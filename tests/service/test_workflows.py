@@ -11,12 +11,16 @@ request waiting for 300 kW.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from netruimte.i18n import catalogue, collect_missing
 from netruimte.services import audit
 from netruimte.storage import Database
+from netruimte.web.pages import STATIC_DIR as PAGES_DIR
 from tests.service.conftest import bearer
 from tests.service.workflow_world import csrf_of, make_world
 
@@ -361,3 +365,43 @@ def test_two_stored_forecasts_side_by_side(client, world, db, run_jobs) -> None:
     ]
     assert (row["left"], row["right"]) == tuple(api) == ("2027-03-01", "2027-06-01")
     assert row["days"] == 92 and twin["comparison"]["later"] == 1
+
+
+WORKFLOW_TEMPLATES = ("request_new", "_request_actions", "operator_home", "moments", "claims",
+                      "forecasts", "scenario", "audit", "users")  # fmt: skip
+
+
+def _workflow_msgids() -> set[str]:
+    root = Path(PAGES_DIR).parent / "templates"
+    found: set[str] = set()
+    for name in WORKFLOW_TEMPLATES:
+        source = (root / f"{name}.html").read_text()
+        found |= set(re.findall(r'_\(\s*"((?:[^"\\]|\\.)*)"', source))
+        found |= set(re.findall(r"_\(\s*'((?:[^'\\]|\\.)*)'\)", source))
+    return found
+
+
+def test_every_workflow_text_has_its_dutch_translation() -> None:
+    ids = _workflow_msgids()
+    assert len(ids) > 100
+    assert sorted(i for i in ids if i not in catalogue()) == []
+
+
+def test_workflow_pages_in_dutch_leave_nothing_untranslated(client, world) -> None:
+    _, b = _moment(client, world)
+    day = (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).date().isoformat()
+    op = bearer(world["planner"])
+    assert client.post("/api/v1/runs/allocate", json={"on": day}, headers=op).status_code == 201
+    sign_in(client, world["planner"])  # bob's request page shows his open offer
+    with collect_missing() as seen:
+        for path in ("/operator", f"/operator/moments?preview=1&on={day}",
+                     "/operator/forecasts?reinforcement=WA-2027&date=2027-01-01",
+                     "/operator/audit?verify=1", "/operator/users", "/operator/scenario",
+                     "/operator/claims", f"/requests/{b}", "/requests/new"):  # fmt: skip
+            page = client.get(path, params={"lang": "nl"})
+            assert page.status_code == 200, path
+        assert "Toewijzingsmomenten" in client.get("/operator/moments?lang=nl").text
+        ours = _workflow_msgids() | {
+            w["what"] for w in client.get("/operator?format=json").json()["work"]
+        }
+        assert sorted(seen & ours) == []
