@@ -314,6 +314,16 @@ def test_operator_users_audit_and_scenario(page: Page, site: Site) -> None:
     exported = page.request.get(site.url + "/operator/scenario/export?format=toml")
     assert exported.ok and b'id = "WA-2027"' in exported.body()
     _shot(page, site, "operator-scenario")
+    dutch = {
+        "/operator": "operator-home",
+        "/operator/moments": "operator-moments",
+        "/operator/forecasts": "operator-forecasts",
+        "/requests/new": "request-new-form",
+    }
+    for path, name in dutch.items():
+        page.goto(f"{site.url}{path}?lang=nl")  # the same pages in Dutch
+        assert page.locator("html").get_attribute("lang") == "nl"
+        _shot(page, site, f"{name}-nl")
 
 
 @pytest.mark.refusals
