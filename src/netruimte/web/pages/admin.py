@@ -97,8 +97,8 @@ def scenario_page(request: Request, db: Db) -> Response:
 @router.post("/operator/scenario", name="import_scenario_form")
 async def import_scenario(request: Request) -> Response:
     """Replace the register by the uploaded scenario (a TOML with its CSVs, or a zip)."""
+    await call(operator_of, request, "import a scenario")  # before the files are read
     who, form = await read_form(request, max_files=1000)
-    operator_of(request, "import a scenario")
     limit = request.app.state.settings.max_upload_bytes
     files: list[tuple[str, bytes]] = []
     for value in form.getlist("files"):
