@@ -3,6 +3,8 @@ NETRUIMTE_TEST_POSTGRES_URL is set (CI sets it, see .ci/postgres.sh), on Postgre
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import shutil
 import warnings
@@ -19,6 +21,7 @@ from netruimte.services.worker import Worker
 from netruimte.storage import Database, upgrade
 from netruimte.storage.tables import Base
 from netruimte.web.app import create_app
+from netruimte.web.pages.render import COOKIE
 from netruimte.web.settings import Settings
 
 with warnings.catch_warnings():  # starlette asks for httpx2; httpx works the same here
@@ -172,10 +175,23 @@ def tiny(db: Database) -> Database:
 
 @pytest.fixture
 def client(db: Database) -> Iterator[TestClient]:
-    """A test client of the app on the test database (no worker thread, no bootstrap)."""
-    app = create_app(Settings(db_url=db.url, worker=False, bootstrap=False, migrate=False))
+    """A test client of the app on the test database (no worker thread, no bootstrap).
+
+    Its pages speak English unless a test asks ``?lang=nl`` (the service's default is Dutch);
+    the Dutch pages are tested in test_i18n.py.
+    """
+    app = create_app(
+        Settings(db_url=db.url, worker=False, bootstrap=False, migrate=False, language="en")
+    )
     with TestClient(app) as c:
         yield c
+
+
+def form_token(client: TestClient) -> str:
+    """The form token of the test client's sign-in (as every page's forms carry it)."""
+    session_id = client.cookies.get(COOKIE)
+    assert session_id, "sign in first"
+    return hmac.new(session_id.encode(), b"netruimte form token", hashlib.sha256).hexdigest()
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -82,6 +82,11 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ),
     ("GET", f"{V}/requests/{{request_id}}/priority-claims"): Rule("foreign"),
     ("POST", f"{V}/requests/{{request_id}}/annex"): Rule("foreign", {"site_plan_id": 1}),
+    ("GET", f"{V}/requests/{{request_id}}/offers"): Rule("foreign"),
+    ("POST", f"{V}/requests/{{request_id}}/offers"): Rule("operator", {"kw": 5}),
+    ("POST", f"{V}/offers/{{offer_id}}/accept"): Rule("foreign", {}),
+    ("POST", f"{V}/offers/{{offer_id}}/decline"): Rule("foreign", {}),
+    ("POST", f"{V}/offers/{{offer_id}}/withdraw"): Rule("operator", {}),
     ("GET", f"{V}/priority-claims"): Rule("listing", lists=("claim_id", _items)),
     ("GET", f"{V}/priority-claims/{{claim_id}}"): Rule("foreign"),
     ("POST", f"{V}/priority-claims/{{claim_id}}/decision"): Rule(
@@ -141,6 +146,8 @@ def world(client, tiny, users: Users, run_jobs: Callable[[], int]) -> World:
         json={"category": "basic-needs", "function": "housing", "evidence": "permit 2026-123"},
         headers=bob,
     ).json()
+    offer = client.post(f"{V}/requests/{bob_req['id']}/offers", json={"kw": 10}, headers=op)
+    assert offer.status_code == 201, offer.text
     bob_plan = client.post(f"{V}/site-plans", files=_files(), headers=bob).json()
     alice_req = client.post(f"{V}/requests", json={"station": "A", "kw": 30}, headers=alice).json()
     alice_plan = client.post(f"{V}/site-plans", files=_files(), headers=alice).json()
@@ -152,6 +159,7 @@ def world(client, tiny, users: Users, run_jobs: Callable[[], int]) -> World:
             "reinforcement_id": "A-2026",
             "request_id": bob_req["id"],
             "claim_id": claim["id"],
+            "offer_id": offer.json()["id"],
             "plan_id": bob_plan["id"],
             "job_id": bob_plan["job_id"],
             "run_id": run["id"],
@@ -180,6 +188,7 @@ def _snapshot(client, users: Users, w: World, db: Database) -> dict[str, Any]:  
     return {
         "request": client.get(f"{V}/requests/{i['request_id']}", headers=bob).json(),
         "claims": client.get(f"{V}/requests/{i['request_id']}/priority-claims", headers=bob).json(),
+        "offers": client.get(f"{V}/requests/{i['request_id']}/offers", headers=bob).json(),
         "plan": client.get(f"{V}/site-plans/{i['plan_id']}", headers=bob).json(),
         "job": client.get(f"{V}/jobs/{i['job_id']}", headers=bob).json(),
         "audit_head": audit.verify(db).head_seq,

@@ -24,13 +24,15 @@ from netruimte.services.auth import SYSTEM
 from netruimte.storage import Database
 from netruimte.web.pages import PAGE_ROUTERS, planner, public
 from netruimte.web.pages.render import COOKIE, PageRoute, local_next, wants_json
-from tests.service.conftest import Users, bearer
+from tests.service.conftest import Users, bearer, form_token
 from tests.service.test_siteplans import SITE, _files, _load_csv
 
 TODAY = dt.date(2026, 8, 3)
 
 FILE_ROUTES = {
     "/site-plans/{plan_id}/import.csv": "a CSV download (the API's file, for the browser)",
+    "/operator/evidence/{sha256}": "a claim's evidence file, as sent",
+    "/operator/scenario/export": "the register as a scenario file (the API's export)",
 }
 """GET page routes that are files, not pages: no JSON twin (each with the reason)."""
 
@@ -138,8 +140,8 @@ def test_sign_in_sets_a_strict_httponly_cookie_and_sign_out_clears_it(client, us
         data={"token": users.operator_token, "next": "//evil.example/x"},
         follow_redirects=False,
     )
-    assert res.headers["location"] == "/queue"
-    out = client.post("/logout", follow_redirects=False)
+    assert res.headers["location"] == "/operator"
+    out = client.post("/logout", data={"csrf_token": form_token(client)}, follow_redirects=False)
     assert out.status_code == 303 and f'{COOKIE}=""' in out.headers["set-cookie"]
     client.cookies.clear()
     gone = client.get("/requests", follow_redirects=False)
@@ -232,7 +234,7 @@ def test_my_request_shows_rank_dates_explanation_and_alternatives(
     page = client.get("/requests/R3", headers=bob).text
     assert "Rank <strong>1</strong> of 1" in page
     assert "Part of it fits today:</strong> 800 kW would be offered" in page
-    assert "Not within the forecast horizon (to 2027-01-01)" in page  # TOP is never reinforced
+    assert "Not within the forecast horizon (to 1 Jan 2027)" in page  # TOP is never reinforced
     page = client.get("/requests/R1", headers=alice).text
     assert fc["explanation"] in page
     assert 'class="chart"' not in page  # no connection date within the horizon: no chart
@@ -375,6 +377,7 @@ def test_site_planner_simple_form_plans_the_uploaded_csv(
             "name": 'Bakkerij "De Zon"',
             "battery_kwh": "200",
             "battery_kw": "100",
+            "csrf_token": form_token(client),
         },
         files={"load": ("my-load.csv", _load_csv(), "text/csv")},
         follow_redirects=False,
@@ -403,7 +406,11 @@ def test_site_planner_simple_form_plans_the_uploaded_csv(
     assert csv.status_code == 200 and csv.text.startswith("timestamp,")
     # attach it to alice's request from the page
     request_service.update_request(db, SYSTEM, "R1", {"owner": "alice"})
-    done = client.post(f"{url}/attach", data={"request_id": "R1"}, follow_redirects=False)
+    done = client.post(
+        f"{url}/attach",
+        data={"request_id": "R1", "csrf_token": form_token(client)},
+        follow_redirects=False,
+    )
     assert done.status_code == 303 and done.headers["location"] == "/requests/R1"
     r1 = client.get("/api/v1/requests/R1", headers=bearer(users.alice_token)).json()
     assert r1["site_plan_id"] == body["id"] and r1["kw"] == body["annex"]["request"]["kw"]
@@ -431,13 +438,15 @@ def test_site_planner_errors_name_the_field(client, tiny, users: Users) -> None:
         ({"mode": "files"}, {"files": ("site.toml", SITE.encode(), "text/plain")}, "load.csv"),
     ]
     for data, files, needle in cases:
-        res = client.post("/site-planner", data=data, files=files or None)
+        res = client.post(
+            "/site-planner", data={**data, "csrf_token": form_token(client)}, files=files or None
+        )
         assert res.status_code == 422, (data, res.text[:300])
         assert needle in res.text and 'role="alert"' in res.text
     twin = client.post(
         "/site-planner",
         params={"format": "json"},
-        data={"mode": "simple", "pv_kwp": "x"},
+        data={"mode": "simple", "pv_kwp": "x", "csrf_token": form_token(client)},
         files={"load": ("l.csv", _load_csv(), "text/csv")},
     )
     assert twin.status_code == 422 and twin.json()["field"] == "pv_kwp"

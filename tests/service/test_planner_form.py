@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from netruimte.web.pages import planner
-from tests.service.conftest import Users
+from tests.service.conftest import Users, form_token
 from tests.service.test_siteplans import _load_csv
 
 
@@ -50,7 +50,12 @@ def test_form_plan_has_a_business_case(
         if example is not None:
             data[key] = str(example)
     files = {"load": ("l.csv", _load_csv(), "text/csv")}
-    res = client.post("/site-planner", data=data, files=files, follow_redirects=False)
+    res = client.post(
+        "/site-planner",
+        data={**data, "csrf_token": form_token(client)},
+        files=files,
+        follow_redirects=False,
+    )
     assert res.status_code == 303, res.text
     assert run_jobs() == 1
     body = client.get(res.headers["location"], params={"format": "json"}).json()
@@ -68,7 +73,8 @@ def test_form_plan_has_a_business_case(
 def test_form_refuses_bad_economics(client, tiny, users: Users, field: str, value: str) -> None:  # type: ignore[no-untyped-def]
     _signed(client, users.alice_token)
     res = client.post(
-        "/site-planner", params={"format": "json"}, data={"mode": "simple", field: value},
+        "/site-planner", params={"format": "json"},
+        data={"mode": "simple", field: value, "csrf_token": form_token(client)},
         files={"load": ("l.csv", _load_csv(), "text/csv")},
     )  # fmt: skip
     assert res.status_code == 422 and res.json()["field"] == field
@@ -81,7 +87,12 @@ def test_plan_page_shows_the_business_case(
     data = {"mode": "simple", "battery_kwh": "200", "battery_kw": "100",
             "contracted_eur_per_kw_year": "30", "energy_eur_per_kwh": "0.2"}  # fmt: skip
     files = {"load": ("l.csv", _load_csv(), "text/csv")}
-    res = client.post("/site-planner", data=data, files=files, follow_redirects=False)
+    res = client.post(
+        "/site-planner",
+        data={**data, "csrf_token": form_token(client)},
+        files=files,
+        follow_redirects=False,
+    )
     run_jobs()
     page = client.get(res.headers["location"]).text
     case = client.get(res.headers["location"], params={"format": "json"}).json()["plan"][

@@ -24,7 +24,7 @@ from netruimte.web.app import create_app
 from netruimte.web.pages.render import COOKIE
 from netruimte.web.pages.throttle import SignInThrottle
 from netruimte.web.settings import Settings
-from tests.service.conftest import TestClient, Users, bearer
+from tests.service.conftest import TestClient, Users, bearer, form_token
 
 
 def _sign_in(client, token: str) -> str:  # type: ignore[no-untyped-def]
@@ -40,7 +40,12 @@ def test_cookie_is_a_session_id_revoked_at_sign_out(client, users: Users, db: Da
         [row] = s.scalars(select(WebSession)).all()
         assert row.id_hash == auth.hash_token(session_id) and row.id_hash != session_id
     assert client.get("/requests").status_code == 200
-    assert client.post("/logout", follow_redirects=False).status_code == 303
+    assert (
+        client.post(
+            "/logout", data={"csrf_token": form_token(client)}, follow_redirects=False
+        ).status_code
+        == 303
+    )
     client.cookies.clear()
     # a copy of the cookie no longer works after sign-out
     client.cookies.set(COOKIE, session_id)

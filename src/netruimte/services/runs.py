@@ -46,6 +46,7 @@ from netruimte.services.convert import (
 )
 from netruimte.services.errors import NotFound
 from netruimte.services.grid_state import NodeRoom, check_fit, live_rooms
+from netruimte.services.offer_state import OFFERED
 from netruimte.services.requests import record_grant
 from netruimte.storage import Database
 from netruimte.storage.tables import Request, Run, RunRequest, RunStation
@@ -76,6 +77,7 @@ __all__ = [
     "monte_carlo_with_progress",
     "run_request",
     "run_results",
+    "split_partial",
 ]
 
 FORECAST, MONTE_CARLO, ALLOCATE = "forecast", "monte-carlo", "allocate"
@@ -442,7 +444,8 @@ def allocate(
             if peak and check_fit(rooms, path, row.direction, offer.kw) is not None:
                 raise RuntimeError(f"partial offer to {out.id} does not fit; nothing was written")
             before = _take_room(rooms, path, row.direction, offer.kw)
-            part = _split_partial(session, row, offer.kw, now)
+            part = split_partial(session, row, offer.kw, now)
+            part.offer_status = OFFERED  # the applicant answers it (services.offers)
             run.granted_count = (run.granted_count or 0) + 1
             record_grant(
                 db,
@@ -505,7 +508,7 @@ def _take_room(
     return before
 
 
-def _split_partial(session: Session, row: Request, kw: float, now: dt.datetime) -> Request:
+def split_partial(session: Session, row: Request, kw: float, now: dt.datetime) -> Request:
     """Record a partial offer: a granted part ``ID.partN`` of ``kw``; the rest keeps its place.
 
     The live register has one row per contract: the part gets its own row (same applicant,

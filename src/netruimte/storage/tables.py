@@ -52,6 +52,7 @@ __all__ = [
     "Register",
     "Reinforcement",
     "Request",
+    "RequestVisit",
     "Run",
     "RunRequest",
     "RunStation",
@@ -286,6 +287,22 @@ class Request(Base):
     )
     created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    offer_status: Mapped[str | None] = mapped_column(String(20))
+    """A granted part that is an offer: offered | accepted | declined | withdrawn (0004)."""
+
+
+class RequestVisit(Base):
+    """When a user last opened a request's page (the page shows what changed since)."""
+
+    __tablename__ = "request_visits"
+
+    user_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    request_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH), ForeignKey("requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    seen_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
 
 
 class PriorityClaim(Base):

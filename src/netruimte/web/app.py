@@ -26,6 +26,7 @@ from netruimte.services.worker import Worker
 from netruimte.storage import Database, upgrade
 from netruimte.web.api import router as api_router
 from netruimte.web.errors import install_error_handlers
+from netruimte.web.i18n import LanguageCookie
 from netruimte.web.limits import BodyLimit
 from netruimte.web.settings import Settings
 
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(BodyLimit, upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(LanguageCookie)
     app.include_router(api_router)
     _include_pages(app)
     _tidy_openapi(app)

@@ -11,6 +11,7 @@ variable                    meaning                                            d
 ``NETRUIMTE_BOOTSTRAP``     import the bundled Flevoland scenario when empty    ``1``
 ``NETRUIMTE_MIGRATE``       apply database migrations at start                  ``1``
 ``NETRUIMTE_SECURE_COOKIES`` the sign-in cookie's Secure flag (0/1)            over https
+``NETRUIMTE_LANGUAGE``      pages' language without ``?lang`` or cookie (nl/en)  ``nl``
 ==========================  =================================================  ==============
 """
 
@@ -20,6 +21,7 @@ import os
 from dataclasses import dataclass
 
 from netruimte.errors import InputError
+from netruimte.i18n import DEFAULT_LANGUAGE, check_language
 from netruimte.storage import resolve_db_url
 
 __all__ = ["Settings"]
@@ -60,6 +62,9 @@ class Settings:
         The sign-in cookie's Secure flag: True or False as given, None (default) when the
         request came over https (``NETRUIMTE_SECURE_COOKIES=1`` behind a TLS proxy that does
         not send ``X-Forwarded-Proto``).
+    language
+        The pages' language when the request has neither ``?lang`` nor the language cookie:
+        ``nl`` (default; the users of a Dutch grid are Dutch) or ``en``.
     """
 
     db_url: str = "sqlite:///netruimte.db"
@@ -70,6 +75,10 @@ class Settings:
     stale_after_s: float = 120.0
     max_upload_bytes: int = 200 * 1024 * 1024
     secure_cookies: bool | None = None
+    language: str = DEFAULT_LANGUAGE
+
+    def __post_init__(self) -> None:
+        check_language(self.language, "NETRUIMTE_LANGUAGE")
 
     @classmethod
     def from_env(cls, db_url: str | None = None) -> Settings:
@@ -84,4 +93,5 @@ class Settings:
                 if os.environ.get("NETRUIMTE_SECURE_COOKIES", "").strip()
                 else None
             ),
+            language=os.environ.get("NETRUIMTE_LANGUAGE", "").strip() or DEFAULT_LANGUAGE,
         )

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from netruimte.errors import InputError
-from netruimte.web.api import grid, public, register, requests, runs, siteplans
+from netruimte.web.api import grid, offers, public, register, requests, runs, siteplans
 
 __all__ = ["API_PREFIX", "router"]
 
@@ -44,5 +44,6 @@ router.include_router(public.router)
 router.include_router(register.router)
 router.include_router(grid.router)
 router.include_router(requests.router)
+router.include_router(offers.router)
 router.include_router(runs.router)
 router.include_router(siteplans.router)

@@ -14,7 +14,19 @@ page                           who             what a person sees
 ``/requests/{id}``             owner/operator  "my request": rank, P50/P90, why, alternatives
 ``/site-planner``              signed in       upload a load profile or site file
 ``/site-plans/{id}``           owner/operator  the plan, its report, attach it to a request
+``/requests/new``              signed in       file a request (:mod:`.applicant`)
+``/operator``                  operators       the operator's home: what waits for them
+``/operator/moments``          operators       preview and run an allocation moment
+``/operator/claims``           operators       decide priority claims with their evidence
+``/operator/forecasts``        operators       a reinforcement what-if; two forecasts compared
+``/operator/scenario``         operators       import and export the scenario
+``/operator/audit``            operators       the audit trail and its verification
+``/operator/users``            operators       add, revoke, rotate users' tokens
 =============================  ==============  ============================================
+
+Every form carries the session's form token (``csrf_token``) and every action button its
+``data-action`` (DESIGN.md "Pages"); the actions are listed in :mod:`.applicant`,
+:mod:`.operator` and :mod:`.admin`.
 
 Every page has a JSON twin: the same URL with ``?format=json`` (or ``Accept:
 application/json``) answers the data the page shows (:mod:`netruimte.web.pages.render`).
@@ -28,14 +40,31 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from netruimte.web.pages import assets, planner, public, requests, session
+from netruimte.web.pages import (
+    admin,
+    applicant,
+    assets,
+    operator,
+    planner,
+    public,
+    requests,
+    session,
+)
 from netruimte.web.pages.throttle import SignInThrottle
 
 __all__ = ["PAGE_ROUTERS", "STATIC_DIR", "install"]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
-PAGE_ROUTERS = (public.router, session.router, requests.router, planner.router)
+PAGE_ROUTERS = (
+    public.router,
+    session.router,
+    applicant.router,  # /requests/new before /requests/{id}
+    requests.router,
+    planner.router,
+    operator.router,
+    admin.router,
+)
 """The routers of the pages (every route a :class:`~netruimte.web.pages.render.PageRoute`)."""
 
 

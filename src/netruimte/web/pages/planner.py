@@ -29,6 +29,7 @@ from netruimte.web.deps import Db, IntId
 from netruimte.web.pages.forms import parse_float, text_field
 from netruimte.web.pages.render import (
     PageRoute,
+    check_form,
     check_same_site,
     render,
     signed_in,
@@ -239,6 +240,7 @@ async def upload(request: Request) -> Response:
     who = await run_in_threadpool(signed_in, request)
     db: Database = request.app.state.db
     async with request.form(max_files=MAX_FILES, max_fields=50) as form:
+        check_form(request, form)
         try:
             files, name = await _uploads(request, form)
             plan = await run_in_threadpool(siteplans.create_plan, db, who, files, name)
@@ -331,6 +333,7 @@ async def attach(request: Request, plan_id: IntId) -> Response:
     check_same_site(request)
     who = await run_in_threadpool(signed_in, request)
     form = await request.form(max_files=0, max_fields=10)
+    check_form(request, form)
     request_id = text_field(_text(form, "request_id"), "request_id", max_length=100)
     if request_id is None:
         raise InputError("choose the request to attach the plan to", field="request_id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from netruimte.services import dashboard, grid_state
 from netruimte.services.convert import check_day, today
@@ -13,7 +13,7 @@ from netruimte.web.api.public import COLOURS
 from netruimte.web.deps import Db, TextId
 from netruimte.web.pages import figures
 from netruimte.web.pages.forms import parse_day
-from netruimte.web.pages.render import PageRoute, Viewer, render
+from netruimte.web.pages.render import PageRoute, Viewer, render, wants_json
 
 __all__ = ["router"]
 
@@ -24,7 +24,9 @@ OnText = Annotated[str | None, Query(max_length=40)]
 
 @router.get("/", name="home")
 def home(request: Request, db: Db, who: Viewer) -> Response:
-    """What the service is, and where to go."""
+    """What the service is, and where to go; an operator's home is their work (/operator)."""
+    if who is not None and who.is_operator and not wants_json(request):
+        return RedirectResponse("/operator", status_code=303)
     with db.read() as session:
         day = today(session)
         entries = grid_state.capacity_map(session, day)

@@ -11,18 +11,21 @@ over https); sign-out ends the session (:mod:`netruimte.services.auth`). Pages
 also accept ``Authorization: Bearer <token>``, so the JSON twins work from scripts. A page that
 needs a sign-in sends a person to ``/login?next=…`` and answers 401 to the JSON twin. Forms
 that change something are refused when the browser says they come from another site (the
-``Origin`` header or ``Sec-Fetch-Site``), on top of the cookie's ``SameSite=Strict``.
+``Origin`` header or ``Sec-Fetch-Site``), on top of the cookie's ``SameSite=Strict``, and when
+they lack the session's form token (:func:`csrf_token`, a hidden field ``csrf_token`` in every
+form; checked by :func:`check_form`). A script that sends its bearer token needs no form token:
+a forged cross-site post cannot carry an ``Authorization`` header.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import hashlib
+import hmac
 import logging
-import math
 from collections.abc import Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import jinja2
 from fastapi import Depends, Request
@@ -35,18 +38,23 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from netruimte import __version__
 from netruimte.errors import InputError, NoSolutionError
+from netruimte.explain_i18n import translate_explanation
 from netruimte.services.auth import Principal, authenticate, authenticate_session
 from netruimte.services.errors import Forbidden, ServiceError, Unauthorized
 from netruimte.web.errors import BUSY_RETRY_AFTER_S, error_body, is_busy
+from netruimte.web.i18n import LANGUAGES, gettext, install_template_globals, request_language
 from netruimte.web.pages.assets import plotly_url
 from netruimte.web.pages.figures import CATEGORY_LABELS
 
 __all__ = [
     "COOKIE",
     "CSP",
+    "CSRF_FIELD",
     "PageRoute",
     "Viewer",
+    "check_form",
     "check_same_site",
+    "csrf_token",
     "local_next",
     "render",
     "signed_in",
@@ -72,39 +80,13 @@ Styles may be inline because Plotly sets them on the elements it draws."""
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
-def _number(value: Any, digits: int = 1) -> str:
-    """A number with thousands separators; an en dash for none, '∞' for no limit."""
-    if value is None:
-        return "–"
-    x = float(value)
-    if math.isinf(x):
-        return "∞"
-    return f"{x:,.{digits}f}"
-
-
-def _date(value: Any) -> str:
-    """An ISO date (or date-time) as a date; an en dash for none."""
-    if value is None or value == "":
-        return "–"
-    return str(value)[:10]
-
-
-def _when(value: Any) -> str:
-    """An ISO instant shortened to minutes in UTC."""
-    if not value:
-        return "–"
-    try:
-        stamp = dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        return str(value)
-    return stamp.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _category(value: Any) -> str:
+@jinja2.pass_context
+def _category(context: Any, value: Any) -> str:
     """A priority category as a person reads it (the framework's number and name)."""
     if value is None:
         return "–"
-    return CATEGORY_LABELS.get(str(value), str(value))
+    label = CATEGORY_LABELS.get(str(value))
+    return str(value) if label is None else gettext(context.get("lang", "en"), label)
 
 
 def _figure(figure: Mapping[str, Any], element_id: str, label: str) -> Markup:
@@ -124,9 +106,10 @@ templates = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-templates.filters["num"] = _number
-templates.filters["day"] = _date
-templates.filters["when"] = _when
+install_template_globals(templates)
+templates.globals["explain"] = jinja2.pass_context(
+    lambda context, text: translate_explanation(context.get("lang", "en"), text)
+)
 templates.filters["category"] = _category
 templates.globals["figure"] = _figure
 templates.globals["version"] = __version__
@@ -232,6 +215,42 @@ def check_same_site(request: Request) -> None:
         raise Forbidden("this form may only be sent from this site")
 
 
+CSRF_FIELD = "csrf_token"
+"""The hidden form field that carries the session's form token."""
+
+
+def csrf_token(request: Request) -> str:
+    """The form token of this browser's sign-in: an HMAC-SHA256 keyed by the session id.
+
+    Only a page of this site, read with the session cookie, can know it (the id is a 256-bit
+    secret in an HttpOnly cookie); it changes with every sign-in. Empty when signed out.
+    """
+    session_id = request.cookies.get(COOKIE)
+    if not session_id:
+        return ""
+    return hmac.new(session_id.encode(), b"netruimte form token", hashlib.sha256).hexdigest()
+
+
+def check_form(request: Request, form: Mapping[str, Any]) -> None:
+    """Refuse a form from another site or without this session's form token (Forbidden).
+
+    A request with a bearer token needs no form token (no ambient credential to forge); a
+    request without a session has nothing to protect (the page then asks for a sign-in).
+    """
+    check_same_site(request)
+    if _bearer(request) is not None:
+        return
+    expected = csrf_token(request)
+    if not expected:
+        return
+    sent = form.get(CSRF_FIELD)
+    if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise Forbidden(
+            "this form's security token is missing or out of date; reload the page and "
+            "send it again"
+        )
+
+
 def _nav(request: Request) -> dict[str, Any]:
     principal = viewer(request)
     return {
@@ -240,6 +259,12 @@ def _nav(request: Request) -> dict[str, Any]:
         if principal is None
         else {"name": principal.name, "role": principal.role.value},
     }
+
+
+def _language_links(request: Request) -> dict[str, str]:
+    """This page in each language: its path and query with ``lang`` set."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return {code: request.url.path + "?" + urlencode([*kept, ("lang", code)]) for code in LANGUAGES}
 
 
 def render(
@@ -260,12 +285,16 @@ def render(
     """
     if wants_json(request) if as_json is None else as_json:
         return JSONResponse(dict(data), status_code=status, headers={"Vary": "Accept"})
+    lang = request_language(request)
     html = templates.get_template(template).render(
         data=data,
-        title=title,
+        title=gettext(lang, title),
         nav=_nav(request),
         request_path=request.url.path,
         plotly_url=plotly_url(),
+        csrf=csrf_token(request),
+        lang=lang,
+        language_links=_language_links(request),
         **(extra or {}),
     )
     return HTMLResponse(

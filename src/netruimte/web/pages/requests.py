@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from netruimte.services import claims, dashboard
+from netruimte.services import claims, dashboard, history, moments, offers
 from netruimte.web.deps import Db, TextId
 from netruimte.web.pages import figures
 from netruimte.web.pages.forms import parse_int
-from netruimte.web.pages.render import PageRoute, render, signed_in
+from netruimte.web.pages.render import PageRoute, render, signed_in, wants_json
 
 __all__ = ["PAGE_SIZE", "router"]
 
@@ -72,6 +72,12 @@ def my_request(request: Request, db: Db, request_id: TextId) -> Response:
     who = signed_in(request)
     data: dict[str, Any] = dashboard.request_overview(db, who, request_id)
     data["claims"] = claims.list_claims(db, who, request_id=request_id)
+    data["next"] = moments.next_standing(db, who, request_id)
+    data["offers"] = offers.list_offers(db, who, request_id)
+    # a person's visit marks what changed as seen; a script reading the twin does not
+    data["history"] = history.request_history(
+        db, who, request_id, record_visit=not wants_json(request)
+    )
     charts = {}
     fc = data["forecast"]
     if fc is not None and (fc["granted_p50"] or fc["granted_on"]):

@@ -15,6 +15,7 @@ from netruimte.web.pages.render import (
     COOKIE,
     PageRoute,
     Viewer,
+    check_form,
     check_same_site,
     local_next,
     render,
@@ -30,7 +31,7 @@ MAX_TOKEN = 200
 
 
 def _home_of(principal: Principal) -> str:
-    return "/queue" if principal.is_operator else "/requests"
+    return "/operator" if principal.is_operator else "/requests"
 
 
 def _login_page(
@@ -118,11 +119,11 @@ def _secure(request: Request) -> bool:
 
 
 @router.post("/logout", name="logout")
-def logout(request: Request) -> Response:
+async def logout(request: Request) -> Response:
     """End the session (its id stops working at once) and forget the cookie; the API token
     itself is not touched."""
-    check_same_site(request)
-    end_session(request.app.state.db, request.cookies.get(COOKIE))
+    check_form(request, await request.form(max_files=0, max_fields=10))
+    await run_in_threadpool(end_session, request.app.state.db, request.cookies.get(COOKIE))
     response: Response = (
         JSONResponse({"signed_out": True})
         if wants_json(request)
