@@ -6,6 +6,7 @@
 page                           who             what a person sees
 =============================  ==============  ============================================
 ``/``                          everyone        what the service is, where to go
+``/map``                       everyone        the stations on a map, coloured by room
 ``/capacity-map``              everyone        every station coloured as on the capacity map
 ``/stations/{id}``             everyone        room over time, planned capacity, queue figures
 ``/login``                     everyone        the token form (sets the sign-in cookie)
@@ -28,14 +29,14 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from netruimte.web.pages import assets, planner, public, requests, session
+from netruimte.web.pages import assets, geomap, planner, public, requests, session
 from netruimte.web.pages.throttle import SignInThrottle
 
 __all__ = ["PAGE_ROUTERS", "STATIC_DIR", "install"]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
-PAGE_ROUTERS = (public.router, session.router, requests.router, planner.router)
+PAGE_ROUTERS = (public.router, geomap.router, session.router, requests.router, planner.router)
 """The routers of the pages (every route a :class:`~netruimte.web.pages.render.PageRoute`)."""
 
 

@@ -34,6 +34,7 @@ def home(request: Request, db: Db, who: Viewer) -> Response:
     for e in entries:
         counts[e["demand_constraint"]] = counts.get(e["demand_constraint"], 0) + 1
     pages = [
+        {"url": "/map", "title": "Map", "who": "everyone"},
         {"url": "/capacity-map", "title": "Capacity map", "who": "everyone"},
         {"url": "/queue", "title": "Queue", "who": "operators"},
         {"url": "/requests", "title": "My requests", "who": "signed in"},
