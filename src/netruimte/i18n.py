@@ -222,6 +222,8 @@ def gettext(lang: str, msgid: str, /, **kw: Any) -> str:
     """
     if isinstance(msgid, Msg):
         return msgid.in_language(lang)
+    if not msgid.strip():
+        return msgid
     text = msgid
     if lang == "nl":
         found = catalogue().get(msgid)

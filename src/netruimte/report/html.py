@@ -160,13 +160,32 @@ def _local_number(lang: str, text: str) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
-def _figure_json(figure: Any) -> str:
+def _known_words(node: Any, lang: str) -> Any:
+    """A figure's titles, axis titles, annotations and trace names in ``lang`` where a
+    catalogue knows them (names of stations and such stay as they are)."""
+    if isinstance(node, dict):
+        return {
+            k: (
+                lookup(lang, v)
+                if k in ("text", "name") and isinstance(v, str)
+                else _known_words(v, lang)
+            )
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_known_words(v, lang) for v in node]
+    return node
+
+
+def _figure_json(figure: Any, lang: str = "en") -> str:
     if hasattr(figure, "to_plotly_json"):
         import plotly.io
 
         text = str(plotly.io.to_json(figure, validate=False))
     else:
         text = json.dumps(figure)
+    if lang != "en":
+        text = json.dumps(_known_words(json.loads(text), lang))
     # A literal "</script>" inside the JSON would end the script element early.
     return text.replace("</", "<\\/")
 
@@ -290,7 +309,7 @@ def render_html(report: Report) -> str:
                 )
                 parts.append(
                     f'<figure><div id="{div_id}" style="height:{block.height_px}px"></div>{caption}'
-                    f"<script>(function(){{var f={_figure_json(block.figure)};"
+                    f"<script>(function(){{var f={_figure_json(block.figure, lang)};"
                     f'Plotly.newPlot("{div_id}",f.data,f.layout||{{}},'
                     "{responsive:true,displaylogo:false});})();</script></figure>"
                 )
