@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Final
+from typing import Final, Self
 
-from netruimte.i18n import _note_missing, fmt_date
+from netruimte.i18n import Msg, _note_missing, fmt_date
 
-__all__ = ["translate_explanation"]
+__all__ = ["Explanation", "translate_explanation"]
 
 _DATE = r"\d{4}-\d{2}-\d{2}"
 
@@ -277,6 +277,11 @@ _FRAGMENTS: Final[list[tuple[str, Callable[[re.Match[str]], str | None]]]] = [
         lambda m: f"zou nu passen als {_contracts(m['c'])}",
     ),
     (
+        r"note: (?P<p>\S+) lists function '(?P<f>[^']+)' under (?P<c>[a-z ]+)",
+        lambda m: f"let op: {m['p']} noemt de functie '{m['f']}' onder {_category(m['c'])}",
+    ),
+    (r"the operator checks the evidence", lambda m: "de netbeheerder controleert het bewijs"),
+    (
         r"a firm request of up to (?P<kw>\d+) kW would fit now",
         lambda m: f"een vaste aanvraag tot {m['kw']} kW zou nu passen",
     ),
@@ -405,3 +410,19 @@ def translate_explanation(lang: str, text: str | None) -> str:
             done = line
         lines.append(done)
     return "\n".join(lines)
+
+
+class Explanation(Msg):
+    """An engine explanation as a message: English as a ``str``, Dutch by its shapes."""
+
+    def __new__(cls, text: str) -> Self:
+        obj = super().__new__(cls, text.replace("{", "{{").replace("}", "}}"))
+        obj.msgid = text
+        return obj
+
+    def in_language(self, lang: str) -> str:
+        """The explanation in ``lang`` (a final full stop kept)."""
+        text = str(self)
+        stop = text.endswith(".")
+        done = translate_explanation(lang, text[:-1] if stop else text)
+        return done + "." if stop else done

@@ -31,11 +31,11 @@ import os
 import string
 import threading
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, Self
 
 from netruimte.errors import InputError
 
@@ -44,6 +44,7 @@ __all__ = [
     "LANGUAGES",
     "LOCALE_DIR",
     "Language",
+    "Msg",
     "catalogue",
     "check_language",
     "collect_missing",
@@ -51,7 +52,9 @@ __all__ = [
     "fmt_datetime",
     "fmt_number",
     "gettext",
+    "join",
     "load_catalogues",
+    "lookup",
     "missing",
 ]
 
@@ -181,12 +184,46 @@ def _note_missing(msgid: str) -> None:
             _missing.add(msgid)
 
 
+class _LocaleFormatter(string.Formatter):
+    """:meth:`str.format` with numbers and dates per locale.
+
+    A number with a format spec (``{mw:,.1f}``) is formatted the English way and, in Dutch,
+    its separators swapped (1.234,5); a date or date-time without a spec is in Dutch written as
+    :func:`fmt_date` writes it and in English as ISO; a :class:`Msg` inside is translated too.
+    """
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, Msg):
+            return value.in_language(self.lang)
+        if isinstance(value, dt.date) and not format_spec:
+            # Dutch readers get "7 december 2026"; English keeps ISO dates, as the reports had
+            return fmt_date("nl", value) if self.lang == "nl" else value.isoformat()[:10]
+        text = str(super().format_field(value, format_spec))
+        if (
+            self.lang == "nl"
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and format_spec
+        ):
+            return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+        return text
+
+
 def gettext(lang: str, msgid: str, /, **kw: Any) -> str:
     """``msgid`` in ``lang``, its ``{placeholders}`` filled from ``kw``.
 
     In English the message id is the text. In Dutch a message id without translation shows
-    in English (and is collected, see :func:`collect_missing`).
+    in English (and is collected, see :func:`collect_missing`). Numbers with a format spec and
+    dates in ``kw`` are written per locale (:class:`_LocaleFormatter`).
     """
+    if isinstance(msgid, Msg):
+        return msgid.in_language(lang)
+    if not msgid.strip():
+        return msgid
     text = msgid
     if lang == "nl":
         found = catalogue().get(msgid)
@@ -196,7 +233,40 @@ def gettext(lang: str, msgid: str, /, **kw: Any) -> str:
             text = found
     elif lang != "en":
         check_language(lang)
-    return text.format(**kw) if kw else text
+    return _LocaleFormatter(lang).format(text, **kw) if kw else text
+
+
+def lookup(lang: str, text: str) -> str:
+    """``text`` in ``lang`` when a catalogue has it, else as it is (nothing collected): for
+    data that may be a known word (a category in a table cell) or a name."""
+    if isinstance(text, Msg):
+        return text.in_language(lang)
+    if lang != "nl":
+        return text
+    return catalogue().get(text, text)
+
+
+class Msg(str):
+    """A text that knows its message id: English as a ``str``, translatable later.
+
+    ``Msg("{n:,} requests", n=1200)`` is the string ``"1,200 requests"`` wherever a string is
+    expected, and ``.in_language("nl")`` is ``"1.200 aanvragen"``. The report builders write
+    their sentences so; the renderer translates them into the report's language.
+    """
+
+    msgid: str
+    kw: dict[str, Any]
+
+    def __new__(cls, msgid: str, /, **kw: Any) -> Self:
+        english = _LocaleFormatter("en").format(msgid, **kw) if kw else msgid
+        obj = super().__new__(cls, english)
+        obj.msgid = msgid
+        obj.kw = kw
+        return obj
+
+    def in_language(self, lang: str) -> str:
+        """The text in ``lang``."""
+        return gettext(lang, self.msgid, **self.kw)
 
 
 def fmt_number(lang: str, value: Any, digits: int = 1) -> str:
@@ -252,3 +322,26 @@ def fmt_datetime(lang: str, value: Any) -> str:
     if stamp.tzinfo is not None:
         stamp = stamp.astimezone(dt.UTC)
     return f"{fmt_date(lang, stamp)} {stamp:%H:%M} UTC"
+
+
+class Joined(Msg):
+    """Texts joined by ``sep`` (sentences of one paragraph), each translated on its own."""
+
+    parts: tuple[str, ...]
+    sep: str
+
+    def __new__(cls, parts: Iterable[str], sep: str = " ") -> Self:
+        items = tuple(parts)
+        obj = super().__new__(cls, sep.join(items).replace("{", "{{").replace("}", "}}"))
+        obj.parts = items
+        obj.sep = sep
+        return obj
+
+    def in_language(self, lang: str) -> str:
+        """Each part in ``lang``, joined."""
+        return self.sep.join(gettext(lang, part) for part in self.parts)
+
+
+def join(parts: Iterable[str], sep: str = " ") -> Joined:
+    """``parts`` (messages or message ids) as one text, translated part by part."""
+    return Joined(parts, sep)

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from netruimte.i18n import fmt_date
 from netruimte.services import auth, dashboard, runs
 from netruimte.services import requests as request_service
 from netruimte.services.auth import SYSTEM
@@ -49,7 +50,7 @@ ARGS = [
 ]
 
 try:
-    from playwright.sync_api import Browser, Page, sync_playwright
+    from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 except ImportError:  # pragma: no cover - CI installs it
     pytest.skip("playwright is not installed (pip install playwright)", allow_module_level=True)
 if not Path(CHROMIUM).exists():  # pragma: no cover - CI installs it
@@ -139,12 +140,17 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+def _english(context: BrowserContext) -> None:
+    """Choose English with the language cookie (as the page's switch does)."""
+    context.add_cookies([{"name": "netruimte_lang", "value": "en", "url": "http://127.0.0.1"}])
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """A fresh browser tab, in English (the language cookie; the service's default is Dutch,
     tested in test_browser_i18n.py); fails the test if the browser logged an error."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.add_cookies([{"name": "netruimte_lang", "value": "en", "url": "http://127.0.0.1"}])
+    _english(context)
     tab = context.new_page()
     errors: list[str] = []
     tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -253,7 +259,8 @@ def test_applicant_sees_rank_dates_and_explanation(page: Page, site: Site) -> No
     if fc["granted_p50"] or fc["granted_p90"]:
         for key, label in (("granted_p50", "Expected (P50)"), ("granted_p90", "Cautious (P90)")):
             assert label in expected
-            assert (fc[key] or f"after {fc['run']['end']}") in expected
+            day = fmt_date("en", fc[key] or fc["run"]["end"])  # dates as a person reads them
+            assert (day if fc[key] else f"after {day}") in expected
     else:
         assert "Not within the forecast horizon" in expected
     assert fc["explanation"] in expected
@@ -342,6 +349,7 @@ def test_every_page_with_objects_made_in_the_test(page: Page, site: Site, tmp_pa
     )
     for token, who in ((site.applicant_token, "applicant"), (site.operator_token, "operator")):
         page.context.clear_cookies()
+        _english(page.context)
         page.goto(site.url + "/login")
         _sign_in(page, site, token)
         page.wait_for_load_state()
@@ -358,3 +366,172 @@ def test_every_page_with_objects_made_in_the_test(page: Page, site: Site, tmp_pa
         text = page.locator("section:has(h2:text('Where you stand today'))").inner_text()
         assert "takes part from the first allocation moment" in text or "Rank" in text
         _shot(page, site.shots / f"new-request-{who}.png")
+
+
+# ---- language and map (these run last: they add stations to the shared register) ----
+
+RAG_FILL = {
+    "transparant": "rgb(255, 255, 255)",
+    "green": "rgb(90, 154, 90)",
+    "amber": "rgb(240, 140, 46)",
+    "red": "rgb(214, 69, 69)",
+}
+"""The fill of a station's dot per RAGKind (``.rag-*`` in netruimte.css)."""
+
+
+@pytest.fixture
+def dutch(browser: Browser) -> Iterator[Page]:
+    """A fresh tab with no language chosen (the service's default, Dutch); fails the test if
+    the browser logged an error."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.set_default_timeout(20_000)
+    yield tab
+    context.close()
+    assert not errors, f"the browser logged errors: {errors}"
+
+
+def _csp(res: Any) -> None:
+    assert res is not None and res.status == 200
+    csp = res.headers["content-security-policy"]
+    assert (
+        "script-src 'self'" in csp
+        and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    )
+
+
+def test_language_switch_works_and_sticks(dutch: Page, site: Site) -> None:
+    page = dutch
+    _csp(page.goto(site.url + "/"))
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert page.locator("header nav").inner_text().split()[:1] == ["Kaart"]
+    assert "Ruimte op het net" in page.locator("h1").inner_text()
+    page.click("[data-action=set-language][data-lang=en]")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Room on the grid" in page.locator("h1").inner_text()
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    assert cookies["netruimte_lang"] == "en"
+    page.click("header nav >> text=Capacity map")  # the choice sticks without ?lang
+    page.wait_for_load_state()
+    assert page.url.endswith("/capacity-map")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("table.map caption").inner_text().startswith("Capacity per station")
+    page.goto(site.url + "/stations/ALM?on=2027-01-01")
+    page.click("[data-action=set-language][data-lang=nl]")  # back, keeping the page's query
+    page.wait_for_load_state()
+    assert "on=2027-01-01" in page.url and "lang=nl" in page.url
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert "cijfers op 1 januari 2027" in page.locator("main p.muted").first.inner_text()
+    page.goto(site.url + "/capacity-map")
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert "Capaciteit per station" in page.locator("table.map caption").inner_text()
+    # numbers per locale: the twin's figure, written the Dutch way
+    twin = _twin(page)
+    alm = next(s for s in twin["stations"] if s["short_code"] == "ALM")
+    cell = page.locator("tr:has(a[href='/stations/ALM']) td.num").nth(1).inner_text()
+    assert cell == f"{alm['demand_quoted_capacity']:,.1f}".replace(",", "x").replace(
+        ".", ","
+    ).replace("x", ".")
+    _shot(page, site.shots / "capacity-map-nl.png")
+
+
+def test_map_shows_the_stations_made_through_the_api(dutch: Page, site: Site) -> None:
+    api = f"{site.url}/api/v1"
+    op = {"Authorization": f"Bearer {site.operator_token}"}
+    tag = f"M{time.monotonic_ns() % 10**6}"
+    made = {
+        f"{tag}G": ({"offtake_mw": 10, "load_mw": 2, "lat": 52.45, "lon": 5.35}, "green"),
+        f"{tag}A": ({"offtake_mw": 10, "load_mw": 9.5, "lat": 52.62, "lon": 5.55}, "amber"),
+        f"{tag}R": ({"offtake_mw": 1, "load_mw": 0.8, "lat": 52.30, "lon": 5.85}, "red"),
+        f"{tag}X": ({"offtake_mw": 500, "aggregated": True, "lat": 52.0, "lon": 5.0}, None),
+    }
+    for sid, (body, _) in made.items():
+        res = httpx.post(
+            f"{api}/stations", json={"id": sid, "name": f"Kaart {sid}", **body}, headers=op
+        )
+        assert res.status_code == 201, res.text
+    res = httpx.post(f"{api}/requests", json={"station": f"{tag}R", "kw": 500}, headers=op)
+    assert res.status_code == 201, res.text
+    public = httpx.get(f"{api}/public/capacity-map").json()
+    rule = {e["short_code"]: e["demand_constraint"] for e in public["stations"]}
+    page = dutch
+    _csp(page.goto(site.url + "/map"))
+    assert page.locator("h1").inner_text() == "Kaart"
+    for sid, (_, colour) in made.items():
+        dot = page.locator(f"#map a.station[data-station='{sid}'] circle")
+        if colour is None:  # an aggregated device: listed apart, not a place on the map
+            assert dot.count() == 0
+            assert page.locator(f"#aggregated li[data-station='{sid}']").count() == 1
+            continue
+        assert rule[sid] == colour
+        assert (
+            page.locator(f"#map a.station[data-station='{sid}']").get_attribute("data-constraint")
+            == colour
+        )
+        fill = dot.evaluate("e => getComputedStyle(e).fill")
+        assert fill == RAG_FILL[colour], (sid, fill)
+    for sid in ("ALM", "LLS", "ZWD", "ZWD20", "DRT", "EML"):  # the bundled scenario's places
+        dot = page.locator(f"#map a.station[data-station='{sid}']")
+        assert dot.get_attribute("data-constraint") == rule[sid]
+    assert page.locator("#aggregated li[data-station='FGU-REST']").count() == 1
+    assert page.locator("#map [data-station='FGU-REST']").count() == 0
+    assert page.locator("path.province").count() >= 12
+    _shot(page, site.shots / "map-nl.png")
+    page.locator(f"#map a.station[data-station='{tag}G'] circle").click()
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/stations/{tag}G")
+    assert f"Kaart {tag}G" in page.locator("h1").inner_text()
+    page.goto(site.url + "/map?lang=en&direction=feed-in")
+    assert page.locator("h1").inner_text() == "Map"
+    assert (
+        page.locator(f"#map a.station[data-station='{tag}G']").get_attribute("data-constraint")
+        == "transparant"
+    )  # no feed-in limit given
+    _shot(page, site.shots / "map-en-feed-in.png")
+
+
+def test_every_page_in_both_languages(dutch: Page, site: Site) -> None:
+    """Screenshots of every page in Dutch and in English, signed in as the applicant and the
+    operator; each page names its language and the browser logs no error."""
+    from netruimte.web.pages import PAGE_ROUTERS
+
+    page = dutch
+    plans = httpx.get(
+        f"{site.url}/api/v1/site-plans", headers={"Authorization": f"Bearer {site.applicant_token}"}
+    ).json()
+    items = plans["items"] if isinstance(plans, dict) else plans
+    values = {"station_id": "ALM", "request_id": site.request_id}
+    if items:
+        values["plan_id"] = str(items[0]["id"])
+    routes = sorted(
+        {
+            route.path  # type: ignore[attr-defined]
+            for router in PAGE_ROUTERS
+            for route in router.routes
+            if "GET" in getattr(route, "methods", ())
+            and not route.path.endswith((".csv", "/report"))  # type: ignore[attr-defined]
+        }
+    )
+    for token, who in ((site.applicant_token, "applicant"), (site.operator_token, "operator")):
+        page.context.clear_cookies()
+        page.goto(site.url + "/login")
+        _sign_in(page, site, token)
+        page.wait_for_load_state()
+        for lang in ("nl", "en"):
+            for path in routes:
+                if (path == "/queue" and who == "applicant") or (
+                    "{plan_id}" in path and "plan_id" not in values
+                ):
+                    continue
+                url = site.url + re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+                _csp(page.goto(f"{url}?lang={lang}"))
+                assert page.locator("html").get_attribute("lang") == lang, url
+                name = re.sub(r"[^a-z0-9]+", "-", path.strip("/") or "home")
+                _shot(page, site.shots / f"{lang}-{who}-{name}.png")
+    page.context.clear_cookies()
+    page.goto(site.url + "/login?lang=nl")
+    _shot(page, site.shots / "nl-login.png")

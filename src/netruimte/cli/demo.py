@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from netruimte.i18n import check_language
+
 __all__ = ["demo"]
 
 
@@ -31,6 +33,12 @@ def demo(
     as_json: bool = typer.Option(
         False, "--json", help="Print the summary as one JSON document on stdout."
     ),
+    lang: str = typer.Option(
+        "nl",
+        "--lang",
+        help="Language of report.html: nl (default: the Flevoland demo is for Dutch readers) "
+        "or en; CSV/JSON stay English.",
+    ),
 ) -> None:
     """The main job: the Flevoland scenario end to end (waiting list, ACM framework, smart
     tools, slipped works), written as one HTML report plus CSV/JSON of all results."""
@@ -38,6 +46,8 @@ def demo(
     from netruimte.report.demo_room import room_rows
     from netruimte.services.demo import DemoOptions, run_demo
     from netruimte.services.demo_output import demo_summary, write_demo
+
+    check_language(lang, "--lang")
 
     err = Console(stderr=True)
     started = time.perf_counter()
@@ -59,7 +69,7 @@ def demo(
         options = DemoOptions(out_dir=out, runs=runs, seed=seed, max_businesses=businesses)
         result = run_demo(options, progress=report)
         report("report", 0, 1)
-        write_demo(result)
+        write_demo(result, lang=lang)
         report("report", 1, 1)
     summary = demo_summary(result)
     elapsed = time.perf_counter() - started

@@ -14,6 +14,7 @@ from typing import Any
 import typer
 
 from netruimte.errors import NoSolutionError
+from netruimte.i18n import check_language
 
 __all__ = ["app"]
 
@@ -43,11 +44,15 @@ def plan(
         ),
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the Plan JSON on stdout."),
+    lang: str = typer.Option(
+        "en", "--lang", help="Language of report.html: en (default) or nl; the JSON stays English."
+    ),
 ) -> None:
     """Plan the site with its objective (min-connection or min-cost)."""
     from netruimte.services.site_plan import run_site_plan
 
-    result = run_site_plan(site_file, out)
+    check_language(lang, "--lang")
+    result = run_site_plan(site_file, out, lang=lang)
     if as_json:
         typer.echo(_dumps(result.to_json_dict()))
     else:

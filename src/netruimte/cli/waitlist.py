@@ -26,6 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from netruimte.errors import InputError
+from netruimte.i18n import check_language
 from netruimte.report import write_report
 from netruimte.report.applicant import applicant_account, render_account
 from netruimte.report.waitlist import build_waitlist_report, synthetic_note
@@ -171,7 +172,11 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _write_outputs(
-    folder: Path, scenario: Scenario, result: SimulationResult, document: dict[str, Any]
+    folder: Path,
+    scenario: Scenario,
+    result: SimulationResult,
+    document: dict[str, Any],
+    lang: str = "en",
 ) -> list[Path]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -180,8 +185,9 @@ def _write_outputs(
     if not folder.is_dir():
         raise InputError("not a folder", source=folder, field="--out")
     header = header_comment(Path(scenario.source)) if scenario.source else ""
-    report = build_waitlist_report(
-        result, scenario, synthetic=synthetic_note(scenario.name, header)
+    report = replace(
+        build_waitlist_report(result, scenario, synthetic=synthetic_note(scenario.name, header)),
+        lang=lang,
     )
     paths = [folder / n for n in ("result.json", "requests.csv", "stations.csv", "report.html")]
     _write_text(paths[0], json.dumps(document, indent=2, ensure_ascii=False) + "\n")
@@ -290,6 +296,9 @@ def simulate_command(
         help="Folder for result.json, requests.csv, stations.csv and report.html.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the Result JSON on stdout."),
+    lang: str = typer.Option(
+        "en", "--lang", help="Language of report.html: en (default) or nl; JSON/CSV stay English."
+    ),
     workers: int | None = typer.Option(
         None, "--workers", min=1, help="Threads for Monte Carlo runs (default: all CPUs)."
     ),
@@ -301,6 +310,7 @@ def simulate_command(
     ),
 ) -> None:
     """Allocate capacity to the waiting list at every monthly moment and report the result."""
+    check_language(lang, "--lang")
     scenario = load_scenario(scenario_file)
     n_runs = scenario.runs if runs is None else runs
     result = run_simulation(
@@ -314,7 +324,7 @@ def simulate_command(
         scheduler=scheduler,
     )
     document = result.to_json_dict()
-    paths = _write_outputs(out, scenario, result, document) if out is not None else []
+    paths = _write_outputs(out, scenario, result, document, lang) if out is not None else []
     if as_json:
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         if paths:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -18,6 +18,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from netruimte import __version__
+from netruimte.i18n import Msg, fmt_datetime, gettext, lookup
 
 __all__ = [
     "Block",
@@ -68,6 +69,9 @@ class Table:
     max_rows: int = 500
     interactive: bool = False
     """A search box over the rows and headers that sort the rows when clicked (inline JS)."""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Column name -> its message (a :class:`~netruimte.i18n.Msg` with placeholders), for
+    names made of words and data ("connected (fcfs)"); other names are message ids."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,9 @@ class Report:
     sections: Sequence[Section]
     subtitle: str = ""
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    lang: str = "en"
+    """``nl`` or ``en``: every heading, text, caption and column name is an English message
+    id translated when rendered (:mod:`netruimte.i18n`); numbers in tables per locale."""
 
 
 _CSS = """
@@ -133,18 +140,52 @@ footer{color:#6b7680;font-size:.8rem;text-align:center;padding:1rem}
 """
 
 
-def _paragraphs(text: str) -> str:
+def _paragraphs(text: str, lang: str = "en") -> str:
+    if isinstance(text, Msg):  # one message, translated whole, may hold several paragraphs
+        parts = [p.strip() for p in text.in_language(lang).split("\n\n") if p.strip()]
+        return "".join(f"<p>{html.escape(p)}</p>" for p in parts)
     parts = [p.strip() for p in text.split("\n\n") if p.strip()]
-    return "".join(f"<p>{html.escape(p)}</p>" for p in parts)
+    return "".join(f"<p>{html.escape(gettext(lang, p))}</p>" for p in parts)
 
 
-def _figure_json(figure: Any) -> str:
+def _t(lang: str, text: str) -> str:
+    """``text`` (an English message id) in ``lang``, escaped for HTML."""
+    return html.escape(gettext(lang, text))
+
+
+def _local_number(lang: str, text: str) -> str:
+    """A number formatted the English way (1,234.5), written per locale."""
+    if lang != "nl":
+        return text
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def _known_words(node: Any, lang: str) -> Any:
+    """A figure's titles, axis titles, annotations and trace names in ``lang`` where a
+    catalogue knows them (names of stations and such stay as they are)."""
+    if isinstance(node, dict):
+        return {
+            k: (
+                lookup(lang, v)
+                if k in ("text", "name") and isinstance(v, str)
+                else _known_words(v, lang)
+            )
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_known_words(v, lang) for v in node]
+    return node
+
+
+def _figure_json(figure: Any, lang: str = "en") -> str:
     if hasattr(figure, "to_plotly_json"):
         import plotly.io
 
         text = str(plotly.io.to_json(figure, validate=False))
     else:
         text = json.dumps(figure)
+    if lang != "en":
+        text = json.dumps(_known_words(json.loads(text), lang))
     # A literal "</script>" inside the JSON would end the script element early.
     return text.replace("</", "<\\/")
 
@@ -181,30 +222,40 @@ def _slug(text: str, used: set[str]) -> str:
     return slug
 
 
-def _table_html(table: Table, table_id: str = "") -> str:
+def _table_html(table: Table, table_id: str = "", lang: str = "en") -> str:
     frame = table.frame.head(table.max_rows)
     if table.index:
         frame = frame.reset_index()
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    head = "".join(f"<th>{_t(lang, table.headers.get(str(c), str(c)))}</th>" for c in frame.columns)
     rows = []
     for record in frame.itertuples(index=False):
         cells = []
         for value in record:
             if isinstance(value, float):
-                text = "" if pd.isna(value) else table.float_format.format(value)
+                text = (
+                    "" if pd.isna(value) else _local_number(lang, table.float_format.format(value))
+                )
             else:
-                text = "" if value is None else str(value)
+                text = (
+                    ""
+                    if value is None
+                    else lookup(lang, value)
+                    if isinstance(value, str)
+                    else str(value)
+                )
             cells.append(f"<td>{html.escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    caption = f"<caption>{html.escape(table.caption)}</caption>" if table.caption else ""
+    caption = f"<caption>{_t(lang, table.caption)}</caption>" if table.caption else ""
     more = ""
     if len(table.frame) > table.max_rows:
-        more = f"<p>… {len(table.frame) - table.max_rows} more rows in the CSV/JSON output.</p>"
+        left = len(table.frame) - table.max_rows
+        more = f"<p>… {_t(lang, '{n} more rows in the CSV/JSON output.').format(n=left)}</p>"
     body = "".join(rows)
     if table.interactive and table_id:
         search = (
             f'<input type="search" class="filter" data-table="{table_id}" '
-            'placeholder="Search this table (and the explanations)…" aria-label="Search">'
+            f'placeholder="{_t(lang, "Search this table (and the explanations)…")}" '
+            f'aria-label="{_t(lang, "Search")}">'
         )
         return (
             f'{search}<table id="{table_id}">{caption}<thead><tr>{head}</tr></thead>'
@@ -218,6 +269,7 @@ def render_html(report: Report) -> str:
 
     With four or more top-level sections a contents list follows the first section (the
     summary), linking to each section and sub-section."""
+    lang = report.lang
     body: list[str] = []
     figure_count = 0
     table_count = 0
@@ -227,39 +279,37 @@ def render_html(report: Report) -> str:
     toc: list[tuple[int, str, str]] = []
     for section in report.sections:
         anchor = _slug(section.heading, used)
-        toc.append((section.level, anchor, section.heading))
+        toc.append((section.level, anchor, gettext(lang, section.heading)))
         tag = "h3" if section.level >= 3 else "h2"
-        parts = [f"<{tag}>{html.escape(section.heading)}</{tag}>"]
+        parts = [f"<{tag}>{_t(lang, section.heading)}</{tag}>"]
         for block in section.blocks:
             if isinstance(block, Paragraph):
-                parts.append(_paragraphs(block.text))
+                parts.append(_paragraphs(block.text, lang))
             elif isinstance(block, Note):
                 parts.append(
-                    f'<div class="note {block.kind}"><b>{block.kind}</b>'
-                    f"{_paragraphs(block.text)}</div>"
+                    f'<div class="note {block.kind}"><b>{_t(lang, block.kind)}</b>'
+                    f"{_paragraphs(block.text, lang)}</div>"
                 )
             elif isinstance(block, Table):
                 table_count += 1
                 needs_tables = needs_tables or block.interactive
-                parts.append(_table_html(block, f"table{table_count}"))
+                parts.append(_table_html(block, f"table{table_count}", lang))
             elif isinstance(block, Details):
                 key = f' data-key="{html.escape(block.key)}"' if block.key else ""
                 parts.append(
-                    f"<details{key}><summary>{html.escape(block.summary)}</summary>"
-                    f"{_paragraphs(block.text)}</details>"
+                    f"<details{key}><summary>{_t(lang, block.summary)}</summary>"
+                    f"{_paragraphs(block.text, lang)}</details>"
                 )
             else:
                 needs_plotly = True
                 figure_count += 1
                 div_id = f"fig{figure_count}"
                 caption = (
-                    f"<figcaption>{html.escape(block.caption)}</figcaption>"
-                    if block.caption
-                    else ""
+                    f"<figcaption>{_t(lang, block.caption)}</figcaption>" if block.caption else ""
                 )
                 parts.append(
                     f'<figure><div id="{div_id}" style="height:{block.height_px}px"></div>{caption}'
-                    f"<script>(function(){{var f={_figure_json(block.figure)};"
+                    f"<script>(function(){{var f={_figure_json(block.figure, lang)};"
                     f'Plotly.newPlot("{div_id}",f.data,f.layout||{{}},'
                     "{responsive:true,displaylogo:false});})();</script></figure>"
                 )
@@ -278,7 +328,8 @@ def render_html(report: Report) -> str:
                 open_sub = False
         items.append("</ol></li>" if open_sub else "</li>")
         nav = (
-            f'<nav class="toc"><section><h2>Contents</h2><ol>{"".join(items)}</ol></section></nav>'
+            f'<nav class="toc"><section><h2>{_t(lang, "Contents")}</h2>'
+            f"<ol>{''.join(items)}</ol></section></nav>"
         )
         body.insert(1, nav)
     plotly_js = ""
@@ -288,16 +339,22 @@ def render_html(report: Report) -> str:
         plotly_js = f"<script>{get_plotlyjs()}</script>"
     if needs_tables:
         plotly_js += f"<script>{_TABLE_JS}</script>"
-    subtitle = f"<p>{html.escape(report.subtitle)}</p>" if report.subtitle else ""
-    stamp = report.generated_at.strftime("%Y-%m-%d %H:%M UTC")
+    subtitle = f"<p>{_t(lang, report.subtitle)}</p>" if report.subtitle else ""
+    stamp = fmt_datetime(lang, report.generated_at)
+    footer = gettext(
+        lang,
+        "Made with netruimte {version} on {stamp}. Self-contained: works offline.",
+        version=__version__,
+        stamp=stamp,
+    )
+    title = _t(lang, report.title)
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(report.title)}</title><style>{_CSS}</style>{plotly_js}</head>"
-        f"<body><header><h1>{html.escape(report.title)}</h1>{subtitle}</header>"
+        f"<title>{title}</title><style>{_CSS}</style>{plotly_js}</head>"
+        f"<body><header><h1>{title}</h1>{subtitle}</header>"
         f"<main>{''.join(body)}</main>"
-        f"<footer>Made with netruimte {__version__} on {stamp}. Self-contained: works offline."
-        "</footer></body></html>\n"
+        f"<footer>{html.escape(footer)}</footer></body></html>\n"
     )
 
 

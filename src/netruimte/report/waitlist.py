@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from netruimte.grid.model import Direction
+from netruimte.i18n import Msg, join
 from netruimte.report.html import Block, Figure, Note, Paragraph, Report, Section, Table
 from netruimte.report.waitlist_data import (
     CATEGORY_ORDER,
@@ -115,19 +116,29 @@ def _summary_text(scenario: Scenario, result: SimulationResult, tl: Timeline) ->
     off = tl.direction == 0
     counts = {s: tl.mask(s) for s in Status}
     first, last = tl.moments[0], tl.moments[-1]
-    text = (
-        f"{reqs:,} requests at {len(scenario.grid)} stations: {tl.mw[off].sum():,.1f} MW offtake "
-        f"and {tl.mw[~off].sum():,.1f} MW feed-in. Under {result.policy} ({result.fit}), "
-        f"over {tl.n_moments} monthly allocation moments from {first} to {last}, "
-        f"{int(counts[Status.GRANTED].sum()):,} are connected "
-        f"({tl.mw[counts[Status.GRANTED]].sum():,.1f} MW), "
-        f"{int(counts[Status.WAITING].sum()):,} still wait at the end "
-        f"({tl.mw[counts[Status.WAITING]].sum():,.1f} MW) and "
-        f"{int(counts[Status.WITHDRAWN].sum()):,} withdrew."
+    text = Msg(
+        "{reqs:,} requests at {stations} stations: {off:,.1f} MW offtake and {feed:,.1f} MW "
+        "feed-in. Under {policy} ({fit}), over {moments} monthly allocation moments from {first} "
+        "to {last}, {granted:,} are connected ({granted_mw:,.1f} MW), {waiting:,} still wait at "
+        "the end ({waiting_mw:,.1f} MW) and {withdrawn:,} withdrew.",
+        reqs=reqs,
+        stations=len(scenario.grid),
+        off=float(tl.mw[off].sum()),
+        feed=float(tl.mw[~off].sum()),
+        policy=result.policy,
+        fit=result.fit,
+        moments=tl.n_moments,
+        first=first,
+        last=last,
+        granted=int(counts[Status.GRANTED].sum()),
+        granted_mw=float(tl.mw[counts[Status.GRANTED]].sum()),
+        waiting=int(counts[Status.WAITING].sum()),
+        waiting_mw=float(tl.mw[counts[Status.WAITING]].sum()),
+        withdrawn=int(counts[Status.WITHDRAWN].sum()),
     )
     later = int((~tl.took_part).sum())
     if later:
-        text += f" {later} only take part after the horizon."
+        return join([text, Msg("{n} only take part after the horizon.", n=later)])
     return text
 
 
@@ -136,12 +147,28 @@ def _day(day: dt.date) -> str:
     return day.isoformat().replace("-", "\u2011")
 
 
+def _policy_headers(*policies: str) -> dict[str, str]:
+    """The messages of the column names that hold a policy's name."""
+    out: dict[str, str] = {}
+    for policy in policies:
+        for msgid in (
+            "connected ({policy})",
+            "granted ({policy})",
+            "median wait ({policy})",
+            "sooner under {policy}",
+            "later under {policy}",
+        ):
+            msg = Msg(msgid, policy=policy)
+            out[str(msg)] = msg
+    return out
+
+
 def _outcome_text(out: RequestOutcome, wait: int) -> str:
     if out.granted_on is not None:
         return f"{_day(out.granted_on)} ({wait}\u00a0mo)"
     if out.withdrawn_on is not None:
-        return f"withdrawn {_day(out.withdrawn_on)}"
-    return "waiting" if out.rank is not None else "not yet in the list"
+        return Msg("withdrawn {day}", day=out.withdrawn_on)
+    return Msg("waiting") if out.rank is not None else Msg("not yet in the list")
 
 
 def _request_table(
@@ -160,7 +187,9 @@ def _request_table(
             + (" feed-in" if out.direction is Direction.FEEDIN else ""),
             "category": category_label(out.category),
             "joined the list": _day(tl.moments[int(tl.start_m[i])]) if tl.start_m[i] < n_m else "",
-            f"connected ({result.policy})": _outcome_text(out, int(tl.wait_m[i])),
+            Msg("connected ({policy})", policy=result.policy): _outcome_text(
+                out, int(tl.wait_m[i])
+            ),
         }
         if other is not None:
             row[f"connected ({other[0].policy})"] = _outcome_text(
@@ -170,7 +199,7 @@ def _request_table(
             gone = (out.withdrawn_share or 0.0) >= 1.0
             for q in ("p10", "p50", "p90"):
                 day = getattr(out, f"granted_{q}")
-                row[q.upper()] = _day(day) if day else ("withdrawn" if gone else "later")
+                row[q.upper()] = _day(day) if day else Msg("withdrawn" if gone else "later")
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -264,8 +293,12 @@ def build_waitlist_report(
     in_aggregated = np.isin(tl.station, [scenario.grid.index(s) for s in aggregated])
     other = result.compare
     other_tl = timeline(scenario, other) if other is not None else None
-    cmp = f" compared with {other.policy}" if other is not None else ""
-    runs = f"; {result.runs} Monte Carlo runs (seed {result.seed})" if result.runs > 1 else ""
+    cmp = Msg(" compared with {b}", b=other.policy) if other is not None else ""
+    runs = (
+        Msg("; {n} Monte Carlo runs (seed {seed})", n=result.runs, seed=result.seed)
+        if result.runs > 1
+        else ""
+    )
     intro: list[Block] = []
     if synthetic:
         intro.append(Note(synthetic, kind="warning"))
@@ -273,14 +306,24 @@ def build_waitlist_report(
     intro.append(Paragraph(wait_sentence(tl, in_aggregated)))
     if other is not None and other_tl is not None:
         intro.append(Paragraph(_summary_text(scenario, other, other_tl)))
-    how = (
-        f"Policy {result.policy}: {POLICY_TEXT.get(result.policy, result.policy)}."
-        + (f"\n\nPolicy {other.policy}: {POLICY_TEXT.get(other.policy, other.policy)}." if other
-           else "")
-        + f"\n\nFit {result.fit}: {_FIT_TEXT.get(result.fit, result.fit)}. Capacity "
-        f"{result.capacity}: {_CAPACITY_TEXT.get(result.capacity, result.capacity)}. "
-        "Every month the waiting requests are ranked and walked in order; a request is "
-        "connected, whole, when it fits at its station and at every station above it."
+
+    def policy(name: str) -> Msg:
+        return Msg("Policy {name}: {text}.", name=name, text=Msg(POLICY_TEXT.get(name, name)))
+
+    how = join(
+        [
+            policy(result.policy),
+            *([policy(other.policy)] if other else []),
+            join([
+                Msg("Fit {fit}: {text}.", fit=result.fit,
+                    text=Msg(_FIT_TEXT.get(result.fit, result.fit))),
+                Msg("Capacity {capacity}: {text}.", capacity=result.capacity,
+                    text=Msg(_CAPACITY_TEXT.get(result.capacity, result.capacity))),
+                "Every month the waiting requests are ranked and walked in order; a request is "
+                "connected, whole, when it fits at its station and at every station above it.",
+            ]),
+        ],
+        sep="\n\n",
     )  # fmt: skip
     intro.append(Note(how, kind="info"))
 
@@ -297,22 +340,27 @@ def build_waitlist_report(
         (Direction.FEEDIN, "feed-in", " (solar and wind parks, batteries delivering)"),
     ):
         frame, labels = own[d], names
-        by = "the station they asked at"
+        by = Msg("the station they asked at")
         if int((frame.max(axis=0) > 0).sum()) > max_stations:
             frame = group_by_top(frame.reindex(columns=list(scenario.grid.ids), fill_value=0.0),
                                  scenario)  # fmt: skip
             labels = {sid: f"{names[sid]} (and below)" for sid in frame.columns}
-            by = "top-level station (each band holds every station under it)"
+            by = Msg("top-level station (each band holds every station under it)")
         fig, n_active = queue_figure(frame, labels, what, max_stations, colours)
         if n_active == 0:
             continue
         q_blocks.append(
             Figure(
                 fig,
-                caption=f"MW of {what} requests{extra} still waiting after each monthly "
-                f"allocation, stacked by {by}, so the top edge is the whole queue. A band "
-                "shrinks when its requests are connected (often when a reinforcement adds "
-                "room) or withdraw.",
+                caption=Msg(
+                    "MW of {what} requests{extra} still waiting after each monthly allocation, "
+                    "stacked by {by}, so the top edge is the whole queue. A band shrinks when "
+                    "its requests are connected (often when a reinforcement adds room) or "
+                    "withdraw.",
+                    what=Msg(what),
+                    extra=Msg(extra) if extra else "",
+                    by=by,
+                ),
                 height_px=400 if d is Direction.OFFTAKE else 340,
             )
         )
@@ -326,19 +374,23 @@ def build_waitlist_report(
     room_cols = shown or [
         str(c) for c in room.min().sort_values(kind="stable").index[:max_stations]
     ]
-    room_what = "the largest queue" if shown else "the least headroom"
+    room_what = Msg("the largest queue") if shown else Msg("the least headroom")
     figures.append(
         Section(
             "Headroom over time",
             [
                 Figure(
                     headroom_figure(room[room_cols], names, colours),
-                    caption="Offtake capacity still free at each station after each monthly "
-                    "allocation (MW, one panel per station, each with its own scale). A step "
-                    "up is a reinforcement or capacity given back under use it or lose it; a "
-                    "step down is requests being connected. Below the dotted line the "
-                    "station is over-contracted and nothing new fits."
-                    + _more(room_cols, len(result.stations), room_what),
+                    caption=join(
+                        [
+                            "Offtake capacity still free at each station after each monthly "
+                            "allocation (MW, one panel per station, each with its own scale). A "
+                            "step up is a reinforcement or capacity given back under use it or "
+                            "lose it; a step down is requests being connected. Below the dotted "
+                            "line the station is over-contracted and nothing new fits.",
+                            *_more(room_cols, len(result.stations), room_what),
+                        ]
+                    ),
                     height_px=max(260, 150 * len(room_cols) + 60),
                 )
             ],
@@ -379,20 +431,28 @@ def build_waitlist_report(
     if other is not None and other_tl is not None:
         figures.append(
             Section(
-                f"{result.policy} compared with {other.policy}",
+                Msg("{a} compared with {b}", a=result.policy, b=other.policy),
                 [
                     Figure(
                         wait_figure(tl, result.policy, (other_tl, other.policy)),
-                        caption=f"Share connected within a number of months: solid lines under "
-                        f"{result.policy}, dashed under {other.policy}. A line further left "
-                        "means that category is connected sooner.",
+                        caption=Msg(
+                            "Share connected within a number of months: solid lines under {a}, "
+                            "dashed under {b}. A line further left means that category is "
+                            "connected sooner.",
+                            a=result.policy,
+                            b=other.policy,
+                        ),
                         height_px=420,
                     ),
                     Figure(
                         difference_figure(tl, other_tl, other.policy),
-                        caption=f"Per offtake request connected under both policies: how many "
-                        f"months later (above zero) or sooner (below zero) it is connected under "
-                        f"{other.policy} than under {result.policy}. Each dot is one request.",
+                        caption=Msg(
+                            "Per offtake request connected under both policies: how many months "
+                            "later (above zero) or sooner (below zero) it is connected under {b} "
+                            "than under {a}. Each dot is one request.",
+                            a=result.policy,
+                            b=other.policy,
+                        ),
                         height_px=400,
                     ),
                 ],
@@ -401,23 +461,33 @@ def build_waitlist_report(
     if result.runs > 1:
         fig, n_shown, n_all = range_figure(scenario, result, tl, max_range_requests)
         which = (
-            f" The {n_shown} requests (of {n_all}) with the widest range are shown."
+            [Msg("The {n} requests (of {all}) with the widest range are shown.", n=n_shown,
+                 all=n_all)]
             if n_shown < n_all
-            else ""
-        )
+            else []
+        )  # fmt: skip
         figures.append(
             Section(
-                f"Uncertainty over {result.runs} runs",
+                Msg("Uncertainty over {n} runs", n=result.runs),
                 [
                     Figure(
                         fig,
-                        caption="Connection date per request over the Monte Carlo runs, which "
-                        "draw reinforcement delays and withdrawals: 10 % of the runs connect it "
-                        "by the left end of the bar (P10), half by the dot (P50), 90 % by the "
-                        "right end (P90). The open diamond is the plan without delays; delays only "
-                        "push dates later, so it is often earlier than P10. A triangle means "
-                        f"P90 lies after the horizon ({scenario.end}). Requests that withdraw "
-                        "in every run are left out." + which,
+                        caption=join(
+                            [
+                                Msg(
+                                    "Connection date per request over the Monte Carlo runs, "
+                                    "which draw reinforcement delays and withdrawals: 10 % of "
+                                    "the runs connect it by the left end of the bar (P10), half "
+                                    "by the dot (P50), 90 % by the right end (P90). The open "
+                                    "diamond is the plan without delays; delays only push dates "
+                                    "later, so it is often earlier than P10. A triangle means "
+                                    "P90 lies after the horizon ({end}). Requests that withdraw "
+                                    "in every run are left out.",
+                                    end=scenario.end,
+                                ),
+                                *which,
+                            ]
+                        ),
                         height_px=max(300, 24 * n_shown + 120),
                     )
                 ],
@@ -427,9 +497,12 @@ def build_waitlist_report(
     tables: list[Block] = [
         Table(
             category_summary(tl),
-            caption=f"Requests per category under {result.policy}. Median wait in months from "
-            "joining the list (\u201c> N\u201d: fewer than half were connected in the N months "
-            "they were followed).",
+            caption=Msg(
+                "Requests per category under {policy}. Median wait in months from joining the "
+                "list (\u201c> N\u201d: fewer than half were connected in the N months they were "
+                "followed).",
+                policy=result.policy,
+            ),
         ),
         Table(
             per_year,
@@ -442,29 +515,39 @@ def build_waitlist_report(
         tables.append(
             Table(
                 compare_summary(tl, other_tl, result.policy, other.policy),
-                caption=f"{result.policy} compared with {other.policy}, per category, offtake "
-                "and feed-in. Sooner, same and later count the requests connected under both "
-                f"policies; median change is in months, positive when {other.policy} connects "
-                "later.",
+                headers=_policy_headers(result.policy, other.policy),
+                caption=Msg(
+                    "{a} compared with {b}, per category, offtake and feed-in. Sooner, same and "
+                    "later count the requests connected under both policies; median change is in "
+                    "months, positive when {b} connects later.",
+                    a=result.policy,
+                    b=other.policy,
+                ),
             )
         )
     if result.runs > 1:
         tables.append(
             Table(
                 _monte_carlo_table(result, tl),
-                caption=f"Monte Carlo over {result.runs} runs (seed {result.seed}), per category.",
+                caption=Msg(
+                    "Monte Carlo over {n} runs (seed {seed}), per category.",
+                    n=result.runs,
+                    seed=result.seed,
+                ),
             )
         )
     request_table = Table(
         _request_table(scenario, result, tl, (other, other_tl) if other and other_tl else None),
-        caption="Every request: the category it ranks in, when it joined the list and when "
-        "it is connected (months waited in brackets). Type in the box to search; click a "
-        "header to sort"
-        + (
-            "; P10/P50/P90: the date by which 10 %, half and 90 % of the Monte Carlo runs "
+        headers=_policy_headers(result.policy, *([other.policy] if other is not None else [])),
+        caption=Msg(
+            "Every request: the category it ranks in, when it joined the list and when it is "
+            "connected (months waited in brackets). Type in the box to search; click a header to "
+            "sort; P10/P50/P90: the date by which 10 %, half and 90 % of the Monte Carlo runs "
             "connect it (later: after the horizon)."
             if result.runs > 1
-            else "."
+            else "Every request: the category it ranks in, when it joined the list and when it is "
+            "connected (months waited in brackets). Type in the box to search; click a header to "
+            "sort."
         ),
         interactive=True,
     )
@@ -475,23 +558,37 @@ def build_waitlist_report(
                 _station_table(
                     result, scenario, any(st.feedin_mw is not None for st in result.stations)
                 ),
-                caption=f"Stations at the end of the horizon ({tl.moments[-1]}), "
-                f"{result.policy}. Headroom = offtake capacity − existing load − granted to "
-                "requests (granted and waiting include the stations below).",
+                caption=Msg(
+                    "Stations at the end of the horizon ({end}), {policy}. Headroom = offtake "
+                    "capacity − existing load − granted to requests (granted and waiting include "
+                    "the stations below).",
+                    end=tl.moments[-1],
+                    policy=result.policy,
+                ),
                 float_format="{:,.2f}",
                 interactive=True,
             ),
             Paragraph(
-                "Below, one part per station with requests: its numbers in words and each "
-                f"request's explanation under {result.policy} (click to open)."
+                Msg(
+                    "Below, one part per station with requests: its numbers in words and each "
+                    "request's explanation under {policy} (click to open).",
+                    policy=result.policy,
+                )
             ),
         ],
     )
     per_station = station_sections(scenario, result, aggregated, max_explanations=max_explanations)
     apart = aggregated_section(scenario, result, tl, aggregated)
     return Report(
-        title=f"Waiting list: {scenario.name}",
-        subtitle=f"{result.policy}{cmp}, fit {result.fit}, capacity {result.capacity}{runs}",
+        title=Msg("Waiting list: {name}", name=scenario.name),
+        subtitle=Msg(
+            "{policy}{cmp}, fit {fit}, capacity {capacity}{runs}",
+            policy=result.policy,
+            cmp=cmp,
+            fit=result.fit,
+            capacity=result.capacity,
+            runs=runs,
+        ),
         sections=[
             Section("Summary", intro),
             *figures,
@@ -504,10 +601,14 @@ def build_waitlist_report(
     )
 
 
-def _more(shown: list[str], total: int, what: str = "the largest queue") -> str:
+def _more(shown: list[str], total: int, what: str = "the largest queue") -> list[str]:
     if len(shown) >= total:
-        return ""
-    return (
-        f" Shown: the {len(shown)} of {total} stations with {what}; every station is in the "
-        "tables below."
-    )
+        return []
+    return [
+        Msg(
+            "Shown: the {n} of {total} stations with {what}; every station is in the tables below.",
+            n=len(shown),
+            total=total,
+            what=Msg(what),
+        )
+    ]

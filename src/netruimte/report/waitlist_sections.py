@@ -14,7 +14,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from netruimte.explain_i18n import Explanation
 from netruimte.grid.model import Direction
+from netruimte.i18n import Msg, join
 from netruimte.report.html import Details, Paragraph, Section, Table
 from netruimte.report.waitlist_data import Timeline, category_label, kaplan_meier
 from netruimte.waitlist.requests import Category, Status
@@ -60,60 +62,80 @@ def wait_sentence(tl: Timeline, exclude: np.ndarray | None = None) -> str:
     m_none, n_none = median_wait_months(tl, none_sel)
     m_prio, n_prio = median_wait_months(tl, prio_sel)
     if n_none == 0 or n_prio == 0:
-        return (
-            "All offtake requests that took part rank in one group "
-            f"({'without priority' if n_prio == 0 else 'with priority'}), so no comparison "
-            "between priority and the rest can be made."
+        return Msg(
+            "All offtake requests that took part rank in one group ({group}), so no comparison "
+            "between priority and the rest can be made.",
+            group=Msg("without priority" if n_prio == 0 else "with priority"),
         )
 
     def text(m: int | None) -> str:
-        return "more than the horizon (fewer than half connected)" if m is None else f"{m} months"
+        if m is None:
+            return Msg("more than the horizon (fewer than half connected)")
+        return Msg("{n} months", n=m)
 
-    head = (
-        f"Half of the {n_prio} offtake requests with priority are connected within "
-        f"{text(m_prio)} of joining the list, half of the {n_none} without priority within "
-        f"{text(m_none)}"
-    )
     if m_prio is None and m_none is None:
-        return head + ": neither group reaches half within the horizon."
-    if m_none is None or (m_prio is not None and m_prio < m_none):
-        return head + ": requests with priority wait less."
-    if m_prio is None or m_prio > m_none:
-        return head + ": requests with priority wait longer here (their stations are fuller)."
-    return head + ": both wait as long."
+        end = Msg("neither group reaches half within the horizon.")
+    elif m_none is None or (m_prio is not None and m_prio < m_none):
+        end = Msg("requests with priority wait less.")
+    elif m_prio is None or m_prio > m_none:
+        end = Msg("requests with priority wait longer here (their stations are fuller).")
+    else:
+        end = Msg("both wait as long.")
+    return Msg(
+        "Half of the {n_prio} offtake requests with priority are connected within {m_prio} of "
+        "joining the list, half of the {n_none} without priority within {m_none}: {end}",
+        n_prio=n_prio,
+        m_prio=text(m_prio),
+        n_none=n_none,
+        m_none=text(m_none),
+        end=end,
+    )
 
 
 def _outcome(out: RequestOutcome) -> str:
     if out.granted_on is not None:
-        return f"connected {out.granted_on.isoformat()}"
+        return Msg("connected {day}", day=out.granted_on)
     if out.withdrawn_on is not None:
-        return f"withdrawn {out.withdrawn_on.isoformat()}"
+        return Msg("withdrawn {day}", day=out.withdrawn_on)
     if out.rank is None:
-        return "not yet in the list"
-    return "still waiting at the end"
+        return Msg("not yet in the list")
+    return Msg("still waiting at the end")
 
 
 def station_sentence(scenario: Scenario, result: SimulationResult, station_id: str) -> str:
     """A station's capacity, existing load, granted and waiting MW and headroom, in words."""
     st = next(s for s in result.stations if s.id == station_id)
     grid_st = scenario.grid.stations[scenario.grid.index(station_id)]
-    text = (
-        f"Offtake capacity {st.offtake_mw:,.1f} MW, of which the existing load takes "
-        f"{grid_st.load_mw:,.1f} MW and the requests granted (here and below) "
-        f"{st.allocated_mw:,.1f} MW: headroom {st.room_mw:,.1f} MW at the end."
-    )
+    parts: list[str] = [
+        Msg(
+            "Offtake capacity {cap:,.1f} MW, of which the existing load takes {load:,.1f} MW and "
+            "the requests granted (here and below) {granted:,.1f} MW: headroom {room:,.1f} MW at "
+            "the end.",
+            cap=st.offtake_mw,
+            load=grid_st.load_mw,
+            granted=st.allocated_mw,
+            room=st.room_mw,
+        )
+    ]
     if st.room_mw < 0:
-        text += " Negative headroom: the station is over-contracted and nothing new fits."
-    if st.waiting_count:
-        text += (
-            f" {st.waiting_count} offtake request{'s' if st.waiting_count != 1 else ''} "
-            f"({st.waiting_mw:,.1f} MW) still wait{'s' if st.waiting_count == 1 else ''}."
+        parts.append(Msg("Negative headroom: the station is over-contracted and nothing new fits."))
+    if st.waiting_count == 1:
+        parts.append(Msg("1 offtake request ({mw:,.1f} MW) still waits.", mw=st.waiting_mw))
+    elif st.waiting_count:
+        parts.append(
+            Msg(
+                "{n} offtake requests ({mw:,.1f} MW) still wait.",
+                n=st.waiting_count,
+                mw=st.waiting_mw,
+            )
         )
     else:
-        text += " No offtake request waits at the end."
+        parts.append(Msg("No offtake request waits at the end."))
     if st.alleviation_year is not None:
-        text += f" The next reinforcement on its path is due in {st.alleviation_year}."
-    return text
+        parts.append(
+            Msg("The next reinforcement on its path is due in {year}.", year=st.alleviation_year)
+        )
+    return join(parts)
 
 
 def _details(
@@ -124,11 +146,15 @@ def _details(
         if req.station != station_id or len(out) >= limit:
             continue
         who = f" {req.applicant}" if req.applicant else ""
-        summary = (
-            f"{res.id}{who}: {res.kw:,.0f} kW {res.direction.value}, "
-            f"{category_label(res.category)}, {_outcome(res)}"
+        summary = Msg(
+            "{id}: {kw:,.0f} kW {direction}, {category}, {outcome}",
+            id=f"{res.id}{who}",
+            kw=res.kw,
+            direction=Msg(res.direction.value),
+            category=Msg(category_label(res.category)),
+            outcome=_outcome(res),
         )
-        out.append(Details(summary, res.explanation + ".", key=res.id))
+        out.append(Details(summary, Explanation(res.explanation + "."), key=res.id))
     return out
 
 
@@ -147,19 +173,21 @@ def station_sections(
     for st in result.stations:
         if st.id in aggregated or st.id not in counts.index:
             continue
-        heading = st.name if st.name == st.id else f"{st.name} ({st.id})"
+        heading = st.name if st.name == st.id else Msg("{name} ({id})", name=st.name, id=st.id)
         blocks: list[Paragraph | Details] = [Paragraph(station_sentence(scenario, result, st.id))]
         details = _details(scenario, result, st.id, max(left, 0))
         left -= len(details)
         n = int(counts[st.id])
-        blocks.append(Paragraph(f"The {n} request{'s' if n != 1 else ''} asked here "
-                                "(click one for its explanation):"))  # fmt: skip
+        blocks.append(Paragraph(
+            Msg("The 1 request asked here (click it for its explanation):") if n == 1 else
+            Msg("The {n} requests asked here (click one for its explanation):", n=n)
+        ))  # fmt: skip
         blocks.extend(details)
         if len(details) < n:
-            blocks.append(Paragraph(
-                f"… {n - len(details)} more in requests.csv, or ask for one with netruimte "
-                "waitlist explain."
-            ))  # fmt: skip
+            blocks.append(Paragraph(Msg(
+                "… {n} more in requests.csv, or ask for one with netruimte waitlist explain.",
+                n=n - len(details),
+            )))  # fmt: skip
         sections.append(Section(heading, blocks, level=3))
     return sections
 
@@ -182,7 +210,7 @@ def aggregated_section(
             "MW asked": float(tl.mw[sel].sum()),
             "MW connected": float(tl.mw[granted].sum()),
             "MW still waiting": float(tl.mw[waiting].sum()),
-            "first connected": min(first).isoformat() if first else "none in the horizon",
+            "first connected": min(first).isoformat() if first else Msg("none in the horizon"),
         })  # fmt: skip
     apart = np.isin(tl.station, [scenario.grid.index(sid) for sid in aggregated])
     total = int(apart.sum())
@@ -192,11 +220,16 @@ def aggregated_section(
         "Aggregated requests (shown apart)",
         [
             Paragraph(
-                f"{total} requests ({mw:,.1f} MW, {share:.0%} of all MW asked) stand for the "
-                "queue of many stations at once (a station marked 'aggregated' in the scenario). "
-                "They compete for the capacity above them and are counted in the totals, but "
-                "are left out of the per-station charts and sections, where they would dwarf "
-                "the stations of the region itself."
+                Msg(
+                    "{total} requests ({mw:,.1f} MW, {share:.0%} of all MW asked) stand for the "
+                    "queue of many stations at once (a station marked 'aggregated' in the "
+                    "scenario). They compete for the capacity above them and are counted in the "
+                    "totals, but are left out of the per-station charts and sections, where they "
+                    "would dwarf the stations of the region itself.",
+                    total=total,
+                    mw=mw,
+                    share=share,
+                )
             ),
             Table(pd.DataFrame(rows), caption="Aggregated stations", float_format="{:,.1f}"),
         ],

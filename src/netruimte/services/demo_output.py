@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +125,7 @@ def instruments_summary(result: DemoResult) -> dict[str, Any]:
     }
 
 
-def write_demo(result: DemoResult) -> list[Path]:
+def write_demo(result: DemoResult, *, lang: str = "nl") -> list[Path]:
     """Write report.html, summary.json, summary.pdf (one page), connections.csv,
     site-plans.csv and results/*.json."""
     out = result.options.out_dir
@@ -149,7 +150,8 @@ def write_demo(result: DemoResult) -> list[Path]:
         document = {"variant": variant.label, **result.results[variant.key].to_json_dict()}
         _atomic_text(path, json.dumps(document, indent=1, default=_json_default))
         written.append(path)
-    written.append(write_report(build_demo_report(result), out / "report.html"))
+    report = replace(build_demo_report(result), lang=lang)  # nl: the demo's readers are Dutch
+    written.append(write_report(report, out / "report.html"))
     from netruimte.report.pdf_demo import demo_summary_pdf
 
     pdf = demo_summary_pdf(json.loads(json.dumps(summary, default=_json_default)),

@@ -389,6 +389,7 @@ def write_plan_outputs(
     sources: SiteSources | None = None,
     curve: Sequence[CurvePoint] = (),
     generated_at: dt.datetime | None = None,
+    lang: str = "en",
 ) -> list[Path]:
     """Write ``plan.json``, ``dispatch.csv``, ``request.json``, ``import.csv``,
     ``report.html`` and the one-page ``summary.pdf`` into ``out_dir`` (created if missing); an
@@ -420,6 +421,7 @@ def write_plan_outputs(
     report = site_plan_report(
         plan.site, plan.to_json_dict(), plan.dispatch, curve=curve, sources=sources, request=annex
     )
+    report = replace(report, lang=lang)  # report.html in nl or en; the files stay English
     if generated_at is not None:
         report = replace(report, generated_at=generated_at)
     written.append(write_report(report, out / "report.html"))
@@ -437,7 +439,9 @@ def write_plan_outputs(
     return written
 
 
-def run_site_plan(path: str | Path, out_dir: str | Path | None = None) -> SitePlan:
+def run_site_plan(
+    path: str | Path, out_dir: str | Path | None = None, *, lang: str = "en"
+) -> SitePlan:
     """Load a site file, plan it and, with ``out_dir``, write every output
     (``netruimte site plan``). The trade-off curve for the report is computed only then."""
     from netruimte.planner.curve import tradeoff_curve
@@ -459,5 +463,7 @@ def run_site_plan(path: str | Path, out_dir: str | Path | None = None) -> SitePl
         if site.pv is not None and plan.pv_kwp != site.pv.kwp:  # min-cost added PV
             curve_site = replace(site, pv=replace(site.pv, kwp=plan.pv_kwp))
         curve = tradeoff_curve(curve_site, energies, c_rate)
-        write_plan_outputs(plan, out_dir, sources=describe_sources(path, site), curve=curve)
+        write_plan_outputs(
+            plan, out_dir, sources=describe_sources(path, site), curve=curve, lang=lang
+        )
     return plan

@@ -12,6 +12,8 @@ An unknown ``?lang`` is a 422 naming the field ``lang``.
 - ``fmt_number(x, digits=1)``: nl ``1.234,5``, en ``1,234.5``;
 - ``fmt_date(d, style="long")``: nl ``7 december 2026`` (short ``07-12-2026``), en ``7 Dec 2026``;
 - ``lang``: ``"nl"`` or ``"en"``;
+- ``translated(msg)``: a message that may have no translation (a service's error message),
+  or None (then show it marked ``lang="en"``; it is not collected as missing);
 
 and the filters ``num``, ``day`` and ``when`` format per locale too.
 
@@ -33,6 +35,7 @@ from netruimte.errors import InputError
 from netruimte.i18n import (
     LANGUAGES,
     Language,
+    catalogue,
     check_language,
     collect_missing,
     fmt_date,
@@ -156,12 +159,23 @@ def _fmt_when(context: Any, value: Any) -> str:
         return str(value)
 
 
+@jinja2.pass_context
+def _translated(context: Any, msgid: str) -> str | None:
+    """The translation of a message that may have none (a service's error message): the
+    text in the page's language, or None to show the English original marked ``lang="en"``."""
+    lang = _lang(context)
+    if lang == "en":
+        return msgid
+    return catalogue().get(msgid)
+
+
 def install_template_globals(env: jinja2.Environment) -> None:
     """Give ``env`` the globals ``_``, ``fmt_number``, ``fmt_date`` and the filters
     ``num``, ``day``, ``when`` (all in the language of the template's ``lang`` variable)."""
     env.globals["_"] = _translate
     env.globals["fmt_number"] = _fmt_number
     env.globals["fmt_date"] = _fmt_date
+    env.globals["translated"] = _translated
     env.filters["num"] = _fmt_number
     env.filters["day"] = _fmt_date
     env.filters["when"] = _fmt_when

@@ -6,6 +6,7 @@
 page                           who             what a person sees
 =============================  ==============  ============================================
 ``/``                          everyone        what the service is, where to go
+``/map``                       everyone        the stations on a map, coloured by room
 ``/capacity-map``              everyone        every station coloured as on the capacity map
 ``/stations/{id}``             everyone        room over time, planned capacity, queue figures
 ``/login``                     everyone        the token form (sets the sign-in cookie)
@@ -44,6 +45,7 @@ from netruimte.web.pages import (
     admin,
     applicant,
     assets,
+    geomap,
     operator,
     planner,
     public,
@@ -58,6 +60,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 PAGE_ROUTERS = (
     public.router,
+    geomap.router,
     session.router,
     applicant.router,  # /requests/new before /requests/{id}
     requests.router,

@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from netruimte.i18n import fmt_number, gettext
+
 __all__ = ["CATEGORY_LABELS", "expected_dates", "room_over_time", "waiting_by_station"]
 
 CATEGORY_LABELS = {
@@ -53,7 +55,7 @@ def _floor0(values: Sequence[float | None]) -> list[float | None]:
 
 
 def room_over_time(
-    timeline: Mapping[str, Any], direction: str, station: str, title: str
+    timeline: Mapping[str, Any], direction: str, station: str, title: str, lang: str = "en"
 ) -> dict[str, Any]:
     """Room at a station and along its path over time (floored at 0), and the MW waiting.
 
@@ -64,7 +66,7 @@ def room_over_time(
     """
     dates = list(timeline["dates"])
     series = timeline[direction]
-    word = "offtake" if direction == "offtake" else "feed-in"
+    word = gettext(lang, "offtake" if direction == "offtake" else "feed-in")
     along = _floor0(series["path_room_mw"])
     own = _floor0(series["station_room_mw"])
     waiting = float(series["waiting_mw"])
@@ -76,7 +78,7 @@ def room_over_time(
             "line": {"shape": "hv", "color": COLOURS["path"], "width": 3},
             "x": dates,
             "y": along,
-            "name": "room for new requests (smallest on the path)",
+            "name": gettext(lang, "room for new requests (smallest on the path)"),
             "hovertemplate": hover,
         }
     ]
@@ -88,7 +90,7 @@ def room_over_time(
                 "line": {"shape": "hv", "color": COLOURS["station"], "width": 2, "dash": "dot"},
                 "x": dates,
                 "y": own,
-                "name": f"room at {station} itself",
+                "name": gettext(lang, "room at {station} itself", station=station),
                 "hovertemplate": hover,
             }
         )
@@ -99,8 +101,10 @@ def room_over_time(
             "line": {"color": COLOURS["waiting"], "width": 2, "dash": "dash"},
             "x": [dates[0], dates[-1]],
             "y": [waiting, waiting],
-            "name": f"{word} waiting at {station} now",
-            "hovertemplate": "%{y:,.1f} MW waiting<extra></extra>",
+            "name": gettext(
+                lang, "{direction} waiting at {station} now", direction=word, station=station
+            ),
+            "hovertemplate": "%{y:,.1f} MW " + gettext(lang, "waiting") + "<extra></extra>",
         }
     )
     layout = _layout(title, "MW", xaxis={**_LAYOUT["xaxis"], "type": "date"})
@@ -110,7 +114,12 @@ def room_over_time(
         layout["yaxis"]["range"] = [0, top]
         layout["annotations"] = [
             {
-                "text": f"room at {station} itself: up to {highest_own:,.0f} MW (above the chart)",
+                "text": gettext(
+                    lang,
+                    "room at {station} itself: up to {mw} MW (above the chart)",
+                    station=station,
+                    mw=fmt_number(lang, highest_own, 0),
+                ),
                 "xref": "paper",
                 "yref": "paper",
                 "x": 1,
@@ -125,7 +134,7 @@ def room_over_time(
 
 
 def waiting_by_station(
-    summary: Sequence[Mapping[str, Any]], direction: str, title: str
+    summary: Sequence[Mapping[str, Any]], direction: str, title: str, lang: str = "en"
 ) -> dict[str, Any]:
     """Stacked bars: MW of the listed requests per station, one colour per category.
 
@@ -140,7 +149,7 @@ def waiting_by_station(
         count = {r["station"]: r["requests"] for r in rows if r["category"] == category}
         if not mw:
             continue
-        label = CATEGORY_LABELS[category]
+        label = gettext(lang, CATEGORY_LABELS[category])
         data.append(
             {
                 "type": "bar",
@@ -149,7 +158,8 @@ def waiting_by_station(
                 "y": [mw.get(s, 0.0) for s in stations],
                 "customdata": [count.get(s, 0) for s in stations],
                 "marker": {"color": COLOURS[category]},
-                "hovertemplate": "%{y:,.1f} MW in %{customdata} requests<extra>"
+                "hovertemplate": gettext(lang, "%{y:,.1f} MW in %{customdata} requests")
+                + "<extra>"
                 + label
                 + "</extra>",
             }
@@ -157,12 +167,17 @@ def waiting_by_station(
     extra: dict[str, Any] = {"barmode": "stack"}
     if single:
         extra["showlegend"] = False
-        title = f"{title} at {stations[0]}"
+        title = gettext(lang, "{title} at {station}", title=title, station=stations[0])
     return {"data": data, "layout": _layout(title, "MW", height=280, **extra)}
 
 
 def expected_dates(
-    today: dt.date, p10: str | None, p50: str | None, p90: str | None, label: str
+    today: dt.date,
+    p10: str | None,
+    p50: str | None,
+    p90: str | None,
+    label: str,
+    lang: str = "en",
 ) -> dict[str, Any]:
     """One line from P10 to P90 with the median marked, next to today."""
     points = [(name, d) for name, d in (("P10", p10), ("P50", p50), ("P90", p90)) if d]
@@ -172,10 +187,10 @@ def expected_dates(
             "mode": "markers+text",
             "x": [today.isoformat()],
             "y": [label],
-            "text": ["today"],
+            "text": [gettext(lang, "today")],
             "textposition": "top center",
             "marker": {"symbol": "line-ns-open", "size": 18, "color": "#374151"},
-            "name": "today",
+            "name": gettext(lang, "today"),
             "hoverinfo": "x",
         }
     ]
@@ -190,7 +205,7 @@ def expected_dates(
                 "textposition": "top center",
                 "line": {"color": COLOURS["station"], "width": 6},
                 "marker": {"size": [10 if n != "P50" else 16 for n, _ in points]},
-                "name": "expected connection date",
+                "name": gettext(lang, "expected connection date"),
                 "hovertemplate": "%{text}: %{x|%Y-%m-%d}<extra></extra>",
             }
         )

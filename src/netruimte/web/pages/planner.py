@@ -285,7 +285,8 @@ def plan_page(request: Request, db: Db, plan_id: IntId) -> Response:
         request,
         "site_plan.html",
         data,
-        title=f"Site plan {plan_id}: {plan['name']}",
+        title="Site plan {id}: {name}",
+        title_kw={"id": plan_id, "name": plan["name"]},
         headers=headers,
         extra={"finished": finished},
     )

@@ -7,10 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from netruimte.i18n import gettext
 from netruimte.services import dashboard, grid_state
 from netruimte.services.convert import check_day, today
 from netruimte.web.api.public import COLOURS
 from netruimte.web.deps import Db, TextId
+from netruimte.web.i18n import request_language
 from netruimte.web.pages import figures
 from netruimte.web.pages.forms import parse_day
 from netruimte.web.pages.render import PageRoute, Viewer, render, wants_json
@@ -34,6 +36,7 @@ def home(request: Request, db: Db, who: Viewer) -> Response:
     for e in entries:
         counts[e["demand_constraint"]] = counts.get(e["demand_constraint"], 0) + 1
     pages = [
+        {"url": "/map", "title": "Map", "who": "everyone"},
         {"url": "/capacity-map", "title": "Capacity map", "who": "everyone"},
         {"url": "/queue", "title": "Queue", "who": "operators"},
         {"url": "/requests", "title": "My requests", "who": "signed in"},
@@ -97,11 +100,17 @@ def station(
     outlook = dashboard.station_outlook(db, station_id, day)
     name = outlook["entry"]["name"] or station_id
     charts: dict[str, Any] = {}
+    lang = request_language(request)
     for direction in ("offtake", "feed-in"):
         if outlook["timeline"][direction]["limited"]:
-            word = "Offtake" if direction == "offtake" else "Feed-in"
             charts[direction] = figures.room_over_time(
-                outlook["timeline"], direction, station_id, f"{word}: room over time (MW)"
+                outlook["timeline"],
+                direction,
+                station_id,
+                gettext(
+                    lang, "{direction}: room over time (MW)", direction=gettext(lang, direction)
+                ),
+                lang,
             )
     page: dict[str, Any] = {
         **outlook,
@@ -113,6 +122,7 @@ def station(
         request,
         "station.html",
         page,
-        title=f"{name} ({station_id})",
+        title="{name} ({id})",
+        title_kw={"name": name, "id": station_id},
         extra={"charts": charts},
     )

@@ -273,6 +273,7 @@ def render(
     data: Mapping[str, Any],
     *,
     title: str,
+    title_kw: Mapping[str, Any] | None = None,
     status: int = 200,
     headers: Mapping[str, str] | None = None,
     extra: Mapping[str, Any] | None = None,
@@ -280,7 +281,8 @@ def render(
 ) -> Response:
     """The page: ``data`` as JSON for the twin, else the template rendered with it.
 
-    ``extra`` is for the template only (presentation such as chart figures built from
+    ``title`` is an English message id (translated, its placeholders filled from
+    ``title_kw``). ``extra`` is for the template only (presentation such as chart figures built from
     ``data``); the JSON twin is ``data`` alone. ``as_json`` overrides the negotiation.
     """
     if wants_json(request) if as_json is None else as_json:
@@ -288,7 +290,7 @@ def render(
     lang = request_language(request)
     html = templates.get_template(template).render(
         data=data,
-        title=gettext(lang, title),
+        title=gettext(lang, title, **(title_kw or {})),
         nav=_nav(request),
         request_path=request.url.path,
         plotly_url=plotly_url(),

@@ -8,8 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from netruimte.i18n import gettext
 from netruimte.services import claims, dashboard, history, moments, offers
 from netruimte.web.deps import Db, TextId
+from netruimte.web.i18n import request_language
 from netruimte.web.pages import figures
 from netruimte.web.pages.forms import parse_int
 from netruimte.web.pages.render import PageRoute, render, signed_in, wants_json
@@ -46,10 +48,16 @@ def queue(
         offset=parse_int(offset, "offset", 0, 0, 10_000_000),
     )
     charts = {}
+    lang = request_language(request)
     for way in ("offtake", "feed-in"):
         if any(r["direction"] == way for r in listing["summary"]):
             charts[way] = figures.waiting_by_station(
-                listing["summary"], way, f"{way.capitalize()}: MW of the listed requests"
+                listing["summary"],
+                way,
+                gettext(
+                    lang, "{direction}: MW of the listed requests", direction=gettext(lang, way)
+                ),
+                lang,
             )
     return render(request, "queue.html", listing, title="Queue", extra={"charts": charts})
 
@@ -85,8 +93,18 @@ def my_request(request: Request, db: Db, request_id: TextId) -> Response:
         if p50 is None and fc["run"]["kind"] == "forecast":
             p50 = fc["granted_on"]
         charts["expected"] = figures.expected_dates(
-            dt.date.fromisoformat(data["as_of"]), p10, p50, p90, request_id
+            dt.date.fromisoformat(data["as_of"]),
+            p10,
+            p50,
+            p90,
+            request_id,
+            request_language(request),
         )
     return render(
-        request, "request.html", data, title=f"Request {request_id}", extra={"charts": charts}
+        request,
+        "request.html",
+        data,
+        title="Request {id}",
+        title_kw={"id": request_id},
+        extra={"charts": charts},
     )
