@@ -1,6 +1,6 @@
 """Stations and queue figures in the shape of Netbeheer Nederland's capacity map.
 
-The information model ``im-capaciteitskaart`` (Netbeheer Nederland, Apache-2.0; DOMAIN.md §5)
+The information model ``im-capaciteitskaart`` (Netbeheer Nederland, Apache-2.0; docs/sources.md [capacity-map-model])
 publishes per substation, for demand (offtake) and generation (feed-in):
 
 * ``*_available_capacity`` (MW): *aanwezige transportcapaciteit*, the transport capacity present;

@@ -1,6 +1,6 @@
 """Priority claims: an applicant asks for a category with evidence; an operator decides.
 
-Under the 2026 framework priority is given only when the party asks for it (DOMAIN.md §4):
+Under the 2026 framework priority is given only when the party asks for it (docs/sources.md [acm-2026]):
 
 * categories 2 (safety) and 3 (basic needs) need a declared function and the evidence of
   table 4, and only offtake qualifies: on acceptance the request's ``evidence`` becomes true;
