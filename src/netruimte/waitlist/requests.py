@@ -136,7 +136,8 @@ BLOCKS_REFUSED = (
 
 HOUSING_FUNCTIONS = frozenset({"housing", "collective-housing"})
 RESERVATIONS_FROM = dt.date(2026, 10, 1)
-"""Municipalities may reserve capacity for housing from this date (docs/sources.md [enexis-2026-03])."""
+"""Municipalities may reserve capacity for housing from this date (docs/sources.md
+[enexis-2026-03])."""
 RESERVATION_HORIZON_YEARS = 10
 
 E = TypeVar("E", bound=StrEnum)

@@ -176,8 +176,8 @@ def rank_acm_2026(inputs: RankingInputs, bypass: bool) -> IntArray:
     Source: ACM code decision of 2 December 2025 (Staatscourant 2025-42323), Netcode art.
     7.0a–7.0d and annex 22; in force from 2026-01-01. Inside category 1 first-come-first-served
     is dropped for the operator's score; a category-1 request without a score ranks after the
-    scored ones. FCFS inside categories 2 and 3 is assumed (docs/sources.md [acm-2026], [U]). With ``bypass``
-    (moments before 2026-07-01) small consumers come first, by ``submitted``.
+    scored ones. FCFS inside categories 2 and 3 is assumed (docs/sources.md [acm-2026], [U]). With
+    ``bypass`` (moments before 2026-07-01) small consumers come first, by ``submitted``.
     """
     group = _bypass_key(inputs, bypass)
     klass = np.where(bypass & inputs.small_consumer, 0, inputs.category_number)
