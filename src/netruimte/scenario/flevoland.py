@@ -21,6 +21,8 @@ from typing import Any, Final, Literal
 
 import numpy as np
 
+from netruimte._util import write_atomic
+
 __all__ = [
     "FLEVOLAND_STATIONS",
     "QUEUE_MW",
@@ -42,7 +44,8 @@ FLEVOLAND_STATIONS: Final = ("ALM", "LLS", "ZWD", "ZWD20", "DRT", "EML")
 """The six Liander stations of the capacity map (docs/sources.md [flevoland-map])."""
 
 QUEUE_MW: Final[Mapping[str, Mapping[str, float]]] = {
-    # [CM] queue offtake / feed-in MW, Liander capacity map 2026-05-29 (docs/sources.md [flevoland-map]) [U]
+    # [CM] queue offtake / feed-in MW, Liander capacity map 2026-05-29 (docs/sources.md
+    # [flevoland-map]) [U]
     "ALM": {"offtake": 8.2, "feed-in": 39.0},
     "LLS": {"offtake": 8.1, "feed-in": 24.0},
     "ZWD": {"offtake": 9.0, "feed-in": 32.0},
@@ -525,9 +528,7 @@ def write_scenario_files(scenario: FlevolandScenario, folder: Any, **options: An
         ("requests.csv", buffer.getvalue()),
         ("scenario.toml", "\n".join(lines) + "\n"),
     ):
-        tmp = folder / (name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(folder / name)
+        write_atomic(folder / name, text)
     return folder / "scenario.toml"
 
 
