@@ -1,13 +1,21 @@
 """The compiled per-moment walk of the allocation engine (numba).
 
-Everything here works on plain arrays prepared by :mod:`netruimte.waitlist.engine`; the
-semantics are documented there and in ``docs/rules.md``. Two capacity modes share one walk:
+Everything here works on arrays prepared by :mod:`netruimte.waitlist.engine`, grouped into typed
+named tuples of :mod:`~netruimte.waitlist.kernel_types` (:class:`Tree`, :class:`Usage`,
+:class:`Claims`, :class:`Queue`, :class:`SmallConsumers`, :class:`AlternativeRights`,
+:class:`ContractEvents`, :class:`Outcome`, :class:`OfferLog`); codes are the :class:`RequestState`,
+:class:`Right` and :class:`Failure` enums. The semantics are documented in
+:mod:`~netruimte.waitlist.engine` and ``docs/rules.md``. Two capacity modes share one walk:
 
-* peak mode (``profile_mode = False``): a request claims its kW at its station and every
-  ancestor; it fits when the kW fits the headroom (capacity − load − granted) of each node;
+* peak mode (``profile_mode = False``): a request claims its MW at its station and every
+  ancestor; it fits when the MW fits the headroom (capacity − load − granted) of each node;
 * profile mode: nodes with a load profile compare quarter-hour by quarter-hour; a request's
-  claim is a vector (flat kW, its profile, time blocks, TDTR restrictions; non-firm claims
+  claim is a vector (flat MW, its profile, time blocks, TDTR restrictions; non-firm claims
   nothing); nodes without a profile take the claim's peak.
+
+Inside the kernels the arrays keep the short names of the formulas (``anc`` ancestors,
+``cap`` capacity, ``pnode`` profile row, ``d`` direction, ``s`` station, ``m`` moment, ``r``
+request); each kernel unpacks its tuples on its first lines.
 """
 
 from __future__ import annotations
@@ -19,28 +27,99 @@ from typing import Any
 import numba
 import numpy as np
 
-__all__ = ["EPS_MW", "FAIL_BLOCKED", "FAIL_ROOM", "GRANTED", "WAITING", "WITHDRAWN", "walk"]
+from netruimte.waitlist.kernel_types import (
+    EPS_MW,
+    FAIL_BLOCKED,
+    FAIL_NONE,
+    FAIL_ROOM,
+    FIRM,
+    GRANTED,
+    NON_FIRM,
+    TDTR,
+    TIME_BLOCK,
+    WAITING,
+    WITHDRAWN,
+    AlternativeRights,
+    BoolArray,
+    Claims,
+    ContractEvents,
+    Failure,
+    IntArray,
+    OfferLog,
+    Outcome,
+    Queue,
+    RequestState,
+    Right,
+    SmallConsumers,
+    Tree,
+    Usage,
+)
 
-EPS_MW = 1e-9
-WAITING, GRANTED, WITHDRAWN = 0, 1, 2
-FIRM, TIME_BLOCK, TDTR, NON_FIRM = 0, 1, 2, 3
-FAIL_NONE, FAIL_ROOM, FAIL_BLOCKED = 0, 1, 2
+__all__ = [
+    "EPS_MW",
+    "FAIL_BLOCKED",
+    "FAIL_ROOM",
+    "GRANTED",
+    "WAITING",
+    "WITHDRAWN",
+    "AlternativeRights",
+    "Claims",
+    "ContractEvents",
+    "Failure",
+    "OfferLog",
+    "Outcome",
+    "Queue",
+    "RequestState",
+    "Right",
+    "SmallConsumers",
+    "Tree",
+    "Usage",
+    "alternatives",
+    "walk",
+]
 
 _jit: Callable[..., Any] = numba.njit(cache=True, nogil=True)
 
 
-def _build_claim(
-    r: Any,
-    kw: Any,
-    base_idx: Any,
-    base_prof: Any,
-    kind: Any,
-    block_idx: Any,
-    masks: Any,
-    restricted_mw: Any,
-    buf: Any,
-) -> float:
-    """Write request ``r``'s claim (capped at ``kw``) into ``buf``; return its peak."""
+def _peak(buf: Any) -> float:
+    """The largest value of a claim vector (0 for an empty or non-positive one)."""
+    peak = 0.0
+    for t in range(buf.shape[0]):
+        if buf[t] > peak:
+            peak = buf[t]
+    return peak
+
+
+_peak_j = _jit(_peak)
+
+
+def _add_flat(anc: Any, s: Any, d: Any, used_flat: Any, amount: Any) -> None:
+    """Add ``amount`` MW to what is in use at station ``s`` and every node above it (peak)."""
+    for j in range(anc.shape[1]):
+        node = anc[s, j]
+        if node < 0:
+            break
+        used_flat[d, node] += amount
+
+
+_add_flat_j = _jit(_add_flat)
+
+
+def _mark_room(anc: Any, s: Any, d: Any, m: Any, last_inc: Any) -> None:
+    """Record that every node on station ``s``'s path gained room at moment ``m``."""
+    for j in range(anc.shape[1]):
+        node = anc[s, j]
+        if node < 0:
+            break
+        last_inc[d, node] = m
+
+
+_mark_room_j = _jit(_mark_room)
+
+
+def _build_claim(r: Any, kw: Any, claims: Claims, buf: Any) -> float:
+    """Write request ``r``'s claim (capped at ``kw`` MW) into ``buf``; return its peak."""
+    base_idx, base_prof = claims.base_row, claims.base_profile_mw
     n = buf.shape[0]
     b = base_idx[r]
     if b >= 0:
@@ -50,16 +129,14 @@ def _build_claim(
     else:
         for t in range(n):
             buf[t] = kw
-    if kind[r] == TIME_BLOCK:
-        bi = block_idx[r]
-        lim = restricted_mw[r]
+    if claims.right[r] == TIME_BLOCK:
+        bi = claims.block_row[r]
+        lim = claims.restricted_mw[r]
+        masks = claims.block_masks
         for t in range(n):
             if masks[bi, t] and buf[t] > lim:
                 buf[t] = lim
-    peak = 0.0
-    for t in range(n):
-        if buf[t] > peak:
-            peak = buf[t]
+    peak: float = _peak_j(buf)
     return peak
 
 
@@ -101,21 +178,9 @@ def _eval_profile(
     m: Any,
     d: Any,
     s: Any,
-    anc: Any,
-    cap: Any,
-    pnode: Any,
-    used_flat: Any,
-    used_prof: Any,
-    max_used: Any,
-    mw: Any,
-    kind: Any,
-    base_idx: Any,
-    base_prof: Any,
-    block_idx: Any,
-    masks: Any,
-    restricted_mw: Any,
-    tdtr_max: Any,
-    nonfirm_max: Any,
+    tree: Tree,
+    usage: Usage,
+    claims: Claims,
     need_all: Any,
     granted: Any,
     buf: Any,
@@ -128,19 +193,19 @@ def _eval_profile(
     whole claim adds above ``min(claim, granted)``. On success ``buf`` holds the claim to add
     (zero for non-firm).
     """
+    anc, cap, pnode = tree
+    used_flat, used_prof, max_used = usage
     depth = anc.shape[1]
-    k = kind[r]
-    peak = _build_claim_j(r, mw[r], base_idx, base_prof, kind, block_idx, masks, restricted_mw, buf)
+    k = claims.right[r]
+    peak = _build_claim_j(r, claims.mw[r], claims, buf)
     if granted > 0.0:
-        peak = 0.0
         for t in range(buf.shape[0]):
             v = buf[t] - granted
             buf[t] = v if v > 0.0 else 0.0
-            if buf[t] > peak:
-                peak = buf[t]
+        peak = _peak_j(buf)
     n_fail = 0
     if k in (FIRM, TIME_BLOCK):
-        flat_firm = k == FIRM and base_idx[r] < 0
+        flat_firm = k == FIRM and claims.base_row[r] < 0
         for j in range(depth):
             node = anc[s, j]
             if node < 0:
@@ -161,7 +226,7 @@ def _eval_profile(
                     return n_fail
         return n_fail
     # TDTR and non-firm: count restricted quarter-hours over the whole path
-    limit = tdtr_max if k == TDTR else nonfirm_max
+    limit = claims.tdtr_max_steps if k == TDTR else claims.nonfirm_max_steps
     viol[:] = False
     for j in range(depth):
         node = anc[s, j]
@@ -187,7 +252,7 @@ def _eval_profile(
     if k == NON_FIRM:
         buf[:] = 0.0  # a non-firm right takes no firm room
         return 0
-    lim = restricted_mw[r]
+    lim = claims.restricted_mw[r]
     for t in range(buf.shape[0]):
         if viol[t] and buf[t] > lim:
             buf[t] = lim
@@ -217,19 +282,46 @@ def _eval_profile(
 _eval_profile_j = _jit(_eval_profile)
 
 
-def _add_claim(
-    sign: Any,
+def _eval_as(
+    r: Any,
+    right: Any,
+    block: Any,
+    restricted: Any,
+    keep: Any,
+    m: Any,
     d: Any,
     s: Any,
-    anc: Any,
-    pnode: Any,
-    used_flat: Any,
-    used_prof: Any,
-    max_used: Any,
+    tree: Tree,
+    usage: Usage,
+    claims: Claims,
     buf: Any,
-    peak: Any,
-) -> None:
+    viol: Any,
+    fails: Any,
+) -> int:
+    """Fit request ``r`` as if it had asked for ``right`` (with ``block`` and ``restricted``
+    MW): first-fit, nothing offered before. Its own right is put back unless it fits and
+    ``keep`` is set. Returns the number of failing nodes (0: it fits)."""
+    own_right = claims.right[r]
+    own_block = claims.block_row[r]
+    own_restricted = claims.restricted_mw[r]
+    claims.right[r] = right
+    claims.block_row[r] = block
+    claims.restricted_mw[r] = restricted
+    n_fail: int = _eval_profile_j(r, m, d, s, tree, usage, claims, False, 0.0, buf, viol, fails)
+    if n_fail > 0 or not keep:
+        claims.right[r] = own_right
+        claims.block_row[r] = own_block
+        claims.restricted_mw[r] = own_restricted
+    return n_fail
+
+
+_eval_as_j = _jit(_eval_as)
+
+
+def _add_claim(sign: Any, d: Any, s: Any, tree: Tree, usage: Usage, buf: Any, peak: Any) -> None:
     """Add (``sign = 1``) or remove (``-1``) a claim vector on a request's path."""
+    anc, pnode = tree.ancestors, tree.profile_row
+    used_flat, used_prof, max_used = usage
     for j in range(anc.shape[1]):
         node = anc[s, j]
         if node < 0:
@@ -251,18 +343,26 @@ _add_claim_j = _jit(_add_claim)
 
 
 def _largest_offer(
-    m: Any,
-    d: Any,
-    s: Any,
-    anc: Any,
-    cap: Any,
-    pnode: Any,
-    used_flat: Any,
-    used_prof: Any,
-    buf: Any,
-    peak: Any,
+    m: Any, d: Any, s: Any, tree: Tree, usage: Usage, profile: Any, buf: Any, rest: Any
 ) -> float:
-    """The largest flat cap ``k`` (MW) such that ``min(buf, k)`` fits along the path."""
+    """The largest partial offer (MW) that fits along the path at moment ``m``.
+
+    Profile mode: the largest flat cap ``k`` such that ``min(buf, k)`` fits. Peak mode: the
+    least room on the path, at most the ``rest`` MW still asked (``buf`` unused).
+    """
+    anc, cap, pnode = tree
+    used_flat, used_prof = usage.flat_mw, usage.profile_mw
+    if not profile:
+        offer: float = rest
+        for j in range(anc.shape[1]):
+            node = anc[s, j]
+            if node < 0:
+                break
+            room = cap[d, node, m] - used_flat[d, node]
+            if room < offer:
+                offer = room
+        return offer
+    peak = _peak_j(buf)
     k = np.inf
     for j in range(anc.shape[1]):
         node = anc[s, j]
@@ -294,162 +394,115 @@ def _whole_kw(mw: Any) -> float:
 _whole_kw_j = _jit(_whole_kw)
 
 
-def _log_offer(
-    r: Any,
-    m: Any,
-    amount: Any,
-    k: Any,
-    log_r: Any,
-    log_m: Any,
-    log_mw: Any,
-    log_kind: Any,
-    n_log: Any,
-) -> None:
-    """Append one offer to the log (``n_log[1]`` counts offers that did not fit the log)."""
-    i = n_log[0]
-    if i < log_r.shape[0]:
-        log_r[i] = r
-        log_m[i] = m
-        log_mw[i] = amount
-        log_kind[i] = k
-        n_log[0] = i + 1
+def _log_offer(r: Any, m: Any, amount: Any, right: Any, log: OfferLog) -> None:
+    """Append one offer to the log (``log.tally[1]`` counts offers that did not fit it)."""
+    i = log.tally[0]
+    if i < log.request.shape[0]:
+        log.request[i] = r
+        log.moment[i] = m
+        log.mw[i] = amount
+        log.right[i] = right
+        log.tally[0] = i + 1
     else:
-        n_log[1] += 1
+        log.tally[1] += 1
 
 
 _log_offer_j = _jit(_log_offer)
 
 
+def _withdraw_if_due(r: Any, m: Any, withdraw_m: Any, out: Outcome) -> bool:
+    """Mark request ``r`` withdrawn when its withdrawal is due at moment ``m``."""
+    if withdraw_m[r] <= m:
+        out.status[r] = WITHDRAWN
+        out.withdrawn_m[r] = m
+        return True
+    return False
+
+
+_withdraw_if_due_j = _jit(_withdraw_if_due)
+
+
+def _grant(r: Any, m: Any, offered: Any, claims: Claims, out: Outcome, log: OfferLog) -> None:
+    """Grant request ``r`` whole at moment ``m`` (``offered``: the MW this offer adds)."""
+    out.status[r] = GRANTED
+    out.grant_m[r] = m
+    out.granted_mw[r] = claims.mw[r]
+    _log_offer_j(r, m, offered, claims.right[r], log)
+
+
+_grant_j = _jit(_grant)
+
+
 def _small_consumers(
     m: Any,
-    sc_order: Any,
-    sc_node: Any,
-    reserve: Any,
+    small: SmallConsumers,
     reserve_wait: Any,
-    status: Any,
-    start_m: Any,
     withdraw_m: Any,
-    withdrawn_m: Any,
-    mw: Any,
-    kind: Any,
-    grant_m: Any,
-    granted_mw: Any,
-    outside: Any,
-    last_m: Any,
-    log_r: Any,
-    log_m: Any,
-    log_mw: Any,
-    log_kind: Any,
-    n_log: Any,
+    queue: Queue,
+    claims: Claims,
+    out: Outcome,
+    log: OfferLog,
 ) -> None:
     """Small consumers outside the queue: first come, first served from the reserved room.
 
-    ``sc_node[r]`` is the node whose reserve serves request ``r`` (-1: no reserve set, it
+    ``small.node[r]`` is the node whose reserve serves request ``r`` (-1: no reserve set, it
     draws nothing and is connected at once). A reserve serves its line strictly in order:
     once one request at a node does not fit, the ones behind it wait too.
     """
+    mw, reserve = claims.mw, small.reserve_mw
     reserve_wait[:] = False
-    for idx in range(sc_order.shape[0]):
-        r = sc_order[idx]
-        if status[r] != WAITING or start_m[r] > m:
+    for idx in range(small.order.shape[0]):
+        r = small.order[idx]
+        if out.status[r] != WAITING or queue.start_m[r] > m:
             continue
-        if withdraw_m[r] <= m:
-            status[r] = WITHDRAWN
-            withdrawn_m[r] = m
+        if _withdraw_if_due_j(r, m, withdraw_m, out):
             continue
-        node = sc_node[r]
-        last_m[r] = m
+        node = small.node[r]
+        out.last_m[r] = m
         if node >= 0:
             if reserve_wait[node] or mw[r] > reserve[node] + EPS_MW:
                 reserve_wait[node] = True
                 continue
             reserve[node] -= mw[r]
-        status[r] = GRANTED
-        grant_m[r] = m
-        granted_mw[r] = mw[r]
-        outside[r] = True
-        _log_offer_j(r, m, mw[r], kind[r], log_r, log_m, log_mw, log_kind, n_log)
+        out.outside[r] = True
+        _grant_j(r, m, mw[r], claims, out, log)
 
 
 _small_consumers_j = _jit(_small_consumers)
 
 
 def walk(
-    anc: Any,
-    cap: Any,
-    pnode: Any,
-    used_flat: Any,
-    used_prof: Any,
-    max_used: Any,
-    station: Any,
-    direction: Any,
-    mw: Any,
-    start_m: Any,
-    withdraw_m: Any,
-    orders: Any,
-    regime_of_moment: Any,
-    kind: Any,
-    base_idx: Any,
-    base_prof: Any,
-    block_idx: Any,
-    masks: Any,
-    restricted_mw: Any,
-    release_mw: Any,
-    used_mw: Any,
-    release_map: Any,
-    strict: Any,
-    profile_mode: Any,
-    tdtr_max: Any,
-    nonfirm_max: Any,
-    partial_ok: Any,
-    min_offer_mw: Any,
-    sc_outside: Any,
-    sc_order: Any,
-    sc_node: Any,
-    reserve: Any,
-    alt_kind: Any,
-    alt_block: Any,
-    alt_restricted: Any,
-    steered: Any,
-    relief_add: Any,
-    ev_m: Any,
-    ev_p: Any,
-    ev_val: Any,
-    ev_mask: Any,
-    ev_masks: Any,
-    status: Any,
-    grant_m: Any,
-    withdrawn_m: Any,
-    released_m: Any,
-    last_m: Any,
-    rank_pos: Any,
-    ahead_mw: Any,
-    fail_node: Any,
-    fail_kind: Any,
-    claim_peak: Any,
-    pending_count: Any,
-    room_hist: Any,
-    granted_mw: Any,
-    outside: Any,
-    alt_used: Any,
-    log_r: Any,
-    log_m: Any,
-    log_mw: Any,
-    log_kind: Any,
-    n_log: Any,
+    tree: Tree,
+    usage: Usage,
+    claims: Claims,
+    queue: Queue,
+    withdraw_m: IntArray,
+    small: SmallConsumers,
+    alt: AlternativeRights,
+    events: ContractEvents,
+    out: Outcome,
+    log: OfferLog,
 ) -> None:
-    """Walk every allocation moment; all outputs are written into the given arrays.
+    """Walk every allocation moment; all outputs are written into ``out`` and ``log``.
 
-    ``used_flat``, ``used_prof``, ``max_used`` and ``reserve`` are updated in place, and so
-    are ``kind``, ``block_idx`` and ``restricted_mw`` when a request is granted under an
-    alternative right (pass copies of all of them).
+    ``usage``, ``small.reserve_mw`` and ``tree.capacity_mw`` are updated in place, and so are
+    ``claims.right``, ``claims.block_row`` and ``claims.restricted_mw`` when a request is
+    granted under an alternative right (pass copies of all of them). ``withdraw_m`` is the
+    moment each request withdraws (the scenario's, or one Monte Carlo run's draw).
     """
+    anc, cap, pnode = tree
+    used_flat, used_prof, max_used = usage
+    mw, kind = claims.mw, claims.right
+    station, direction, start_m = queue.station, queue.direction, queue.start_m
+    strict, profile_mode = queue.strict, queue.profile_mode
+    status, grant_m, fail_node, granted_mw = out.status, out.grant_m, out.fail_node, out.granted_mw
+    claim_peak = out.claim_peak_mw
     n_req = station.shape[0]
     n_nodes = anc.shape[0]
     depth = anc.shape[1]
     n_moments = cap.shape[2]
     steps = used_prof.shape[1]
-    n_alt = alt_kind.shape[1]
+    n_alt = alt.right.shape[1]
     buf = np.zeros(max(steps, 1))
     buf2 = np.zeros(max(steps, 1))
     viol = np.zeros(max(steps, 1), dtype=np.bool_)
@@ -461,11 +514,11 @@ def walk(
     last_inc = np.zeros((2, n_nodes), dtype=np.int64)
     last_fail = np.full(n_req, -1, dtype=np.int64)
     skip_ok = profile_mode and not strict
-    work = orders.copy()
-    work_len = np.full(orders.shape[0], n_req, dtype=np.int64)
+    work = queue.orders.copy()
+    work_len = np.full(queue.orders.shape[0], n_req, dtype=np.int64)
     rel_list = np.zeros(n_req, dtype=np.int64)
     n_rel = 0
-    n_ev = ev_m.shape[0]
+    n_ev = events.moment.shape[0]
     k_ev = 0
     for m in range(n_moments):
         if m > 0:
@@ -475,11 +528,11 @@ def walk(
                         last_inc[d, i] = m
         # CBC-T windows at profile nodes: the contract's MW is in ``cap``; outside its
         # windows an equal load is added back, so it only makes room inside them
-        while k_ev < n_ev and ev_m[k_ev] <= m:
-            p = ev_p[k_ev]
+        while k_ev < n_ev and events.moment[k_ev] <= m:
+            p = events.profile_row[k_ev]
             mx = -np.inf
             for t in range(steps):
-                v = used_prof[p, t] + ev_val[k_ev] * ev_masks[ev_mask[k_ev], t]
+                v = used_prof[p, t] + events.mw[k_ev] * events.masks[events.mask[k_ev], t]
                 used_prof[p, t] = v
                 if v > mx:
                     mx = v
@@ -489,49 +542,31 @@ def walk(
         kept = 0
         for k in range(n_rel):
             r = rel_list[k]
-            if release_map[grant_m[r]] != m:
+            if queue.release_map[grant_m[r]] != m:
                 rel_list[kept] = r
                 kept += 1
                 continue
-            released_m[r] = m
+            out.released_m[r] = m
             d = direction[r]
             s = station[r]
             if profile_mode:
-                full = _build_claim_j(
-                    r, mw[r], base_idx, base_prof, kind, block_idx, masks, restricted_mw, buf
-                )
-                low = _build_claim_j(
-                    r, used_mw[r], base_idx, base_prof, kind, block_idx, masks, restricted_mw, buf2
-                )
+                full = _build_claim_j(r, mw[r], claims, buf)
+                low = _build_claim_j(r, queue.used_mw[r], claims, buf2)
                 for t in range(steps):
                     buf[t] -= buf2[t]
-                _add_claim_j(
-                    -1.0, d, s, anc, pnode, used_flat, used_prof, max_used, buf, full - low
-                )
+                _add_claim_j(-1.0, d, s, tree, usage, buf, full - low)
                 claim_peak[r] = low
             else:
-                for j in range(depth):
-                    node = anc[s, j]
-                    if node < 0:
-                        break
-                    used_flat[d, node] -= release_mw[r]
-                claim_peak[r] -= release_mw[r]
-            for j in range(depth):
-                node = anc[s, j]
-                if node < 0:
-                    break
-                last_inc[d, node] = m
+                _add_flat_j(anc, s, d, used_flat, -queue.release_mw[r])
+                claim_peak[r] -= queue.release_mw[r]
+            _mark_room_j(anc, s, d, m, last_inc)
         n_rel = kept
         # small consumers outside the queue (moments before they join the list)
-        if sc_outside[m] and sc_order.shape[0] > 0:
-            _small_consumers_j(
-                m, sc_order, sc_node, reserve, reserve_wait, status, start_m, withdraw_m,
-                withdrawn_m, mw, kind, grant_m, granted_mw, outside, last_m, log_r, log_m,
-                log_mw, log_kind, n_log,
-            )  # fmt: skip
+        if small.outside[m] and small.order.shape[0] > 0:
+            _small_consumers_j(m, small, reserve_wait, withdraw_m, queue, claims, out, log)
         # the regime's order keeps only waiting requests: granted and withdrawn ones are
         # dropped as the walk passes them, so later moments walk the pending list only
-        g = regime_of_moment[m]
+        g = queue.regime_of_moment[m]
         order = work[g]
         n_order = work_len[g]
         w = 0
@@ -542,12 +577,9 @@ def walk(
             r = order[idx]
             if status[r] != WAITING:
                 continue
-            if withdraw_m[r] <= m:
-                # withdrawn before the walk: it takes no part at this moment
-                status[r] = WITHDRAWN
-                withdrawn_m[r] = m
-                continue
-            if start_m[r] > m or (sc_outside[m] and sc_node[r] != -2):
+            if _withdraw_if_due_j(r, m, withdraw_m, out):
+                continue  # withdrawn before the walk: it takes no part at this moment
+            if start_m[r] > m or (small.outside[m] and small.node[r] != -2):
                 # not yet taking part, or a small consumer outside the queue at this moment
                 order[w] = r
                 w += 1
@@ -556,11 +588,11 @@ def walk(
             d = direction[r]
             rest = mw[r] - granted_mw[r]
             pos[d, s] += 1
-            rank_pos[r] = pos[d, s]
-            ahead_mw[r] = ahead[d, s]
+            out.rank_pos[r] = pos[d, s]
+            out.ahead_mw[r] = ahead[d, s]
             ahead[d, s] += rest
-            last_m[r] = m
-            pending_count[m, d, s] += 1
+            out.last_m[r] = m
+            out.pending_count[m, d, s] += 1
             n_fail = 0
             skipped = False
             if skip_ok and last_fail[r] >= 0:
@@ -579,41 +611,27 @@ def walk(
                 fails[0] = fail_node[r]
             elif profile_mode:
                 n_fail = _eval_profile_j(
-                    r, m, d, s, anc, cap, pnode, used_flat, used_prof, max_used, mw, kind,
-                    base_idx, base_prof, block_idx, masks, restricted_mw, tdtr_max,
-                    nonfirm_max, strict, granted_mw[r], buf, viol, fails,
-                )  # fmt: skip
+                    r, m, d, s, tree, usage, claims, strict, granted_mw[r], buf, viol, fails
+                )
                 if n_fail > 0 and granted_mw[r] == 0.0:
                     # alternative rights the request accepts, offered at its rank
                     for a in range(n_alt):
-                        if alt_kind[r, a] < 0:
+                        if alt.right[r, a] < 0:
                             break
-                        own_kind = kind[r]
-                        own_block = block_idx[r]
-                        own_restricted = restricted_mw[r]
-                        kind[r] = alt_kind[r, a]
-                        block_idx[r] = alt_block[r, a]
-                        restricted_mw[r] = alt_restricted[r, a]
-                        n_alt_fail = _eval_profile_j(
-                            r, m, d, s, anc, cap, pnode, used_flat, used_prof, max_used, mw,
-                            kind, base_idx, base_prof, block_idx, masks, restricted_mw,
-                            tdtr_max, nonfirm_max, False, 0.0, buf, viol, fails,
-                        )  # fmt: skip
-                        if n_alt_fail == 0:
-                            alt_used[r] = a
+                        fits = _eval_as_j(
+                            r, alt.right[r, a], alt.block_row[r, a], alt.restricted_mw[r, a],
+                            True, m, d, s, tree, usage, claims, buf, viol, fails,
+                        ) == 0  # fmt: skip
+                        if fits:
+                            out.alt_used[r] = a
                             n_fail = 0
                             break
-                        kind[r] = own_kind
-                        block_idx[r] = own_block
-                        restricted_mw[r] = own_restricted
                     if n_fail > 0:
                         # restore the failure of the request's own right (and its claim)
                         n_fail = _eval_profile_j(
-                            r, m, d, s, anc, cap, pnode, used_flat, used_prof, max_used, mw,
-                            kind, base_idx, base_prof, block_idx, masks, restricted_mw,
-                            tdtr_max, nonfirm_max, strict, 0.0, buf, viol, fails,
-                        )  # fmt: skip
-            elif not steered[r]:
+                            r, m, d, s, tree, usage, claims, strict, 0.0, buf, viol, fails
+                        )
+            elif not queue.steered[r]:
                 # (a steered reliever charges only where there is room: no peak claim)
                 for j in range(depth):
                     node = anc[s, j]
@@ -635,51 +653,27 @@ def walk(
                             held = True
                             break
                 if (
-                    partial_ok[r]
+                    queue.partial_ok[r]
                     and not held
                     and not skipped
                     and (not profile_mode or kind[r] == FIRM or kind[r] == TIME_BLOCK)
                 ):
                     # a partial offer: the largest whole kW that fits along the path
-                    if profile_mode:
-                        pk = 0.0
-                        for t in range(steps):
-                            if buf[t] > pk:
-                                pk = buf[t]
-                        offer = _largest_offer_j(
-                            m, d, s, anc, cap, pnode, used_flat, used_prof, buf, pk
-                        )
-                    else:
-                        offer = rest
-                        for j in range(depth):
-                            node = anc[s, j]
-                            if node < 0:
-                                break
-                            room = cap[d, node, m] - used_flat[d, node]
-                            if room < offer:
-                                offer = room
+                    offer = _largest_offer_j(m, d, s, tree, usage, profile_mode, buf, rest)
                     offer = _whole_kw_j(offer) if offer > 0.0 else 0.0
-                    if offer > 0.0 and offer < rest and offer >= min_offer_mw - EPS_MW:
+                    if offer > 0.0 and offer < rest and offer >= queue.min_offer_mw - EPS_MW:
                         granted_mw[r] += offer
-                        _log_offer_j(r, m, offer, kind[r], log_r, log_m, log_mw, log_kind, n_log)
+                        _log_offer_j(r, m, offer, kind[r], log)
                         if profile_mode:
-                            pk = 0.0
                             for t in range(steps):
                                 if buf[t] > offer:
                                     buf[t] = offer
-                                if buf[t] > pk:
-                                    pk = buf[t]
+                            pk = _peak_j(buf)
                             claim_peak[r] += pk
-                            _add_claim_j(
-                                1.0, d, s, anc, pnode, used_flat, used_prof, max_used, buf, pk
-                            )
+                            _add_claim_j(1.0, d, s, tree, usage, buf, pk)
                         else:
                             claim_peak[r] += offer
-                            for j in range(depth):
-                                node = anc[s, j]
-                                if node < 0:
-                                    break
-                                used_flat[d, node] += offer
+                            _add_flat_j(anc, s, d, used_flat, offer)
                 fail_node[r] = fails[0]
                 if granted_mw[r] > 0.0:
                     # after partial offers the binding node is the one with the least room
@@ -698,7 +692,7 @@ def walk(
                         if left < least - EPS_MW:
                             least = left
                             fail_node[r] = node
-                fail_kind[r] = FAIL_ROOM
+                out.fail_kind[r] = FAIL_ROOM
                 last_fail[r] = m
                 if strict:
                     for k in range(n_fail):
@@ -717,34 +711,24 @@ def walk(
                         break
                 if hit >= 0:
                     fail_node[r] = hit
-                    fail_kind[r] = FAIL_BLOCKED
+                    out.fail_kind[r] = FAIL_BLOCKED
                     order[w] = r
                     w += 1
                     continue
-            status[r] = GRANTED
-            grant_m[r] = m
             fail_node[r] = -1
-            fail_kind[r] = FAIL_NONE
-            granted_mw[r] = mw[r]
-            _log_offer_j(r, m, rest, kind[r], log_r, log_m, log_mw, log_kind, n_log)
-            if release_mw[r] > 0.0 and kind[r] == FIRM:
+            out.fail_kind[r] = FAIL_NONE
+            _grant_j(r, m, rest, claims, out, log)
+            if queue.release_mw[r] > 0.0 and kind[r] == FIRM:
                 rel_list[n_rel] = r
                 n_rel += 1
             if profile_mode:
-                peak = 0.0
-                for t in range(steps):
-                    if buf[t] > peak:
-                        peak = buf[t]
+                peak = _peak_j(buf)
                 claim_peak[r] += peak
-                _add_claim_j(1.0, d, s, anc, pnode, used_flat, used_prof, max_used, buf, peak)
-            elif not steered[r]:
+                _add_claim_j(1.0, d, s, tree, usage, buf, peak)
+            elif not queue.steered[r]:
                 claim_peak[r] = mw[r]
-                for j in range(depth):
-                    node = anc[s, j]
-                    if node < 0:
-                        break
-                    used_flat[d, node] += rest
-            if relief_add[r] > 0.0:
+                _add_flat_j(anc, s, d, used_flat, rest)
+            if queue.relief_add_mw[r] > 0.0:
                 # a granted reliever's credited relief is offtake headroom from now on, at
                 # its station and every node above it
                 for j in range(depth):
@@ -752,91 +736,53 @@ def walk(
                     if node < 0:
                         break
                     for mm in range(m, n_moments):
-                        cap[0, node, mm] += relief_add[r]
+                        cap[0, node, mm] += queue.relief_add_mw[r]
                     last_inc[0, node] = m
         work_len[g] = w
         for d in range(2):
             for i in range(n_nodes):
                 p = pnode[d, i]
                 if p >= 0:
-                    room_hist[d, i, m] = cap[d, i, m] - max_used[p]
+                    out.room_hist_mw[d, i, m] = cap[d, i, m] - max_used[p]
                 else:
-                    room_hist[d, i, m] = cap[d, i, m] - used_flat[d, i]
+                    out.room_hist_mw[d, i, m] = cap[d, i, m] - used_flat[d, i]
 
 
 walk_jit: Callable[..., None] = _jit(walk)
 
 
 def alternatives(
-    candidates: Any,
-    m: Any,
-    anc: Any,
-    cap: Any,
-    pnode: Any,
-    used_flat: Any,
-    used_prof: Any,
-    max_used: Any,
-    station: Any,
-    direction: Any,
-    mw: Any,
-    kind: Any,
-    base_idx: Any,
-    base_prof: Any,
-    block_idx: Any,
-    masks: Any,
-    restricted_mw: Any,
-    tdtr_max: Any,
-    nonfirm_max: Any,
-    default_block: Any,
-    out: Any,
+    candidates: IntArray,
+    m: int,
+    tree: Tree,
+    usage: Usage,
+    claims: Claims,
+    queue: Queue,
+    default_block: int,
+    out: BoolArray,
 ) -> None:
     """Profile mode: would each candidate fit now as time-block, TDTR or non-firm?
 
     ``out[i, 0..2]`` is set for candidate ``i`` (time-block with its blocks or the default
-    ones, TDTR, non-firm), against the state at moment ``m``; nothing is changed.
+    ones, TDTR, non-firm), against the state at moment ``m``. ``claims.right`` and
+    ``claims.block_row`` are changed while a candidate is tried and put back after it.
     """
-    kind2 = kind.copy()
-    block2 = block_idx.copy()
-    steps = used_prof.shape[1]
+    steps = usage.profile_mw.shape[1]
     buf = np.zeros(max(steps, 1))
     viol = np.zeros(max(steps, 1), dtype=np.bool_)
-    fails = np.zeros(anc.shape[1], dtype=np.int64)
+    fails = np.zeros(tree.ancestors.shape[1], dtype=np.int64)
     alts = (TIME_BLOCK, TDTR, NON_FIRM)
     for i in range(candidates.shape[0]):
         r = candidates[i]
+        d = queue.direction[r]
+        s = queue.station[r]
+        block = claims.block_row[r] if claims.block_row[r] >= 0 else default_block
         for a in range(3):
-            kind2[r] = alts[a]
-            if alts[a] == TIME_BLOCK and block_idx[r] < 0:
-                block2[r] = default_block
-            n_fail = _eval_profile_j(
-                r,
-                m,
-                direction[r],
-                station[r],
-                anc,
-                cap,
-                pnode,
-                used_flat,
-                used_prof,
-                max_used,
-                mw,
-                kind2,
-                base_idx,
-                base_prof,
-                block2,
-                masks,
-                restricted_mw,
-                tdtr_max,
-                nonfirm_max,
-                False,
-                0.0,
-                buf,
-                viol,
-                fails,
-            )
+            n_fail = _eval_as_j(
+                r, alts[a], block if alts[a] == TIME_BLOCK else claims.block_row[r],
+                claims.restricted_mw[r], False, m, d, s, tree, usage, claims, buf, viol, fails,
+            )  # fmt: skip
             out[i, a] = n_fail == 0
-        kind2[r] = kind[r]
-        block2[r] = block_idx[r]
 
 
 alternatives_jit: Callable[..., None] = _jit(alternatives)
