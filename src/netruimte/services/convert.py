@@ -407,6 +407,7 @@ def build_scenario(
         .order_by(Request.position, Request.id)
     ).all()
     uioli = UseItOrLoseIt(**reg.use_it_or_lose_it) if reg.use_it_or_lose_it else None
+    mode = capacity if capacity is not None else reg.capacity
     return Scenario(
         name=reg.name,
         start=start or reg.start,
@@ -415,9 +416,7 @@ def build_scenario(
         requests=tuple(domain_request(r) for r in rows),
         policy=coerce_enum(Policy, reg.policy, field="policy"),
         fit=coerce_enum(Fit, reg.fit, field="fit"),
-        capacity=coerce_enum(
-            CapacityMode, capacity if capacity is not None else reg.capacity, field="capacity"
-        ),
+        capacity=None if mode is None else coerce_enum(CapacityMode, mode, field="capacity"),
         timezone=reg.timezone,
         use_it_or_lose_it=uioli,
         withdraw_per_year=reg.withdraw_per_year,
