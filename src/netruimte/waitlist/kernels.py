@@ -79,6 +79,9 @@ __all__ = [
 ]
 
 _jit: Callable[..., Any] = numba.njit(cache=True, nogil=True)
+# The small helpers called per request and moment are inlined: a call would copy the named
+# tuples it takes (numba passes tuples by value), which costs more than the helper's work.
+_inline: Callable[..., Any] = numba.njit(cache=True, nogil=True, inline="always")
 
 
 def _peak(buf: Any) -> float:
@@ -90,7 +93,7 @@ def _peak(buf: Any) -> float:
     return peak
 
 
-_peak_j = _jit(_peak)
+_peak_j = _inline(_peak)
 
 
 def _add_flat(anc: Any, s: Any, d: Any, used_flat: Any, amount: Any) -> None:
@@ -102,7 +105,7 @@ def _add_flat(anc: Any, s: Any, d: Any, used_flat: Any, amount: Any) -> None:
         used_flat[d, node] += amount
 
 
-_add_flat_j = _jit(_add_flat)
+_add_flat_j = _inline(_add_flat)
 
 
 def _mark_room(anc: Any, s: Any, d: Any, m: Any, last_inc: Any) -> None:
@@ -114,7 +117,7 @@ def _mark_room(anc: Any, s: Any, d: Any, m: Any, last_inc: Any) -> None:
         last_inc[d, node] = m
 
 
-_mark_room_j = _jit(_mark_room)
+_mark_room_j = _inline(_mark_room)
 
 
 def _build_claim(r: Any, kw: Any, claims: Claims, buf: Any) -> float:
@@ -342,26 +345,27 @@ def _add_claim(sign: Any, d: Any, s: Any, tree: Tree, usage: Usage, buf: Any, pe
 _add_claim_j = _jit(_add_claim)
 
 
-def _largest_offer(
-    m: Any, d: Any, s: Any, tree: Tree, usage: Usage, profile: Any, buf: Any, rest: Any
-) -> float:
-    """The largest partial offer (MW) that fits along the path at moment ``m``.
+def _room_on_path(anc: Any, cap: Any, used_flat: Any, m: Any, d: Any, s: Any, rest: Any) -> float:
+    """Peak mode: the least room on station ``s``'s path at moment ``m``, at most ``rest``."""
+    offer: float = rest
+    for j in range(anc.shape[1]):
+        node = anc[s, j]
+        if node < 0:
+            break
+        room = cap[d, node, m] - used_flat[d, node]
+        if room < offer:
+            offer = room
+    return offer
 
-    Profile mode: the largest flat cap ``k`` such that ``min(buf, k)`` fits. Peak mode: the
-    least room on the path, at most the ``rest`` MW still asked (``buf`` unused).
-    """
+
+_room_on_path_j = _inline(_room_on_path)
+
+
+def _largest_offer(m: Any, d: Any, s: Any, tree: Tree, usage: Usage, buf: Any) -> float:
+    """Profile mode: the largest flat cap ``k`` (MW) such that ``min(buf, k)`` fits along the
+    path at moment ``m``."""
     anc, cap, pnode = tree
     used_flat, used_prof = usage.flat_mw, usage.profile_mw
-    if not profile:
-        offer: float = rest
-        for j in range(anc.shape[1]):
-            node = anc[s, j]
-            if node < 0:
-                break
-            room = cap[d, node, m] - used_flat[d, node]
-            if room < offer:
-                offer = room
-        return offer
     peak = _peak_j(buf)
     k = np.inf
     for j in range(anc.shape[1]):
@@ -391,7 +395,7 @@ def _whole_kw(mw: Any) -> float:
     return whole
 
 
-_whole_kw_j = _jit(_whole_kw)
+_whole_kw_j = _inline(_whole_kw)
 
 
 def _log_offer(r: Any, m: Any, amount: Any, right: Any, log: OfferLog) -> None:
@@ -407,19 +411,19 @@ def _log_offer(r: Any, m: Any, amount: Any, right: Any, log: OfferLog) -> None:
         log.tally[1] += 1
 
 
-_log_offer_j = _jit(_log_offer)
+_log_offer_j = _inline(_log_offer)
 
 
-def _withdraw_if_due(r: Any, m: Any, withdraw_m: Any, out: Outcome) -> bool:
+def _withdraw_if_due(r: Any, m: Any, withdraw_m: Any, status: Any, withdrawn_m: Any) -> bool:
     """Mark request ``r`` withdrawn when its withdrawal is due at moment ``m``."""
     if withdraw_m[r] <= m:
-        out.status[r] = WITHDRAWN
-        out.withdrawn_m[r] = m
+        status[r] = WITHDRAWN
+        withdrawn_m[r] = m
         return True
     return False
 
 
-_withdraw_if_due_j = _jit(_withdraw_if_due)
+_withdraw_if_due_j = _inline(_withdraw_if_due)
 
 
 def _grant(r: Any, m: Any, offered: Any, claims: Claims, out: Outcome, log: OfferLog) -> None:
@@ -430,7 +434,7 @@ def _grant(r: Any, m: Any, offered: Any, claims: Claims, out: Outcome, log: Offe
     _log_offer_j(r, m, offered, claims.right[r], log)
 
 
-_grant_j = _jit(_grant)
+_grant_j = _inline(_grant)
 
 
 def _small_consumers(
@@ -449,23 +453,34 @@ def _small_consumers(
     draws nothing and is connected at once). A reserve serves its line strictly in order:
     once one request at a node does not fit, the ones behind it wait too.
     """
-    mw, reserve = claims.mw, small.reserve_mw
+    mw, right, reserve = claims.mw, claims.right, small.reserve_mw
+    order, sc_node, start_m = small.order, small.node, queue.start_m
+    status, withdrawn_m, grant_m, granted_mw = (
+        out.status,
+        out.withdrawn_m,
+        out.grant_m,
+        out.granted_mw,
+    )
+    last_m, outside = out.last_m, out.outside
     reserve_wait[:] = False
-    for idx in range(small.order.shape[0]):
-        r = small.order[idx]
-        if out.status[r] != WAITING or queue.start_m[r] > m:
+    for idx in range(order.shape[0]):
+        r = order[idx]
+        if status[r] != WAITING or start_m[r] > m:
             continue
-        if _withdraw_if_due_j(r, m, withdraw_m, out):
+        if _withdraw_if_due_j(r, m, withdraw_m, status, withdrawn_m):
             continue
-        node = small.node[r]
-        out.last_m[r] = m
+        node = sc_node[r]
+        last_m[r] = m
         if node >= 0:
             if reserve_wait[node] or mw[r] > reserve[node] + EPS_MW:
                 reserve_wait[node] = True
                 continue
             reserve[node] -= mw[r]
-        out.outside[r] = True
-        _grant_j(r, m, mw[r], claims, out, log)
+        outside[r] = True
+        status[r] = GRANTED
+        grant_m[r] = m
+        granted_mw[r] = mw[r]
+        _log_offer_j(r, m, mw[r], right[r], log)
 
 
 _small_consumers_j = _jit(_small_consumers)
@@ -490,19 +505,37 @@ def walk(
     granted under an alternative right (pass copies of all of them). ``withdraw_m`` is the
     moment each request withdraws (the scenario's, or one Monte Carlo run's draw).
     """
+    # Every array is taken out of its tuple once: an access through the tuple inside the loops
+    # would cost a reference count each time.
     anc, cap, pnode = tree
     used_flat, used_prof, max_used = usage
     mw, kind = claims.mw, claims.right
     station, direction, start_m = queue.station, queue.direction, queue.start_m
+    orders, regime_of_moment = queue.orders, queue.regime_of_moment
+    release_mw, used_mw, release_map = queue.release_mw, queue.used_mw, queue.release_map
     strict, profile_mode = queue.strict, queue.profile_mode
-    status, grant_m, fail_node, granted_mw = out.status, out.grant_m, out.fail_node, out.granted_mw
-    claim_peak = out.claim_peak_mw
+    partial_ok, min_offer_mw = queue.partial_ok, queue.min_offer_mw
+    steered, relief_add = queue.steered, queue.relief_add_mw
+    sc_outside, sc_order, sc_node = small.outside, small.order, small.node
+    alt_kind, alt_block, alt_restricted = alt.right, alt.block_row, alt.restricted_mw
+    ev_m, ev_p, ev_val, ev_mask, ev_masks = events
+    status, grant_m, withdrawn_m, released_m, last_m = (
+        out.status, out.grant_m, out.withdrawn_m, out.released_m, out.last_m
+    )  # fmt: skip
+    rank_pos, ahead_mw, fail_node, fail_kind = (
+        out.rank_pos,
+        out.ahead_mw,
+        out.fail_node,
+        out.fail_kind,
+    )
+    claim_peak, pending_count, room_hist = out.claim_peak_mw, out.pending_count, out.room_hist_mw
+    granted_mw, alt_used = out.granted_mw, out.alt_used
     n_req = station.shape[0]
     n_nodes = anc.shape[0]
     depth = anc.shape[1]
     n_moments = cap.shape[2]
     steps = used_prof.shape[1]
-    n_alt = alt.right.shape[1]
+    n_alt = alt_kind.shape[1]
     buf = np.zeros(max(steps, 1))
     buf2 = np.zeros(max(steps, 1))
     viol = np.zeros(max(steps, 1), dtype=np.bool_)
@@ -514,11 +547,11 @@ def walk(
     last_inc = np.zeros((2, n_nodes), dtype=np.int64)
     last_fail = np.full(n_req, -1, dtype=np.int64)
     skip_ok = profile_mode and not strict
-    work = queue.orders.copy()
-    work_len = np.full(queue.orders.shape[0], n_req, dtype=np.int64)
+    work = orders.copy()
+    work_len = np.full(orders.shape[0], n_req, dtype=np.int64)
     rel_list = np.zeros(n_req, dtype=np.int64)
     n_rel = 0
-    n_ev = events.moment.shape[0]
+    n_ev = ev_m.shape[0]
     k_ev = 0
     for m in range(n_moments):
         if m > 0:
@@ -528,11 +561,11 @@ def walk(
                         last_inc[d, i] = m
         # CBC-T windows at profile nodes: the contract's MW is in ``cap``; outside its
         # windows an equal load is added back, so it only makes room inside them
-        while k_ev < n_ev and events.moment[k_ev] <= m:
-            p = events.profile_row[k_ev]
+        while k_ev < n_ev and ev_m[k_ev] <= m:
+            p = ev_p[k_ev]
             mx = -np.inf
             for t in range(steps):
-                v = used_prof[p, t] + events.mw[k_ev] * events.masks[events.mask[k_ev], t]
+                v = used_prof[p, t] + ev_val[k_ev] * ev_masks[ev_mask[k_ev], t]
                 used_prof[p, t] = v
                 if v > mx:
                     mx = v
@@ -542,31 +575,31 @@ def walk(
         kept = 0
         for k in range(n_rel):
             r = rel_list[k]
-            if queue.release_map[grant_m[r]] != m:
+            if release_map[grant_m[r]] != m:
                 rel_list[kept] = r
                 kept += 1
                 continue
-            out.released_m[r] = m
+            released_m[r] = m
             d = direction[r]
             s = station[r]
             if profile_mode:
                 full = _build_claim_j(r, mw[r], claims, buf)
-                low = _build_claim_j(r, queue.used_mw[r], claims, buf2)
+                low = _build_claim_j(r, used_mw[r], claims, buf2)
                 for t in range(steps):
                     buf[t] -= buf2[t]
                 _add_claim_j(-1.0, d, s, tree, usage, buf, full - low)
                 claim_peak[r] = low
             else:
-                _add_flat_j(anc, s, d, used_flat, -queue.release_mw[r])
-                claim_peak[r] -= queue.release_mw[r]
+                _add_flat_j(anc, s, d, used_flat, -release_mw[r])
+                claim_peak[r] -= release_mw[r]
             _mark_room_j(anc, s, d, m, last_inc)
         n_rel = kept
         # small consumers outside the queue (moments before they join the list)
-        if small.outside[m] and small.order.shape[0] > 0:
+        if sc_outside[m] and sc_order.shape[0] > 0:
             _small_consumers_j(m, small, reserve_wait, withdraw_m, queue, claims, out, log)
         # the regime's order keeps only waiting requests: granted and withdrawn ones are
         # dropped as the walk passes them, so later moments walk the pending list only
-        g = queue.regime_of_moment[m]
+        g = regime_of_moment[m]
         order = work[g]
         n_order = work_len[g]
         w = 0
@@ -577,9 +610,9 @@ def walk(
             r = order[idx]
             if status[r] != WAITING:
                 continue
-            if _withdraw_if_due_j(r, m, withdraw_m, out):
+            if _withdraw_if_due_j(r, m, withdraw_m, status, withdrawn_m):
                 continue  # withdrawn before the walk: it takes no part at this moment
-            if start_m[r] > m or (small.outside[m] and small.node[r] != -2):
+            if start_m[r] > m or (sc_outside[m] and sc_node[r] != -2):
                 # not yet taking part, or a small consumer outside the queue at this moment
                 order[w] = r
                 w += 1
@@ -588,11 +621,11 @@ def walk(
             d = direction[r]
             rest = mw[r] - granted_mw[r]
             pos[d, s] += 1
-            out.rank_pos[r] = pos[d, s]
-            out.ahead_mw[r] = ahead[d, s]
+            rank_pos[r] = pos[d, s]
+            ahead_mw[r] = ahead[d, s]
             ahead[d, s] += rest
-            out.last_m[r] = m
-            out.pending_count[m, d, s] += 1
+            last_m[r] = m
+            pending_count[m, d, s] += 1
             n_fail = 0
             skipped = False
             if skip_ok and last_fail[r] >= 0:
@@ -616,14 +649,14 @@ def walk(
                 if n_fail > 0 and granted_mw[r] == 0.0:
                     # alternative rights the request accepts, offered at its rank
                     for a in range(n_alt):
-                        if alt.right[r, a] < 0:
+                        if alt_kind[r, a] < 0:
                             break
                         fits = _eval_as_j(
-                            r, alt.right[r, a], alt.block_row[r, a], alt.restricted_mw[r, a],
+                            r, alt_kind[r, a], alt_block[r, a], alt_restricted[r, a],
                             True, m, d, s, tree, usage, claims, buf, viol, fails,
                         ) == 0  # fmt: skip
                         if fits:
-                            out.alt_used[r] = a
+                            alt_used[r] = a
                             n_fail = 0
                             break
                     if n_fail > 0:
@@ -631,7 +664,7 @@ def walk(
                         n_fail = _eval_profile_j(
                             r, m, d, s, tree, usage, claims, strict, 0.0, buf, viol, fails
                         )
-            elif not queue.steered[r]:
+            elif not steered[r]:
                 # (a steered reliever charges only where there is room: no peak claim)
                 for j in range(depth):
                     node = anc[s, j]
@@ -653,15 +686,18 @@ def walk(
                             held = True
                             break
                 if (
-                    queue.partial_ok[r]
+                    partial_ok[r]
                     and not held
                     and not skipped
                     and (not profile_mode or kind[r] == FIRM or kind[r] == TIME_BLOCK)
                 ):
                     # a partial offer: the largest whole kW that fits along the path
-                    offer = _largest_offer_j(m, d, s, tree, usage, profile_mode, buf, rest)
+                    if profile_mode:
+                        offer = _largest_offer_j(m, d, s, tree, usage, buf)
+                    else:
+                        offer = _room_on_path_j(anc, cap, used_flat, m, d, s, rest)
                     offer = _whole_kw_j(offer) if offer > 0.0 else 0.0
-                    if offer > 0.0 and offer < rest and offer >= queue.min_offer_mw - EPS_MW:
+                    if offer > 0.0 and offer < rest and offer >= min_offer_mw - EPS_MW:
                         granted_mw[r] += offer
                         _log_offer_j(r, m, offer, kind[r], log)
                         if profile_mode:
@@ -692,7 +728,7 @@ def walk(
                         if left < least - EPS_MW:
                             least = left
                             fail_node[r] = node
-                out.fail_kind[r] = FAIL_ROOM
+                fail_kind[r] = FAIL_ROOM
                 last_fail[r] = m
                 if strict:
                     for k in range(n_fail):
@@ -711,24 +747,24 @@ def walk(
                         break
                 if hit >= 0:
                     fail_node[r] = hit
-                    out.fail_kind[r] = FAIL_BLOCKED
+                    fail_kind[r] = FAIL_BLOCKED
                     order[w] = r
                     w += 1
                     continue
             fail_node[r] = -1
-            out.fail_kind[r] = FAIL_NONE
+            fail_kind[r] = FAIL_NONE
             _grant_j(r, m, rest, claims, out, log)
-            if queue.release_mw[r] > 0.0 and kind[r] == FIRM:
+            if release_mw[r] > 0.0 and kind[r] == FIRM:
                 rel_list[n_rel] = r
                 n_rel += 1
             if profile_mode:
                 peak = _peak_j(buf)
                 claim_peak[r] += peak
                 _add_claim_j(1.0, d, s, tree, usage, buf, peak)
-            elif not queue.steered[r]:
+            elif not steered[r]:
                 claim_peak[r] = mw[r]
                 _add_flat_j(anc, s, d, used_flat, rest)
-            if queue.relief_add_mw[r] > 0.0:
+            if relief_add[r] > 0.0:
                 # a granted reliever's credited relief is offtake headroom from now on, at
                 # its station and every node above it
                 for j in range(depth):
@@ -736,16 +772,16 @@ def walk(
                     if node < 0:
                         break
                     for mm in range(m, n_moments):
-                        cap[0, node, mm] += queue.relief_add_mw[r]
+                        cap[0, node, mm] += relief_add[r]
                     last_inc[0, node] = m
         work_len[g] = w
         for d in range(2):
             for i in range(n_nodes):
                 p = pnode[d, i]
                 if p >= 0:
-                    out.room_hist_mw[d, i, m] = cap[d, i, m] - max_used[p]
+                    room_hist[d, i, m] = cap[d, i, m] - max_used[p]
                 else:
-                    out.room_hist_mw[d, i, m] = cap[d, i, m] - used_flat[d, i]
+                    room_hist[d, i, m] = cap[d, i, m] - used_flat[d, i]
 
 
 walk_jit: Callable[..., None] = _jit(walk)
