@@ -6,10 +6,10 @@ Run from the repository root::
     python benchmarks/waitlist.py --quick    # smoke run, seconds
 
 Scenario: the synthetic national generator of ``tests/waitlist/national.py`` with the national
-waiting-list size of DOMAIN.md §4: 14,044 offtake + 8,539 feed-in = 22,583 requests (≈ 22,600),
-300 HV/MV stations under 10 TenneT regions, a 10-year horizon with 120 monthly moments, policy
-``in-force`` (three regimes), use it or lose it on, 5 % withdrawals per year, a delay
-distribution on every one of the ~460 reinforcements.
+waiting-list size of docs/sources.md [national-queue-2025]: 14,044 offtake + 8,539 feed-in = 22,583
+requests (≈ 22,600), 300 HV/MV stations under 10 TenneT regions, a 10-year horizon with 120 monthly
+moments, policy ``in-force`` (three regimes), use it or lose it on, 5 % withdrawals per year, a
+delay distribution on every one of the ~460 reinforcements.
 
 Measured (median of repeats; the machine is shared, so the load average is printed too):
 
@@ -66,7 +66,8 @@ from netruimte.waitlist import (  # noqa: E402
     simulate,
 )
 
-N_OFFTAKE, N_FEEDIN = 14_044, 8_539  # DOMAIN.md §4, national waiting lists 2025-07-01
+# docs/sources.md [national-queue-2025]: national waiting lists on 2025-07-01.
+N_OFFTAKE, N_FEEDIN = 14_044, 8_539
 N_STATIONS, N_REGIONS, YEARS = 300, 10, 10
 
 

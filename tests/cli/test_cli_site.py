@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import json
 import re
@@ -32,21 +31,10 @@ SITES = Path(__file__).parents[2] / "examples" / "sites"
 runner = CliRunner()
 
 
-def _has_min_cost() -> bool:
-    try:
-        lp = importlib.import_module("netruimte.planner.lp")
-    except ImportError:
-        return False
-    return hasattr(lp, "min_cost")
-
-
-needs_lp = pytest.mark.skipif(
-    not _has_min_cost(), reason="the min-cost planner netruimte.planner.lp.min_cost is not there"
-)
 EXAMPLES = [
     "bakery-g5",
     "logistics-hub-ev",
-    pytest.param("office-pv", marks=needs_lp),
+    "office-pv",
 ]
 OUT_FILES = {
     "plan.json",
@@ -207,7 +195,6 @@ def test_logistics_hub_restriction_and_fleet(plan_of):
     assert req.contract.value == "time-block" and req.capacity_blocks == ("20:00-16:00",)
 
 
-@needs_lp
 def test_office_min_cost_plan(plan_of):
     doc, out = plan_of("office-pv")
     site = load_site(SITES / "office-pv.toml")
@@ -397,7 +384,6 @@ def test_short_profile_cost_pro_rata_and_report(tmp_path, run_main):
     assert "<h2>The peak days</h2>" in html and "2025-03-29 to 2025-03-30 (2 days)" in html
 
 
-@needs_lp
 def test_min_cost_infeasible_exits_1(tmp_path, run_main):
     path = _two_day_site(tmp_path, "min-cost", 0.0)
     code, stdout, stderr = run_main("site", "plan", str(path), "--json")

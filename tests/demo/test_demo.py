@@ -65,7 +65,7 @@ def test_variant_logic(demo):
     assert summary["synthetic_requests"] is True
 
 
-def test_campus_plan_is_exact(demo):
+def test_campus_smart_tools_lower_its_firm_request(demo):
     from netruimte.scenario.flevoland import generate_flevoland
     from netruimte.services.demo import _Shapes, _TypeCache
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
+import pypdf
 
 from tests.demo.test_demo import demo  # noqa: F401  (the module's demo fixture)
-
-pypdf = pytest.importorskip("pypdf")
 
 
 def test_summary_pdf_is_one_page_with_the_summary_numbers(demo):  # noqa: F811

@@ -1,4 +1,4 @@
-"""EAN-18 and EAN-13 validation (GS1 mod-10), with the examples of DOMAIN.md §1."""
+"""EAN-18 and EAN-13 validation (GS1 mod-10), with the examples of docs/sources.md [dso-ean]."""
 
 from __future__ import annotations
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pypdf
 import pytest
 
 from netruimte.report.pdf import site_summary_pdf
-
-pypdf = pytest.importorskip("pypdf")
 
 
 def _plan(**case_changes: object) -> dict[str, object]:

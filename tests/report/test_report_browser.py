@@ -20,6 +20,7 @@ from netruimte.report.waitlist import build_waitlist_report
 from netruimte.scenario.flevoland import generate_flevoland, to_waitlist_scenario
 from netruimte.services.site_plan import run_site_plan
 from netruimte.waitlist import simulate
+from tests._deps import missing
 
 CHROMIUM = os.environ.get("NETRUIMTE_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -28,10 +29,10 @@ SITES = Path(__file__).parents[2] / "examples" / "sites"
 
 try:
     from playwright.sync_api import Browser, Page, sync_playwright
-except ImportError:  # pragma: no cover - CI installs it
-    pytest.skip("playwright is not installed (pip install playwright)", allow_module_level=True)
-if not Path(CHROMIUM).exists():  # pragma: no cover - CI installs it
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+except ImportError:  # pragma: no cover - CI installs it (and fails without it)
+    missing("playwright is not installed (pip install playwright)", module=True)
+if not Path(CHROMIUM).exists():  # pragma: no cover - CI installs it (and fails without it)
+    missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)", module=True)
 
 pytestmark = pytest.mark.slow
 

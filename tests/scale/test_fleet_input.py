@@ -256,11 +256,7 @@ def _boom(_: object) -> object:
 
 def test_min_cost_row_equals_the_same_site_file(tmp_path: Path) -> None:
     """A week with options to add PV and a battery: the LP planner gives the CSV row the plan
-    of the equivalent TOML file (skipped without netruimte.planner.lp.min_cost)."""
-    from netruimte.cli.fleet import min_cost_available
-
-    if not min_cost_available():
-        pytest.skip("the min-cost planner netruimte.planner.lp.min_cost is not there")
+    of the equivalent TOML file."""
     import numpy as np
     import pandas as pd
 

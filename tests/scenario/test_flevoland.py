@@ -1,4 +1,4 @@
-"""The bundled Flevoland scenario: every DOMAIN.md figure as documented, queues matched."""
+"""The bundled Flevoland scenario: every sourced figure as documented, queues matched."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from netruimte.scenario.flevoland import (
     population_data,
 )
 
-# DOMAIN.md §6: area -> (available offtake, available feed-in, required offtake,
+# docs/sources.md [flevoland-map]: area -> (available offtake, available feed-in, required offtake,
 # required feed-in, queue offtake, queue feed-in)
-DOMAIN_TABLE = {
+CAPACITY_MAP_TABLE = {
     "ALM": (59, 104, 70, 35, 8.2, 39),
     "LLS": (38, 66, 18, 12, 8.1, 24),
     "ZWD": (42, 42, 30, 34, 9, 32),
@@ -33,7 +33,7 @@ def stations():
 
 
 def test_station_figures_match_domain(stations):
-    for sid, (avail_o, avail_f, req_o, req_f, queue_o, queue_f) in DOMAIN_TABLE.items():
+    for sid, (avail_o, avail_f, req_o, req_f, queue_o, queue_f) in CAPACITY_MAP_TABLE.items():
         s = stations[sid]
         assert (s["offtake_mw"], s["feedin_mw"]) == (avail_o, avail_f)
         assert (s["load_mw"], s["feedin_load_mw"]) == (req_o, req_f)

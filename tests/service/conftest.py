@@ -23,6 +23,7 @@ from netruimte.storage.tables import Base
 from netruimte.web.app import create_app
 from netruimte.web.pages.render import COOKIE
 from netruimte.web.settings import Settings
+from tests._deps import missing
 
 with warnings.catch_warnings():  # starlette asks for httpx2; httpx works the same here
     warnings.simplefilter("ignore")
@@ -121,7 +122,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def postgres_url() -> Iterator[str]:
     """The PostgreSQL test database, emptied and migrated once per session."""
     if not POSTGRES_URL:
-        pytest.skip("NETRUIMTE_TEST_POSTGRES_URL is not set")
+        missing("NETRUIMTE_TEST_POSTGRES_URL is not set (no PostgreSQL to test against)")
     db = Database(POSTGRES_URL)
     with db.engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))

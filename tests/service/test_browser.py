@@ -38,6 +38,7 @@ from netruimte.services.bootstrap import ensure_bootstrapped
 from netruimte.services.convert import today
 from netruimte.services.worker import Worker
 from netruimte.storage import Database, upgrade
+from tests._deps import missing
 
 CHROMIUM = os.environ.get("NETRUIMTE_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -51,10 +52,10 @@ ARGS = [
 
 try:
     from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-except ImportError:  # pragma: no cover - CI installs it
-    pytest.skip("playwright is not installed (pip install playwright)", allow_module_level=True)
-if not Path(CHROMIUM).exists():  # pragma: no cover - CI installs it
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+except ImportError:  # pragma: no cover - CI installs it (and fails without it)
+    missing("playwright is not installed (pip install playwright)", module=True)
+if not Path(CHROMIUM).exists():  # pragma: no cover - CI installs it (and fails without it)
+    missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)", module=True)
 
 pytestmark = pytest.mark.slow
 

@@ -27,6 +27,7 @@ from netruimte.i18n import fmt_date
 from netruimte.services import auth, scenario_io
 from netruimte.services.auth import SYSTEM
 from netruimte.storage import Database, upgrade
+from tests._deps import missing
 from tests.service.conftest import BACKENDS, POSTGRES_URL
 from tests.service.live import live_server
 from tests.service.workflow_world import WORLD_TOML
@@ -37,10 +38,10 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 
 try:
     from playwright.sync_api import Browser, Page, sync_playwright
-except ImportError:  # pragma: no cover - CI installs it
-    pytest.skip("playwright is not installed (pip install playwright)", allow_module_level=True)
-if not Path(CHROMIUM).exists():  # pragma: no cover - CI installs it
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+except ImportError:  # pragma: no cover - CI installs it (and fails without it)
+    missing("playwright is not installed (pip install playwright)", module=True)
+if not Path(CHROMIUM).exists():  # pragma: no cover - CI installs it (and fails without it)
+    missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)", module=True)
 
 pytestmark = pytest.mark.slow
 

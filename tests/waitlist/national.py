@@ -1,7 +1,8 @@
 """A generated national-size scenario (synthetic; for benchmarks and scale tests).
 
-Shape from DOMAIN.md §4: 10 TenneT regions, 300 HV/MV stations, ~14,050 offtake and ~8,550
-feed-in requests (22,600), a 10-year horizon with monthly moments. Every number is made up.
+Shape from docs/sources.md [national-queue-2025]: 10 TenneT regions, 300 HV/MV stations, ~14,050
+offtake and ~8,550 feed-in requests (22,600), a 10-year horizon with monthly moments. Every number
+is made up.
 """
 
 from __future__ import annotations

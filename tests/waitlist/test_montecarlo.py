@@ -9,7 +9,7 @@ import pytest
 
 from netruimte.grid import DelayDistribution, Grid, Reinforcement, Station
 from netruimte.waitlist import Request, compile_scenario, monte_carlo, run_grants, run_seeds
-from netruimte.waitlist.simulation import _grants_matrix
+from netruimte.waitlist.simulation import grants_on_threads
 from tests.waitlist.helpers import scenario
 from tests.waitlist.randomcase import random_scenario
 
@@ -80,8 +80,8 @@ def test_runs_are_independent_of_each_other() -> None:
     """Run i uses SeedSequence(seed).spawn(n)[i]: the same numbers whatever n or order."""
     sc = random_scenario(12, n_requests=25)
     c = compile_scenario(sc)
-    ten = _grants_matrix(c, run_seeds(7, 10), 1)
-    twenty = _grants_matrix(c, run_seeds(7, 20), 2)
+    ten = grants_on_threads(1)(c, run_seeds(7, 10), lambda _: None)
+    twenty = grants_on_threads(2)(c, run_seeds(7, 20), lambda _: None)
     assert np.array_equal(ten, twenty[:10])
     alone = run_grants(c, run_seeds(7, 10)[6])
     assert np.array_equal(alone, ten[6])

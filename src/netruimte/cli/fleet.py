@@ -13,7 +13,6 @@ and name the site, file, line and column).
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
 from pathlib import Path
@@ -26,21 +25,12 @@ from rich.table import Table
 from netruimte.errors import InputError
 from netruimte.planner.site import Objective
 
-__all__ = ["app", "min_cost_available"]
+__all__ = ["app"]
 
 app = typer.Typer(help="Plan fleets of sites on Dask.", no_args_is_help=True)
 
 _TABLE_ROWS: Final = 30
 _PLAIN_WIDTH: Final = 130  # a pipe or file has no width; wide enough for the table
-
-
-def min_cost_available() -> bool:
-    """True when the LP planner for ``min-cost`` (``netruimte.planner.lp.min_cost``) exists."""
-    try:
-        lp = importlib.import_module("netruimte.planner.lp")
-    except ImportError:
-        return False
-    return callable(getattr(lp, "min_cost", None))
 
 
 def _objective(text: str | None) -> Objective | None:
@@ -51,12 +41,6 @@ def _objective(text: str | None) -> Objective | None:
     except ValueError:
         choices = " or ".join(o.value for o in Objective)
         raise InputError(f"expected {choices}, got {text!r}", field="--objective") from None
-    if objective is Objective.MIN_COST and not min_cost_available():
-        raise InputError(
-            "the min-cost planner (netruimte.planner.lp.min_cost) is not available in this "
-            "installation; use --objective min-connection",
-            field="--objective",
-        )
     return objective
 
 

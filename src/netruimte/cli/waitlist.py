@@ -10,14 +10,11 @@ stdout, progress on stderr), otherwise a summary table; ``--out DIR`` also write
 from __future__ import annotations
 
 import json
-import os
 import sys
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
@@ -25,6 +22,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from netruimte._util import write_atomic
 from netruimte.errors import InputError
 from netruimte.i18n import check_language
 from netruimte.report import write_report
@@ -43,13 +41,10 @@ from netruimte.waitlist import (
     Policy,
     Scenario,
     SimulationResult,
-    compile_scenario,
-    run_compiled,
-    run_grants,
-    run_seeds,
+    monte_carlo,
     simulate,
 )
-from netruimte.waitlist.explain import build_result
+from netruimte.waitlist.simulation import fresh_seed
 
 __all__ = ["app", "header_comment", "run_simulation"]
 
@@ -99,23 +94,12 @@ def _monte_carlo(
     workers: int | None,
     progress: Progress,
 ) -> SimulationResult:
-    """What :func:`netruimte.waitlist.monte_carlo` does, with a progress bar.
-
-    Run ``i`` uses the ``i``-th spawned seed whatever thread runs it, so the numbers are those
-    of ``monte_carlo(scenario, runs, seed, policy=..., fit=...)``.
-    """
-    c = compile_scenario(scenario, policy=policy, fit=fit)
-    base = run_compiled(c)
-    seeds = run_seeds(seed, runs)
-    grants = np.empty((runs, c.n_requests), dtype=np.int64)
-    task = progress.add_task(f"{c.policy.value}: {runs} runs", total=runs)
-    threads = workers or os.cpu_count() or 1
-    with ThreadPoolExecutor(max_workers=threads) as pool:  # the kernel releases the GIL
-        futures = {pool.submit(run_grants, c, ss): k for k, ss in enumerate(seeds)}
-        for fut in as_completed(futures):
-            grants[futures[fut]] = fut.result()
-            progress.advance(task)
-    return build_result(c, base, grants=grants, runs=runs, seed=seed)
+    """:func:`netruimte.waitlist.monte_carlo` for one policy, with its own progress bar task."""
+    task = progress.add_task(f"{policy}: {runs} runs", total=runs)
+    return monte_carlo(
+        scenario, runs, seed, policy=policy, fit=fit, workers=workers,
+        progress=lambda n: progress.advance(task, n),
+    )  # fmt: skip
 
 
 def run_simulation(
@@ -138,7 +122,7 @@ def run_simulation(
     """
     if runs <= 1:
         return simulate(scenario, policy=policy, fit=fit, compare=compare)
-    master = seed if seed is not None else int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
+    master = seed if seed is not None else fresh_seed()
     bar = progress if progress is not None else _progress()
     if scheduler is not None:
         from netruimte.scale.montecarlo import monte_carlo_distributed
@@ -165,12 +149,6 @@ def run_simulation(
     return main
 
 
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def _write_outputs(
     folder: Path,
     scenario: Scenario,
@@ -190,9 +168,9 @@ def _write_outputs(
         lang=lang,
     )
     paths = [folder / n for n in ("result.json", "requests.csv", "stations.csv", "report.html")]
-    _write_text(paths[0], json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    _write_text(paths[1], requests_frame(scenario, result).to_csv(index=False))
-    _write_text(paths[2], stations_frame(result).to_csv(index=False))
+    write_atomic(paths[0], json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    write_atomic(paths[1], requests_frame(scenario, result).to_csv(index=False))
+    write_atomic(paths[2], stations_frame(result).to_csv(index=False))
     write_report(report, paths[3])
     return paths
 
@@ -410,7 +388,7 @@ def explain_command(
     n_runs = scenario.runs if runs is None else runs
     master = scenario.seed if seed is None else seed
     if n_runs > 1 and master is None:
-        master = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
+        master = fresh_seed()
     account = applicant_account(
         scenario,
         request_id,

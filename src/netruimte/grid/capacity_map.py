@@ -1,7 +1,7 @@
 """Stations and queue figures in the shape of Netbeheer Nederland's capacity map.
 
-The information model ``im-capaciteitskaart`` (Netbeheer Nederland, Apache-2.0; DOMAIN.md §5)
-publishes per substation, for demand (offtake) and generation (feed-in):
+The information model ``im-capaciteitskaart`` (Netbeheer Nederland, Apache-2.0; docs/sources.md
+[capacity-map-model]) publishes per substation, for demand (offtake) and generation (feed-in):
 
 * ``*_available_capacity`` (MW): *aanwezige transportcapaciteit*, the transport capacity present;
 * ``*_quoted_capacity`` (MW): *benodigde transportcapaciteit*, the capacity required by

@@ -357,7 +357,6 @@ class Grid:
     stations: tuple[Station, ...]
     reinforcements: tuple[Reinforcement, ...] = ()
     _index: Mapping[str, int] = field(init=False, repr=False, compare=False)
-    _parent: IntArray = field(init=False, repr=False, compare=False)
     _ancestors: IntArray = field(init=False, repr=False, compare=False)
     _order: IntArray = field(init=False, repr=False, compare=False)
     _profile_steps: int = field(init=False, repr=False, compare=False)
@@ -431,7 +430,6 @@ class Grid:
                     field="feedin_mw",
                 )
         object.__setattr__(self, "_index", index)
-        object.__setattr__(self, "_parent", parent)
         object.__setattr__(self, "_ancestors", anc)
         object.__setattr__(self, "_order", order.astype(np.int64))
         object.__setattr__(self, "_profile_steps", steps)
@@ -459,11 +457,6 @@ class Grid:
     def station(self, station_id: str) -> Station:
         """The station with this id."""
         return self.stations[self.index(station_id)]
-
-    @property
-    def parent_index(self) -> IntArray:
-        """Parent position of each station (-1 for a top node)."""
-        return self._parent
 
     @property
     def ancestors(self) -> IntArray:

@@ -11,8 +11,9 @@ numba. Pure: no web, database or CLI framework is imported here.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from netruimte._util import lazy_exports
 
 if TYPE_CHECKING:
     from netruimte.planner.curve import (
@@ -96,14 +97,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'netruimte.planner' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"netruimte.planner.{home}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _HOME)

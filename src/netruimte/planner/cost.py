@@ -60,15 +60,6 @@ __all__ = [
     "tariff_cost",
 ]
 
-TARIFF_ITEMS = (
-    "contracted import capacity",
-    "monthly peak import (kW max)",
-    "imported energy",
-    "exported energy (feed-in)",
-    "curtailed load",
-)
-"""The items of :func:`tariff_cost`: what the grid and the energy cost (no investment)."""
-
 
 @dataclass(frozen=True)
 class CostLine:

@@ -20,7 +20,8 @@ Method (proofs in ``docs/site-file.md``, "How min-connection is computed"):
 
 When occurrences of *different* shiftable loads overlap in time the state is no longer
 two-dimensional and the kernels do not apply; the engine then solves the same question as a
-linear programme (:mod:`netruimte.planner._overlap_lp`), exact but slower. The result says which
+linear programme (the LP engine's :func:`netruimte.planner.lp.min_connection_lp`), exact but
+slower. The result says which
 method answered.
 """
 
@@ -36,7 +37,7 @@ import pandas as pd
 
 from netruimte.conventions import HOURS_PER_STEP
 from netruimte.planner import _kernels as kern
-from netruimte.planner.dispatch import dispatch_frame, verify_dispatch
+from netruimte.planner.dispatch import SHIFTABLE_PREFIX, dispatch_frame, verify_dispatch
 from netruimte.planner.prepare import SiteArrays, occurrence_reason, site_arrays
 from netruimte.planner.site import Site
 
@@ -325,26 +326,9 @@ def min_connection(site: Site, *, dispatch: bool = True) -> MinConnectionResult:
 
     reason = _occurrence_reason(site, arrays)
     if arrays.overlapping():
-        from netruimte.planner._overlap_lp import solve_overlap_lp
-
         if reason is not None:
             return infeasible(reason, Method.LP)
-        solved = solve_overlap_lp(arrays, battery.power_kw, battery.eta, battery.smin,
-                                  battery.smax, max_kw, len(site.shiftable))  # fmt: skip
-        if solved.import_kw is None:
-            return infeasible(
-                "no import limit works: the restriction windows, the battery and the "
-                "shiftable loads cannot be reconciled (" + solved.message + ")",
-                Method.LP,
-            )
-        frame = None
-        if dispatch:
-            frame = _frame(site, arrays, solved.import_kw, solved.shift_kw, solved.charge_kw,
-                           solved.discharge_kw, solved.soc_kwh)  # fmt: skip
-        return MinConnectionResult(
-            Status.OPTIMAL, solved.import_kw, None, frame, float(solved.soc_kwh[0]), before,
-            Method.LP,
-        )  # fmt: skip
+        return _min_connection_by_lp(site, arrays, battery, before, dispatch)
 
     if reason is not None:
         return infeasible(reason, Method.KERNEL)
@@ -376,6 +360,38 @@ def min_connection(site: Site, *, dispatch: bool = True) -> MinConnectionResult:
             by_load[occ.load, occ.start : occ.stop] = shift[occ.start : occ.stop]
         frame = _frame(site, arrays, limit, by_load, charge, discharge, soc)
     return MinConnectionResult(Status.OPTIMAL, limit, None, frame, start, before, Method.KERNEL)
+
+
+def _min_connection_by_lp(
+    site: Site, arrays: SiteArrays, battery: _Battery, before: float, dispatch: bool
+) -> MinConnectionResult:
+    """Overlapping shiftable windows: the same question as one LP of the LP engine, its
+    schedule completed and checked by the same :func:`dispatch_frame` as the kernels'."""
+    from netruimte.planner.lp import PlanStatus, min_connection_lp
+
+    plan = min_connection_lp(site)
+    if plan.status is not PlanStatus.OPTIMAL or plan.import_kw is None or plan.dispatch is None:
+        reason = plan.reason or "no import limit works"
+        return MinConnectionResult(Status.INFEASIBLE, None, reason, None, None, before, Method.LP)
+    lp = plan.dispatch
+    soc_start = 0.0 if plan.soc_start_kwh is None else float(plan.soc_start_kwh)
+    frame = None
+    if dispatch:
+        charge = np.clip(lp["battery_charge_kw"].to_numpy(dtype=float), 0.0, battery.power_kw)
+        discharge = np.clip(lp["battery_discharge_kw"].to_numpy(dtype=float), 0.0, battery.power_kw)
+        soc = np.clip(
+            np.concatenate([[soc_start], lp["soc_kwh"].to_numpy(dtype=float)]),
+            battery.smin,
+            battery.smax,
+        )
+        shift = np.array(
+            [np.clip(lp[SHIFTABLE_PREFIX + s.name].to_numpy(dtype=float), 0.0, None)
+             for s in site.shiftable]
+        )  # fmt: skip
+        frame = _frame(site, arrays, plan.import_kw, shift, charge, discharge, soc)
+    return MinConnectionResult(
+        Status.OPTIMAL, plan.import_kw, None, frame, soc_start, before, Method.LP
+    )
 
 
 def _frame(

@@ -146,16 +146,17 @@ def _member_inputs(site: Site, objective: Objective) -> LpInputs:
     ``min-connection`` also without sizing and curtailment cost (only ``C`` counts)."""
     sizing = objective is Objective.MIN_COST
     inp = lp_inputs(site, sizing=sizing)
-    n = inp.steps
-    changes: dict[str, object] = {
-        "price_eur_per_kwh": np.zeros(n),
-        "feed_in_eur_per_kwh": 0.0,
-        "contracted_eur_per_kw_year": 0.0,
-        "kwmax_eur_per_kw_month": 0.0,
-    }
+    inp = dataclasses.replace(
+        inp,
+        price_eur_per_kwh=np.zeros(inp.steps),
+        feed_in_eur_per_kwh=0.0,
+        contracted_eur_per_kw_year=0.0,
+        kwmax_eur_per_kw_month=0.0,
+    )
     if not sizing:
-        changes["curtail_cost_eur_per_kwh"] = np.zeros_like(inp.curtail_cost_eur_per_kwh)
-    return dataclasses.replace(inp, **changes)  # type: ignore[arg-type]
+        curtail = np.zeros_like(inp.curtail_cost_eur_per_kwh)
+        inp = dataclasses.replace(inp, curtail_cost_eur_per_kwh=curtail)
+    return inp
 
 
 def add_hub_variables(b: LpBuilder, hub: Hub, inp: LpInputs, objective: Objective) -> HubColumns:

@@ -243,7 +243,7 @@ class Connection:
 
 @dataclass(frozen=True)
 class Tariff:
-    """Dutch large-consumer tariff carriers (all user input; see DOMAIN.md §2).
+    """Dutch large-consumer tariff carriers (all user input; see docs/sources.md [tariff-carriers]).
 
     ``energy_eur_per_kwh`` is a constant or a series on the site's index.
     """

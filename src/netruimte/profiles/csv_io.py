@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from netruimte._util import write_atomic
 from netruimte.conventions import DEFAULT_TIMEZONE, HOURS_PER_STEP, STEP
 from netruimte.errors import InputError
 
@@ -468,7 +469,4 @@ def write_profile_csv(
     if separator == ";":
         texts = [t.replace(".", ",") for t in texts]
     body = "".join(f"{s}{separator}{v}\n" for s, v in zip(stamps, texts, strict=True))
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(f"timestamp{separator}{column}\n{body}", encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_atomic(path, f"timestamp{separator}{column}\n{body}")

@@ -6,7 +6,7 @@ Dutch connection points start with ``871``.
 
 References
 ----------
-GS1 General Specifications, section 7.9 (check digit calculation). See DOMAIN.md §1.
+GS1 General Specifications, section 7.9 (check digit calculation). See docs/sources.md [gs1-check].
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ autumn day 100 (the repeated hour repeats the profile values). Dutch public holi
 (:func:`netruimte.profiles.holidays.dutch_holidays`) count as Sundays. The result is scaled so
 that its energy over the year equals ``annual_kwh`` exactly.
 
-These are German profiles: no package ships the Dutch NEDU profiles (DOMAIN.md §8), so they are
-a stand-in for a measured profile, and the reports say so.
+These are German profiles: no package ships the Dutch NEDU profiles (docs/sources.md [demandlib]),
+so they are a stand-in for a measured profile, and the reports say so.
 
 References
 ----------

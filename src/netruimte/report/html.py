@@ -18,6 +18,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from netruimte import __version__
+from netruimte._util import write_atomic
 from netruimte.i18n import Msg, fmt_datetime, gettext, lookup
 
 __all__ = [
@@ -360,8 +361,4 @@ def render_html(report: Report) -> str:
 
 def write_report(report: Report, path: str | Path) -> Path:
     """Render and write the report whole (temporary file, then rename)."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(render_html(report), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_atomic(path, render_html(report))

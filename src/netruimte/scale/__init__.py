@@ -12,8 +12,9 @@ Outside the pure core: this package imports Dask. Submodules load on first use (
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from netruimte._util import lazy_exports
 
 if TYPE_CHECKING:
     from netruimte.scale.cluster import dask_client, parse_scheduler
@@ -62,14 +63,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'netruimte.scale' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"netruimte.scale.{home}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _HOME)

@@ -16,17 +16,20 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-from collections.abc import Callable, Iterator
-from typing import Final
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Final
 
-from distributed import Client, LocalCluster
+from distributed import Client, Future, LocalCluster, as_completed
 
 from netruimte.errors import InputError
 
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT_S",
     "DEFAULT_WORKERS",
+    "broadcast",
+    "cancel",
     "cluster_threads",
+    "completed",
     "dask_client",
     "parse_scheduler",
     "terminal_progress",
@@ -165,3 +168,22 @@ def terminal_progress(description: str, total: int) -> Iterator[Callable[[int], 
             progress.advance(task, n)
 
         yield advance
+
+
+# Typed doors to the untyped parts of ``distributed`` the scale-out uses (one ignore each here
+# instead of one at every call).
+def completed(futures: Iterable[Future[Any]]) -> Iterator[Any]:
+    """The futures in the order they finish (:func:`distributed.as_completed`; untyped, as
+    ``Future``'s own methods are)."""
+    yield from as_completed(futures)  # type: ignore[no-untyped-call]
+
+
+def cancel(client: Client, items: Iterable[Any]) -> None:
+    """Cancel futures (or scattered data) that are no longer needed."""
+    client.cancel(list(items))  # type: ignore[no-untyped-call]
+
+
+def broadcast(client: Client, value: Any) -> Future[Any]:
+    """Scatter ``value`` to every worker (each keeps a copy; not hashed: sent once per call)."""
+    futures: list[Future[Any]] = client.scatter([value], broadcast=True, hash=False)  # type: ignore[no-untyped-call]
+    return futures[0]

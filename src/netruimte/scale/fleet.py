@@ -16,7 +16,6 @@ planner is deterministic and a site's plan depends only on its own input.
 from __future__ import annotations
 
 import math
-import os
 import statistics
 import time
 import uuid
@@ -28,11 +27,12 @@ from typing import Any, Final, Protocol
 
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
-from distributed import Client, as_completed
+from distributed import Client
 
+from netruimte._util import atomic_path, write_atomic
 from netruimte.errors import InputError
 from netruimte.planner.site import Objective, Site
-from netruimte.scale.cluster import dask_client
+from netruimte.scale.cluster import cancel, completed, dask_client
 from netruimte.scale.fleet_input import Fleet, FleetEntry, entry_site
 
 __all__ = [
@@ -353,7 +353,7 @@ def plan_fleet(
     by_key = {key: entry for key, entry in zip(keys, fleet.entries, strict=True)}
     rows: dict[int, SiteRow] = {}
     try:
-        for future in as_completed(futures):  # type: ignore[no-untyped-call]
+        for future in completed(futures):
             entry = by_key[future.key]
             if future.status == "error":  # e.g. the site crashed workers until Dask gave up
                 exc = future.exception()
@@ -370,7 +370,7 @@ def plan_fleet(
             if progress is not None:
                 progress(row)
     finally:
-        client.cancel(futures)  # type: ignore[no-untyped-call]
+        cancel(client, futures)
     missing = [e.name for e in fleet.entries if e.position not in rows]
     if missing:
         raise RuntimeError(f"{len(missing)} sites did not come back, e.g. {missing[0]!r}")
@@ -401,12 +401,9 @@ def write_results(result: FleetResult, out: str | Path) -> tuple[Path, Path]:
     table = pa.Table.from_pydict(columns, schema=_SCHEMA)
     results = folder / RESULTS_FILE
     summary = folder / SUMMARY_FILE
-    partial = folder / f".{RESULTS_FILE}.{os.getpid()}.tmp"
-    pq.write_table(table, partial)
-    partial.replace(results)
-    partial = folder / f".{SUMMARY_FILE}.{os.getpid()}.tmp"
-    partial.write_text(json.dumps(result.summary(), indent=2, allow_nan=False) + "\n")
-    partial.replace(summary)
+    with atomic_path(results) as partial:
+        pq.write_table(table, partial)
+    write_atomic(summary, json.dumps(result.summary(), indent=2, allow_nan=False) + "\n")
     return results, summary
 
 

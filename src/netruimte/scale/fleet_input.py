@@ -23,7 +23,7 @@ from netruimte.planner.site import Site
 
 # The site file's own reader: a CSV row becomes the same dictionary a TOML file parses to, so
 # both go through one validation (kept private in scenario.site_toml; see docs/fleet.md).
-from netruimte.scenario.site_toml import _build, _Reader, load_site
+from netruimte.scenario.site_toml import load_site, site_from_data
 
 __all__ = [
     "COLUMNS",
@@ -267,7 +267,7 @@ def entry_site(entry: FleetEntry) -> Site:
     source = Path(entry.path)
     data = _row_data(entry)
     try:
-        return _build(data, _Reader(source))
+        return site_from_data(data, source)
     except InputError as exc:
         if exc.source is not None and exc.source != str(source):  # inside a profile/price CSV
             raise InputError(

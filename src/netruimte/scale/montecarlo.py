@@ -4,31 +4,30 @@
 ``SeedSequence(seed).spawn(runs)[i]`` (:func:`netruimte.waitlist.simulation.run_seeds`), so a
 run's draws do not depend on which process computes it. Here the runs are cut into chunks of
 consecutive run indices; each chunk is one Dask task that calls
-:func:`netruimte.waitlist.simulation.run_grants` for its runs on the compiled scenario (sent to
-the workers once). The client puts every chunk's rows back at their run indices and builds the
-result with the same :func:`netruimte.waitlist.explain.build_result`: the same
+:func:`netruimte.waitlist.simulation.run_grants` for its runs on the compiled scenario (sent to the
+workers once). The client puts every chunk's rows back at their run indices; the rest (seeds,
+compare runs, the assembly of the result) is the one runner :func:`netruimte.waitlist.monte_carlo`,
+given this module's ``grants`` function: the same
 :class:`~netruimte.waitlist.result.SimulationResult`, for any chunk size or cluster.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from distributed import Client, as_completed
+from distributed import Client
 
 from netruimte.errors import InputError
-from netruimte.scale.cluster import cluster_threads, dask_client
-from netruimte.waitlist.engine import CompiledScenario, compile_scenario, run_compiled
-from netruimte.waitlist.explain import build_result
+from netruimte.scale.cluster import broadcast, cancel, cluster_threads, completed, dask_client
+from netruimte.waitlist.engine import CompiledScenario
 from netruimte.waitlist.result import SimulationResult
 from netruimte.waitlist.rules import Policy
 from netruimte.waitlist.scenario import Fit, Scenario
-from netruimte.waitlist.simulation import run_grants, run_seeds
+from netruimte.waitlist.simulation import RunsDone, monte_carlo, run_grants, run_seeds
 
 __all__ = ["TASKS_PER_THREAD", "grant_chunk", "monte_carlo_distributed", "run_chunks"]
 
@@ -36,7 +35,7 @@ TASKS_PER_THREAD = 4
 """The default chunk gives each worker thread about this many tasks (load balance vs overhead)."""
 
 IntArray = npt.NDArray[np.int64]
-Progress = Callable[[int], None]
+Progress = RunsDone
 
 
 def grant_chunk(
@@ -73,31 +72,30 @@ def run_chunks(runs: int, chunk: int) -> list[tuple[int, int]]:
 def _grants_on_dask(
     client: Client,
     c: CompiledScenario,
-    seeds: list[np.random.SeedSequence],
+    seeds: Sequence[np.random.SeedSequence],
     chunk: int | None,
-    progress: Progress | None,
+    progress: RunsDone,
 ) -> IntArray:
     runs = len(seeds)
     if chunk is None:
         chunk = max(1, math.ceil(runs / (TASKS_PER_THREAD * cluster_threads(client))))
     spans = run_chunks(runs, chunk)
     # Every worker gets its own copy, so losing a worker does not lose the input of the rest.
-    [compiled] = client.scatter([c], broadcast=True, hash=False)  # type: ignore[no-untyped-call]
+    compiled = broadcast(client, c)
     futures = [client.submit(grant_chunk, compiled, a, seeds[a:b], pure=False) for a, b in spans]
     out = np.full((runs, c.n_requests), np.iinfo(np.int64).min, dtype=np.int64)
     filled = np.zeros(runs, dtype=bool)
     try:
-        for future in as_completed(futures):  # type: ignore[no-untyped-call]
+        for future in completed(futures):
             start, rows = future.result()  # a failed chunk raises here: no partial result
             stop = start + len(rows)
             if filled[start:stop].any():  # cannot happen with as_completed; never hide it
                 raise RuntimeError(f"runs {start}..{stop - 1} arrived twice")
             out[start:stop] = rows
             filled[start:stop] = True
-            if progress is not None:
-                progress(len(rows))
+            progress(len(rows))
     finally:
-        client.cancel([*futures, compiled])  # type: ignore[no-untyped-call]
+        cancel(client, [*futures, compiled])
     if not filled.all():
         missing = np.flatnonzero(~filled)
         raise RuntimeError(f"{missing.size} Monte Carlo runs did not come back, e.g. {missing[0]}")
@@ -144,7 +142,7 @@ def monte_carlo_distributed(
     """
     n_runs = scenario.runs if runs is None else runs
     master = scenario.seed if seed is None else seed
-    seeds = run_seeds(master, n_runs)
+    run_seeds(master, n_runs)  # validate before connecting
     if chunk is not None:
         run_chunks(n_runs, chunk)  # validate before connecting
     if client is None:
@@ -153,14 +151,14 @@ def monte_carlo_distributed(
                 scenario, n_runs, master, policy=policy, fit=fit, compare=compare,
                 client=own, chunk=chunk, progress=progress,
             )  # fmt: skip
-    c = compile_scenario(scenario, policy=policy, fit=fit)
-    base = run_compiled(c)
-    grants = _grants_on_dask(client, c, seeds, chunk, progress)
-    result = build_result(c, base, grants=grants, runs=n_runs, seed=master)
-    if compare is not None:
-        other = monte_carlo_distributed(
-            scenario, n_runs, master, policy=compare, fit=fit, client=client, chunk=chunk,
-            progress=progress,
-        )  # fmt: skip
-        result = replace(result, compare=other)
-    return result
+    live: Client = client
+
+    def on_dask(
+        c: CompiledScenario, seeds: Sequence[np.random.SeedSequence], done: RunsDone
+    ) -> IntArray:
+        return _grants_on_dask(live, c, seeds, chunk, done)
+
+    return monte_carlo(
+        scenario, n_runs, master, policy=policy, fit=fit, compare=compare, progress=progress,
+        grants=on_dask,
+    )  # fmt: skip

@@ -12,8 +12,9 @@ load the planner.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from netruimte._util import lazy_exports
 
 if TYPE_CHECKING:
     from netruimte.scenario.prices import PRICE_COLUMN, read_price_csv
@@ -40,14 +41,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'netruimte.scenario' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"netruimte.scenario.{home}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _HOME)

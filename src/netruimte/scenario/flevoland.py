@@ -21,6 +21,8 @@ from typing import Any, Final, Literal
 
 import numpy as np
 
+from netruimte._util import write_atomic
+
 __all__ = [
     "FLEVOLAND_STATIONS",
     "QUEUE_MW",
@@ -40,10 +42,11 @@ __all__ = [
 SCENARIO_NAME: Final = "Flevoland 2026 (published grid figures, synthetic waiting list)"
 
 FLEVOLAND_STATIONS: Final = ("ALM", "LLS", "ZWD", "ZWD20", "DRT", "EML")
-"""The six Liander stations of the capacity map (DOMAIN.md §6)."""
+"""The six Liander stations of the capacity map (docs/sources.md [flevoland-map])."""
 
 QUEUE_MW: Final[Mapping[str, Mapping[str, float]]] = {
-    # [CM] queue offtake / feed-in MW, Liander capacity map 2026-05-29 (DOMAIN.md §6) [U]
+    # [CM] queue offtake / feed-in MW, Liander capacity map 2026-05-29 (docs/sources.md
+    # [flevoland-map]) [U]
     "ALM": {"offtake": 8.2, "feed-in": 39.0},
     "LLS": {"offtake": 8.1, "feed-in": 24.0},
     "ZWD": {"offtake": 9.0, "feed-in": 32.0},
@@ -52,10 +55,12 @@ QUEUE_MW: Final[Mapping[str, Mapping[str, float]]] = {
     "EML": {"offtake": 7.5, "feed-in": 27.0},
 }
 TENNET_QUEUE_OFFTAKE_MW: Final = 1339.0
-"""[TN] queue offtake of TenneT region Flevopolder-Utrecht-Gelderland (DOMAIN.md §6)."""
+"""[TN] queue offtake of TenneT region Flevopolder-Utrecht-Gelderland.
+
+Source: docs/sources.md [flevoland-tennet]."""
 
 SMALL_CONSUMER_MAX_KW: Final = 55.0
-"""≤ 3×80 A is a small consumer (DOMAIN.md §2)."""
+"""≤ 3×80 A is a small consumer (docs/sources.md [small-consumer])."""
 
 
 @functools.cache
@@ -529,9 +534,7 @@ def write_scenario_files(scenario: FlevolandScenario, folder: Any, **options: An
         ("requests.csv", buffer.getvalue()),
         ("scenario.toml", "\n".join(lines) + "\n"),
     ):
-        tmp = folder / (name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(folder / name)
+        write_atomic(folder / name, text)
     return folder / "scenario.toml"
 
 

@@ -44,7 +44,7 @@ from netruimte.scenario.profile_options import (
 from netruimte.scenario.site_economics import ECONOMICS_KEYS, economics
 from netruimte.scenario.toml_limits import parse_toml_text
 
-__all__ = ["load_site", "parse_objective", "parse_window", "read_toml"]
+__all__ = ["load_site", "parse_objective", "parse_window", "read_toml", "site_from_data"]
 
 _SECTIONS: Final = {
     "site": {"name", "timezone", "year"},
@@ -222,7 +222,17 @@ def load_site(path: str | Path) -> Site:
         missing or malformed CSV, or series that do not share the load's index.
     """
     source = Path(path)
-    return _build(read_toml(source), _Reader(source))
+    return site_from_data(read_toml(source), source)
+
+
+def site_from_data(data: dict[str, Any], source: str | Path) -> Site:
+    """Build a site from a parsed site document (the tables of a site file).
+
+    For callers that hold the document already (the fleet's CSV rows); errors name ``source``
+    and the key, and relative paths in it are relative to ``source``'s folder, as for
+    :func:`load_site`.
+    """
+    return _build(data, _Reader(Path(source)))
 
 
 def read_toml(source: Path) -> dict[str, Any]:

@@ -24,7 +24,13 @@ import numpy.typing as npt
 from netruimte.conventions import DEFAULT_TIMEZONE, csv_unescape_text
 from netruimte.errors import InputError
 from netruimte.profiles.csv_io import read_input_text
-from netruimte.waitlist.requests import BLOCKS_REFUSED, Alternative, Request
+from netruimte.waitlist.requests import (
+    BLOCKS_REFUSED,
+    Alternative,
+    Contract,
+    Request,
+    coerce_enum,
+)
 
 __all__ = ["REQUEST_KEYS", "load_requests_csv", "request_from_mapping"]
 
@@ -140,7 +146,8 @@ def _accepts(value: object, decimal_comma: bool) -> tuple[Alternative, ...]:
     out = []
     for item in items:
         if isinstance(item, str):
-            out.append(Alternative(contract=item.strip()))  # type: ignore[arg-type]
+            contract = coerce_enum(Contract, item.strip(), field="accepts.contract")
+            out.append(Alternative(contract=contract))
             continue
         if not isinstance(item, Mapping):
             raise InputError(

@@ -29,6 +29,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from netruimte._util import utc_now
 from netruimte.errors import InputError
 from netruimte.services.errors import Conflict, Forbidden, NotFound, Unauthorized
 from netruimte.storage import Database
@@ -123,7 +124,7 @@ def _check_name(name: str) -> str:
 def _check_days(days: int) -> dt.datetime:
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650:
         raise InputError(f"a token lasts 1 to 3650 days, got {days!r}", field="days")
-    return _now() + dt.timedelta(days=days)
+    return utc_now() + dt.timedelta(days=days)
 
 
 def add_user(
@@ -154,7 +155,7 @@ def add_user(
                 name=name,
                 role=role.value,
                 token_hash=hash_token(token),
-                created_at=_now(),
+                created_at=utc_now(),
                 token_expires_at=until,
             )
             session.add(user)
@@ -186,7 +187,7 @@ def revoke_user(db: Database, name: str) -> None:
     with db.write() as session:
         user = _user(session, name)
         user.token_hash = hash_token(new_token())  # a digest of a secret nobody holds
-        user.token_expires_at = _now()
+        user.token_expires_at = utc_now()
         session.execute(delete(WebSession).where(WebSession.user_id == user.id))
         _audit(db, session, "user.revoke", Principal(user.id, user.name, Role(user.role)))
 
@@ -232,7 +233,7 @@ def authenticate(db: Database, token: str | None) -> Principal:
         user = session.scalars(select(User).where(User.token_hash == digest)).one_or_none()
         if user is None or not hmac.compare_digest(user.token_hash, digest):
             raise Unauthorized("invalid token")
-        if user.token_expires_at <= _now():
+        if user.token_expires_at <= utc_now():
             raise Unauthorized("the token has expired; `netruimte users token NAME` issues one")
         return Principal(user_id=user.id, name=user.name, role=Role(user.role))
 
@@ -242,7 +243,7 @@ def start_session(db: Database, token: str) -> tuple[Principal, str]:
     the cookie (only its digest is stored)."""
     principal = authenticate(db, token)
     session_id = new_token()
-    now = _now()
+    now = utc_now()
     with db.write() as session:
         session.execute(  # tidy: this user's ended sessions
             delete(WebSession).where(
@@ -267,7 +268,7 @@ def authenticate_session(db: Database, session_id: str | None) -> Principal:
     if not session_id:
         raise Unauthorized("please sign in")
     digest = hash_token(session_id)
-    now = _now()
+    now = utc_now()
     with db.read() as session:
         row = session.get(WebSession, digest)
         user = session.get(User, row.user_id) if row is not None else None
@@ -311,7 +312,3 @@ def _audit(db: Database, session: Session, action: str, user: Principal) -> None
         obj=f"user:{user.name}",
         inputs={"user_id": user.user_id, "role": user.role.value},
     )
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

@@ -1,6 +1,7 @@
 """Priority claims: an applicant asks for a category with evidence; an operator decides.
 
-Under the 2026 framework priority is given only when the party asks for it (DOMAIN.md §4):
+Under the 2026 framework priority is given only when the party asks for it (docs/sources.md
+[acm-2026]):
 
 * categories 2 (safety) and 3 (basic needs) need a declared function and the evidence of
   table 4, and only offtake qualifies: on acceptance the request's ``evidence`` becomes true;
@@ -14,11 +15,11 @@ audit entries, with the policy version in force.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
 
+from netruimte._util import utc_now
 from netruimte.errors import InputError
 from netruimte.services import audit
 from netruimte.services.auth import Principal, require_operator
@@ -33,10 +34,6 @@ __all__ = ["claim_priority", "claim_view", "decide_claim", "get_claim", "list_cl
 
 PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
 _MIN_EVIDENCE_CHARS = 10
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def claim_view(claim: PriorityClaim) -> dict[str, Any]:
@@ -103,7 +100,7 @@ def claim_priority(
         ).first()
         if pending is not None:
             raise Conflict(f"claim {pending.id} on request {request_id!r} is still pending")
-        now = _now()
+        now = utc_now()
         row.category = cat.value
         if function is not None:
             row.function = function
@@ -200,7 +197,7 @@ def decide_claim(
         cat = Category(claim.category)
         if score is not None and cat is not Category.CONGESTION_RELIEVER:
             raise InputError("a score is only for congestion relievers", field="score")
-        now = _now()
+        now = utc_now()
         claim.status = ACCEPTED if accept else REJECTED
         claim.decided_by = principal.user_id
         claim.decided_at = now

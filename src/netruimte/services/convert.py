@@ -33,8 +33,9 @@ from netruimte.services.errors import Conflict
 from netruimte.storage.tables import Register, Reinforcement, Request, Station
 from netruimte.waitlist import Request as WaitRequest
 from netruimte.waitlist import Scenario, UseItOrLoseIt
-from netruimte.waitlist.requests import Alternative, Contract
-from netruimte.waitlist.rules import SMALL_CONSUMERS_JOIN
+from netruimte.waitlist.requests import Alternative, Category, Contract, coerce_enum
+from netruimte.waitlist.rules import SMALL_CONSUMERS_JOIN, Policy
+from netruimte.waitlist.scenario import CapacityMode, Fit
 
 __all__ = [
     "GRANTED",
@@ -305,6 +306,7 @@ def accepts_of(raw: Sequence[Mapping[str, Any]] | None) -> tuple[Alternative, ..
 
 def domain_request(row: Request) -> WaitRequest:
     """The pure request of a row (validates every field)."""
+    where = f"request {row.id!r}"
     return WaitRequest(
         id=row.id,
         station=row.station_id,
@@ -312,10 +314,10 @@ def domain_request(row: Request) -> WaitRequest:
         submitted=row.submitted,
         direction=Direction(row.direction),
         applicant=row.applicant,
-        category=row.category,  # type: ignore[arg-type]  # coerced and checked by Request
+        category=coerce_enum(Category, row.category, field="category", where=where),
         function=row.function,
         evidence=row.evidence,
-        contract=row.contract,  # type: ignore[arg-type]
+        contract=coerce_enum(Contract, row.contract, field="contract", where=where),
         small_consumer=row.small_consumer,
         contract_signed=row.contract_signed,
         score=row.score,
@@ -405,15 +407,16 @@ def build_scenario(
         .order_by(Request.position, Request.id)
     ).all()
     uioli = UseItOrLoseIt(**reg.use_it_or_lose_it) if reg.use_it_or_lose_it else None
+    mode = capacity if capacity is not None else reg.capacity
     return Scenario(
         name=reg.name,
         start=start or reg.start,
         end=end or reg.end,
         grid=grid,
         requests=tuple(domain_request(r) for r in rows),
-        policy=reg.policy,  # type: ignore[arg-type]  # coerced and checked by Scenario
-        fit=reg.fit,  # type: ignore[arg-type]
-        capacity=capacity if capacity is not None else reg.capacity,  # type: ignore[arg-type]
+        policy=coerce_enum(Policy, reg.policy, field="policy"),
+        fit=coerce_enum(Fit, reg.fit, field="fit"),
+        capacity=None if mode is None else coerce_enum(CapacityMode, mode, field="capacity"),
         timezone=reg.timezone,
         use_it_or_lose_it=uioli,
         withdraw_per_year=reg.withdraw_per_year,

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from netruimte._util import atomic_path, write_atomic
 from netruimte.report import write_report
 from netruimte.report.demo import build_demo_report
 from netruimte.report.demo_data import (
@@ -29,12 +30,6 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, float) and value != value:  # NaN
         return None
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def demo_summary(result: DemoResult) -> dict[str, Any]:
@@ -133,22 +128,22 @@ def write_demo(result: DemoResult, *, lang: str = "nl") -> list[Path]:
     (out / "results").mkdir(exist_ok=True)
     written: list[Path] = []
     summary = demo_summary(result)
-    _atomic_text(out / "summary.json", json.dumps(summary, indent=2, default=_json_default))
+    write_atomic(out / "summary.json", json.dumps(summary, indent=2, default=_json_default))
     written.append(out / "summary.json")
     table = connection_table(result)
-    table.to_csv(out / "connections.csv.tmp", index=False)
-    (out / "connections.csv.tmp").replace(out / "connections.csv")
+    with atomic_path(out / "connections.csv") as tmp:
+        table.to_csv(tmp, index=False)
     written.append(out / "connections.csv")
     plans = pd.DataFrame(
         [{**p.__dict__, "flex_share": p.flex_share, "saved_kw": p.saved_kw} for p in result.plans]
     )
-    plans.round(3).to_csv(out / "site-plans.csv.tmp", index=False)
-    (out / "site-plans.csv.tmp").replace(out / "site-plans.csv")
+    with atomic_path(out / "site-plans.csv") as tmp:
+        plans.round(3).to_csv(tmp, index=False)
     written.append(out / "site-plans.csv")
     for variant in VARIANTS:
         path = out / "results" / f"{variant.key}.json"
         document = {"variant": variant.label, **result.results[variant.key].to_json_dict()}
-        _atomic_text(path, json.dumps(document, indent=1, default=_json_default))
+        write_atomic(path, json.dumps(document, indent=1, default=_json_default))
         written.append(path)
     report = replace(build_demo_report(result), lang=lang)  # nl: the demo's readers are Dutch
     written.append(write_report(report, out / "report.html"))
@@ -156,7 +151,6 @@ def write_demo(result: DemoResult, *, lang: str = "nl") -> list[Path]:
 
     pdf = demo_summary_pdf(json.loads(json.dumps(summary, default=_json_default)),
                            horizon_year=result.scenario.end.year)  # fmt: skip
-    (out / "summary.pdf.tmp").write_bytes(pdf)
-    (out / "summary.pdf.tmp").replace(out / "summary.pdf")
+    write_atomic(out / "summary.pdf", pdf)
     written.append(out / "summary.pdf")
     return written

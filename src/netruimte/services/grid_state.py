@@ -6,11 +6,11 @@ in the node's subtree``. A request fits when its MW fits the headroom of its sta
 ancestor in its own direction; a node without a feed-in capacity does not limit feed-in.
 
 The capacity map uses the field names of Netbeheer Nederland's information model
-``im-capaciteitskaart`` (DOMAIN.md §5; mapping in :mod:`netruimte.grid.capacity_map`): per
-station ``demand_*`` (offtake) and ``generation_*`` (feed-in) available capacity, quoted
-capacity (existing load + granted), capacity and requests in the queue (waiting, over the
-subtree), the colour (``*_constraint``, and its code 0–3), the forecast capacity after all
-planned works and the alleviation year of the latest forecast run.
+``im-capaciteitskaart`` (docs/sources.md [capacity-map-model]; mapping in
+:mod:`netruimte.grid.capacity_map`): per station ``demand_*`` (offtake) and ``generation_*``
+(feed-in) available capacity, quoted capacity (existing load + granted), capacity and requests in
+the queue (waiting, over the subtree), the colour (``*_constraint``, and its code 0–3), the forecast
+capacity after all planned works and the alleviation year of the latest forecast run.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from netruimte._util import write_atomic
 from netruimte.planner.hub import Hub, hub_net_import_kw, verify_hub_dispatch
 from netruimte.planner.site import Objective, Site
 from netruimte.services.site_plan import (
@@ -31,7 +32,6 @@ from netruimte.services.site_plan import (
     kw_rounded_up,
     plan_site,
     tariff_cost,
-    write_text,
 )
 
 __all__ = [
@@ -317,18 +317,18 @@ def write_hub_outputs(plan: HubPlan, out_dir: str | Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     target = out / "plan.json"
-    write_text(target, json.dumps(plan.to_json_dict(), indent=2, allow_nan=False) + "\n")
+    write_atomic(target, json.dumps(plan.to_json_dict(), indent=2, allow_nan=False) + "\n")
     written.append(target)
     if plan.feasible and plan.dispatches is not None:
         target = out / "dispatch.csv"
-        write_text(target, wide_dispatch(plan).to_csv())
+        write_atomic(target, wide_dispatch(plan).to_csv())
         written.append(target)
         net = hub_net_import_kw(plan.dispatches)
         target = out / "import.csv"
         write_profile_csv(pd.Series(np.maximum(net, 0.0), index=plan.hub.index), target)
         written.append(target)
         target = out / "request.json"
-        write_text(target, json.dumps(hub_request_annex(plan), indent=2) + "\n")
+        write_atomic(target, json.dumps(hub_request_annex(plan), indent=2) + "\n")
         written.append(target)
     return written
 

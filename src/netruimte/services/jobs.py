@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from netruimte._util import utc_now
 from netruimte.services.auth import Principal
 from netruimte.services.errors import NotFound
 from netruimte.storage import Database
@@ -45,10 +46,6 @@ __all__ = [
 ]
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def worker_name(uid: str) -> str:
@@ -77,7 +74,7 @@ def enqueue(session: Session, kind: str, target_id: int, owner_id: int | None) -
         message="queued",
         owner_id=owner_id,
         attempts=0,
-        created_at=_now(),
+        created_at=utc_now(),
     )
     session.add(job)
     session.flush()
@@ -93,7 +90,7 @@ def claim_next(db: Database, worker: str) -> JobInfo | None:
         job = session.scalars(stmt).first()
         if job is None:
             return None
-        now = _now()
+        now = utc_now()
         job.status = RUNNING
         job.worker = worker
         job.started_at = now
@@ -117,7 +114,7 @@ def heartbeat(
         job = session.get(Job, job_id)
         if job is None or job.status != RUNNING or job.worker != worker:
             return False
-        job.heartbeat_at = _now()
+        job.heartbeat_at = utc_now()
         if progress is not None:
             job.progress = min(1.0, max(0.0, float(progress)))
         if message is not None:
@@ -135,7 +132,7 @@ def finish(db: Database, job_id: int, worker: str, error: str | None = None) -> 
         job.error = error
         job.progress = job.progress if error else 1.0
         job.message = "failed" if error else "done"
-        job.finished_at = _now()
+        job.finished_at = utc_now()
         return True
 
 
@@ -156,7 +153,7 @@ def requeue_dead(db: Database, worker: str, stale_after_s: float) -> list[int]:
     process that no longer exists; or it is an earlier worker of this very process.
     """
     host, pid, _ = worker.split(":", 2)
-    cutoff = _now() - dt.timedelta(seconds=stale_after_s)
+    cutoff = utc_now() - dt.timedelta(seconds=stale_after_s)
     out = []
     with db.write() as session:
         stmt = select(Job).where(Job.status == RUNNING)

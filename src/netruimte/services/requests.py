@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from netruimte._util import utc_now
 from netruimte.errors import InputError
 from netruimte.services import audit
 from netruimte.services.auth import Principal, require_operator
@@ -103,10 +104,6 @@ _UPDATABLE = frozenset(
 )  # fmt: skip
 _REQUIRED = frozenset({"applicant", "kw", "contract", "accept_partial"})
 """Fields every request has: a change may not set them to null."""
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def request_view(row: Request, owner: str | None = None) -> dict[str, Any]:
@@ -238,7 +235,7 @@ def create_request(db: Database, principal: Principal, fields: Mapping[str, Any]
             raise InputError(f"a request needs '{key}'", field=key)
     for key in ("submitted", "needed", "withdrawn"):
         check_day(fields.get(key), key)
-    now = _now()
+    now = utc_now()
     with db.write() as session:
         reg = load_register(session)
         station = session.get(Station, str(fields["station"]))
@@ -337,7 +334,7 @@ def update_request(
             else:
                 setattr(row, key, value)
         domain_request(row)  # validate the result as a whole
-        row.updated_at = _now()
+        row.updated_at = utc_now()
         audit.append(
             db,
             session,
@@ -345,7 +342,7 @@ def update_request(
             action="request.update",
             obj=f"request:{request_id}",
             inputs={"before": before, "after": dict(fields)},
-            policy=audit.policy_version(reg.policy, _now().date()),
+            policy=audit.policy_version(reg.policy, utc_now().date()),
         )
         session.flush()
         return request_view(row, _owner_name(session, row.owner_id))
@@ -375,7 +372,7 @@ def withdraw_request(
         if row.status == WITHDRAWN:
             raise Conflict(f"request {request_id!r} is withdrawn already")
         previous = row.status
-        now = _now()
+        now = utc_now()
         row.status = WITHDRAWN
         row.withdrawn_at = now
         row.updated_at = now
@@ -476,7 +473,7 @@ def grant_request(
             principal,
             row,
             day=day,
-            now=_now(),
+            now=utc_now(),
             path=path,
             room_before_mw={n: rooms[(n, row.direction)].room_mw for n in path},
             policy=audit.policy_version(reg.policy, day),

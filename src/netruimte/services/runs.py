@@ -27,10 +27,10 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from netruimte._util import utc_now
 from netruimte.errors import InputError
 from netruimte.services import audit, jobs
 from netruimte.services.auth import Principal, require_operator
@@ -54,14 +54,10 @@ from netruimte.waitlist import (
     Fit,
     Policy,
     SimulationResult,
-    compile_scenario,
     explain,
-    run_compiled,
-    run_grants,
-    run_seeds,
+    monte_carlo,
     simulate,
 )
-from netruimte.waitlist.explain import build_result
 
 __all__ = [
     "ALLOCATE",
@@ -86,10 +82,6 @@ MAX_HORIZON_YEARS = 100
 _SEED_LIMIT = 2**31  # fits a 32-bit integer column on every database
 
 Progress = Callable[[float, str], None]
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _choice(kind: type[Policy] | type[Fit], value: str | None, field: str) -> str | None:
@@ -168,7 +160,7 @@ def create_run(
             start=first,
             end=last,
             created_by=principal.user_id,
-            created_at=_now(),
+            created_at=utc_now(),
         )
         session.add(run)
         session.flush()
@@ -187,21 +179,21 @@ def monte_carlo_with_progress(
     progress: Progress,
     share: tuple[float, float] = (0.0, 1.0),
 ) -> SimulationResult:
-    """:func:`netruimte.waitlist.monte_carlo` run by run, reporting progress.
-
-    Same per-run seed sequences and the same assembly, so the result equals ``monte_carlo``'s.
-    """
-    seeds = run_seeds(seed, runs)
-    c = compile_scenario(scenario, policy=policy, fit=fit)
-    base = run_compiled(c)
-    grants = np.empty((runs, c.n_requests), dtype=np.int64)
+    """:func:`netruimte.waitlist.monte_carlo` on one thread, reporting progress as a share
+    of the job (``share``: the part of the job's progress these runs fill)."""
     lo, hi = share
     step = max(1, runs // 50)
-    for i, ss in enumerate(seeds):
-        grants[i] = run_grants(c, ss)
-        if (i + 1) % step == 0 or i + 1 == runs:
-            progress(lo + (hi - lo) * (i + 1) / runs, f"{i + 1} of {runs} runs ({policy})")
-    return build_result(c, base, grants=grants, runs=runs, seed=seed)
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        for _ in range(n):
+            done += 1
+            if done % step == 0 or done == runs:
+                progress(lo + (hi - lo) * done / runs, f"{done} of {runs} runs ({policy})")
+
+    # The service's scenarios carry no seed of their own, so ``seed=None`` stays a fresh one.
+    return monte_carlo(scenario, runs, seed, policy=policy, fit=fit, workers=1, progress=advance)
 
 
 def _owners(session: Session) -> dict[str, int | None]:
@@ -287,7 +279,7 @@ def execute_run(db: Database, job: jobs.JobInfo, progress: Progress) -> None:
             raise NotFound(f"run {job.target_id} no longer exists")
         digest = _store_result(session, run, result, _owners(session))
         run.status = jobs.DONE
-        run.finished_at = _now()
+        run.finished_at = utc_now()
         run.error = None
         run.granted_count = sum(1 for r in result.requests if r.granted_on is not None)
         audit.append(
@@ -319,7 +311,7 @@ def fail_run(db: Database, job: jobs.JobInfo, message: str) -> None:
         if run is not None:
             run.status = jobs.FAILED
             run.error = message
-            run.finished_at = _now()
+            run.finished_at = utc_now()
 
 
 def allocate(
@@ -358,7 +350,7 @@ def allocate(
         rooms = live_rooms(session, stations, day)
         path_of = paths(stations)
         version = audit.policy_version(used_policy, day)
-        now = _now()
+        now = utc_now()
         run = Run(
             kind=ALLOCATE,
             status=jobs.DONE,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import datetime as dt
 import hashlib
 import io
 import posixpath
@@ -28,6 +27,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from netruimte import __version__
+from netruimte._util import utc_now
 from netruimte.conventions import csv_safe_text
 from netruimte.errors import InputError
 from netruimte.scenario.waitlist_toml import load_scenario
@@ -96,10 +96,6 @@ def store_blobs(
     return digests
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def _clear(db: Database, session: Session, force: bool) -> dict[str, int]:
     db.lock_all_stations(session)
     owned = session.scalar(
@@ -132,7 +128,7 @@ def _store(
     source: str,
 ) -> dict[str, str]:
     """Insert the scenario's rows; returns the SHA-256 of every kept file."""
-    now = _now()
+    now = utc_now()
     uioli = scenario.use_it_or_lose_it
     session.add(
         Register(
@@ -440,7 +436,7 @@ def export_scenario(db: Database, actor: Principal, fmt: str = "toml") -> tuple[
                 notes[r.id] = f"granted on {granted_on} in the live register"
         settings = _settings(reg)
         uioli = reg.use_it_or_lose_it
-    stamp = dt.datetime.now(dt.UTC).date().isoformat()
+    stamp = utc_now().date().isoformat()
     header = (
         f"Exported by netruimte {__version__} from the register on {stamp}.",
         "Requests granted in the live register are marked; withdrawn ones are left out.",

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 
+from netruimte._util import write_atomic
 from netruimte.errors import InputError
 from netruimte.planner.cost import BusinessCase, CostLine, business_case, tariff_cost
 from netruimte.planner.curve import DEFAULT_C_RATE, CurvePoint, parse_battery_range
@@ -51,7 +52,6 @@ __all__ = [
     "run_site_plan",
     "tariff_cost",
     "write_plan_outputs",
-    "write_text",
 ]
 
 PLAN_FIELDS: Final = (
@@ -375,13 +375,6 @@ def request_annex(plan: SitePlan, profile_csv: str = "import.csv") -> dict[str, 
     }
 
 
-def write_text(path: Path, text: str) -> None:
-    """Write ``text`` whole: to a temporary file next to ``path``, then renamed over it."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def write_plan_outputs(
     plan: SitePlan,
     out_dir: str | Path,
@@ -404,19 +397,19 @@ def write_plan_outputs(
     written = []
     annex = request_annex(plan, "import.csv") if plan.feasible else None
     target = out / "plan.json"
-    write_text(target, json.dumps(plan.to_json_dict(), indent=2) + "\n")
+    write_atomic(target, json.dumps(plan.to_json_dict(), indent=2) + "\n")
     written.append(target)
     if plan.feasible and plan.dispatch is not None:
         target = out / "dispatch.csv"
         frame = plan.dispatch.copy()
         frame.index = pd.Index([t.isoformat() for t in frame.index], name="timestamp")
-        write_text(target, frame.to_csv())
+        write_atomic(target, frame.to_csv())
         written.append(target)
         target = out / "import.csv"
         write_profile_csv(plan.dispatch["import_kw"].rename("kw"), target, column="kw")
         written.append(target)
         target = out / "request.json"
-        write_text(target, json.dumps(annex, indent=2) + "\n")
+        write_atomic(target, json.dumps(annex, indent=2) + "\n")
         written.append(target)
     report = site_plan_report(
         plan.site, plan.to_json_dict(), plan.dispatch, curve=curve, sources=sources, request=annex
@@ -432,9 +425,7 @@ def write_plan_outputs(
         pdf = site_summary_pdf(plan.to_json_dict(), site_name=plan.site.name,
                                span=period_text(plan.site), generated_at=generated_at)  # fmt: skip
         target = out / "summary.pdf"
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_bytes(pdf)
-        tmp.replace(target)
+        write_atomic(target, pdf)
         written.append(target)
     return written
 

@@ -11,7 +11,6 @@ profile and, by default, the annex's kW, contract and capacity blocks.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import tempfile
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from netruimte._util import utc_now
 from netruimte.errors import InputError
 from netruimte.services import audit, jobs
 from netruimte.services.auth import Principal
@@ -46,10 +46,6 @@ __all__ = [
 ]
 
 _MAIN = "site.toml"
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -131,7 +127,7 @@ def create_plan(
             name=str(title)[:300],
             status=jobs.QUEUED,
             site_toml=bundle[main].decode("utf-8"),
-            created_at=_now(),
+            created_at=utc_now(),
         )
         session.add(plan)
         session.flush()
@@ -190,10 +186,10 @@ def _check_quota_in(session: Any, principal: Principal, size: int) -> None:
 
 
 def _owned_plan(session: Any, principal: Principal, plan_id: int) -> SitePlan:
-    plan = session.get(SitePlan, plan_id)
+    plan: SitePlan | None = session.get(SitePlan, plan_id)
     if plan is None or not principal.owns(plan.owner_id):
         raise NotFound(f"no site plan {plan_id}")
-    return plan  # type: ignore[no-any-return]
+    return plan
 
 
 def _file_names(session: Any, plan_id: int) -> list[str]:
@@ -270,7 +266,7 @@ def execute_plan(db: Database, job: jobs.JobInfo, progress: Any) -> None:
         )
         row.status = jobs.DONE
         row.error = None
-        row.finished_at = _now()
+        row.finished_at = utc_now()
 
 
 def fail_plan(db: Database, job: jobs.JobInfo, message: str) -> None:
@@ -280,7 +276,7 @@ def fail_plan(db: Database, job: jobs.JobInfo, message: str) -> None:
         if row is not None:
             row.status = jobs.FAILED
             row.error = message
-            row.finished_at = _now()
+            row.finished_at = utc_now()
 
 
 def attach_annex(
@@ -342,7 +338,7 @@ def attach_annex(
             row.contract = str(asked.get("contract", "firm"))
             row.blocks = list(asked["capacity_blocks"]) if asked.get("capacity_blocks") else None
             row.restricted_kw = float(asked.get("restricted_kw", 0.0))
-        row.updated_at = _now()
+        row.updated_at = utc_now()
         domain_request(row)
         audit.append(
             db,
@@ -363,7 +359,7 @@ def attach_annex(
                 "profile_sha256": plan.import_csv_blob,
                 "annex": annex,
             },
-            policy=audit.policy_version(reg.policy, _now().date()),
+            policy=audit.policy_version(reg.policy, utc_now().date()),
         )
         session.flush()
         user = session.get(User, row.owner_id) if row.owner_id is not None else None

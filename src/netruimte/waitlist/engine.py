@@ -522,19 +522,32 @@ def _run(
     log_mw = np.zeros(log_size, dtype=np.float64)
     log_kind = np.zeros(log_size, dtype=np.int64)
     n_log = np.zeros(2, dtype=np.int64)
+    tree = kernels.Tree(ancestors=c.anc, capacity_mw=cap, profile_row=c.pnode)
+    usage = kernels.Usage(flat_mw=used_flat, profile_mw=used_prof, profile_max_mw=max_used)
+    claims = kernels.Claims(
+        mw=c.mw, right=kind, base_row=c.base_idx, base_profile_mw=c.base_prof,
+        block_row=block_idx, block_masks=c.masks, restricted_mw=restricted_mw,
+        tdtr_max_steps=c.tdtr_max, nonfirm_max_steps=c.nonfirm_max,
+    )  # fmt: skip
+    small = kernels.SmallConsumers(
+        outside=c.sc_outside, order=c.sc_order, node=c.sc_node, reserve_mw=reserve
+    )
+    alternatives = kernels.AlternativeRights(
+        right=c.alt_kind, block_row=c.alt_block, restricted_mw=c.alt_restricted
+    )
+    events = kernels.ContractEvents(
+        moment=ev_m, profile_row=ev_p, mw=ev_val, mask=ev_mask, masks=c.ctr_masks
+    )
+    out = kernels.Outcome(
+        status=status, grant_m=grant_m, withdrawn_m=withdrawn_m, released_m=released_m,
+        last_m=last_m, rank_pos=rank_pos, ahead_mw=ahead_mw, fail_node=fail_node,
+        fail_kind=fail_kind, claim_peak_mw=claim_peak, pending_count=pending_count,
+        room_hist_mw=room_hist, granted_mw=granted_mw, outside=outside, alt_used=alt_used,
+    )  # fmt: skip
+    log = kernels.OfferLog(request=log_r, moment=log_m, mw=log_mw, right=log_kind, tally=n_log)
     kernels.walk_jit(
-        c.anc, cap, c.pnode, used_flat, used_prof, max_used,
-        c.station, c.direction, c.mw, c.start_m,
-        c.withdraw_m if withdraw_m is None else withdraw_m,
-        c.orders, c.regime_of_moment, kind, c.base_idx, c.base_prof, block_idx, c.masks,
-        restricted_mw, c.release_mw, c.used_mw, c.release_map,
-        c.fit is Fit.STRICT, c.mode is CapacityMode.PROFILE, c.tdtr_max, c.nonfirm_max,
-        c.partial_ok, c.min_offer_mw, c.sc_outside, c.sc_order, c.sc_node, reserve,
-        c.alt_kind, c.alt_block, c.alt_restricted, c.steered, c.relief_add,
-        ev_m, ev_p, ev_val, ev_mask, c.ctr_masks,
-        status, grant_m, withdrawn_m, released_m, last_m, rank_pos, ahead_mw, fail_node,
-        fail_kind, claim_peak, pending_count, room_hist, granted_mw, outside, alt_used,
-        log_r, log_m, log_mw, log_kind, n_log,
+        tree, usage, claims, _queue(c), c.withdraw_m if withdraw_m is None else withdraw_m,
+        small, alternatives, events, out, log,
     )  # fmt: skip
     n = int(n_log[0])
     raw = RawOutcome(
@@ -569,6 +582,17 @@ def _run(
     return raw, int(n_log[1])
 
 
+def _queue(c: CompiledScenario) -> kernels.Queue:
+    """The requests' part of the kernel input (read-only in the kernels)."""
+    return kernels.Queue(
+        station=c.station, direction=c.direction, start_m=c.start_m,
+        orders=c.orders, regime_of_moment=c.regime_of_moment, release_mw=c.release_mw,
+        used_mw=c.used_mw, release_map=c.release_map, strict=c.fit is Fit.STRICT,
+        profile_mode=c.mode is CapacityMode.PROFILE, partial_ok=c.partial_ok,
+        min_offer_mw=c.min_offer_mw, steered=c.steered, relief_add_mw=c.relief_add,
+    )  # fmt: skip
+
+
 def profile_alternatives(
     c: CompiledScenario, raw: RawOutcome, candidates: IntArray
 ) -> npt.NDArray[np.bool_]:
@@ -577,9 +601,16 @@ def profile_alternatives(
     if candidates.size == 0:
         return out
     n_m = len(c.moments)
-    kernels.alternatives_jit(
-        candidates, n_m - 1, c.anc, raw.cap, c.pnode, raw.used_flat, raw.used_prof,
-        raw.max_used, c.station, c.direction, c.mw, raw.kind, c.base_idx, c.base_prof,
-        raw.block_idx, c.masks, raw.restricted_mw, c.tdtr_max, c.nonfirm_max, c.default_block, out,
+    tree = kernels.Tree(ancestors=c.anc, capacity_mw=raw.cap, profile_row=c.pnode)
+    usage = kernels.Usage(
+        flat_mw=raw.used_flat, profile_mw=raw.used_prof, profile_max_mw=raw.max_used
+    )
+    claims = kernels.Claims(  # copies: the kernel tries each right in place
+        mw=c.mw, right=raw.kind.copy(), base_row=c.base_idx, base_profile_mw=c.base_prof,
+        block_row=raw.block_idx.copy(), block_masks=c.masks, restricted_mw=raw.restricted_mw,
+        tdtr_max_steps=c.tdtr_max, nonfirm_max_steps=c.nonfirm_max,
     )  # fmt: skip
+    kernels.alternatives_jit(
+        candidates, n_m - 1, tree, usage, claims, _queue(c), c.default_block, out
+    )
     return out

@@ -1,13 +1,21 @@
 """The compiled per-moment walk of the allocation engine (numba).
 
-Everything here works on plain arrays prepared by :mod:`netruimte.waitlist.engine`; the
-semantics are documented there and in ``docs/rules.md``. Two capacity modes share one walk:
+Everything here works on arrays prepared by :mod:`netruimte.waitlist.engine`, grouped into typed
+named tuples of :mod:`~netruimte.waitlist.kernel_types` (:class:`Tree`, :class:`Usage`,
+:class:`Claims`, :class:`Queue`, :class:`SmallConsumers`, :class:`AlternativeRights`,
+:class:`ContractEvents`, :class:`Outcome`, :class:`OfferLog`); codes are the :class:`RequestState`,
+:class:`Right` and :class:`Failure` enums. The semantics are documented in
+:mod:`~netruimte.waitlist.engine` and ``docs/rules.md``. Two capacity modes share one walk:
 
-* peak mode (``profile_mode = False``): a request claims its kW at its station and every
-  ancestor; it fits when the kW fits the headroom (capacity − load − granted) of each node;
+* peak mode (``profile_mode = False``): a request claims its MW at its station and every
+  ancestor; it fits when the MW fits the headroom (capacity − load − granted) of each node;
 * profile mode: nodes with a load profile compare quarter-hour by quarter-hour; a request's
-  claim is a vector (flat kW, its profile, time blocks, TDTR restrictions; non-firm claims
+  claim is a vector (flat MW, its profile, time blocks, TDTR restrictions; non-firm claims
   nothing); nodes without a profile take the claim's peak.
+
+Inside the kernels the arrays keep the short names of the formulas (``anc`` ancestors,
+``cap`` capacity, ``pnode`` profile row, ``d`` direction, ``s`` station, ``m`` moment, ``r``
+request); each kernel unpacks its tuples on its first lines.
 """
 
 from __future__ import annotations
@@ -19,28 +27,102 @@ from typing import Any
 import numba
 import numpy as np
 
-__all__ = ["EPS_MW", "FAIL_BLOCKED", "FAIL_ROOM", "GRANTED", "WAITING", "WITHDRAWN", "walk"]
+from netruimte.waitlist.kernel_types import (
+    EPS_MW,
+    FAIL_BLOCKED,
+    FAIL_NONE,
+    FAIL_ROOM,
+    FIRM,
+    GRANTED,
+    NON_FIRM,
+    TDTR,
+    TIME_BLOCK,
+    WAITING,
+    WITHDRAWN,
+    AlternativeRights,
+    BoolArray,
+    Claims,
+    ContractEvents,
+    Failure,
+    IntArray,
+    OfferLog,
+    Outcome,
+    Queue,
+    RequestState,
+    Right,
+    SmallConsumers,
+    Tree,
+    Usage,
+)
 
-EPS_MW = 1e-9
-WAITING, GRANTED, WITHDRAWN = 0, 1, 2
-FIRM, TIME_BLOCK, TDTR, NON_FIRM = 0, 1, 2, 3
-FAIL_NONE, FAIL_ROOM, FAIL_BLOCKED = 0, 1, 2
+__all__ = [
+    "EPS_MW",
+    "FAIL_BLOCKED",
+    "FAIL_ROOM",
+    "GRANTED",
+    "WAITING",
+    "WITHDRAWN",
+    "AlternativeRights",
+    "Claims",
+    "ContractEvents",
+    "Failure",
+    "OfferLog",
+    "Outcome",
+    "Queue",
+    "RequestState",
+    "Right",
+    "SmallConsumers",
+    "Tree",
+    "Usage",
+    "alternatives",
+    "walk",
+]
 
 _jit: Callable[..., Any] = numba.njit(cache=True, nogil=True)
+# The small helpers called per request and moment are inlined: a call would copy the named
+# tuples it takes (numba passes tuples by value), which costs more than the helper's work.
+_inline: Callable[..., Any] = numba.njit(cache=True, nogil=True, inline="always")
 
 
-def _build_claim(
-    r: Any,
-    kw: Any,
-    base_idx: Any,
-    base_prof: Any,
-    kind: Any,
-    block_idx: Any,
-    masks: Any,
-    restricted_mw: Any,
-    buf: Any,
-) -> float:
-    """Write request ``r``'s claim (capped at ``kw``) into ``buf``; return its peak."""
+def _peak(buf: Any) -> float:
+    """The largest value of a claim vector (0 for an empty or non-positive one)."""
+    peak = 0.0
+    for t in range(buf.shape[0]):
+        if buf[t] > peak:
+            peak = buf[t]
+    return peak
+
+
+_peak_j = _inline(_peak)
+
+
+def _add_flat(anc: Any, s: Any, d: Any, used_flat: Any, amount: Any) -> None:
+    """Add ``amount`` MW to what is in use at station ``s`` and every node above it (peak)."""
+    for j in range(anc.shape[1]):
+        node = anc[s, j]
+        if node < 0:
+            break
+        used_flat[d, node] += amount
+
+
+_add_flat_j = _inline(_add_flat)
+
+
+def _mark_room(anc: Any, s: Any, d: Any, m: Any, last_inc: Any) -> None:
+    """Record that every node on station ``s``'s path gained room at moment ``m``."""
+    for j in range(anc.shape[1]):
+        node = anc[s, j]
+        if node < 0:
+            break
+        last_inc[d, node] = m
+
+
+_mark_room_j = _inline(_mark_room)
+
+
+def _build_claim(r: Any, kw: Any, claims: Claims, buf: Any) -> float:
+    """Write request ``r``'s claim (capped at ``kw`` MW) into ``buf``; return its peak."""
+    base_idx, base_prof = claims.base_row, claims.base_profile_mw
     n = buf.shape[0]
     b = base_idx[r]
     if b >= 0:
@@ -50,16 +132,14 @@ def _build_claim(
     else:
         for t in range(n):
             buf[t] = kw
-    if kind[r] == TIME_BLOCK:
-        bi = block_idx[r]
-        lim = restricted_mw[r]
+    if claims.right[r] == TIME_BLOCK:
+        bi = claims.block_row[r]
+        lim = claims.restricted_mw[r]
+        masks = claims.block_masks
         for t in range(n):
             if masks[bi, t] and buf[t] > lim:
                 buf[t] = lim
-    peak = 0.0
-    for t in range(n):
-        if buf[t] > peak:
-            peak = buf[t]
+    peak: float = _peak_j(buf)
     return peak
 
 
@@ -101,21 +181,9 @@ def _eval_profile(
     m: Any,
     d: Any,
     s: Any,
-    anc: Any,
-    cap: Any,
-    pnode: Any,
-    used_flat: Any,
-    used_prof: Any,
-    max_used: Any,
-    mw: Any,
-    kind: Any,
-    base_idx: Any,
-    base_prof: Any,
-    block_idx: Any,
-    masks: Any,
-    restricted_mw: Any,
-    tdtr_max: Any,
-    nonfirm_max: Any,
+    tree: Tree,
+    usage: Usage,
+    claims: Claims,
     need_all: Any,
     granted: Any,
     buf: Any,
@@ -128,19 +196,19 @@ def _eval_profile(
     whole claim adds above ``min(claim, granted)``. On success ``buf`` holds the claim to add
     (zero for non-firm).
     """
+    anc, cap, pnode = tree
+    used_flat, used_prof, max_used = usage
     depth = anc.shape[1]
-    k = kind[r]
-    peak = _build_claim_j(r, mw[r], base_idx, base_prof, kind, block_idx, masks, restricted_mw, buf)
+    k = claims.right[r]
+    peak = _build_claim_j(r, claims.mw[r], claims, buf)
     if granted > 0.0:
-        peak = 0.0
         for t in range(buf.shape[0]):
             v = buf[t] - granted
             buf[t] = v if v > 0.0 else 0.0
-            if buf[t] > peak:
-                peak = buf[t]
+        peak = _peak_j(buf)
     n_fail = 0
     if k in (FIRM, TIME_BLOCK):
-        flat_firm = k == FIRM and base_idx[r] < 0
+        flat_firm = k == FIRM and claims.base_row[r] < 0
         for j in range(depth):
             node = anc[s, j]
             if node < 0:
@@ -161,7 +229,7 @@ def _eval_profile(
                     return n_fail
         return n_fail
     # TDTR and non-firm: count restricted quarter-hours over the whole path
-    limit = tdtr_max if k == TDTR else nonfirm_max
+    limit = claims.tdtr_max_steps if k == TDTR else claims.nonfirm_max_steps
     viol[:] = False
     for j in range(depth):
         node = anc[s, j]
@@ -187,7 +255,7 @@ def _eval_profile(
     if k == NON_FIRM:
         buf[:] = 0.0  # a non-firm right takes no firm room
         return 0
-    lim = restricted_mw[r]
+    lim = claims.restricted_mw[r]
     for t in range(buf.shape[0]):
         if viol[t] and buf[t] > lim:
             buf[t] = lim
@@ -217,19 +285,46 @@ def _eval_profile(
 _eval_profile_j = _jit(_eval_profile)
 
 
-def _add_claim(
-    sign: Any,
+def _eval_as(
+    r: Any,
+    right: Any,
+    block: Any,
+    restricted: Any,
+    keep: Any,
+    m: Any,
     d: Any,
     s: Any,
-    anc: Any,
-    pnode: Any,
-    used_flat: Any,
-    used_prof: Any,
-    max_used: Any,
+    tree: Tree,
+    usage: Usage,
+    claims: Claims,
     buf: Any,
-    peak: Any,
-) -> None:
+    viol: Any,
+    fails: Any,
+) -> int:
+    """Fit request ``r`` as if it had asked for ``right`` (with ``block`` and ``restricted``
+    MW): first-fit, nothing offered before. Its own right is put back unless it fits and
+    ``keep`` is set. Returns the number of failing nodes (0: it fits)."""
+    own_right = claims.right[r]
+    own_block = claims.block_row[r]
+    own_restricted = claims.restricted_mw[r]
+    claims.right[r] = right
+    claims.block_row[r] = block
+    claims.restricted_mw[r] = restricted
+    n_fail: int = _eval_profile_j(r, m, d, s, tree, usage, claims, False, 0.0, buf, viol, fails)
+    if n_fail > 0 or not keep:
+        claims.right[r] = own_right
+        claims.block_row[r] = own_block
+        claims.restricted_mw[r] = own_restricted
+    return n_fail
+
+
+_eval_as_j = _jit(_eval_as)
+
+
+def _add_claim(sign: Any, d: Any, s: Any, tree: Tree, usage: Usage, buf: Any, peak: Any) -> None:
     """Add (``sign = 1``) or remove (``-1``) a claim vector on a request's path."""
+    anc, pnode = tree.ancestors, tree.profile_row
+    used_flat, used_prof, max_used = usage
     for j in range(anc.shape[1]):
         node = anc[s, j]
         if node < 0:
@@ -250,19 +345,28 @@ def _add_claim(
 _add_claim_j = _jit(_add_claim)
 
 
-def _largest_offer(
-    m: Any,
-    d: Any,
-    s: Any,
-    anc: Any,
-    cap: Any,
-    pnode: Any,
-    used_flat: Any,
-    used_prof: Any,
-    buf: Any,
-    peak: Any,
-) -> float:
-    """The largest flat cap ``k`` (MW) such that ``min(buf, k)`` fits along the path."""
+def _room_on_path(anc: Any, cap: Any, used_flat: Any, m: Any, d: Any, s: Any, rest: Any) -> float:
+    """Peak mode: the least room on station ``s``'s path at moment ``m``, at most ``rest``."""
+    offer: float = rest
+    for j in range(anc.shape[1]):
+        node = anc[s, j]
+        if node < 0:
+            break
+        room = cap[d, node, m] - used_flat[d, node]
+        if room < offer:
+            offer = room
+    return offer
+
+
+_room_on_path_j = _inline(_room_on_path)
+
+
+def _largest_offer(m: Any, d: Any, s: Any, tree: Tree, usage: Usage, buf: Any) -> float:
+    """Profile mode: the largest flat cap ``k`` (MW) such that ``min(buf, k)`` fits along the
+    path at moment ``m``."""
+    anc, cap, pnode = tree
+    used_flat, used_prof = usage.flat_mw, usage.profile_mw
+    peak = _peak_j(buf)
     k = np.inf
     for j in range(anc.shape[1]):
         node = anc[s, j]
@@ -291,71 +395,79 @@ def _whole_kw(mw: Any) -> float:
     return whole
 
 
-_whole_kw_j = _jit(_whole_kw)
+_whole_kw_j = _inline(_whole_kw)
 
 
-def _log_offer(
-    r: Any,
-    m: Any,
-    amount: Any,
-    k: Any,
-    log_r: Any,
-    log_m: Any,
-    log_mw: Any,
-    log_kind: Any,
-    n_log: Any,
-) -> None:
-    """Append one offer to the log (``n_log[1]`` counts offers that did not fit the log)."""
-    i = n_log[0]
-    if i < log_r.shape[0]:
-        log_r[i] = r
-        log_m[i] = m
-        log_mw[i] = amount
-        log_kind[i] = k
-        n_log[0] = i + 1
+def _log_offer(r: Any, m: Any, amount: Any, right: Any, log: OfferLog) -> None:
+    """Append one offer to the log (``log.tally[1]`` counts offers that did not fit it)."""
+    i = log.tally[0]
+    if i < log.request.shape[0]:
+        log.request[i] = r
+        log.moment[i] = m
+        log.mw[i] = amount
+        log.right[i] = right
+        log.tally[0] = i + 1
     else:
-        n_log[1] += 1
+        log.tally[1] += 1
 
 
-_log_offer_j = _jit(_log_offer)
+_log_offer_j = _inline(_log_offer)
+
+
+def _withdraw_if_due(r: Any, m: Any, withdraw_m: Any, status: Any, withdrawn_m: Any) -> bool:
+    """Mark request ``r`` withdrawn when its withdrawal is due at moment ``m``."""
+    if withdraw_m[r] <= m:
+        status[r] = WITHDRAWN
+        withdrawn_m[r] = m
+        return True
+    return False
+
+
+_withdraw_if_due_j = _inline(_withdraw_if_due)
+
+
+def _grant(r: Any, m: Any, offered: Any, claims: Claims, out: Outcome, log: OfferLog) -> None:
+    """Grant request ``r`` whole at moment ``m`` (``offered``: the MW this offer adds)."""
+    out.status[r] = GRANTED
+    out.grant_m[r] = m
+    out.granted_mw[r] = claims.mw[r]
+    _log_offer_j(r, m, offered, claims.right[r], log)
+
+
+_grant_j = _inline(_grant)
 
 
 def _small_consumers(
     m: Any,
-    sc_order: Any,
-    sc_node: Any,
-    reserve: Any,
+    small: SmallConsumers,
     reserve_wait: Any,
-    status: Any,
-    start_m: Any,
     withdraw_m: Any,
-    withdrawn_m: Any,
-    mw: Any,
-    kind: Any,
-    grant_m: Any,
-    granted_mw: Any,
-    outside: Any,
-    last_m: Any,
-    log_r: Any,
-    log_m: Any,
-    log_mw: Any,
-    log_kind: Any,
-    n_log: Any,
+    queue: Queue,
+    claims: Claims,
+    out: Outcome,
+    log: OfferLog,
 ) -> None:
     """Small consumers outside the queue: first come, first served from the reserved room.
 
-    ``sc_node[r]`` is the node whose reserve serves request ``r`` (-1: no reserve set, it
+    ``small.node[r]`` is the node whose reserve serves request ``r`` (-1: no reserve set, it
     draws nothing and is connected at once). A reserve serves its line strictly in order:
     once one request at a node does not fit, the ones behind it wait too.
     """
+    mw, right, reserve = claims.mw, claims.right, small.reserve_mw
+    order, sc_node, start_m = small.order, small.node, queue.start_m
+    status, withdrawn_m, grant_m, granted_mw = (
+        out.status,
+        out.withdrawn_m,
+        out.grant_m,
+        out.granted_mw,
+    )
+    last_m, outside = out.last_m, out.outside
     reserve_wait[:] = False
-    for idx in range(sc_order.shape[0]):
-        r = sc_order[idx]
+    for idx in range(order.shape[0]):
+        r = order[idx]
         if status[r] != WAITING or start_m[r] > m:
             continue
-        if withdraw_m[r] <= m:
-            status[r] = WITHDRAWN
-            withdrawn_m[r] = m
+        if _withdraw_if_due_j(r, m, withdraw_m, status, withdrawn_m):
             continue
         node = sc_node[r]
         last_m[r] = m
@@ -364,86 +476,60 @@ def _small_consumers(
                 reserve_wait[node] = True
                 continue
             reserve[node] -= mw[r]
+        outside[r] = True
         status[r] = GRANTED
         grant_m[r] = m
         granted_mw[r] = mw[r]
-        outside[r] = True
-        _log_offer_j(r, m, mw[r], kind[r], log_r, log_m, log_mw, log_kind, n_log)
+        _log_offer_j(r, m, mw[r], right[r], log)
 
 
 _small_consumers_j = _jit(_small_consumers)
 
 
 def walk(
-    anc: Any,
-    cap: Any,
-    pnode: Any,
-    used_flat: Any,
-    used_prof: Any,
-    max_used: Any,
-    station: Any,
-    direction: Any,
-    mw: Any,
-    start_m: Any,
-    withdraw_m: Any,
-    orders: Any,
-    regime_of_moment: Any,
-    kind: Any,
-    base_idx: Any,
-    base_prof: Any,
-    block_idx: Any,
-    masks: Any,
-    restricted_mw: Any,
-    release_mw: Any,
-    used_mw: Any,
-    release_map: Any,
-    strict: Any,
-    profile_mode: Any,
-    tdtr_max: Any,
-    nonfirm_max: Any,
-    partial_ok: Any,
-    min_offer_mw: Any,
-    sc_outside: Any,
-    sc_order: Any,
-    sc_node: Any,
-    reserve: Any,
-    alt_kind: Any,
-    alt_block: Any,
-    alt_restricted: Any,
-    steered: Any,
-    relief_add: Any,
-    ev_m: Any,
-    ev_p: Any,
-    ev_val: Any,
-    ev_mask: Any,
-    ev_masks: Any,
-    status: Any,
-    grant_m: Any,
-    withdrawn_m: Any,
-    released_m: Any,
-    last_m: Any,
-    rank_pos: Any,
-    ahead_mw: Any,
-    fail_node: Any,
-    fail_kind: Any,
-    claim_peak: Any,
-    pending_count: Any,
-    room_hist: Any,
-    granted_mw: Any,
-    outside: Any,
-    alt_used: Any,
-    log_r: Any,
-    log_m: Any,
-    log_mw: Any,
-    log_kind: Any,
-    n_log: Any,
+    tree: Tree,
+    usage: Usage,
+    claims: Claims,
+    queue: Queue,
+    withdraw_m: IntArray,
+    small: SmallConsumers,
+    alt: AlternativeRights,
+    events: ContractEvents,
+    out: Outcome,
+    log: OfferLog,
 ) -> None:
-    """Walk every allocation moment; all outputs are written into the given arrays.
+    """Walk every allocation moment; all outputs are written into ``out`` and ``log``.
 
-    ``used_flat``, ``used_prof``, ``max_used`` and ``reserve`` are updated in place, and so
-    are ``kind``, ``block_idx`` and ``restricted_mw`` when a request is granted under an
-    alternative right (pass copies of all of them).
+    ``usage``, ``small.reserve_mw`` and ``tree.capacity_mw`` are updated in place, and so are
+    ``claims.right``, ``claims.block_row`` and ``claims.restricted_mw`` when a request is
+    granted under an alternative right (pass copies of all of them). ``withdraw_m`` is the
+    moment each request withdraws (the scenario's, or one Monte Carlo run's draw).
     """
+    # Every array is taken out of its tuple once: an access through the tuple inside the loops
+    # would cost a reference count each time.
+    anc, cap, pnode = tree
+    used_flat, used_prof, max_used = usage
+    mw, kind = claims.mw, claims.right
+    station, direction, start_m = queue.station, queue.direction, queue.start_m
+    orders, regime_of_moment = queue.orders, queue.regime_of_moment
+    release_mw, used_mw, release_map = queue.release_mw, queue.used_mw, queue.release_map
+    strict, profile_mode = queue.strict, queue.profile_mode
+    partial_ok, min_offer_mw = queue.partial_ok, queue.min_offer_mw
+    steered, relief_add = queue.steered, queue.relief_add_mw
+    sc_outside, sc_order, sc_node = small.outside, small.order, small.node
+    alt_kind, alt_block, alt_restricted = alt.right, alt.block_row, alt.restricted_mw
+    ev_m, ev_p, ev_val, ev_mask, ev_masks = events
+    status, grant_m, withdrawn_m, released_m, last_m = (
+        out.status, out.grant_m, out.withdrawn_m, out.released_m, out.last_m
+    )  # fmt: skip
+    rank_pos, ahead_mw, fail_node, fail_kind = (
+        out.rank_pos,
+        out.ahead_mw,
+        out.fail_node,
+        out.fail_kind,
+    )
+    claim_peak, pending_count, room_hist = out.claim_peak_mw, out.pending_count, out.room_hist_mw
+    granted_mw, alt_used = out.granted_mw, out.alt_used
     n_req = station.shape[0]
     n_nodes = anc.shape[0]
     depth = anc.shape[1]
@@ -497,38 +583,20 @@ def walk(
             d = direction[r]
             s = station[r]
             if profile_mode:
-                full = _build_claim_j(
-                    r, mw[r], base_idx, base_prof, kind, block_idx, masks, restricted_mw, buf
-                )
-                low = _build_claim_j(
-                    r, used_mw[r], base_idx, base_prof, kind, block_idx, masks, restricted_mw, buf2
-                )
+                full = _build_claim_j(r, mw[r], claims, buf)
+                low = _build_claim_j(r, used_mw[r], claims, buf2)
                 for t in range(steps):
                     buf[t] -= buf2[t]
-                _add_claim_j(
-                    -1.0, d, s, anc, pnode, used_flat, used_prof, max_used, buf, full - low
-                )
+                _add_claim_j(-1.0, d, s, tree, usage, buf, full - low)
                 claim_peak[r] = low
             else:
-                for j in range(depth):
-                    node = anc[s, j]
-                    if node < 0:
-                        break
-                    used_flat[d, node] -= release_mw[r]
+                _add_flat_j(anc, s, d, used_flat, -release_mw[r])
                 claim_peak[r] -= release_mw[r]
-            for j in range(depth):
-                node = anc[s, j]
-                if node < 0:
-                    break
-                last_inc[d, node] = m
+            _mark_room_j(anc, s, d, m, last_inc)
         n_rel = kept
         # small consumers outside the queue (moments before they join the list)
         if sc_outside[m] and sc_order.shape[0] > 0:
-            _small_consumers_j(
-                m, sc_order, sc_node, reserve, reserve_wait, status, start_m, withdraw_m,
-                withdrawn_m, mw, kind, grant_m, granted_mw, outside, last_m, log_r, log_m,
-                log_mw, log_kind, n_log,
-            )  # fmt: skip
+            _small_consumers_j(m, small, reserve_wait, withdraw_m, queue, claims, out, log)
         # the regime's order keeps only waiting requests: granted and withdrawn ones are
         # dropped as the walk passes them, so later moments walk the pending list only
         g = regime_of_moment[m]
@@ -542,11 +610,8 @@ def walk(
             r = order[idx]
             if status[r] != WAITING:
                 continue
-            if withdraw_m[r] <= m:
-                # withdrawn before the walk: it takes no part at this moment
-                status[r] = WITHDRAWN
-                withdrawn_m[r] = m
-                continue
+            if _withdraw_if_due_j(r, m, withdraw_m, status, withdrawn_m):
+                continue  # withdrawn before the walk: it takes no part at this moment
             if start_m[r] > m or (sc_outside[m] and sc_node[r] != -2):
                 # not yet taking part, or a small consumer outside the queue at this moment
                 order[w] = r
@@ -579,40 +644,26 @@ def walk(
                 fails[0] = fail_node[r]
             elif profile_mode:
                 n_fail = _eval_profile_j(
-                    r, m, d, s, anc, cap, pnode, used_flat, used_prof, max_used, mw, kind,
-                    base_idx, base_prof, block_idx, masks, restricted_mw, tdtr_max,
-                    nonfirm_max, strict, granted_mw[r], buf, viol, fails,
-                )  # fmt: skip
+                    r, m, d, s, tree, usage, claims, strict, granted_mw[r], buf, viol, fails
+                )
                 if n_fail > 0 and granted_mw[r] == 0.0:
                     # alternative rights the request accepts, offered at its rank
                     for a in range(n_alt):
                         if alt_kind[r, a] < 0:
                             break
-                        own_kind = kind[r]
-                        own_block = block_idx[r]
-                        own_restricted = restricted_mw[r]
-                        kind[r] = alt_kind[r, a]
-                        block_idx[r] = alt_block[r, a]
-                        restricted_mw[r] = alt_restricted[r, a]
-                        n_alt_fail = _eval_profile_j(
-                            r, m, d, s, anc, cap, pnode, used_flat, used_prof, max_used, mw,
-                            kind, base_idx, base_prof, block_idx, masks, restricted_mw,
-                            tdtr_max, nonfirm_max, False, 0.0, buf, viol, fails,
-                        )  # fmt: skip
-                        if n_alt_fail == 0:
+                        fits = _eval_as_j(
+                            r, alt_kind[r, a], alt_block[r, a], alt_restricted[r, a],
+                            True, m, d, s, tree, usage, claims, buf, viol, fails,
+                        ) == 0  # fmt: skip
+                        if fits:
                             alt_used[r] = a
                             n_fail = 0
                             break
-                        kind[r] = own_kind
-                        block_idx[r] = own_block
-                        restricted_mw[r] = own_restricted
                     if n_fail > 0:
                         # restore the failure of the request's own right (and its claim)
                         n_fail = _eval_profile_j(
-                            r, m, d, s, anc, cap, pnode, used_flat, used_prof, max_used, mw,
-                            kind, base_idx, base_prof, block_idx, masks, restricted_mw,
-                            tdtr_max, nonfirm_max, strict, 0.0, buf, viol, fails,
-                        )  # fmt: skip
+                            r, m, d, s, tree, usage, claims, strict, 0.0, buf, viol, fails
+                        )
             elif not steered[r]:
                 # (a steered reliever charges only where there is room: no peak claim)
                 for j in range(depth):
@@ -642,44 +693,23 @@ def walk(
                 ):
                     # a partial offer: the largest whole kW that fits along the path
                     if profile_mode:
-                        pk = 0.0
-                        for t in range(steps):
-                            if buf[t] > pk:
-                                pk = buf[t]
-                        offer = _largest_offer_j(
-                            m, d, s, anc, cap, pnode, used_flat, used_prof, buf, pk
-                        )
+                        offer = _largest_offer_j(m, d, s, tree, usage, buf)
                     else:
-                        offer = rest
-                        for j in range(depth):
-                            node = anc[s, j]
-                            if node < 0:
-                                break
-                            room = cap[d, node, m] - used_flat[d, node]
-                            if room < offer:
-                                offer = room
+                        offer = _room_on_path_j(anc, cap, used_flat, m, d, s, rest)
                     offer = _whole_kw_j(offer) if offer > 0.0 else 0.0
                     if offer > 0.0 and offer < rest and offer >= min_offer_mw - EPS_MW:
                         granted_mw[r] += offer
-                        _log_offer_j(r, m, offer, kind[r], log_r, log_m, log_mw, log_kind, n_log)
+                        _log_offer_j(r, m, offer, kind[r], log)
                         if profile_mode:
-                            pk = 0.0
                             for t in range(steps):
                                 if buf[t] > offer:
                                     buf[t] = offer
-                                if buf[t] > pk:
-                                    pk = buf[t]
+                            pk = _peak_j(buf)
                             claim_peak[r] += pk
-                            _add_claim_j(
-                                1.0, d, s, anc, pnode, used_flat, used_prof, max_used, buf, pk
-                            )
+                            _add_claim_j(1.0, d, s, tree, usage, buf, pk)
                         else:
                             claim_peak[r] += offer
-                            for j in range(depth):
-                                node = anc[s, j]
-                                if node < 0:
-                                    break
-                                used_flat[d, node] += offer
+                            _add_flat_j(anc, s, d, used_flat, offer)
                 fail_node[r] = fails[0]
                 if granted_mw[r] > 0.0:
                     # after partial offers the binding node is the one with the least room
@@ -721,29 +751,19 @@ def walk(
                     order[w] = r
                     w += 1
                     continue
-            status[r] = GRANTED
-            grant_m[r] = m
             fail_node[r] = -1
             fail_kind[r] = FAIL_NONE
-            granted_mw[r] = mw[r]
-            _log_offer_j(r, m, rest, kind[r], log_r, log_m, log_mw, log_kind, n_log)
+            _grant_j(r, m, rest, claims, out, log)
             if release_mw[r] > 0.0 and kind[r] == FIRM:
                 rel_list[n_rel] = r
                 n_rel += 1
             if profile_mode:
-                peak = 0.0
-                for t in range(steps):
-                    if buf[t] > peak:
-                        peak = buf[t]
+                peak = _peak_j(buf)
                 claim_peak[r] += peak
-                _add_claim_j(1.0, d, s, anc, pnode, used_flat, used_prof, max_used, buf, peak)
+                _add_claim_j(1.0, d, s, tree, usage, buf, peak)
             elif not steered[r]:
                 claim_peak[r] = mw[r]
-                for j in range(depth):
-                    node = anc[s, j]
-                    if node < 0:
-                        break
-                    used_flat[d, node] += rest
+                _add_flat_j(anc, s, d, used_flat, rest)
             if relief_add[r] > 0.0:
                 # a granted reliever's credited relief is offtake headroom from now on, at
                 # its station and every node above it
@@ -768,75 +788,37 @@ walk_jit: Callable[..., None] = _jit(walk)
 
 
 def alternatives(
-    candidates: Any,
-    m: Any,
-    anc: Any,
-    cap: Any,
-    pnode: Any,
-    used_flat: Any,
-    used_prof: Any,
-    max_used: Any,
-    station: Any,
-    direction: Any,
-    mw: Any,
-    kind: Any,
-    base_idx: Any,
-    base_prof: Any,
-    block_idx: Any,
-    masks: Any,
-    restricted_mw: Any,
-    tdtr_max: Any,
-    nonfirm_max: Any,
-    default_block: Any,
-    out: Any,
+    candidates: IntArray,
+    m: int,
+    tree: Tree,
+    usage: Usage,
+    claims: Claims,
+    queue: Queue,
+    default_block: int,
+    out: BoolArray,
 ) -> None:
     """Profile mode: would each candidate fit now as time-block, TDTR or non-firm?
 
     ``out[i, 0..2]`` is set for candidate ``i`` (time-block with its blocks or the default
-    ones, TDTR, non-firm), against the state at moment ``m``; nothing is changed.
+    ones, TDTR, non-firm), against the state at moment ``m``. ``claims.right`` and
+    ``claims.block_row`` are changed while a candidate is tried and put back after it.
     """
-    kind2 = kind.copy()
-    block2 = block_idx.copy()
-    steps = used_prof.shape[1]
+    steps = usage.profile_mw.shape[1]
     buf = np.zeros(max(steps, 1))
     viol = np.zeros(max(steps, 1), dtype=np.bool_)
-    fails = np.zeros(anc.shape[1], dtype=np.int64)
+    fails = np.zeros(tree.ancestors.shape[1], dtype=np.int64)
     alts = (TIME_BLOCK, TDTR, NON_FIRM)
     for i in range(candidates.shape[0]):
         r = candidates[i]
+        d = queue.direction[r]
+        s = queue.station[r]
+        block = claims.block_row[r] if claims.block_row[r] >= 0 else default_block
         for a in range(3):
-            kind2[r] = alts[a]
-            if alts[a] == TIME_BLOCK and block_idx[r] < 0:
-                block2[r] = default_block
-            n_fail = _eval_profile_j(
-                r,
-                m,
-                direction[r],
-                station[r],
-                anc,
-                cap,
-                pnode,
-                used_flat,
-                used_prof,
-                max_used,
-                mw,
-                kind2,
-                base_idx,
-                base_prof,
-                block2,
-                masks,
-                restricted_mw,
-                tdtr_max,
-                nonfirm_max,
-                False,
-                0.0,
-                buf,
-                viol,
-                fails,
-            )
+            n_fail = _eval_as_j(
+                r, alts[a], block if alts[a] == TIME_BLOCK else claims.block_row[r],
+                claims.restricted_mw[r], False, m, d, s, tree, usage, claims, buf, viol, fails,
+            )  # fmt: skip
             out[i, a] = n_fail == 0
-        kind2[r] = kind[r]
-        block2[r] = block_idx[r]
 
 
 alternatives_jit: Callable[..., None] = _jit(alternatives)

@@ -67,7 +67,7 @@ class Category(StrEnum):
 
 
 class Contract(StrEnum):
-    """Transport right asked for (Netcode art. 7.1, DOMAIN.md §3)."""
+    """Transport right asked for (Netcode art. 7.1, docs/sources.md [transport-rights])."""
 
     FIRM = "firm"
     TIME_BLOCK = "time-block"
@@ -136,7 +136,8 @@ BLOCKS_REFUSED = (
 
 HOUSING_FUNCTIONS = frozenset({"housing", "collective-housing"})
 RESERVATIONS_FROM = dt.date(2026, 10, 1)
-"""Municipalities may reserve capacity for housing from this date (DOMAIN.md §4 [F, Enexis])."""
+"""Municipalities may reserve capacity for housing from this date (docs/sources.md
+[enexis-2026-03])."""
 RESERVATION_HORIZON_YEARS = 10
 
 E = TypeVar("E", bound=StrEnum)

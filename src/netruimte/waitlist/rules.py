@@ -50,7 +50,7 @@ DRINKING_WATER_SAFETY_FROM = dt.date(2025, 3, 11)
 """CBb ruling: drinking water is a safety function (category 2) from this date."""
 
 SMALL_CONSUMERS_JOIN = dt.date(2026, 7, 1)
-"""From this date small consumers join the ranked list (DOMAIN.md §4 [F, Enexis])."""
+"""From this date small consumers join the ranked list (docs/sources.md [enexis-2026-03])."""
 
 IntArray = npt.NDArray[np.int64]
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -176,8 +176,8 @@ def rank_acm_2026(inputs: RankingInputs, bypass: bool) -> IntArray:
     Source: ACM code decision of 2 December 2025 (Staatscourant 2025-42323), Netcode art.
     7.0a–7.0d and annex 22; in force from 2026-01-01. Inside category 1 first-come-first-served
     is dropped for the operator's score; a category-1 request without a score ranks after the
-    scored ones. FCFS inside categories 2 and 3 is assumed (DOMAIN.md §4 [U]). With ``bypass``
-    (moments before 2026-07-01) small consumers come first, by ``submitted``.
+    scored ones. FCFS inside categories 2 and 3 is assumed (docs/sources.md [acm-2026], [U]). With
+    ``bypass`` (moments before 2026-07-01) small consumers come first, by ``submitted``.
     """
     group = _bypass_key(inputs, bypass)
     klass = np.where(bypass & inputs.small_consumer, 0, inputs.category_number)

@@ -7,13 +7,18 @@ the horizon when it was submitted before).
 Every run has its own :class:`numpy.random.SeedSequence`, spawned from the master seed, so
 runs are independent and can be spread over workers (threads here, Dask later) with identical
 numbers: run ``i`` always uses ``SeedSequence(seed).spawn(runs)[i]``.
+
+:func:`monte_carlo` is the one Monte Carlo runner: the CLI (with a progress bar), the service
+(progress into its job row) and Dask (:mod:`netruimte.scale.montecarlo`, which passes its own
+``grants`` function that computes the runs on a cluster) all call it, so seeding, compare runs
+and the assembly of the result exist once.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
 
 import numpy as np
@@ -28,9 +33,23 @@ from netruimte.waitlist.result import SimulationResult
 from netruimte.waitlist.rules import Policy
 from netruimte.waitlist.scenario import Fit, Scenario
 
-__all__ = ["draw_run", "monte_carlo", "run_grants", "run_seeds", "simulate"]
+__all__ = [
+    "GrantsRunner",
+    "RunsDone",
+    "draw_run",
+    "fresh_seed",
+    "grants_on_threads",
+    "monte_carlo",
+    "run_grants",
+    "run_seeds",
+    "simulate",
+]
 
 IntArray = npt.NDArray[np.int64]
+RunsDone = Callable[[int], None]
+"""A progress callback: called with the number of runs just finished (a bar's ``advance``)."""
+GrantsRunner = Callable[[CompiledScenario, Sequence[np.random.SeedSequence], RunsDone], IntArray]
+"""Computes the grants matrix (one :func:`run_grants` row per seed, in seed order)."""
 _NS_PER_YEAR = 365.25 * 86400 * 1e9
 NEVER, WITHDRAWN_SELF = -1, -2
 
@@ -59,6 +78,14 @@ def simulate(
         other = simulate(scenario, policy=compare, fit=fit)
         result = replace(result, compare=other)
     return result
+
+
+def fresh_seed() -> int:
+    """A new master seed from the operating system's entropy (``SeedSequence().entropy``)."""
+    entropy = np.random.SeedSequence().entropy
+    if not isinstance(entropy, int):  # pragma: no cover - numpy draws one int without a seed
+        raise TypeError(f"unexpected entropy {entropy!r}")
+    return entropy
 
 
 def run_seeds(seed: int | None, runs: int) -> list[np.random.SeedSequence]:
@@ -116,18 +143,35 @@ def run_grants(c: CompiledScenario, seed_seq: np.random.SeedSequence) -> IntArra
     return out.astype(np.int64)
 
 
-def _grants_matrix(
-    c: CompiledScenario, seeds: Sequence[np.random.SeedSequence], workers: int
-) -> IntArray:
-    out = np.empty((len(seeds), c.n_requests), dtype=np.int64)
-    if workers <= 1 or len(seeds) == 1:
-        for i, ss in enumerate(seeds):
-            out[i] = run_grants(c, ss)
+def grants_on_threads(workers: int | None = None) -> GrantsRunner:
+    """The default :data:`GrantsRunner`: runs on ``workers`` threads (default: the CPUs).
+
+    Row ``i`` is always seed ``i``'s run, whichever thread computed it, so the matrix does not
+    depend on ``workers``; ``progress(1)`` follows each finished run.
+    """
+    threads = max(1, workers if workers is not None else (os.cpu_count() or 1))
+
+    def run(
+        c: CompiledScenario, seeds: Sequence[np.random.SeedSequence], progress: RunsDone
+    ) -> IntArray:
+        out = np.empty((len(seeds), c.n_requests), dtype=np.int64)
+        if threads <= 1 or len(seeds) == 1:
+            for i, ss in enumerate(seeds):
+                out[i] = run_grants(c, ss)
+                progress(1)
+            return out
+        with ThreadPoolExecutor(max_workers=threads) as pool:  # the kernel releases the GIL
+            futures = {pool.submit(run_grants, c, ss): i for i, ss in enumerate(seeds)}
+            for future in as_completed(futures):
+                out[futures[future]] = future.result()
+                progress(1)
         return out
-    with ThreadPoolExecutor(max_workers=workers) as pool:  # the kernel releases the GIL
-        for i, grants in enumerate(pool.map(lambda ss: run_grants(c, ss), seeds)):
-            out[i] = grants
-    return out
+
+    return run
+
+
+def _no_progress(_: int) -> None:
+    return None
 
 
 def monte_carlo(
@@ -139,6 +183,8 @@ def monte_carlo(
     fit: Fit | str | None = None,
     compare: Policy | str | None = None,
     workers: int | None = None,
+    progress: RunsDone | None = None,
+    grants: GrantsRunner | None = None,
 ) -> SimulationResult:
     """Deterministic result plus P10/P50/P90 grant dates over ``runs`` random runs.
 
@@ -152,17 +198,25 @@ def monte_carlo(
     runs, seed
         Number of runs and master seed (defaults: the scenario's ``runs`` and ``seed``).
     workers
-        Threads (default: the number of CPUs); results do not depend on it.
+        Threads (default: the number of CPUs); results do not depend on it. Ignored when
+        ``grants`` is given.
+    progress
+        Called with the number of runs just finished (also for the ``compare`` runs).
+    grants
+        Computes the runs (default :func:`grants_on_threads`; Dask passes its own). The
+        result does not depend on it: row ``i`` is always the run of seed ``i``.
     """
     n_runs = scenario.runs if runs is None else runs
     master = scenario.seed if seed is None else seed
     seeds = run_seeds(master, n_runs)
+    runner = grants if grants is not None else grants_on_threads(workers)
+    done = progress if progress is not None else _no_progress
     c = compile_scenario(scenario, policy=policy, fit=fit)
     base = run_compiled(c)
-    n_workers = workers if workers is not None else (os.cpu_count() or 1)
-    grants = _grants_matrix(c, seeds, max(1, n_workers))
-    result = build_result(c, base, grants=grants, runs=n_runs, seed=master)
+    result = build_result(c, base, grants=runner(c, seeds, done), runs=n_runs, seed=master)
     if compare is not None:
-        other = monte_carlo(scenario, n_runs, master, policy=compare, fit=fit, workers=workers)
+        other = monte_carlo(
+            scenario, n_runs, master, policy=compare, fit=fit, progress=done, grants=runner
+        )
         result = replace(result, compare=other)
     return result

@@ -1,8 +1,8 @@
 """Request and response bodies of the API (Pydantic models, published in ``/openapi.json``).
 
 Field names follow the interface contract (DESIGN.md) and, for the capacity map, Netbeheer
-Nederland's information model (DOMAIN.md §5). Bodies reject unknown fields (``extra=forbid``),
-so a misspelt key is a 422 naming it rather than a silently ignored value.
+Nederland's information model (docs/sources.md [capacity-map-model]). Bodies reject unknown fields
+(``extra=forbid``), so a misspelt key is a 422 naming it rather than a silently ignored value.
 """
 
 from __future__ import annotations
