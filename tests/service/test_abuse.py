@@ -327,7 +327,7 @@ def test_sqlite_busy_answers_503_with_retry_after(
             assert res.status_code == 503, res.text
             assert res.headers["Retry-After"] == "2" and res.json()["error"] == "busy"
             page = client.get("/", headers=op)  # readers go on (WAL)
-            assert page.status_code == 200
+            assert page.status_code == 200, page.text
             release.set()
             thread.join()
             assert client.post("/api/v1/requests/R1/grant", json={}, headers=op).status_code in (
