@@ -19,7 +19,7 @@ from netruimte.planner import PV, Connection, Restriction, Site, Tariff
 from netruimte.profiles import read_profile_csv
 from netruimte.scenario import load_site
 from netruimte.scenario.waitlist_toml import load_scenario
-from netruimte.services.site_plan import (
+from netruimte.services.sites.plan_file import (
     PLAN_FIELDS,
     SitePlan,
     default_battery_range,

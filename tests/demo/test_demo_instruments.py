@@ -18,7 +18,7 @@ from netruimte.grid import Reinforcement, Station
 from netruimte.planner.hub import Hub, hub_min_connection
 from netruimte.planner.site import Battery, Connection, Site
 from netruimte.scenario.flevoland import FLEVOLAND_STATIONS, grid_data, instruments_data
-from netruimte.services.demo_instruments import (
+from netruimte.services.demo.instruments import (
     flevoland_contracts,
     joint_import_bounds,
     with_hub,

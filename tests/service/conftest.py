@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from netruimte.services import auth, scenario_io
-from netruimte.services.auth import SYSTEM, Principal
-from netruimte.services.worker import Worker
+from netruimte.services.access import auth
+from netruimte.services.access.auth import SYSTEM, Principal
+from netruimte.services.jobs.worker import Worker
+from netruimte.services.register import scenario_io
 from netruimte.storage import Database, upgrade
 from netruimte.storage.tables import Base
 from netruimte.web.app import create_app

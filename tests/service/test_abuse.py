@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from netruimte.errors import InputError
-from netruimte.services import bundles, grid_state, scenario_io, siteplans
-from netruimte.services import requests as request_service
-from netruimte.services.auth import SYSTEM
+from netruimte.services.access.auth import SYSTEM
+from netruimte.services.register import bundles, grid_state, scenario_io
+from netruimte.services.register import requests as request_service
+from netruimte.services.sites import stored_plans as siteplans
 from netruimte.storage import Database
 from netruimte.storage import database as database_module
 from netruimte.web.app import create_app
@@ -297,7 +298,7 @@ def test_sqlite_busy_answers_503_with_retry_after(
     """Another process holds the write lock: writes wait a bounded time, then 503."""
     import shutil
 
-    from netruimte.services import auth
+    from netruimte.services.access import auth
 
     monkeypatch.setattr(database_module, "BUSY_TIMEOUT_S", 0.2)
     path = tmp_path / "busy.db"

@@ -31,12 +31,13 @@ import pandas as pd
 import pytest
 
 from netruimte.i18n import fmt_date
-from netruimte.services import auth, dashboard, runs
-from netruimte.services import requests as request_service
-from netruimte.services.auth import SYSTEM
-from netruimte.services.bootstrap import ensure_bootstrapped
-from netruimte.services.convert import today
-from netruimte.services.worker import Worker
+from netruimte.services.access import auth
+from netruimte.services.access.auth import SYSTEM
+from netruimte.services.access.bootstrap import ensure_bootstrapped
+from netruimte.services.jobs.worker import Worker
+from netruimte.services.register import dashboard, runs
+from netruimte.services.register import requests as request_service
+from netruimte.services.register.convert import today
 from netruimte.storage import Database, upgrade
 from tests._deps import missing
 

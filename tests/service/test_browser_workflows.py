@@ -24,8 +24,9 @@ import pytest
 from sqlalchemy import text
 
 from netruimte.i18n import fmt_date
-from netruimte.services import auth, scenario_io
-from netruimte.services.auth import SYSTEM
+from netruimte.services.access import auth
+from netruimte.services.access.auth import SYSTEM
+from netruimte.services.register import scenario_io
 from netruimte.storage import Database, upgrade
 from tests._deps import missing
 from tests.service.conftest import BACKENDS, POSTGRES_URL

@@ -7,8 +7,9 @@ import datetime as dt
 from pathlib import Path
 
 from netruimte.scenario.waitlist_toml import load_scenario
-from netruimte.services import audit, scenario_io
-from netruimte.services.auth import SYSTEM
+from netruimte.services.access import audit
+from netruimte.services.access.auth import SYSTEM
+from netruimte.services.register import scenario_io
 from netruimte.storage import Database
 from tests.service.conftest import Users, bearer
 

@@ -10,9 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from netruimte.services import jobs, runs
-from netruimte.services.auth import SYSTEM
-from netruimte.services.worker import Worker
+from netruimte.services.access.auth import SYSTEM
+from netruimte.services.jobs import queue as jobs
+from netruimte.services.jobs.worker import Worker
+from netruimte.services.register import runs
 from netruimte.storage import Database
 from netruimte.storage.tables import Job
 from netruimte.web.app import create_app
@@ -86,7 +87,7 @@ def test_progress_and_failure_are_reported(tiny: Database, monkeypatch: pytest.M
     assert shares == sorted(shares) and shares[-1] == 0.99
     assert any("40 of 40 runs" in m for _, m in seen)
     # an unexpected error fails the job and the run, with the reason, and the worker goes on
-    from netruimte.services import runs as runs_module
+    from netruimte.services.register import runs as runs_module
 
     def boom(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise ValueError("kernel exploded")

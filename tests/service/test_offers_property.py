@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from netruimte.errors import InputError
-from netruimte.services import audit, auth, network, offers
-from netruimte.services import requests as request_service
+from netruimte.services.access import audit, auth
 from netruimte.services.errors import Conflict
+from netruimte.services.register import network, offers
+from netruimte.services.register import requests as request_service
 from netruimte.storage import Database
 from tests.service.workflow_world import make_world
 

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
-from netruimte.services import auth, scenario_io
-from netruimte.services.auth import SYSTEM
+from netruimte.services.access import auth
+from netruimte.services.access.auth import SYSTEM
+from netruimte.services.register import scenario_io
 from netruimte.storage import Database
 from tests.service.conftest import TINY_TOML
 from tests.service.live import live_server

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from netruimte.cli import app as cli_app
 from netruimte.scenario.flevoland import generate_flevoland
-from netruimte.services import auth
-from netruimte.services.bootstrap import default_scenario
+from netruimte.services.access import auth
+from netruimte.services.access.bootstrap import default_scenario
 from netruimte.storage import Database
 from netruimte.storage.tables import User
 from netruimte.web.app import create_app

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select, update
 
 from netruimte.cli import main
-from netruimte.services import auth
-from netruimte.services.auth import SESSION_IDLE, SESSION_MAX
+from netruimte.services.access import auth
+from netruimte.services.access.auth import SESSION_IDLE, SESSION_MAX
 from netruimte.services.errors import Unauthorized
 from netruimte.storage import Database
 from netruimte.storage.tables import User, WebSession

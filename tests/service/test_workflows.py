@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from netruimte.i18n import catalogue, collect_missing
-from netruimte.services import audit
+from netruimte.services.access import audit
 from netruimte.storage import Database
 from netruimte.web.pages import STATIC_DIR as PAGES_DIR
 from tests.service.conftest import bearer

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from netruimte.services import auth, scenario_io
-from netruimte.services.auth import SYSTEM
+from netruimte.services.access import auth
+from netruimte.services.access.auth import SYSTEM
+from netruimte.services.register import scenario_io
 from netruimte.storage import Database
 
 __all__ = ["WORLD_TOML", "csrf_of", "make_world"]

@@ -44,8 +44,8 @@ def demo(
     tools, slipped works), written as one HTML report plus CSV/JSON of all results."""
     from netruimte.report.demo_data import VARIANTS, campus_cells, later_text
     from netruimte.report.demo_room import room_rows
-    from netruimte.services.demo import DemoOptions, run_demo
-    from netruimte.services.demo_output import demo_summary, write_demo
+    from netruimte.services.demo.output import demo_summary, write_demo
+    from netruimte.services.demo.run import DemoOptions, run_demo
 
     check_language(lang, "--lang")
 

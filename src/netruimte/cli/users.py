@@ -24,7 +24,7 @@ def add(
     db: str | None = DB_OPTION,
 ) -> None:
     """Add a user and print its API token once (only a hash is stored)."""
-    from netruimte.services.auth import add_user
+    from netruimte.services.access.auth import add_user
     from netruimte.services.errors import ServiceError
 
     database = open_db(db)
@@ -48,7 +48,7 @@ def token(
 ) -> None:
     """Give a user a new token (the old one and their browser sign-ins stop working) and
     print it once."""
-    from netruimte.services.auth import rotate_token
+    from netruimte.services.access.auth import rotate_token
     from netruimte.services.errors import ServiceError
 
     database = open_db(db)
@@ -67,7 +67,7 @@ def list_(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
 ) -> None:
     """List users and roles (tokens are never shown again)."""
-    from netruimte.services.auth import list_users
+    from netruimte.services.access.auth import list_users
 
     database = open_db(db)
     try:
@@ -88,7 +88,7 @@ def revoke(
 ) -> None:
     """End a user's access now: the token and every browser sign-in stop working
     (`users token NAME` gives a new token)."""
-    from netruimte.services.auth import revoke_user
+    from netruimte.services.access.auth import revoke_user
     from netruimte.services.errors import ServiceError
 
     database = open_db(db)
@@ -108,7 +108,7 @@ def remove(
 ) -> None:
     """Remove a user (their requests, plans and jobs stay, without an owner; the audit trail
     keeps the name)."""
-    from netruimte.services.auth import remove_user
+    from netruimte.services.access.auth import remove_user
     from netruimte.services.errors import ServiceError
 
     database = open_db(db)

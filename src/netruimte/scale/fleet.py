@@ -2,7 +2,7 @@
 
 Each task reads its site on the worker (:func:`netruimte.scale.fleet_input.entry_site`: only
 file names and CSV cells travel, never a year of 15-minute series), plans it with the
-``planner`` given (normally :func:`netruimte.services.site_plan.plan_site`, which the CLI
+``planner`` given (normally :func:`netruimte.services.sites.plan_file.plan_site`, which the CLI
 passes; this module does not import the services layer) and returns a small
 :class:`SiteRow`. A site that fails, for bad input or anything else, becomes a row with status
 ``error`` and the message; the other sites go on. A task lost with a worker that died is run
@@ -322,7 +322,7 @@ def plan_fleet(
     fleet
         From :func:`netruimte.scale.fleet_input.load_fleet`.
     planner
-        Plans one site (picklable; the CLI passes ``netruimte.services.site_plan.plan_site``).
+        Plans one site (picklable; the CLI passes ``netruimte.services.sites.plan_file.plan_site``).
     objective
         Overrides every site's own objective when given.
     scheduler

@@ -461,7 +461,7 @@ class SitePlanFile(Base):
 
 
 class AuditEntry(Base):
-    """One decision in the hash-chained audit trail (see :mod:`netruimte.services.audit`)."""
+    """One decision in the hash-chained audit trail (see :mod:`netruimte.services.access.audit`)."""
 
     __tablename__ = "audit_log"
 

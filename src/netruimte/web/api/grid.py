@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from netruimte.services import network
+from netruimte.services.register import network
 from netruimte.web.api.schemas import (
     Day,
     ErrorOut,

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from netruimte.services import offers
+from netruimte.services.register import offers
 from netruimte.web.api.schemas import Day, ErrorOut, Num
 from netruimte.web.deps import Caller, Db, TextId
 from netruimte.web.errors import ERROR_RESPONSES

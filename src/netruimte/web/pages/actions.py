@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from netruimte.errors import InputError
-from netruimte.services.auth import Principal
+from netruimte.services.access.auth import Principal
 from netruimte.storage import Database
 from netruimte.web.pages.render import check_form, signed_in, wants_json
 

@@ -30,8 +30,8 @@ from sqlalchemy import select
 from starlette.datastructures import FormData
 
 from netruimte.errors import InputError
-from netruimte.services import evidence, offers
-from netruimte.services import requests as svc
+from netruimte.services.register import evidence, offers
+from netruimte.services.register import requests as svc
 from netruimte.storage import Database
 from netruimte.storage.tables import Station
 from netruimte.waitlist.requests import FUNCTIONS, Category, Contract

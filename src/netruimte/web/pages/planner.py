@@ -20,10 +20,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from netruimte.errors import InputError
-from netruimte.services import jobs, siteplans
-from netruimte.services import requests as request_service
-from netruimte.services.auth import Principal
-from netruimte.services.bundles import load_in_tempdir
+from netruimte.services.access.auth import Principal
+from netruimte.services.jobs import queue as jobs
+from netruimte.services.register import requests as request_service
+from netruimte.services.register.bundles import load_in_tempdir
+from netruimte.services.sites import stored_plans as siteplans
 from netruimte.storage import Database
 from netruimte.web.deps import Db, IntId
 from netruimte.web.pages.forms import parse_float, text_field

@@ -8,11 +8,11 @@ Steps (each reported to a progress callback):
    Monte Carlo over the reinforcement delays, and once with the works as originally planned;
 3. size the smart tools (PV, battery, flexible processes) of every waiting business that can
    use them at the least cost under example tariffs (one min-cost solve per business type,
-   scaled: :mod:`netruimte.services.demo_sizing`): the contracted kW becomes its firm request,
+   scaled: :mod:`netruimte.services.demo.sizing`): the contracted kW becomes its firm request,
    and the exact smallest time-block connection where the station's peak block is kept free
    its time-block request;
 4. run the waiting list again with those smaller (or time-block) requests;
-5. room before reinforcement (:mod:`netruimte.services.demo_instruments`): run it with
+5. room before reinforcement (:mod:`netruimte.services.demo.instruments`): run it with
    congestion contracts at the stations, with the grid batteries relieving as congestion
    relievers, with the waiting businesses of one Almere station as one energy hub, and with
    all three on top of the smart tools;
@@ -59,7 +59,7 @@ from netruimte.scenario.flevoland import (
     write_scenario_files,
 )
 from netruimte.scenario.waitlist_toml import load_scenario
-from netruimte.services.demo_instruments import (
+from netruimte.services.demo.instruments import (
     flevoland_contracts,
     hub_members,
     plan_station_hub,
@@ -68,7 +68,7 @@ from netruimte.services.demo_instruments import (
     with_hub,
     with_relief,
 )
-from netruimte.services.demo_sizing import (
+from netruimte.services.demo.sizing import (
     REFERENCE_KW,
     TypeSizing,
     business_site,
@@ -281,7 +281,7 @@ def _with_works(scenario: Scenario, planned: FlevolandScenario) -> Scenario:
 
 
 def run_demo(options: DemoOptions, progress: ProgressFn | None = None) -> DemoResult:
-    """Run the whole demo (files: :func:`netruimte.services.demo_output.write_demo`)."""
+    """Run the whole demo (files: :func:`netruimte.services.demo.output.write_demo`)."""
     report = progress or (lambda task, done, total: None)
     timings: dict[str, float] = {}
     clock = time.perf_counter()

@@ -3,8 +3,8 @@
 Who may set what. An applicant files a request for itself: station, kW, direction, contract and
 the connection's details; the time of submission is the server's clock (nobody can move
 forward in first-come-first-served by backdating). Priority comes only through a claim with
-evidence that an operator decides (:mod:`netruimte.services.claims`). An operator may set every
-field, file on behalf of an applicant (``owner``) and grant capacity.
+evidence that an operator decides (:mod:`netruimte.services.register.claims`). An operator
+may set every field, file on behalf of an applicant (``owner``) and grant capacity.
 
 A grant is one transaction: the station rows on the request's path are locked, the request row
 is locked and checked to be waiting, the headroom on the grant date is computed from the granted
@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 
 from netruimte._util import utc_now
 from netruimte.errors import InputError
-from netruimte.services import audit
-from netruimte.services.auth import Principal, require_operator
-from netruimte.services.convert import (
+from netruimte.services.access import audit
+from netruimte.services.access.auth import Principal, require_operator
+from netruimte.services.errors import Conflict, Forbidden, NotFound
+from netruimte.services.register.convert import (
     GRANTED,
     WAITING,
     WITHDRAWN,
@@ -40,8 +41,7 @@ from netruimte.services.convert import (
     request_fields,
     today,
 )
-from netruimte.services.errors import Conflict, Forbidden, NotFound
-from netruimte.services.grid_state import check_fit, live_rooms
+from netruimte.services.register.grid_state import check_fit, live_rooms
 from netruimte.storage import Database
 from netruimte.storage.tables import Request, Station, User
 from netruimte.waitlist import Request as WaitRequest
@@ -412,8 +412,8 @@ def record_grant(
     """Mark ``row`` granted on ``day`` and append its audit entry, in the caller's transaction.
 
     One place for a grant by hand (:func:`grant_request`) and by an allocation moment
-    (:mod:`netruimte.services.runs`); ``run`` adds that moment's run id, rank and category (or
-    ``{"run": None}``).
+    (:mod:`netruimte.services.register.runs`); ``run`` adds that moment's run id, rank and
+    category (or ``{"run": None}``).
     """
     row.status = GRANTED
     row.granted_on = day

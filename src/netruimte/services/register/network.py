@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from netruimte.errors import InputError
 from netruimte.grid import DelayDistribution
-from netruimte.services import audit
-from netruimte.services.auth import Principal, require_operator
-from netruimte.services.convert import check_day, grid_of, load_register, paths, today
+from netruimte.services.access import audit
+from netruimte.services.access.auth import Principal, require_operator
 from netruimte.services.errors import Conflict, NotFound
-from netruimte.services.grid_state import live_rooms, new_over_allocation, over_allocation
+from netruimte.services.register.convert import check_day, grid_of, load_register, paths, today
+from netruimte.services.register.grid_state import live_rooms, new_over_allocation, over_allocation
 from netruimte.storage import Database
 from netruimte.storage.tables import Reinforcement, Request, Station
 

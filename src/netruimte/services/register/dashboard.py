@@ -37,9 +37,11 @@ from sqlalchemy.orm import Session
 
 from netruimte.errors import InputError
 from netruimte.grid import Direction
-from netruimte.services import grid_state, jobs
-from netruimte.services.auth import Principal, require_operator
-from netruimte.services.convert import (
+from netruimte.services.access.auth import Principal, require_operator
+from netruimte.services.errors import NotFound
+from netruimte.services.jobs import queue as jobs
+from netruimte.services.register import grid_state
+from netruimte.services.register.convert import (
     GRANTED,
     WAITING,
     WITHDRAWN,
@@ -50,9 +52,8 @@ from netruimte.services.convert import (
     paths,
     today,
 )
-from netruimte.services.errors import NotFound
-from netruimte.services.requests import owned_request, request_view
-from netruimte.services.runs import ALLOCATE, FORECAST, MONTE_CARLO
+from netruimte.services.register.requests import owned_request, request_view
+from netruimte.services.register.runs import ALLOCATE, FORECAST, MONTE_CARLO
 from netruimte.storage import Database
 from netruimte.storage.tables import (
     AuditHead,

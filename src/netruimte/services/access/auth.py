@@ -302,7 +302,7 @@ def require_operator(principal: Principal, what: str) -> None:
 
 
 def _audit(db: Database, session: Session, action: str, user: Principal) -> None:
-    from netruimte.services import audit  # audit needs Principal from this module
+    from netruimte.services.access import audit  # audit needs Principal from this module
 
     audit.append(
         db,

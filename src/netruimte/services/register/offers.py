@@ -20,10 +20,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from netruimte._util import utc_now
 from netruimte.errors import InputError
-from netruimte.services import audit
-from netruimte.services.auth import Principal, require_operator
-from netruimte.services.convert import (
+from netruimte.services.access import audit
+from netruimte.services.access.auth import Principal, require_operator
+from netruimte.services.errors import Conflict, NotFound
+from netruimte.services.register.convert import (
     GRANTED,
     WAITING,
     WITHDRAWN,
@@ -33,11 +35,10 @@ from netruimte.services.convert import (
     paths,
     today,
 )
-from netruimte.services.errors import Conflict, NotFound
-from netruimte.services.grid_state import check_fit, live_rooms
-from netruimte.services.offer_state import ACCEPTED, DECLINED, OFFERED, WITHDRAWN_OFFER
-from netruimte.services.requests import owned_request, record_grant
-from netruimte.services.runs import split_partial
+from netruimte.services.register.grid_state import check_fit, live_rooms
+from netruimte.services.register.offer_state import ACCEPTED, DECLINED, OFFERED, WITHDRAWN_OFFER
+from netruimte.services.register.requests import owned_request, record_grant
+from netruimte.services.register.runs import split_partial
 from netruimte.storage import Database
 from netruimte.storage.tables import Request, Station
 
@@ -52,10 +53,6 @@ __all__ = [
 ]
 
 PART = ".part"
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def parent_id(part_id: str) -> str | None:
@@ -168,7 +165,7 @@ def make_offer(
                 f"{kw:g} kW {row.direction} does not fit at {binding.station} on {day}: "
                 f"{binding.room_mw:.3f} MW left"
             )
-        now = _now()
+        now = utc_now()
         part = split_partial(session, row, kw, now)
         if alt is not None:
             part.contract = alt.contract.value
@@ -226,7 +223,7 @@ def accept_offer(db: Database, principal: Principal, offer_id: str) -> dict[str,
         if part.offer_status != OFFERED:
             raise Conflict(f"offer {offer_id!r} is {part.offer_status or 'no offer'}, not open")
         part.offer_status = ACCEPTED
-        part.updated_at = _now()
+        part.updated_at = utc_now()
         audit.append(
             db,
             session,
@@ -250,7 +247,7 @@ def _give_back(
         part, parent = rows[offer_id], rows.get(request_id)
         if part.offer_status != OFFERED or part.status != GRANTED:
             raise Conflict(f"offer {offer_id!r} is {part.offer_status or 'no offer'}, not open")
-        now = _now()
+        now = utc_now()
         part.status = WITHDRAWN
         part.withdrawn_at = now
         part.updated_at = now

@@ -14,10 +14,10 @@ import re
 from typing import Any
 
 from netruimte.errors import InputError
-from netruimte.services import claims
-from netruimte.services.auth import Principal, require_operator
+from netruimte.services.access.auth import Principal, require_operator
 from netruimte.services.errors import NotFound
-from netruimte.services.scenario_io import store_blob
+from netruimte.services.register import claims
+from netruimte.services.register.scenario_io import store_blob
 from netruimte.storage import Database
 from netruimte.storage.tables import Blob
 from netruimte.waitlist.requests import FUNCTIONS, Category

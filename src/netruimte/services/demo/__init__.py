@@ -1,0 +1,1 @@
+"""The Flevoland demo: run the scenario, size its businesses, write its outputs."""

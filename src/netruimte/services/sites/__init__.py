@@ -1,0 +1,1 @@
+"""Site and hub plans: from a TOML file (CLI) and stored with a request (service)."""
