@@ -1,0 +1,29 @@
+"""The shape of the house: no package grows into a room that holds everything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "netruimte"
+
+
+def _lines_per_package() -> dict[str, int]:
+    """Lines of Python per package: a folder with its own modules (sub-packages apart)."""
+    lines: dict[str, int] = {}
+    for path in SRC.rglob("*.py"):
+        package = ".".join(path.parent.relative_to(SRC.parent).parts)
+        lines[package] = lines.get(package, 0) + len(path.read_text().splitlines())
+    return lines
+
+
+def test_the_largest_package_holds_under_15_percent_of_the_code() -> None:
+    lines = _lines_per_package()
+    total = sum(lines.values())
+    largest = max(lines, key=lambda name: lines[name])
+    assert total > 10_000  # the whole source was read, not a stray folder
+    assert lines[largest] / total < 0.15, f"{largest}: {lines[largest]} of {total} lines"
+
+
+def test_the_services_are_split_by_use_case() -> None:
+    modules = {p.name for p in (SRC / "services").glob("*.py")}
+    assert modules <= {"__init__.py", "errors.py"}, sorted(modules)
