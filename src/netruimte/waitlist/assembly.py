@@ -76,6 +76,9 @@ class PathFacts:
         self.last = len(c.moments) - 1
         self.rf_node = [grid.index(rf.station) for rf in grid.reinforcements]
         self.rf_m: list[int] = raw.reinforcement_m.tolist()
+        self._rf_at: dict[int, list[int]] = {}  # node -> its works (positions)
+        for k, node in enumerate(self.rf_node):
+            self._rf_at.setdefault(node, []).append(k)
         self.room_hist = raw.room_hist
         self._room_end: list[list[float]] = raw.room_hist[:, :, self.last].tolist()
         self._paths: dict[int, list[int]] = {}
@@ -96,13 +99,14 @@ class PathFacts:
         key = (s, d)
         out = self._works.get(key)
         if out is None:
-            on_path = set(self.path(s))
             way = _WAYS[d]
+            rfs, rf_m = self._rfs, self.rf_m
             out = sorted(
                 (
-                    (rf, self.rf_m[k])
-                    for k, rf in enumerate(self._rfs)
-                    if self.rf_node[k] in on_path and rf.mw(way) > 0
+                    (rfs[k], rf_m[k])
+                    for j in self.path(s)
+                    for k in self._rf_at.get(j, ())
+                    if rfs[k].mw(way) > 0
                 ),
                 key=lambda x: (x[1], x[0].date, x[0].id),
             )
@@ -140,10 +144,13 @@ class OffersAt:
     """Offers made on paths through each node, by (node, direction), in moment order.
 
     Offers to small consumers served outside the queue are left out. Built in one pass over
-    all offers; :meth:`at` then finds a node's offers by binary search.
+    all offers; :meth:`between` then finds a node's offers in a span of moments by binary
+    search. Each offer carries the regime in force at its moment and the rank of the request
+    it went to under that regime (``pos[regime, request]``), so comparing ranks with another
+    request costs one gather from that request's few ranks.
     """
 
-    def __init__(self, c: CompiledScenario, raw: RawOutcome) -> None:
+    def __init__(self, c: CompiledScenario, raw: RawOutcome, pos: npt.NDArray[np.int64]) -> None:
         keep = ~raw.outside[raw.offer_r] if raw.offer_r.size else np.zeros(0, dtype=np.bool_)
         r = raw.offer_r[keep]
         m = raw.offer_m[keep]
@@ -155,24 +162,21 @@ class OffersAt:
         key = flat * 2 + c.direction[r][which]
         # by (node, direction), then in the order logged (the kernel logs moment by moment)
         order = np.lexsort((which, key))
+        take = which[order]
         self._key: list[int] = key[order].tolist()
-        self._r = r[which[order]]
-        self._m = m[which[order]]
-        self._m_list: list[int] = self._m.tolist()
+        self._m: list[int] = m[take].tolist()
+        self.r = r[take]
+        self.regime = c.regime_of_moment[m[take]]
+        self.rank = pos[self.regime, self.r]
 
-    def at(self, node: int, d: int) -> tuple[int, int]:
-        """The slice ``[lo, hi)`` of offers through ``node`` in direction ``d``."""
+    def between(self, node: int, d: int, first_m: int, last_m: int) -> slice:
+        """Where the offers through ``node`` in direction ``d`` in moments ``first..last`` are
+        (a slice of :attr:`r`, :attr:`regime` and :attr:`rank`)."""
         key = node * 2 + d
-        return bisect.bisect_left(self._key, key), bisect.bisect_right(self._key, key)
-
-    def between(
-        self, node: int, d: int, first_m: int, last_m: int
-    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """Requests and moments of the offers through ``node`` in moments ``first..last``."""
-        lo, hi = self.at(node, d)
-        a = bisect.bisect_left(self._m_list, first_m, lo, hi)
-        b = bisect.bisect_right(self._m_list, last_m, lo, hi)
-        return self._r[a:b], self._m[a:b]
+        lo = bisect.bisect_left(self._key, key)
+        hi = bisect.bisect_right(self._key, key, lo)
+        a = bisect.bisect_left(self._m, first_m, lo, hi)
+        return slice(a, bisect.bisect_right(self._m, last_m, a, hi))
 
 
 def alternatives(c: CompiledScenario, raw: RawOutcome, paths: PathFacts) -> dict[int, str]:

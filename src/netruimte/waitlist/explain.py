@@ -132,10 +132,6 @@ def _expectation_text(exp: Expectation, names: dict[str, str]) -> str:
     )
 
 
-def _months_between(a: dt.date, b: dt.date) -> int:
-    return (b.year - a.year) * 12 + (b.month - a.month)
-
-
 def _head(req: Request, rule: Rule) -> str:
     if not rule.uses_categories:
         asked = "" if req.category is Category.NONE else f" (asked for {req.category.label})"
@@ -156,21 +152,21 @@ class _Ahead:
 
     def __init__(self, c: CompiledScenario, raw: RawOutcome, f: Facts) -> None:
         n = c.n_requests
-        self.pos = np.empty((len(c.regimes), n), dtype=np.int64)
+        pos = np.empty((len(c.regimes), n), dtype=np.int64)
         for g in range(len(c.regimes)):
-            self.pos[g, c.orders[g]] = np.arange(n)
-        self.offers = OffersAt(c, raw)
-        self.regime_of_moment = c.regime_of_moment
+            pos[g, c.orders[g]] = np.arange(n)
+        self.offers = OffersAt(c, raw, pos)
+        self.ranks = np.ascontiguousarray(pos.T)  # row i: request i's rank under each regime
         self.f = f
         self.waits = raw.status != kernels.GRANTED
         self.cat = np.array([cat.number for cat in c.categories], dtype=np.int64)
 
     def text(self, i: int, node: int, names: list[str]) -> str:
-        f = self.f
-        r, m = self.offers.between(node, f.direction[i], f.start_m[i], f.last_m[i])
-        g = self.regime_of_moment[m]
-        ahead = (self.pos[g, r] < self.pos[g, i]) & (r != i)
-        who = np.unique(r[ahead])
+        f, o = self.f, self.offers
+        at = o.between(node, f.direction[i], f.start_m[i], f.last_m[i])
+        # ranked above i under the regime of the offer's moment (never i itself: ranks differ)
+        ahead = o.rank[at] < self.ranks[i][o.regime[at]]
+        who = np.unique(o.r[at][ahead])
         if who.size == 0:
             return f"nobody ranked above you was offered room at {names[node]} while you waited"
         counts = np.bincount(self.cat[who], minlength=5).tolist()
@@ -199,6 +195,9 @@ class _Text:
         self.names = [st.display_name for st in grid.stations]
         self.display = {st.id: st.display_name for st in grid.stations}
         self.rules = [reg.rule for reg in c.regimes]
+        # each moment as text once (f"{day}" is str(day)) and as a month count
+        self.day = [str(m) for m in c.moments]
+        self.month = [m.year * 12 + m.month for m in c.moments]
 
 
 def _line(
@@ -209,7 +208,7 @@ def _line(
     exp: Expectation | None,
     offers: list[Offer],
 ) -> str:
-    c, f, names = t.c, t.f, t.names
+    c, f, names, day = t.c, t.f, t.names, t.day
     moments = c.moments
     n_m = len(moments)
     last = f.last_m[i]
@@ -223,14 +222,14 @@ def _line(
             else "drawing no room from the waiting list"
         )
         return (
-            f"small consumer (up to 3x80 A): connected on {moments[f.grant_m[i]]} outside "
+            f"small consumer (up to 3x80 A): connected on {day[f.grant_m[i]]} outside "
             f"the waiting list, {where} (small consumers join the list from 2026-07-01)"
         )
     if last < 0:
         if status == kernels.WITHDRAWN:
-            return f"withdrawn on {moments[f.withdrawn_m[i]]} before it took part"
+            return f"withdrawn on {day[f.withdrawn_m[i]]} before it took part"
         if req.needed is not None and f.start_m[i] < n_m:
-            opens = moments[f.start_m[i]]
+            opens = day[f.start_m[i]]
             return f"housing reservation for {req.needed}: takes part from {opens}"
         return f"submitted {req.submitted.date()}: takes part after the horizon ({c.scenario.end})"
     s = f.station[i]
@@ -239,7 +238,7 @@ def _line(
     rank = f.rank_pos[i]
     if rank > 0:
         of = f.pending_count[last][d][s]
-        parts.append(f"{_head(req, rule)}: rank {rank} of {of} at {names[s]} on {moments[last]}")
+        parts.append(f"{_head(req, rule)}: rank {rank} of {of} at {names[s]} on {day[last]}")
     elif req.small_consumer:
         parts.append(
             "small consumer waiting for the reserved room (its own first-come line) until it "
@@ -249,7 +248,7 @@ def _line(
         parts.append(f"{_mw(f.ahead_mw[i])} MW ahead of you")
     if status == kernels.GRANTED:
         g = f.grant_m[i]
-        text = f"granted on {moments[g]}"
+        text = f"granted on {day[g]}"
         if f.alt_used[i] >= 0:
             alt = req.accepts[f.alt_used[i]]
             text += f" as {alt.contract.value} (an alternative right it accepts)"
@@ -261,7 +260,7 @@ def _line(
                 text += (
                     f" when {rf.id} added {mw:g} MW at {names[c.scenario.grid.index(rf.station)]}"
                 )
-        waited = _months_between(moments[f.start_m[i]], moments[g])
+        waited = t.month[g] - t.month[f.start_m[i]]
         if waited > 0:
             text += f" after waiting {waited} months"
         parts.append(text)
@@ -270,11 +269,10 @@ def _line(
         r_m = f.released_m[i]
         if r_m >= 0:
             parts.append(
-                f"contract lowered to {f.used_mw[i] * 1000:g} kW on {moments[r_m]} "
-                "(use it or lose it)"
+                f"contract lowered to {f.used_mw[i] * 1000:g} kW on {day[r_m]} (use it or lose it)"
             )
     elif status == kernels.WITHDRAWN:
-        parts.append(f"withdrawn on {moments[f.withdrawn_m[i]]}")
+        parts.append(f"withdrawn on {day[f.withdrawn_m[i]]}")
         if offers:
             parts.append(_offers_text(offers) + " (kept)")
     else:
