@@ -4,11 +4,17 @@
 explanations. Its speed-ups must not change a single output, so this module dumps *every*
 field of every request, station and congestion contract (floats exactly, explanations as
 text) for a set of scenarios under every policy, both fits, peak and profile mode, and two
-Monte Carlo sets. ``tests/waitlist/data/results_golden.json`` holds the SHA-256 of each part of
-each dump (requests, stations, contracts, the compared run, the Result JSON, the rest), as
-written by ``python -m tests.waitlist.golden`` with the code of commit d690bf2 (before the
-speed-up); ``test_golden.py`` recomputes them. To see *what* differs, write the full dumps at
-both commits (``python -m tests.waitlist.golden --full /tmp/a.json.gz``) and compare them.
+Monte Carlo sets. ``tests/waitlist/data/results_golden.json`` holds the SHA-256 of each part
+of each dump (requests, stations, contracts, the compared run, the Result JSON, the rest), as
+written by ``python -m tests.waitlist.golden``; ``test_golden.py`` recomputes them.
+
+History: written with the code of commit d690bf2, before the speed-up of build_result, which
+passed against it unchanged. Rewritten once since, on purpose, when explanations began to name
+the congestion contract or reliever whose room let a request in (issue 11); that rewrite was
+checked against the full dumps of d690bf2: every field identical except the explanations of
+the 891 requests helped by created room (41 cases), each of which gained exactly that part.
+To see *what* differs, write the full dumps at two commits
+(``python -m tests.waitlist.golden --full /tmp/a.json.gz``) and compare them.
 
 Regenerate the fixture only for a deliberate change of the outputs, and say so in the commit.
 """

@@ -19,7 +19,12 @@ from netruimte.waitlist.assembly import (
     percentiles,
     stations,
 )
-from netruimte.waitlist.congestion_result import contract_outcomes
+from netruimte.waitlist.congestion_result import (
+    Help,
+    contract_help,
+    contract_outcomes,
+    relief_help,
+)
 from netruimte.waitlist.engine import KIND_CONTRACT, CompiledScenario, RawOutcome
 from netruimte.waitlist.requests import Category, Request, Status
 from netruimte.waitlist.result import Offer, RequestOutcome, SimulationResult
@@ -207,6 +212,7 @@ def _line(
     alts: tuple[str, ...],
     exp: Expectation | None,
     offers: list[Offer],
+    created: str | None = None,
 ) -> str:
     c, f, names, day = t.c, t.f, t.names, t.day
     moments = c.moments
@@ -264,6 +270,8 @@ def _line(
         if waited > 0:
             text += f" after waiting {waited} months"
         parts.append(text)
+        if created:
+            parts.append(f"room created by {created} let you in")
         if len(offers) > 1:
             parts.append(_offers_text(offers).replace("partial offers taken", "in parts"))
         r_m = f.released_m[i]
@@ -275,9 +283,13 @@ def _line(
         parts.append(f"withdrawn on {day[f.withdrawn_m[i]]}")
         if offers:
             parts.append(_offers_text(offers) + " (kept)")
+        if created:
+            parts.append(f"your partial offers used room created by {created}")
     else:
         if offers:
             parts.append(_offers_text(offers))
+        if created:
+            parts.append(f"your partial offers used room created by {created}")
         rest = f.mw[i] - f.granted_mw[i]
         more = " more" if f.granted_mw[i] > 0 else ""
         node = f.fail_node[i]
@@ -319,6 +331,39 @@ def _offers(c: CompiledScenario, raw: RawOutcome) -> dict[int, list[Offer]]:
     return out
 
 
+def _room_created(
+    c: CompiledScenario, t: _Text, contracts: list[Help], relief: list[Help]
+) -> dict[int, str]:
+    """Per request: the congestion contracts and relievers whose room it was granted or offered
+    (the rule of :func:`netruimte.waitlist.congestion_result.contract_help`), in words."""
+    sc = c.scenario
+    # request -> helper phrase -> moments, each in the order met
+    seen: dict[int, dict[str, list[int]]] = {}
+    for k, r, m, _ in contracts:
+        ctr = sc.congestion_contracts[k]
+        where = t.names[sc.grid.index(ctr.station)]
+        phrase = f"congestion contract {ctr.id} ({_mw(ctr.mw)} MW at {where}"
+        days = seen.setdefault(r, {}).setdefault(phrase, [])
+        if m not in days:
+            days.append(m)
+    credit = c.relief_add.tolist()
+    for q, r, m, _ in relief:
+        where = t.names[t.f.station[q]]
+        phrase = (
+            f"the relief of congestion reliever {sc.requests[q].id} "
+            f"({_mw(credit[q])} MW credited at {where}"
+        )
+        days = seen.setdefault(r, {}).setdefault(phrase, [])
+        if m not in days:
+            days.append(m)
+    return {
+        r: ", ".join(
+            f"{phrase}, on {' and '.join(t.day[m] for m in days)})" for phrase, days in by.items()
+        )
+        for r, by in seen.items()
+    }
+
+
 def build_result(
     c: CompiledScenario,
     raw: RawOutcome,
@@ -337,6 +382,8 @@ def build_result(
     alts = alternatives(c, raw, paths)
     offers = _offers(c, raw)
     pct = percentiles(moments, grants, c.n_requests)
+    helped = contract_help(c, raw)
+    created = _room_created(c, t, helped, relief_help(c, raw))
     ids = [st.id for st in grid.stations]
     outcomes: list[RequestOutcome] = []
     for i, req in enumerate(sc.requests):
@@ -386,7 +433,7 @@ def build_result(
                 else None,
                 blocked=f.fail_kind[i] == kernels.FAIL_BLOCKED and status is Status.WAITING,
                 alternatives=alt,
-                explanation=_line(req, i, t, alt, exp, mine),
+                explanation=_line(req, i, t, alt, exp, mine, created.get(i)),
                 granted_kw=f.granted_mw[i] * 1000.0,
                 expected_on=exp.on if exp is not None else None,
                 expected_works=exp.works if exp is not None else (),
@@ -410,7 +457,7 @@ def build_result(
         room_mw=raw.room_hist,
         runs=runs,
         seed=seed,
-        congestion_contracts=contract_outcomes(c, raw),
+        congestion_contracts=contract_outcomes(c, raw, helped),
     )
 
 
