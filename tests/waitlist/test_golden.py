@@ -14,7 +14,9 @@ import json
 
 import pytest
 
-from tests.waitlist.golden import FIXTURE, cases, digests
+from netruimte.waitlist import Status, compile_scenario, run_compiled
+from netruimte.waitlist.explain import build_result, expectation
+from tests.waitlist.golden import FIXTURE, _national, cases, digests
 
 PINNED = json.loads(FIXTURE.read_text())
 CASES = dict(cases())
@@ -41,3 +43,22 @@ def test_the_pin_sees_one_changed_character() -> None:
     assert a["requests"] != b["requests"]
     assert a["json"] != b["json"]
     assert a["stations"] == b["stations"]
+
+
+def test_the_public_expectation_agrees_with_the_results() -> None:
+    # build_result shares the per-path facts between requests; expectation() searches alone
+    sc = dataclasses.replace(_national(), capacity="peak")
+    c = compile_scenario(sc)
+    raw = run_compiled(c)
+    result = build_result(c, raw)
+    checked = 0
+    for i, out in enumerate(result.requests):
+        if out.status is Status.WAITING and out.ranked_on is not None:
+            exp = expectation(c, raw, i)
+            assert (exp.on, exp.works, exp.binding) == (
+                out.expected_on,
+                out.expected_works,
+                out.binding_over_time,
+            )
+            checked += 1
+    assert checked > 100
