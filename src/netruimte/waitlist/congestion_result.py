@@ -74,19 +74,19 @@ def relief_help(c: CompiledScenario, raw: RawOutcome) -> list[Help]:
     if not relievers:
         return []
     offers = _beneficiaries(c, raw)
-    logged = {r: at for at, r in enumerate(raw.offer_r.tolist())}  # a reliever's one offer
-    anc = c.anc
+    at = np.array([o[0] for o in offers], dtype=np.int64)
+    req = np.array([o[1] for o in offers], dtype=np.int64)
+    mom = np.array([o[2] for o in offers], dtype=np.int64)
+    paths = c.anc[c.station[req]]  # each offer's path
+    logged = {r: k for k, r in enumerate(raw.offer_r.tolist())}  # a reliever's one offer
     out: list[Help] = []
     for q in relievers:
         node = int(c.station[q])
-        path = [int(x) for x in anc[node] if x >= 0]
-        credit = float(c.relief_add[q])
-        after = logged[q]
-        for at, r, m, mw in offers:
-            if at <= after or node not in anc[c.station[r]]:
-                continue
-            if np.any(raw.room_hist[0, path, m] < credit - EPS_MW):
-                out.append((q, r, m, mw))
+        path = [int(x) for x in c.anc[node] if x >= 0]
+        # moments at whose end some node of the reliever's path had less room than its credit
+        short = np.any(raw.room_hist[0, path, :] < c.relief_add[q] - EPS_MW, axis=0)
+        hit = (at > logged[q]) & (paths == node).any(axis=1) & short[mom]
+        out.extend((q, offers[k][1], offers[k][2], offers[k][3]) for k in np.flatnonzero(hit))
     return out
 
 
