@@ -24,9 +24,11 @@ Measured (median of repeats; the machine is shared, so the load average is print
 
 Peak memory is the process's peak resident set size during a measurement (Linux: the peak is
 reset through ``/proc/self/clear_refs`` before each one); ``+MB`` is the part above the
-resident size at its start. ``CPU/wall`` is the process's CPU time (all threads) over the
-wall time: about 2 when two threads really run at once, about 1 when the second core is taken
-by other work.
+resident size at its start. ``CPU s`` is the median process CPU time (all threads) of a
+measurement, steadier than wall time on a shared machine. ``CPU/wall`` is the process's CPU
+time (all threads) over the wall time: about 2 when two threads really run at once, about 1
+when the second core is taken by other work, well below 1 when others load the machine.
+``--no-scaling`` skips the growth rows.
 """
 
 from __future__ import annotations
@@ -154,7 +156,7 @@ def measure(
     row = Row(name, size, times, cpus, target_s, max(peaks), max(extras), result if keep else None)
     print(
         f"  {name} [{size}]: median {row.median_s:.3f} s over {repeat} "
-        f"({', '.join(f'{t:.3f}' for t in times)})",
+        f"({', '.join(f'{t:.3f}' for t in times)}); CPU median {statistics.median(cpus):.3f} s",
         file=sys.stderr,
         flush=True,
     )
@@ -233,7 +235,7 @@ def _exponent(sizes: list[int], rows: list[Row]) -> float:
 
 def _table(rows: list[Row], quick: bool) -> str:
     head = (
-        "measurement", "size", "median s", "repeats", "target s", "ratio", "CPU/wall",
+        "measurement", "size", "median s", "CPU s", "repeats", "target s", "ratio", "CPU/wall",
         "peak MB", "+MB",
     )  # fmt: skip
     lines = []
@@ -244,7 +246,8 @@ def _table(rows: list[Row], quick: bool) -> str:
         busy = sum(r.cpu_s) / sum(r.times_s) if sum(r.times_s) > 0 else math.nan
         lines.append(
             (
-                r.name, r.size, f"{r.median_s:.3f}", str(len(r.times_s)), target, ratio,
+                r.name, r.size, f"{r.median_s:.3f}", f"{statistics.median(r.cpu_s):.3f}",
+                str(len(r.times_s)), target, ratio,
                 f"{busy:.2f}", f"{r.peak_mb:,.0f}", extra,
             )
         )  # fmt: skip
@@ -269,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--runs", type=int, default=None, help="Monte Carlo runs (1000)")
     parser.add_argument("--workers", type=int, default=2, help="Monte Carlo threads (2)")
+    parser.add_argument(
+        "--no-scaling", action="store_true", help="skip the growth rows (three sizes each)"
+    )
     args = parser.parse_args(argv)
     quick = args.quick
     scale = 0.1 if quick else 1.0
@@ -336,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
             "stations",
             [partial(_scenario, scale, round(stations * k), regions) for k in (0.5, 1, 2)],
         ),
-    ):
+    )[: 0 if args.no_scaling else 2]:
         sims, kernels, counts, walked = _scaling(label, makers, regions, repeat)
         rows += sims + kernels
         growth[f"simulate ~ {label}^k"] = _exponent(counts, sims)
@@ -353,15 +359,16 @@ def main(argv: list[str] | None = None) -> int:
         f"(P10/P50/P90 and withdrawal shares of all {len(sc.requests):,} requests); "
         f"speed-up {seq.median_s / mc.median_s:.2f}x."
     )
-    print(
-        "Growth (exponent k of a log-log fit over 3 sizes, the other size fixed): "
-        + "; ".join(f"{k} = {v:.2f}" for k, v in growth.items())
-    )
-    print(
-        "Kernel time per walked request-moment (ns; a request is walked at every moment from "
-        "its first to its last): "
-        + "; ".join(f"{k}: " + ", ".join(f"{v:.0f}" for v in vs) for k, vs in per_walk.items())
-    )
+    if growth:
+        print(
+            "Growth (exponent k of a log-log fit over 3 sizes, the other size fixed): "
+            + "; ".join(f"{k} = {v:.2f}" for k, v in growth.items())
+        )
+        print(
+            "Kernel time per walked request-moment (ns; a request is walked at every moment "
+            "from its first to its last): "
+            + "; ".join(f"{k}: " + ", ".join(f"{v:.0f}" for v in vs) for k, vs in per_walk.items())
+        )
     print(
         f"Load average (1 min) {load0[0]:.2f} at the start, {load1[0]:.2f} at the end, on "
         f"{os.cpu_count()} CPUs: the machine is shared, so times are noisy."

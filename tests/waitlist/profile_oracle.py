@@ -1,12 +1,17 @@
 """A simple, slow, independent profile-mode allocation (numpy vectors, recomputed sums).
 
 Semantics as documented in docs/rules.md ("Profile-based fit"): quarter-hour headroom at nodes
-with a load profile, peak headroom elsewhere; claims per transport right.
+with a load profile, peak headroom elsewhere; claims per transport right. Partial offers
+(docs/rules.md, "Partial offers"; firm and time-block rights): a request whose claim ``c`` does
+not fit is offered the largest flat cap ``k`` — in whole kW, rounded down, at least
+``min_offer_kw`` and less than what it still needs — such that ``min(c, k)`` fits at every node
+of its path; having been offered ``g`` MW, what it still has to fit is ``max(c - g, 0)``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -32,6 +37,15 @@ def _base(r: Request, steps: int, kw_mw: float) -> np.ndarray:
 
 
 def run_profile_oracle(sc: Scenario, policy: str, fit: str) -> dict[str, int | None]:
+    """Request id -> moment granted whole (None: not within the horizon)."""
+    return profile_oracle(sc, policy, fit)[0]
+
+
+def profile_oracle(
+    sc: Scenario, policy: str, fit: str
+) -> tuple[dict[str, int | None], dict[str, list[tuple[int, int]]]]:
+    """Grants (request id -> moment granted whole) and offers (request id -> [(moment, kW)]:
+    partial offers and the last part of a whole grant, as the engine logs them)."""
     tz = ZoneInfo(sc.timezone)
     moments = _moments(sc.start, sc.end)
     st = {s.id: s for s in sc.grid.stations}
@@ -49,6 +63,7 @@ def run_profile_oracle(sc: Scenario, policy: str, fit: str) -> dict[str, int | N
 
     claims: dict[str, np.ndarray] = {}
     grant: dict[str, int | None] = {r.id: None for r in sc.requests}
+    offers: dict[str, list[tuple[int, int]]] = {r.id: [] for r in sc.requests}
     gone: set[str] = set()
     start = {r.id: _first_on_or_after(moments, tz, r.submitted) for r in sc.requests}
     for i, day in enumerate(moments):
@@ -122,6 +137,7 @@ def run_profile_oracle(sc: Scenario, policy: str, fit: str) -> dict[str, int | N
             for r in pending:
                 if r.small_consumer:
                     grant[r.id] = i
+                    offers[r.id].append((i, round(r.kw)))
             pending = [r for r in pending if not r.small_consumer]
         pending.sort(key=lambda r: _key(r, rule))  # type: ignore[arg-type, return-value]
         blocked: set[tuple[str, str]] = set()
@@ -133,6 +149,9 @@ def run_profile_oracle(sc: Scenario, policy: str, fit: str) -> dict[str, int | N
                 # restricted outside the capacity blocks
                 mask = ~block_mask(list(r.capacity_blocks or DEFAULT_TIME_BLOCKS), steps)
                 c = np.where(mask, np.minimum(c, r.restricted_kw / 1000), c)
+            got_mw = sum(k for _, k in offers[r.id]) / 1000
+            if got_mw > 0:
+                c = np.maximum(c - got_mw, 0.0)  # what is still to fit above the offers
             rooms = {n: room(n, d) for n in path(r.station)}
             over = {n: (c > 0) & (c > rooms[n] + EPS) for n in rooms}
             if kind in ("firm", "time-block"):
@@ -154,11 +173,31 @@ def run_profile_oracle(sc: Scenario, policy: str, fit: str) -> dict[str, int | N
                 if not full and kind == "non-firm":
                     c = np.zeros(steps)
             if full:
+                held = fit == "strict" and any((n, d) in blocked for n in path(r.station))
+                if (
+                    kind in ("firm", "time-block")
+                    and sc.partial_offers
+                    and r.accept_partial
+                    and not held
+                ):
+                    # the largest flat cap k with min(c, k) under the room in every
+                    # quarter-hour at every node: the least room where c does not fit
+                    k = min(
+                        (float(rooms[n][t]) for n in rooms for t in np.flatnonzero(c > rooms[n])),
+                        default=np.inf,
+                    )
+                    offer_kw = math.floor(k * 1000 + 1e-6) if 0 < k < np.inf else 0
+                    rest_mw = r.kw / 1000 - got_mw
+                    if 0 < offer_kw / 1000 < rest_mw and offer_kw >= sc.min_offer_kw - 1e-6:
+                        offers[r.id].append((i, offer_kw))
+                        piece = np.minimum(c, offer_kw / 1000)
+                        claims[r.id] = claims.get(r.id, np.zeros(steps)) + piece
                 if fit == "strict":
                     blocked.update((n, d) for n in full)
                 continue
             if fit == "strict" and any((n, d) in blocked for n in path(r.station)):
                 continue
             grant[r.id] = i
-            claims[r.id] = c
-    return grant
+            offers[r.id].append((i, round(r.kw - got_mw * 1000)))
+            claims[r.id] = claims.get(r.id, np.zeros(steps)) + c
+    return grant, offers

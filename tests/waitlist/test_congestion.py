@@ -20,6 +20,10 @@ from netruimte.waitlist.kernels import GRANTED
 from tests.waitlist.helpers import grid, run, scenario
 from tests.waitlist.randomcase import FITS, random_cm_scenario, random_scenario
 
+# imported here, not inside a @given test: that module defines @given tests of its own, and
+# applying @given while another runs is refused by hypothesis (nested given)
+from tests.waitlist.test_profile_fit import _random_profile_scenario
+
 STEPS = 96
 
 
@@ -411,8 +415,6 @@ def test_a_study_result_with_no_room_left_is_red() -> None:
 def test_profile_mode_contract_equivalences(seed: int) -> None:
     """Profile mode, random stations and requests: a CBC-T whose window is the whole day is a
     CBC-A; a CSC counting over the whole horizon is the same as that much more capacity."""
-    from tests.waitlist.test_profile_fit import _random_profile_scenario
-
     sc = _random_profile_scenario(seed)
     rng = np.random.default_rng([seed, 5])
     target = sc.grid.stations[int(rng.integers(0, len(sc.grid)))]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netruimte.grid import Grid, Reinforcement, Station
 from netruimte.waitlist import (
@@ -18,7 +21,7 @@ from netruimte.waitlist import (
 )
 from netruimte.waitlist.kernels import GRANTED
 from tests.waitlist.helpers import run, scenario
-from tests.waitlist.profile_oracle import run_profile_oracle
+from tests.waitlist.profile_oracle import profile_oracle, run_profile_oracle
 from tests.waitlist.randomcase import FITS, POLICIES
 
 STEPS = 96
@@ -156,6 +159,7 @@ def test_alternatives_are_offered_to_a_firm_request() -> None:
 
 
 def _random_profile_scenario(seed: int) -> Scenario:
+    """A random profile-mode scenario with whole grants (see :func:`_with_partial_offers`)."""
     rng = np.random.default_rng(seed)
     steps = 2 * STEPS
     stations = [
@@ -232,7 +236,18 @@ def _random_profile_scenario(seed: int) -> Scenario:
         if rng.random() < 0.5
         else None,
         capacity="profile",
-        partial_offers=False,  # whole grants: the vector implementation has no partial offers
+        partial_offers=False,
+    )
+
+
+def _with_partial_offers(sc: Scenario, seed: int) -> Scenario:
+    rng = np.random.default_rng([seed, 5])
+    reqs = tuple(replace(r, accept_partial=bool(rng.random() < 0.8)) for r in sc.requests)
+    return replace(
+        sc,
+        requests=reqs,
+        partial_offers=True,
+        min_offer_kw=float(rng.choice([1.0, 50.0, 400.0])),
     )
 
 
@@ -248,3 +263,37 @@ def test_profile_engine_matches_simple_vector_implementation(block: int) -> None
             for i, r in enumerate(sc.requests)
         }
         assert got == want, seed
+
+
+def _engine_offers(sc: Scenario) -> tuple[dict[str, int | None], dict[str, list[tuple[int, int]]]]:
+    c = compile_scenario(sc)
+    raw = run_compiled(c)
+    grants = {
+        r.id: (int(raw.grant_m[i]) if raw.status[i] == GRANTED else None)
+        for i, r in enumerate(sc.requests)
+    }
+    offers: dict[str, list[tuple[int, int]]] = {r.id: [] for r in sc.requests}
+    for r, m, mw in zip(raw.offer_r, raw.offer_m, raw.offer_mw, strict=True):
+        offers[sc.requests[int(r)].id].append((int(m), round(float(mw) * 1000)))
+    return grants, offers
+
+
+def _check_partial(seed: int) -> int:
+    """Engine and brute force agree on grants and every offer; returns the partial offers."""
+    sc = _with_partial_offers(_random_profile_scenario(seed), seed)
+    got = _engine_offers(sc)
+    want = profile_oracle(sc, sc.policy.value, sc.fit.value)
+    assert got == want, seed
+    return sum(1 for rid, offers in got[1].items() for m, _kw in offers if got[0][rid] != m)
+
+
+@pytest.mark.parametrize("block", range(4))
+def test_profile_engine_matches_brute_force_with_partial_offers(block: int) -> None:
+    partial = sum(_check_partial(seed) for seed in range(block * 40, (block + 1) * 40))
+    assert partial > 0  # the oracle's partial-offer branch is exercised, not just whole grants
+
+
+@given(seed=st.integers(1000, 10**6))
+@settings(max_examples=150, deadline=None)
+def test_profile_partial_offers_agree_with_brute_force_on_random_cases(seed: int) -> None:
+    _check_partial(seed)
