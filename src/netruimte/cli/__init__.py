@@ -3,7 +3,7 @@
 Exit codes (DESIGN.md, interface contract v1): 0 success; 1 the problem has no solution, with
 the reason; 2 bad input, with a message on stderr naming file, line/field and what was expected.
 
-Start-up is kept short. This module imports nothing but :mod:`sys` and :mod:`os`:
+Start-up is kept short. This module imports nothing but :mod:`sys` (:mod:`os` for the help):
 ``netruimte --version`` and ``netruimte --help`` are answered here, without Typer (whose
 import is most of the start-up of a command that does nothing); the root help is written
 exactly as Typer writes it (:mod:`netruimte.cli._help`, a test compares the two at every
@@ -16,9 +16,11 @@ inspect`` imports only the profile command and pandas). The root help lists the 
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs more than this module
 if TYPE_CHECKING:
+    from typing import Any
+
     from netruimte.cli._app import app, load_command
 
 __all__ = ["COMMANDS", "LazyCommand", "app", "load_command", "main"]

@@ -55,6 +55,8 @@ def short_help(text: str, max_length: int) -> str:
 
 def _wrap(text: str, width: int, first: str, rest: str) -> str:
     """click's ``wrap_text`` for one paragraph (no word is longer than a line here)."""
+    if len(first) + len(text) <= width and "  " not in text and text == text.strip():
+        return first + text  # fits: what the wrapper returns, without importing it (and re)
     import textwrap
 
     wrapper = textwrap.TextWrapper(
