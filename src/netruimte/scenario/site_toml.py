@@ -348,6 +348,20 @@ def _need_year(r: _Reader, year: int | None, key: str) -> int:
     return year
 
 
+def _measured(
+    table: dict[str, Any], r: _Reader, section: str, timezone: str, year: int | None
+) -> pd.Series:
+    """The profile named by ``<section>.csv`` (kW), its measured year laid on ``site.year``
+    by day type."""
+    key = f"{section}.csv"
+    try:
+        path = r.path(table, "csv", key)
+        series = read_profile_file(path, table, section, source=r.source, timezone=timezone)
+    except InputError as exc:
+        raise _wrap(exc, r, key) from None
+    return on_year(series, year)
+
+
 def _load(
     data: dict[str, Any], r: _Reader, timezone: str, year: int | None
 ) -> tuple[pd.Series, pd.Series | None]:
@@ -362,12 +376,7 @@ def _load(
     if "csv" in table:
         if "profile" in table:
             raise r.fail("load.profile", "not allowed together with load.csv")
-        try:
-            path = r.path(table, "csv", "load.csv")
-            series = read_profile_file(path, table, "load", source=r.source, timezone=timezone)
-        except InputError as exc:
-            raise _wrap(exc, r, "load.csv") from None
-        series = on_year(series, year)  # a measured year laid on site.year by day type
+        series = _measured(table, r, "load", timezone, year)
         if "annual_kwh" in table:
             if kind == "net":
                 raise r.fail("load.annual_kwh", "a net profile is not scaled (its sign matters)")
@@ -441,12 +450,7 @@ def _pv(
                 raise r.fail(f"pv.{other}", "not used with pv.csv (a measured profile)")
         if kwp <= 0:
             raise r.fail("pv.kwp", "expected the installed kWp (> 0) that pv.csv was measured on")
-        try:
-            path = r.path(table, "csv", "pv.csv")
-            measured = read_profile_file(path, table, "pv", source=r.source, timezone=timezone)
-        except InputError as exc:
-            raise _wrap(exc, r, "pv.csv") from None
-        measured = on_year(measured, year)
+        measured = _measured(table, r, "pv", timezone, year)
         _same_index(measured, index, r, "pv.csv")
         if bool((measured.to_numpy() < 0).any()):
             raise r.fail("pv.csv", "expected PV generation >= 0 kW")

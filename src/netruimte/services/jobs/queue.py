@@ -17,7 +17,7 @@ import datetime as dt
 import os
 import socket
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +26,7 @@ from netruimte._util import utc_now
 from netruimte.services.access.auth import Principal
 from netruimte.services.errors import NotFound
 from netruimte.storage import Database
-from netruimte.storage.tables import Job
+from netruimte.storage.tables import Job, Run, SitePlan
 
 __all__ = [
     "DONE",
@@ -36,6 +36,7 @@ __all__ = [
     "JobInfo",
     "claim_next",
     "enqueue",
+    "fail_target",
     "finish",
     "get_job",
     "heartbeat",
@@ -46,6 +47,8 @@ __all__ = [
 ]
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+_Target = TypeVar("_Target", Run, SitePlan)  # the rows a job works on
 
 
 def worker_name(uid: str) -> str:
@@ -218,3 +221,14 @@ def list_jobs(
         if status is not None:
             stmt = stmt.where(Job.status == status)
         return [job_view(j) for j in session.scalars(stmt.order_by(Job.id.desc()).limit(limit))]
+
+
+def fail_target(db: Database, table: type[_Target], job: JobInfo, message: str) -> None:
+    """Job handler on failure: mark the job's target (a run or a site plan) failed, with the
+    reason."""
+    with db.write() as session:
+        row = session.get(table, job.target_id)
+        if row is not None:
+            row.status = FAILED
+            row.error = message
+            row.finished_at = utc_now()

@@ -48,6 +48,27 @@ STATION_FIELDS = frozenset(
 REINFORCEMENT_FIELDS = frozenset({"station", "date", "offtake_mw", "feedin_mw", "delay"})
 
 
+def _audit(
+    db: Database,
+    session: Session,
+    principal: Principal,
+    policy: str,
+    action: str,
+    obj: str,
+    inputs: Mapping[str, Any],
+) -> None:
+    """The audit entry of a change to the grid, under today's version of the register's policy."""
+    audit.append(
+        db,
+        session,
+        actor=principal,
+        action=action,
+        obj=obj,
+        inputs=inputs,
+        policy=audit.policy_version(policy, today(session)),
+    )
+
+
 def _guard(
     session: Session,
     before: Mapping[tuple[str, str], tuple[float, dt.date]],
@@ -200,15 +221,7 @@ def create_station(db: Database, principal: Principal, fields: Mapping[str, Any]
             raise InputError(f"unknown parent station {parent!r}", field="parent")
         session.add(row)
         _validate_grid(session)
-        audit.append(
-            db,
-            session,
-            actor=principal,
-            action="station.create",
-            obj=f"station:{sid}",
-            inputs=dict(fields),
-            policy=audit.policy_version(reg.policy, today(session)),
-        )
+        _audit(db, session, principal, reg.policy, "station.create", f"station:{sid}", dict(fields))
         return station_view(row)
 
 
@@ -256,14 +269,14 @@ def update_station(
         _validate_grid(session)
         session.flush()
         over = _guard(session, excess_before, day, f"station {station_id}", force)
-        audit.append(
+        _audit(
             db,
             session,
-            actor=principal,
-            action="station.update",
-            obj=f"station:{station_id}",
-            inputs={"before": before, "after": dict(fields), **over},
-            policy=audit.policy_version(reg.policy, today(session)),
+            principal,
+            reg.policy,
+            "station.update",
+            f"station:{station_id}",
+            {"before": before, "after": dict(fields), **over},
         )
         return station_view(row)
 
@@ -285,14 +298,14 @@ def delete_station(db: Database, principal: Principal, station_id: str) -> None:
             if n:
                 raise Conflict(f"station {station_id!r} has {n} {what}; remove them first")
         session.delete(rows[0])
-        audit.append(
+        _audit(
             db,
             session,
-            actor=principal,
-            action="station.delete",
-            obj=f"station:{station_id}",
-            inputs=station_view(rows[0]),
-            policy=audit.policy_version(reg.policy, today(session)),
+            principal,
+            reg.policy,
+            "station.delete",
+            f"station:{station_id}",
+            station_view(rows[0]),
         )
 
 
@@ -369,14 +382,14 @@ def create_reinforcement(
         )
         session.add(row)
         _validate_grid(session)
-        audit.append(
+        _audit(
             db,
             session,
-            actor=principal,
-            action="reinforcement.create",
-            obj=f"reinforcement:{rid}",
-            inputs=reinforcement_view(row),
-            policy=audit.policy_version(reg.policy, today(session)),
+            principal,
+            reg.policy,
+            "reinforcement.create",
+            f"reinforcement:{rid}",
+            reinforcement_view(row),
         )
         return reinforcement_view(row)
 
@@ -421,14 +434,14 @@ def update_reinforcement(
         _validate_grid(session)
         session.flush()
         over = _guard(session, excess_before, day, f"reinforcement {rid}", force)
-        audit.append(
+        _audit(
             db,
             session,
-            actor=principal,
-            action="reinforcement.update",
-            obj=f"reinforcement:{rid}",
-            inputs={"before": before, "after": reinforcement_view(row), **over},
-            policy=audit.policy_version(reg.policy, today(session)),
+            principal,
+            reg.policy,
+            "reinforcement.update",
+            f"reinforcement:{rid}",
+            {"before": before, "after": reinforcement_view(row), **over},
         )
         return reinforcement_view(row)
 
@@ -450,12 +463,12 @@ def delete_reinforcement(db: Database, principal: Principal, rid: str, force: bo
         session.delete(row)
         session.flush()
         over = _guard(session, excess_before, day, f"cancelling reinforcement {rid}", force)
-        audit.append(
+        _audit(
             db,
             session,
-            actor=principal,
-            action="reinforcement.delete",
-            obj=f"reinforcement:{rid}",
-            inputs={**before, **over},
-            policy=audit.policy_version(reg.policy, today(session)),
+            principal,
+            reg.policy,
+            "reinforcement.delete",
+            f"reinforcement:{rid}",
+            {**before, **over},
         )

@@ -72,6 +72,7 @@ __all__ = [
     "get_run",
     "list_runs",
     "monte_carlo_with_progress",
+    "run_outcome",
     "run_request",
     "run_results",
     "split_partial",
@@ -307,12 +308,7 @@ def execute_run(db: Database, job: jobs.JobInfo, progress: Progress) -> None:
 
 def fail_run(db: Database, job: jobs.JobInfo, message: str) -> None:
     """Job handler on failure: mark the run failed with the reason."""
-    with db.write() as session:
-        run = session.get(Run, job.target_id)
-        if run is not None:
-            run.status = jobs.FAILED
-            run.error = message
-            run.finished_at = utc_now()
+    jobs.fail_target(db, Run, job, message)
 
 
 def allocate(
@@ -572,6 +568,26 @@ def run_results(db: Database, principal: Principal, run_id: int) -> dict[str, An
         return result
 
 
+def run_outcome(row: RunRequest) -> dict[str, Any]:
+    """A request's outcome in a stored run: category, status, rank, grant dates (ISO) and
+    the explanation."""
+
+    def iso(day: dt.date | None) -> str | None:
+        return day.isoformat() if day else None
+
+    return {
+        "category": row.category,
+        "status": row.status,
+        "rank": row.rank,
+        "rank_of": row.rank_of,
+        "granted_on": iso(row.granted_on),
+        "granted_p10": iso(row.granted_p10),
+        "granted_p50": iso(row.granted_p50),
+        "granted_p90": iso(row.granted_p90),
+        "explanation": row.explanation,
+    }
+
+
 def run_request(db: Database, principal: Principal, run_id: int, request_id: str) -> dict[str, Any]:
     """One request's outcome and full explanation in a run (own requests only for applicants)."""
     with db.read() as session:
@@ -583,14 +599,6 @@ def run_request(db: Database, principal: Principal, run_id: int, request_id: str
             "run_id": run_id,
             "id": row.request_id,
             "station": row.station_id,
-            "category": row.category,
-            "status": row.status,
-            "rank": row.rank,
-            "rank_of": row.rank_of,
-            "granted_on": row.granted_on.isoformat() if row.granted_on else None,
-            "granted_p10": row.granted_p10.isoformat() if row.granted_p10 else None,
-            "granted_p50": row.granted_p50.isoformat() if row.granted_p50 else None,
-            "granted_p90": row.granted_p90.isoformat() if row.granted_p90 else None,
-            "explanation": row.explanation,
+            **run_outcome(row),
             "detail": row.detail,
         }

@@ -45,6 +45,7 @@ __all__ = [
     "SitePlan",
     "default_battery_range",
     "describe_sources",
+    "installed_sizes",
     "kw_rounded_up",
     "plan_site",
     "request_annex",
@@ -123,7 +124,8 @@ class SitePlan:
         return doc
 
 
-def _installed(site: Site) -> tuple[float, float, float]:
+def installed_sizes(site: Site) -> tuple[float, float, float]:
+    """What the site has installed: PV kWp, battery kWh and kW (no battery: zeros)."""
     pv_kwp = site.pv.kwp if site.pv is not None else 0.0
     bat = site.battery
     if bat is None or bat.energy_kwh <= 0 or bat.power_kw <= 0:
@@ -152,7 +154,7 @@ def plan_site(site: Site) -> SitePlan:
     from netruimte.planner.fast import Status, min_connection
 
     result = min_connection(site)
-    pv_kwp, energy, power = _installed(site)
+    pv_kwp, energy, power = installed_sizes(site)
     if result.status is not Status.OPTIMAL or result.import_kw is None:
         return SitePlan(
             site, "infeasible", site.objective.value, None, _export_asked(site, None), pv_kwp,
@@ -212,7 +214,7 @@ def _plan_min_cost(site: Site) -> SitePlan:
 
     result = min_cost(site)
     dispatch = result.dispatch
-    pv_kwp, energy, power = _installed(site)
+    pv_kwp, energy, power = installed_sizes(site)
     if result.status is not PlanStatus.OPTIMAL or result.import_kw is None or dispatch is None:
         return SitePlan(
             site, "infeasible", site.objective.value, None, result.export_kw, pv_kwp, energy,

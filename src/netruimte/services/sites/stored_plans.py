@@ -277,12 +277,7 @@ def execute_plan(db: Database, job: jobs.JobInfo, progress: Any) -> None:
 
 def fail_plan(db: Database, job: jobs.JobInfo, message: str) -> None:
     """Job handler on failure: the plan is failed, with the reason."""
-    with db.write() as session:
-        row = session.get(SitePlan, job.target_id)
-        if row is not None:
-            row.status = jobs.FAILED
-            row.error = message
-            row.finished_at = utc_now()
+    jobs.fail_target(db, SitePlan, job, message)
 
 
 def attach_annex(
