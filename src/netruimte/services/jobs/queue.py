@@ -17,7 +17,7 @@ import datetime as dt
 import os
 import socket
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypedDict, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,6 +34,7 @@ __all__ = [
     "QUEUED",
     "RUNNING",
     "JobInfo",
+    "JobView",
     "claim_next",
     "enqueue",
     "fail_target",
@@ -179,7 +180,24 @@ def requeue_dead(db: Database, worker: str, stale_after_s: float) -> list[int]:
     return out
 
 
-def job_view(job: Job) -> dict[str, Any]:
+class JobView(TypedDict):
+    """The API's view of a job (:func:`job_view`); times are ISO text."""
+
+    id: int
+    kind: str
+    target_id: int
+    target: str | None
+    status: str
+    progress: float
+    message: str
+    error: str | None
+    attempts: int
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+
+
+def job_view(job: Job) -> JobView:
     """The API's view of a job (with a link to what it works on)."""
     target = {
         "run": f"/api/v1/runs/{job.target_id}",
@@ -201,7 +219,7 @@ def job_view(job: Job) -> dict[str, Any]:
     }
 
 
-def get_job(db: Database, principal: Principal, job_id: int) -> dict[str, Any]:
+def get_job(db: Database, principal: Principal, job_id: int) -> JobView:
     """One job (own jobs only for applicants)."""
     with db.read() as session:
         job = session.get(Job, job_id)
@@ -212,7 +230,7 @@ def get_job(db: Database, principal: Principal, job_id: int) -> dict[str, Any]:
 
 def list_jobs(
     db: Database, principal: Principal, *, status: str | None = None, limit: int = 100
-) -> list[dict[str, Any]]:
+) -> list[JobView]:
     """Newest jobs first (own jobs only for applicants)."""
     with db.read() as session:
         stmt = select(Job)

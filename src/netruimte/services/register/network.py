@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,6 +26,9 @@ from netruimte.storage import Database
 from netruimte.storage.tables import Reinforcement, Request, Station
 
 __all__ = [
+    "HeadroomView",
+    "ReinforcementView",
+    "StationView",
     "create_reinforcement",
     "create_station",
     "delete_reinforcement",
@@ -94,7 +97,50 @@ def _guard(
     return {"over_allocated": worse}
 
 
-def station_view(s: Station) -> dict[str, Any]:
+class StationView(TypedDict):
+    """The API's view of a station (:func:`station_view`; profiles summarised, not sent)."""
+
+    id: str
+    name: str
+    parent: str | None
+    offtake_mw: float
+    load_mw: float
+    feedin_mw: float | None
+    feedin_load_mw: float
+    voltage_kv: float | None
+    connection_kv: float
+    small_consumer_reserve_mw: float | None
+    lat: float | None
+    lon: float | None
+    aggregated: bool
+    load_csv: str | None
+    feedin_load_csv: str | None
+    has_load_profile: bool
+    has_feedin_load_profile: bool
+
+
+class ReinforcementView(TypedDict):
+    """The API's view of a reinforcement (:func:`reinforcement_view`); the date is ISO text."""
+
+    id: str
+    station: str
+    date: str
+    offtake_mw: float
+    feedin_mw: float
+    delay: dict[str, Any] | None
+
+
+class HeadroomView(TypedDict):
+    """Headroom on a station's path on a day (:func:`station_headroom`): the path from the
+    station up, and the room of each node in both directions (``NodeRoom.to_json_dict``)."""
+
+    station: str
+    on: str
+    path: list[str]
+    nodes: list[dict[str, Any]]
+
+
+def station_view(s: Station) -> StationView:
     """The API's view of a station (profiles summarised, not sent)."""
     return {
         "id": s.id,
@@ -117,7 +163,7 @@ def station_view(s: Station) -> dict[str, Any]:
     }
 
 
-def reinforcement_view(r: Reinforcement) -> dict[str, Any]:
+def reinforcement_view(r: Reinforcement) -> ReinforcementView:
     """The API's view of a reinforcement."""
     return {
         "id": r.id,
@@ -146,14 +192,14 @@ def _check_numbers(fields: Mapping[str, Any]) -> None:
             raise InputError(f"expected a finite number >= 0, got {value!r}", field=key)
 
 
-def list_stations(db: Database) -> list[dict[str, Any]]:
+def list_stations(db: Database) -> list[StationView]:
     """All stations in the register's order."""
     with db.read() as session:
         rows = session.scalars(select(Station).order_by(Station.position, Station.id))
         return [station_view(s) for s in rows]
 
 
-def get_station(db: Database, station_id: str) -> dict[str, Any]:
+def get_station(db: Database, station_id: str) -> StationView:
     """One station."""
     with db.read() as session:
         row = session.get(Station, station_id)
@@ -162,7 +208,7 @@ def get_station(db: Database, station_id: str) -> dict[str, Any]:
         return station_view(row)
 
 
-def station_headroom(db: Database, station_id: str, on: dt.date | None) -> dict[str, Any]:
+def station_headroom(db: Database, station_id: str, on: dt.date | None) -> HeadroomView:
     """Headroom on the station's path in both directions on ``on`` (default today)."""
     check_day(on, "on")
     with db.read() as session:
@@ -181,7 +227,7 @@ def station_headroom(db: Database, station_id: str, on: dt.date | None) -> dict[
         }
 
 
-def create_station(db: Database, principal: Principal, fields: Mapping[str, Any]) -> dict[str, Any]:
+def create_station(db: Database, principal: Principal, fields: Mapping[str, Any]) -> StationView:
     """Add a station (operators)."""
     require_operator(principal, "add a station")
     sid = str(fields.get("id") or "").strip()
@@ -231,7 +277,7 @@ def update_station(
     station_id: str,
     fields: Mapping[str, Any],
     force: bool = False,
-) -> dict[str, Any]:
+) -> StationView:
     """Change a station's figures or parent (operators).
 
     A change that leaves grants above capacity (anywhere, on any date a grant is in force) is
@@ -333,7 +379,7 @@ def _delay(value: Any) -> dict[str, Any] | None:
     }
 
 
-def list_reinforcements(db: Database) -> list[dict[str, Any]]:
+def list_reinforcements(db: Database) -> list[ReinforcementView]:
     """All reinforcements in the register's order."""
     with db.read() as session:
         rows = session.scalars(
@@ -342,7 +388,7 @@ def list_reinforcements(db: Database) -> list[dict[str, Any]]:
         return [reinforcement_view(r) for r in rows]
 
 
-def get_reinforcement(db: Database, rid: str) -> dict[str, Any]:
+def get_reinforcement(db: Database, rid: str) -> ReinforcementView:
     """One reinforcement."""
     with db.read() as session:
         row = session.get(Reinforcement, rid)
@@ -353,7 +399,7 @@ def get_reinforcement(db: Database, rid: str) -> dict[str, Any]:
 
 def create_reinforcement(
     db: Database, principal: Principal, fields: Mapping[str, Any]
-) -> dict[str, Any]:
+) -> ReinforcementView:
     """Plan a reinforcement (operators)."""
     require_operator(principal, "plan a reinforcement")
     rid = str(fields.get("id") or "").strip()
@@ -396,7 +442,7 @@ def create_reinforcement(
 
 def update_reinforcement(
     db: Database, principal: Principal, rid: str, fields: Mapping[str, Any], force: bool = False
-) -> dict[str, Any]:
+) -> ReinforcementView:
     """Change a reinforcement's date, MW or delay (operators); a change that leaves grants
     above capacity is refused unless ``force`` (see :func:`update_station`)."""
     require_operator(principal, "change a reinforcement")
