@@ -126,3 +126,27 @@ def test_a_window_across_the_month_start_joins_the_months() -> None:
     assert not time_decomposable(inp)
     with pytest.raises(ValueError, match="two or more segments"):
         min_cost(site, method="temporal")
+
+
+@settings(SETTINGS, max_examples=15)
+@given(crossing_sites())
+def test_the_segments_on_two_threads_give_the_plan_of_one(site: Site) -> None:
+    """The months of an evaluation are solved on two threads: each in its own HiGHS instance,
+    so the order in which they finish changes nothing (same plan, same bounds)."""
+    if not time_decomposable(lp_inputs(site)):
+        event("not decomposable")
+        return
+    one = _solve(site, method="temporal", workers=1)
+    two = _solve(site, method="temporal", workers=2)
+    if one is None or two is None:
+        assert one is None and two is None
+        return
+    assert one.status is two.status
+    if one.status is PlanStatus.INFEASIBLE:
+        event("infeasible")
+        return
+    event("compared")
+    assert one.annual_cost_eur == two.annual_cost_eur
+    assert one.lower_bound_eur == two.lower_bound_eur
+    assert one.report is not None and two.report is not None
+    assert one.report.evaluations == two.report.evaluations

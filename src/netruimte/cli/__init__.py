@@ -3,36 +3,45 @@
 Exit codes (DESIGN.md, interface contract v1): 0 success; 1 the problem has no solution, with
 the reason; 2 bad input, with a message on stderr naming file, line/field and what was expected.
 
-Start-up is kept short: the commands live in their own modules and are imported only when
-invoked (``netruimte --version`` and ``--help`` import none of them; ``netruimte profile
+Start-up is kept short. This module imports nothing but :mod:`sys` (:mod:`os` for the help):
+``netruimte --version`` and ``netruimte --help`` are answered here, without Typer (whose
+import is most of the start-up of a command that does nothing); the root help is written
+exactly as Typer writes it (:mod:`netruimte.cli._help`, a test compares the two at every
+terminal width). Every other invocation goes to the Typer app (:mod:`netruimte.cli._app`), whose
+commands live in their own modules and are imported only when invoked (``netruimte profile
 inspect`` imports only the profile command and pandas). The root help lists the commands from
 :data:`COMMANDS`, whose one-line helps a unit test keeps equal to the commands' own.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
-from dataclasses import dataclass
-from typing import Any
 
-import typer
-from typer.core import TyperCommand, TyperGroup
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs more than this module
+if TYPE_CHECKING:
+    from typing import Any
 
-from netruimte import __version__
-from netruimte.errors import InputError, NoSolutionError
+    from netruimte.cli._app import app, load_command
 
-__all__ = ["COMMANDS", "LazyCommand", "app", "main"]
+__all__ = ["COMMANDS", "LazyCommand", "app", "load_command", "main"]
 
 
-@dataclass(frozen=True)
 class LazyCommand:
-    """A command imported on first use: ``module:attribute``, a sub-app or a function."""
+    """A command imported on first use: ``module:attribute``, a sub-app or a function.
 
-    module: str
-    attribute: str
-    help: str
-    group: bool = True
+    (A plain class: :mod:`dataclasses` costs more to import than the rest of this module.)
+    """
+
+    __slots__ = ("attribute", "group", "help", "module")
+
+    def __init__(self, module: str, attribute: str, help: str, group: bool = True) -> None:
+        self.module = module
+        self.attribute = attribute
+        self.help = help
+        self.group = group
+
+    def __repr__(self) -> str:
+        return f"LazyCommand({self.module!r}, {self.attribute!r}, group={self.group})"
 
 
 COMMANDS: dict[str, LazyCommand] = {
@@ -84,112 +93,32 @@ COMMANDS: dict[str, LazyCommand] = {
 """Every command of ``netruimte``, in the order of the help."""
 
 
-def load_command(name: str) -> Any:
-    """The click command of ``name``, importing its module."""
-    entry = COMMANDS[name]
-    target = getattr(importlib.import_module(entry.module), entry.attribute)
-    command: Any
-    if entry.group:
-        command = typer.main.get_group(target)
-    else:
-        single = typer.Typer(add_completion=False)
-        single.command(name)(target)
-        command = typer.main.get_command(single)
-    command.name = name
-    return command
-
-
-class _LazyGroup(TyperGroup):
-    """The root group: commands from :data:`COMMANDS`, imported when invoked.
-
-    While the root help is written, the commands are stand-ins carrying the one-line help, so
-    that ``--help`` imports no command module.
-    """
-
-    _listing = False
-
-    def list_commands(self, ctx: Any) -> list[str]:
-        return list(COMMANDS) + [n for n in super().list_commands(ctx) if n not in COMMANDS]
-
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        if cmd_name not in COMMANDS:
-            return super().get_command(ctx, cmd_name)
-        if self._listing:
-            return TyperCommand(cmd_name, help=COMMANDS[cmd_name].help)
-        return load_command(cmd_name)
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        self._listing = True
-        try:
-            super().format_help(ctx, formatter)
-        finally:
-            self._listing = False
-
-
-app = typer.Typer(
-    name="netruimte",
-    cls=_LazyGroup,
-    help="netruimte (grid room): living with grid congestion.",
-    # Plain (click) help at the root: drawing it with rich costs its import, a third of the
-    # start-up of ``netruimte --help``; the commands' own help still uses rich.
-    rich_markup_mode=None,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-
-
-def _version_callback(value: bool) -> None:
-    if value:
-        typer.echo(f"netruimte {__version__}")
-        raise typer.Exit(0)
-
-
-@app.callback()
-def _root(
-    version: bool = typer.Option(
-        False,
-        "--version",
-        help="Print the version and exit.",
-        callback=_version_callback,
-        is_eager=True,
-    ),
-) -> None:
-    """netruimte (grid room): living with grid congestion."""
-
-
 def main() -> None:
     """Entry point of the console script: run the app and map errors to exit codes.
 
-    Bad input never ends in a traceback: an InputError names the file, line and field; a file
-    that cannot be read or written (missing, a folder, no permission, an existing file where
-    a folder is needed) names the file; input nested too deeply to parse says so. All exit 2.
+    ``--version`` and ``--help`` alone are answered without importing Typer; everything else
+    runs the Typer app (:func:`netruimte.cli._app.run`).
     """
-    try:
-        app()
-    except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
-    except NoSolutionError as exc:
-        print(f"no solution: {exc}", file=sys.stderr)
-        sys.exit(1)
-    except OSError as exc:  # a path given on the command line or named in an input file
-        name = exc.filename if exc.filename is not None else ""
-        reason = exc.strerror or type(exc).__name__
-        print(f"error: {name}: {reason}" if name else f"error: {reason}", file=sys.stderr)
-        sys.exit(2)
-    except RecursionError:
-        print("error: the input is nested too deeply to read", file=sys.stderr)
-        sys.exit(2)
-    except Exception as exc:
-        if not _database_unreachable(exc):
-            raise  # a bug: the traceback is what a maintainer needs
-        print(f"error: field '--db': cannot use the database: {exc.orig}", file=sys.stderr)  # type: ignore[attr-defined]
-        sys.exit(2)
+    args = sys.argv[1:]
+    if args == ["--version"]:
+        from netruimte import __version__
+
+        sys.stdout.write(f"netruimte {__version__}\n")
+        sys.exit(0)
+    if args == ["--help"]:
+        from netruimte.cli._help import root_help
+
+        sys.stdout.write(root_help())
+        sys.exit(0)
+    from netruimte.cli._app import run
+
+    run()
 
 
-def _database_unreachable(exc: Exception) -> bool:
-    """An SQLAlchemy OperationalError: the database named by --db cannot be opened or reached
-    (checked without importing SQLAlchemy for commands that never loaded it)."""
-    errors = sys.modules.get("sqlalchemy.exc")
-    return errors is not None and isinstance(exc, errors.OperationalError)
+def __getattr__(name: str) -> Any:
+    """``app`` and ``load_command`` import Typer: loaded on first use."""
+    if name in ("app", "load_command"):
+        from netruimte.cli import _app
+
+        return getattr(_app, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
