@@ -15,13 +15,22 @@ import pytest
 from typer.testing import CliRunner
 
 from netruimte.cli import app, main
-from netruimte.planner import PV, Connection, Restriction, Site, Tariff
+from netruimte.planner import (
+    PV,
+    Connection,
+    Objective,
+    PlanResult,
+    PlanStatus,
+    Restriction,
+    Site,
+    Tariff,
+)
 from netruimte.profiles import read_profile_csv
 from netruimte.scenario import load_site
 from netruimte.scenario.waitlist_toml import load_scenario
 from netruimte.services.sites.plan_file import (
     PLAN_FIELDS,
-    SitePlan,
+    PricedPlan,
     default_battery_range,
     request_annex,
     tariff_cost,
@@ -441,6 +450,18 @@ def test_tariff_cost_with_prices_and_curtailment():
     assert lines["curtailed load"].eur == pytest.approx(1 * 0.5 + 1 * 2.0)
 
 
+def _result(
+    status: PlanStatus,
+    import_kw: float | None,
+    after: float | None,
+    eur: float | None,
+    reason: str | None,
+) -> PlanResult:
+    """A min-connection plan with no PV or battery, 20 kW peak before (for the annex)."""
+    return PlanResult(status, Objective.MIN_CONNECTION, import_kw, 0.0, 0.0, 0.0, 0.0, 20.0,
+                      after, eur, reason)  # fmt: skip
+
+
 def test_request_annex_firm_and_several_restrictions():
     from netruimte.scenario import parse_window
 
@@ -451,8 +472,7 @@ def test_request_annex_firm_and_several_restrictions():
     cases = ((Connection(), "firm"), (Connection(restrictions=restrictions), "time-block"))
     for connection, contract in cases:
         site = _tiny_site(connection=connection)
-        plan = SitePlan(site, "optimal", "min-connection", 20.004, 0.0, 0.0, 0.0, 0.0, 20.0,
-                        20.004, 1.0, None)  # fmt: skip
+        plan = PricedPlan(site, _result(PlanStatus.OPTIMAL, 20.004, 20.004, 1.0, None))
         annex = request_annex(plan)
         assert annex["contract"] == contract
         request = annex["request"]
@@ -466,8 +486,7 @@ def test_request_annex_firm_and_several_restrictions():
             assert annex["restrictions"][1] == {
                 "windows": ["07:00-09:00", "16:00-20:00"], "import_kw": 12.0
             }  # fmt: skip
-    infeasible = SitePlan(_tiny_site(), "infeasible", "min-connection", None, 0.0, 0.0, 0.0,
-                          0.0, 20.0, None, None, "why")  # fmt: skip
+    infeasible = PricedPlan(_tiny_site(), _result(PlanStatus.INFEASIBLE, None, None, None, "why"))
     with pytest.raises(ValueError, match="infeasible"):
         request_annex(infeasible)
 

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from netruimte.planner import (
-    MinConnectionResult,
+    PlanResult,
+    PlanStatus,
     Site,
-    Status,
     verify_dispatch,
 )
 
@@ -33,9 +33,9 @@ def t(hhmm: str) -> dt.time:
     return dt.time(int(hours), int(minutes))
 
 
-def assert_feasible(site: Site, result: MinConnectionResult) -> None:
+def assert_feasible(site: Site, result: PlanResult) -> None:
     """The result is optimal and its dispatch passes the independent check."""
-    assert result.status is Status.OPTIMAL, result.reason
+    assert result.status is PlanStatus.OPTIMAL, result.reason
     assert result.import_kw is not None
     assert result.dispatch is not None
     assert result.soc_start_kwh is not None

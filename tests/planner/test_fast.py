@@ -18,10 +18,10 @@ from netruimte.planner import (
     CurtailableLoad,
     DailyWindow,
     Method,
+    PlanStatus,
     Restriction,
     ShiftableLoad,
     Site,
-    Status,
     min_connection,
 )
 from tests.planner.conftest import assert_feasible, series, t
@@ -148,7 +148,7 @@ def test_restriction_that_cannot_be_bridged_is_infeasible(
         connection=Connection(restrictions=(restriction,)),
     )
     result = min_connection(site)
-    assert result.status is Status.INFEASIBLE
+    assert result.status is PlanStatus.INFEASIBLE
     assert result.import_kw is None and result.dispatch is None
     assert result.reason is not None and words in result.reason
     assert re.search(r"2025-01-06T1[6-9]:", result.reason)  # names the time
@@ -164,7 +164,7 @@ def test_restriction_all_day_cannot_be_recharged() -> None:
         connection=Connection(restrictions=(restriction,)),
     )
     result = min_connection(site)
-    assert result.status is Status.INFEASIBLE
+    assert result.status is PlanStatus.INFEASIBLE
     assert result.reason is not None and "state of charge it started with" in result.reason
 
 
@@ -184,7 +184,7 @@ def test_shiftable_window_too_short_names_the_load_and_day() -> None:
     ev = ShiftableLoad("EV", daily_kwh=10, max_kw=4, window=DailyWindow(t("00:00"), t("02:00")))
     site = Site(name="s", load_kw=series(np.zeros(96)), shiftable=(ev,))
     result = min_connection(site)
-    assert result.status is Status.INFEASIBLE
+    assert result.status is PlanStatus.INFEASIBLE
     assert result.reason is not None
     assert "'EV'" in result.reason and "2025-01-06" in result.reason and "8 kWh" in result.reason
 

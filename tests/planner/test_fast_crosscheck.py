@@ -17,9 +17,9 @@ from netruimte.planner import (
     Battery,
     DailyWindow,
     Method,
+    PlanStatus,
     ShiftableLoad,
     Site,
-    Status,
     min_connection,
 )
 from tests.planner.conftest import assert_feasible, series
@@ -34,10 +34,10 @@ def _agree(site: Site) -> None:
     result = min_connection(site)
     reference = reference_min_connection(site)
     if reference is None:
-        assert result.status is Status.INFEASIBLE, result.import_kw
+        assert result.status is PlanStatus.INFEASIBLE, result.import_kw
         assert result.reason
         return
-    assert result.status is Status.OPTIMAL, result.reason
+    assert result.status is PlanStatus.OPTIMAL, result.reason
     assert result.import_kw is not None
     assert abs(result.import_kw - reference) <= AGREE_KW, (result.import_kw, reference)
     assert_feasible(site, result)
@@ -65,7 +65,7 @@ def test_kernel_with_everything_agrees_with_reference_lp(site: Site) -> None:
 @given(sites(max_steps=120, shiftable_overlap=True))
 def test_overlapping_windows_lp_agrees_with_reference_lp(site: Site) -> None:
     result = min_connection(site, dispatch=False)
-    assert result.method is Method.LP or result.status is Status.INFEASIBLE
+    assert result.method is Method.LP or result.status is PlanStatus.INFEASIBLE
     _agree(site)
 
 

@@ -14,9 +14,9 @@ from netruimte.planner import (
     PV,
     Battery,
     CurtailableLoad,
+    PlanStatus,
     ShiftableLoad,
     Site,
-    Status,
     min_connection,
     verify_dispatch,
 )
@@ -31,7 +31,7 @@ PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 
 def limit(site: Site) -> float | None:
     result = min_connection(site, dispatch=False)
-    return result.import_kw if result.status is Status.OPTIMAL else None
+    return result.import_kw if result.status is PlanStatus.OPTIMAL else None
 
 
 @PROPERTY
@@ -40,7 +40,7 @@ def test_dispatch_keeps_every_rule(site: Site) -> None:
     """Import ≤ limit, SoC within bounds and ending ≥ its start, balance in every step,
     shiftable energy per occurrence, export ≤ export_kw: all checked by verify_dispatch."""
     result = min_connection(site)
-    if result.status is Status.OPTIMAL:
+    if result.status is PlanStatus.OPTIMAL:
         assert_feasible(site, result)
         assert result.peak_import_after_kw is not None
         assert result.peak_import_after_kw <= result.import_kw + 1e-6  # type: ignore[operator]

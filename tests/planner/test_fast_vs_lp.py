@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 
-from netruimte.planner import Site, Status, min_connection, verify_dispatch
+from netruimte.planner import Site, min_connection, verify_dispatch
 from netruimte.planner.lp import PlanStatus, min_connection_lp
 from tests.planner.strategies import sites
 
@@ -23,7 +23,7 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 def _agree(site: Site) -> None:
     fast = min_connection(site, dispatch=False)
     lp = min_connection_lp(site)
-    if fast.status is Status.INFEASIBLE:
+    if fast.status is PlanStatus.INFEASIBLE:
         assert lp.status is PlanStatus.INFEASIBLE, (fast.reason, lp.import_kw)
         assert lp.reason
         return

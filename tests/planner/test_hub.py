@@ -14,10 +14,10 @@ from netruimte.planner import (
     Battery,
     Connection,
     CurtailableLoad,
+    PlanStatus,
     Restriction,
     ShiftableLoad,
     Site,
-    Status,
     Tariff,
     min_connection,
 )
@@ -56,7 +56,7 @@ def _battery(connection: Connection = UNLIMITED, efficiency: float = 0.81) -> Si
 
 
 def _checked(hub: Hub, result: HubResult) -> None:
-    assert result.status is Status.OPTIMAL, result.reason
+    assert result.status is PlanStatus.OPTIMAL, result.reason
     assert result.import_kw is not None and result.dispatches is not None
     assert result.soc_start_kwh is not None
     assert verify_hub_dispatch(hub, result.import_kw, result.dispatches, result.soc_start_kwh) == []
@@ -151,15 +151,15 @@ def test_infeasible_hub_names_the_member_and_load():
     a = Site("a", series(np.ones(DAY)), shiftable=(late,))
     hub = Hub("h", (a, Site("b", series(np.ones(DAY)))))
     result = hub_min_connection(hub)
-    assert result.status is Status.INFEASIBLE and result.import_kw is None
+    assert result.status is PlanStatus.INFEASIBLE and result.import_kw is None
     assert "charger" in (result.reason or "")
     b = dataclasses.replace(hub.members[1], connection=Connection(import_kw=0.5))
     hub = Hub("h", (hub.members[0], b))
     result = hub_min_connection(hub)
-    assert result.status is Status.INFEASIBLE and "charger" in (result.reason or "")
+    assert result.status is PlanStatus.INFEASIBLE and "charger" in (result.reason or "")
     cut = Hub("h", (Site("a", series(np.ones(DAY))), b))  # b needs 1 kW, its cable holds 0.5
     result = hub_min_connection(cut)
-    assert result.status is Status.INFEASIBLE and result.method is HubMethod.JOINT_LP
+    assert result.status is PlanStatus.INFEASIBLE and result.method is HubMethod.JOINT_LP
     assert "own connection" in (result.reason or "")
 
 
@@ -297,7 +297,7 @@ def test_a_window_the_clocks_skip_makes_the_hub_infeasible_by_either_method():
     b = Site("b", pd.Series(np.zeros(40), index=idx), connection=Connection(import_kw=5.0))
     for hub in (Hub("h", (a, b)), Hub("h", (a, dataclasses.replace(b, connection=UNLIMITED)))):
         result = hub_min_connection(hub)
-        assert result.status is Status.INFEASIBLE, result.method
+        assert result.status is PlanStatus.INFEASIBLE, result.method
         assert "pump" in (result.reason or "") and "skip" in (result.reason or "")
     assert reference_hub_min_connection(Hub("h", (a, b))) is None
 

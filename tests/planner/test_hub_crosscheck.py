@@ -21,10 +21,10 @@ from netruimte.planner import (
     Battery,
     Connection,
     CurtailableLoad,
+    PlanStatus,
     Restriction,
     ShiftableLoad,
     Site,
-    Status,
     min_connection,
 )
 from netruimte.planner.hub import (
@@ -117,9 +117,9 @@ def _agrees(hub: Hub, *, force_lp: bool = False) -> HubMethod:
     reference = reference_hub_min_connection(hub)
     result = hub_min_connection(hub, force_lp=force_lp)
     if reference is None:
-        assert result.status is Status.INFEASIBLE, result.import_kw
+        assert result.status is PlanStatus.INFEASIBLE, result.import_kw
         return result.method
-    assert result.status is Status.OPTIMAL, result.reason
+    assert result.status is PlanStatus.OPTIMAL, result.reason
     assert result.import_kw is not None
     assert result.import_kw == pytest.approx(reference, abs=TOL_KW)
     assert result.dispatches is not None and result.soc_start_kwh is not None

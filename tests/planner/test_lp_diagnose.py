@@ -14,7 +14,6 @@ from netruimte.planner import (
     Restriction,
     ShiftableLoad,
     Site,
-    Status,
     min_connection,
 )
 from netruimte.planner.lp import PlanStatus, min_connection_lp, min_cost
@@ -104,7 +103,7 @@ def test_min_connection_lp_infeasible_agrees_with_fast_engine() -> None:
     )
     lp = min_connection_lp(site)
     fast = min_connection(site)
-    assert fast.status is Status.INFEASIBLE
+    assert fast.status is PlanStatus.INFEASIBLE
     assert lp.status is PlanStatus.INFEASIBLE
     assert lp.reason is not None
     assert "at 2025-01-06T00:30+01:00" in lp.reason

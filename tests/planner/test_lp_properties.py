@@ -21,7 +21,6 @@ from netruimte.planner import (
     Battery,
     Objective,
     Site,
-    Status,
     Tariff,
     min_connection,
     verify_dispatch,
@@ -238,7 +237,7 @@ def test_infeasible_exactly_when_the_largest_assets_cannot_keep_to_the_caps(site
         return
     fast = min_connection(_largest(site), dispatch=False)
     limit = site.connection.import_kw
-    fits = fast.status is Status.OPTIMAL and (
+    fits = fast.status is PlanStatus.OPTIMAL and (
         limit is None or (fast.import_kw is not None and fast.import_kw <= limit + 1e-4)
     )
     borderline = (

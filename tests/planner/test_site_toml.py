@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from netruimte.errors import InputError
-from netruimte.planner import DailyWindow, Objective, Status, min_connection
+from netruimte.planner import DailyWindow, Objective, PlanStatus, min_connection
 from netruimte.scenario import load_site, parse_window, read_price_csv
 
 DATA = Path(__file__).parent / "data"
@@ -72,7 +72,7 @@ def test_full_fixture_reads_every_key() -> None:
     assert prices.loc["2025-03-29 17:00"] == pytest.approx(0.25)
     # And the planner runs on it.
     result = min_connection(site)
-    assert result.status is Status.OPTIMAL
+    assert result.status is PlanStatus.OPTIMAL
 
 
 def test_defaults(tmp_path: Path) -> None:
@@ -357,7 +357,7 @@ def test_the_design_example_loads() -> None:
     assert site.connection.import_kw == 500 and site.connection.export_kw == 0
     assert site.connection.restrictions[0].import_kw == 200
     result = min_connection(site)
-    assert result.status is Status.OPTIMAL
+    assert result.status is PlanStatus.OPTIMAL
 
 
 @pytest.mark.parametrize(

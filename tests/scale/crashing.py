@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 
 from netruimte.planner.site import Site
-from netruimte.services.sites.plan_file import SitePlan, plan_site
+from netruimte.services.sites.plan_file import PricedPlan, plan_site
 
 CRASH_NAME = "crash"
 
 
-def crash_or_plan(site: Site) -> SitePlan:
+def crash_or_plan(site: Site) -> PricedPlan:
     """Plan the site; the site named :data:`CRASH_NAME` ends its worker process at once."""
     if site.name == CRASH_NAME:
         os._exit(13)

@@ -144,3 +144,23 @@ def test_worker_command_runs_the_queue_outside_the_server(db: Database, tiny, us
     res = CliRunner().invoke(cli_app, ["worker", "--once", "--db", db.url])
     assert res.exit_code == 0 and "ran 1 job(s)" in res.output, res.output
     assert runs.get_run(db, SYSTEM, made["id"])["status"] == "done"
+
+
+def test_history_names_what_changed_between_forecasts(tiny: Database) -> None:
+    """R2 (basic needs, its own queue) takes 600 of A's 1 MW first, so the first forecast
+    grants R1 (600 kW) nothing; with R2 withdrawn R1 fits at the first moment, 2026-01-01.
+    The second forecast names the grant date as changed (its rank, first of its queue, did
+    not change); the first forecast names nothing."""
+    from netruimte.services.register import history
+    from netruimte.services.register import requests as requests_svc
+
+    worker = Worker(tiny)
+    runs.create_run(tiny, SYSTEM)
+    assert worker.run_once()
+    requests_svc.withdraw_request(tiny, SYSTEM, "R2", "moved")
+    runs.create_run(tiny, SYSTEM)
+    assert worker.run_once()
+    first, second = history.request_history(tiny, SYSTEM, "R1", record_visit=False)["forecasts"]
+    assert (first["rank"], first["rank_of"], second["rank"], second["rank_of"]) == (1, 1, 1, 1)
+    assert (first["granted_on"], second["granted_on"]) == (None, "2026-01-01")
+    assert first["changed"] == [] and second["changed"] == ["granted_on"]

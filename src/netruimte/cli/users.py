@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import typer
 
 from netruimte.cli._service import DB_OPTION, open_db
 from netruimte.errors import InputError
+
+if TYPE_CHECKING:
+    from netruimte.storage import Database
 
 __all__ = ["app"]
 
@@ -81,6 +86,19 @@ def list_(
         typer.echo(f"{u.role.value:<10} {u.name}")
 
 
+def _change_user(change: Callable[[Database, str], object], name: str, db: str | None) -> None:
+    """Apply ``change`` to user ``name``; the service's refusal is an input error (exit 2)."""
+    from netruimte.services.errors import ServiceError
+
+    database = open_db(db)
+    try:
+        change(database, name)
+    except ServiceError as exc:
+        raise InputError(exc.message, field="name") from None
+    finally:
+        database.dispose()
+
+
 @app.command("revoke")
 def revoke(
     name: str = typer.Argument(..., help="User name."),
@@ -89,15 +107,8 @@ def revoke(
     """End a user's access now: the token and every browser sign-in stop working
     (`users token NAME` gives a new token)."""
     from netruimte.services.access.auth import revoke_user
-    from netruimte.services.errors import ServiceError
 
-    database = open_db(db)
-    try:
-        revoke_user(database, name)
-    except ServiceError as exc:
-        raise InputError(exc.message, field="name") from None
-    finally:
-        database.dispose()
+    _change_user(revoke_user, name, db)
     typer.echo(f"revoked the token and sign-ins of {name!r}", err=True)
 
 
@@ -109,13 +120,6 @@ def remove(
     """Remove a user (their requests, plans and jobs stay, without an owner; the audit trail
     keeps the name)."""
     from netruimte.services.access.auth import remove_user
-    from netruimte.services.errors import ServiceError
 
-    database = open_db(db)
-    try:
-        remove_user(database, name)
-    except ServiceError as exc:
-        raise InputError(exc.message, field="name") from None
-    finally:
-        database.dispose()
+    _change_user(remove_user, name, db)
     typer.echo(f"removed user {name!r}", err=True)

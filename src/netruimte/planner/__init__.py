@@ -2,6 +2,7 @@
 
 * :mod:`netruimte.planner.site`: the site model (frozen dataclasses);
 * :func:`min_connection`: the exact fast engine for ``min-connection``;
+* :class:`PlanResult`: the one result type of both engines (fast and LP);
 * :func:`tradeoff_curve`: connection kW against battery size;
 * :func:`verify_dispatch`: an independent feasibility check of any dispatch.
 
@@ -26,10 +27,9 @@ if TYPE_CHECKING:
     from netruimte.planner.fast import (
         L_TOLERANCE_KW,
         Method,
-        MinConnectionResult,
-        Status,
         min_connection,
     )
+    from netruimte.planner.result import PlanResult, PlanStatus
     from netruimte.planner.site import (
         PV,
         Battery,
@@ -54,8 +54,8 @@ _HOME = {
     "verify_dispatch": "dispatch",
     "L_TOLERANCE_KW": "fast",
     "Method": "fast",
-    "MinConnectionResult": "fast",
-    "Status": "fast",
+    "PlanResult": "result",
+    "PlanStatus": "result",
     "min_connection": "fast",
     "PV": "site",
     "Battery": "site",
@@ -82,12 +82,12 @@ __all__ = [
     "DailyWindow",
     "Economics",
     "Method",
-    "MinConnectionResult",
     "Objective",
+    "PlanResult",
+    "PlanStatus",
     "Restriction",
     "ShiftableLoad",
     "Site",
-    "Status",
     "Tariff",
     "dispatch_frame",
     "min_connection",

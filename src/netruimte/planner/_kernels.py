@@ -59,6 +59,18 @@ def _gain(y: float, p: float, eta: float, dt: float) -> float:
 
 
 @njit(cache=True)
+def _headroom(limit: float, rlim_t: float, net_t: float, p: float, tol_kw: float) -> float:
+    """Headroom of a step (kW) clipped to ``-p``; NaN when it lies more than ``tol_kw`` below
+    ``-p`` (even the battery's full power cannot cover the step)."""
+    h = min(limit, rlim_t) - net_t
+    if h < -p:
+        if h < -p - tol_kw:
+            return np.nan
+        return -p
+    return h
+
+
+@njit(cache=True)
 def _pieces(h: float, m: float, p: float, dt: float) -> tuple[float, float, float]:
     """Lengths (kWh given to the load) of the gain's pieces with slope 0, eta and 1/eta."""
     emax = max(min(m, h + p) * dt, 0.0)
@@ -173,11 +185,9 @@ def backward(
             l1 = 0.0
             l2 = 0.0
             for tt in range(t, a - 1, -1):
-                h = min(limit, rlim[tt]) - net[tt]
-                if h < -p:
-                    if h < -p - tol_kw:
-                        return np.nan, tt, FAIL_POWER
-                    h = -p
+                h = _headroom(limit, rlim[tt], net[tt], p, tol_kw)
+                if np.isnan(h):
+                    return np.nan, tt, FAIL_POWER
                 a0, a1, a2 = _pieces(h, m_step[tt], p, dt)
                 v0 -= _gain(h, p, eta, dt)
                 l0 += a0
@@ -201,11 +211,9 @@ def backward(
             t = a - 1
             k -= 1
         else:
-            h = min(limit, rlim[t]) - net[t]
-            if h < -p:
-                if h < -p - tol_kw:
-                    return np.nan, t, FAIL_POWER
-                h = -p
+            h = _headroom(limit, rlim[t], net[t], p, tol_kw)
+            if np.isnan(h):
+                return np.nan, t, FAIL_POWER
             r = max(smin, r - _gain(h, p, eta, dt))
             if r > smax + tol_kwh:
                 return np.nan, t, FAIL_FULL
@@ -251,11 +259,9 @@ def forward(
             l1 = 0.0
             l2 = 0.0
             for tt in range(t, b):
-                h = min(limit, rlim[tt]) - net[tt]
-                if h < -p:
-                    if h < -p - tol_kw:
-                        return np.nan, tt, FAIL_POWER
-                    h = -p
+                h = _headroom(limit, rlim[tt], net[tt], p, tol_kw)
+                if np.isnan(h):
+                    return np.nan, tt, FAIL_POWER
                 a0, a1, a2 = _pieces(h, m_step[tt], p, dt)
                 v0 += _gain(h, p, eta, dt)
                 l0 += a0
@@ -274,11 +280,9 @@ def forward(
             t = b
             k += 1
         else:
-            h = min(limit, rlim[t]) - net[t]
-            if h < -p:
-                if h < -p - tol_kw:
-                    return np.nan, t, FAIL_POWER
-                h = -p
+            h = _headroom(limit, rlim[t], net[t], p, tol_kw)
+            if np.isnan(h):
+                return np.nan, t, FAIL_POWER
             s = min(smax, s + _gain(h, p, eta, dt))
             if s < smin - tol_kwh:
                 return np.nan, t, FAIL_EMPTY

@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 from typing import Final
 
 from netruimte.errors import InputError
-from netruimte.planner.fast import Status, min_connection
+from netruimte.planner.fast import min_connection
+from netruimte.planner.result import PlanStatus
 from netruimte.planner.site import Battery, Site
 
 __all__ = ["DEFAULT_C_RATE", "CurvePoint", "parse_battery_range", "tradeoff_curve"]
@@ -74,7 +75,7 @@ def tradeoff_curve(site: Site, battery_kwh: Sequence[float], c_rate: float) -> l
         sized = replace(site, battery=replace(template, energy_kwh=energy, power_kw=power))
         result = min_connection(sized, dispatch=False)
         kw = None
-        if result.status is Status.OPTIMAL and result.import_kw is not None:
+        if result.status is PlanStatus.OPTIMAL and result.import_kw is not None:
             kw = round(result.import_kw, 4)
         points.append(CurvePoint(float(energy), float(power), kw))
     return points

@@ -39,13 +39,12 @@ from netruimte.conventions import HOURS_PER_STEP
 from netruimte.planner import _kernels as kern
 from netruimte.planner.dispatch import SHIFTABLE_PREFIX, dispatch_frame, verify_dispatch
 from netruimte.planner.prepare import SiteArrays, occurrence_reason, site_arrays
-from netruimte.planner.site import Site
+from netruimte.planner.result import PlanResult, PlanStatus, export_asked, installed_sizes
+from netruimte.planner.site import Objective, Site
 
 __all__ = [
     "L_TOLERANCE_KW",
     "Method",
-    "MinConnectionResult",
-    "Status",
     "min_connection",
 ]
 
@@ -57,59 +56,11 @@ L_TOLERANCE_KW: Final = 1e-5
 _GOLDEN: Final = (np.sqrt(5.0) - 1.0) / 2.0
 
 
-class Status(StrEnum):
-    """Outcome of a planner run."""
-
-    OPTIMAL = "optimal"
-    INFEASIBLE = "infeasible"
-
-
 class Method(StrEnum):
     """Which exact method answered."""
 
     KERNEL = "kernel"
     LP = "lp"
-
-
-@dataclass(frozen=True)
-class MinConnectionResult:
-    """The smallest constant import limit of a site, and a dispatch that keeps to it.
-
-    Attributes
-    ----------
-    status
-        ``optimal`` or ``infeasible`` (no limit works; see ``reason``).
-    import_kw
-        The smallest import limit (kW), exact to :data:`L_TOLERANCE_KW` from above; ``None``
-        when infeasible.
-    reason
-        Why no limit works, naming the load, day or time; ``None`` when optimal.
-    dispatch
-        A feasible dispatch at ``import_kw`` on the site's index (columns in
-        :func:`netruimte.planner.dispatch.dispatch_frame`); ``None`` when infeasible or not
-        asked for.
-    soc_start_kwh
-        The battery's state of charge at the start of the dispatch (kWh).
-    peak_import_before_kw
-        Peak of base load − PV, without battery or flexibility (kW, ≥ 0).
-    method
-        ``kernel`` (the exact O(T) kernels) or ``lp`` (overlapping shiftable windows).
-    """
-
-    status: Status
-    import_kw: float | None
-    reason: str | None
-    dispatch: pd.DataFrame | None
-    soc_start_kwh: float | None
-    peak_import_before_kw: float
-    method: Method
-
-    @property
-    def peak_import_after_kw(self) -> float | None:
-        """Peak import of the dispatch (kW), ``None`` without a dispatch."""
-        if self.dispatch is None:
-            return None
-        return float(self.dispatch["import_kw"].max())
 
 
 @dataclass(frozen=True)
@@ -291,7 +242,7 @@ def _infeasible_reason(site: Site, kernel: _Kernel, limit: float) -> str:
     )
 
 
-def min_connection(site: Site, *, dispatch: bool = True) -> MinConnectionResult:
+def min_connection(site: Site, *, dispatch: bool = True) -> PlanResult:
     """The smallest constant import limit (kW) with a feasible dispatch over the profile.
 
     Uses the installed assets only (``battery.energy_kwh``/``power_kw``, ``pv.kwp``); the
@@ -307,9 +258,11 @@ def min_connection(site: Site, *, dispatch: bool = True) -> MinConnectionResult:
 
     Returns
     -------
-    MinConnectionResult
-        ``status="infeasible"`` with a reason when no limit works (a shiftable window too
-        short for its energy, or restriction windows the battery cannot bridge).
+    PlanResult
+        ``objective="min-connection"``, the installed sizes, ``annual_cost_eur=None`` (not
+        priced here), ``method`` ``kernel`` or ``lp``; ``status="infeasible"`` with a reason
+        when no limit works (a shiftable window too short for its energy, or restriction
+        windows the battery cannot bridge).
 
     Raises
     ------
@@ -321,8 +274,8 @@ def min_connection(site: Site, *, dispatch: bool = True) -> MinConnectionResult:
     before = float(max(0.0, np.max(arrays.load_kw - arrays.pv_kw)))
     max_kw = np.array([s.max_kw for s in site.shiftable], dtype=np.float64)
 
-    def infeasible(reason: str, method: Method) -> MinConnectionResult:
-        return MinConnectionResult(Status.INFEASIBLE, None, reason, None, None, before, method)
+    def infeasible(reason: str, method: Method) -> PlanResult:
+        return _result(site, before, method, reason=reason)
 
     reason = _occurrence_reason(site, arrays)
     if arrays.overlapping():
@@ -359,20 +312,20 @@ def min_connection(site: Site, *, dispatch: bool = True) -> MinConnectionResult:
         for occ in arrays.occurrences:
             by_load[occ.load, occ.start : occ.stop] = shift[occ.start : occ.stop]
         frame = _frame(site, arrays, limit, by_load, charge, discharge, soc)
-    return MinConnectionResult(Status.OPTIMAL, limit, None, frame, start, before, Method.KERNEL)
+    return _result(site, before, Method.KERNEL, limit=limit, dispatch=frame, soc_start_kwh=start)
 
 
 def _min_connection_by_lp(
     site: Site, arrays: SiteArrays, battery: _Battery, before: float, dispatch: bool
-) -> MinConnectionResult:
+) -> PlanResult:
     """Overlapping shiftable windows: the same question as one LP of the LP engine, its
     schedule completed and checked by the same :func:`dispatch_frame` as the kernels'."""
-    from netruimte.planner.lp import PlanStatus, min_connection_lp
+    from netruimte.planner.lp import min_connection_lp
 
     plan = min_connection_lp(site)
     if plan.status is not PlanStatus.OPTIMAL or plan.import_kw is None or plan.dispatch is None:
         reason = plan.reason or "no import limit works"
-        return MinConnectionResult(Status.INFEASIBLE, None, reason, None, None, before, Method.LP)
+        return _result(site, before, Method.LP, reason=reason)
     lp = plan.dispatch
     soc_start = 0.0 if plan.soc_start_kwh is None else float(plan.soc_start_kwh)
     frame = None
@@ -389,8 +342,38 @@ def _min_connection_by_lp(
              for s in site.shiftable]
         )  # fmt: skip
         frame = _frame(site, arrays, plan.import_kw, shift, charge, discharge, soc)
-    return MinConnectionResult(
-        Status.OPTIMAL, plan.import_kw, None, frame, soc_start, before, Method.LP
+    return _result(
+        site, before, Method.LP, limit=plan.import_kw, dispatch=frame, soc_start_kwh=soc_start
+    )
+
+
+def _result(
+    site: Site,
+    before: float,
+    method: Method,
+    *,
+    limit: float | None = None,
+    reason: str | None = None,
+    dispatch: pd.DataFrame | None = None,
+    soc_start_kwh: float | None = None,
+) -> PlanResult:
+    """The plan of ``min-connection``: optimal at ``limit``, or infeasible for ``reason``."""
+    pv_kwp, energy_kwh, power_kw = installed_sizes(site)
+    return PlanResult(
+        status=PlanStatus.INFEASIBLE if limit is None else PlanStatus.OPTIMAL,
+        objective=Objective.MIN_CONNECTION,
+        import_kw=limit,
+        export_kw=export_asked(site, dispatch),
+        pv_kwp=pv_kwp,
+        battery_energy_kwh=energy_kwh,
+        battery_power_kw=power_kw,
+        peak_import_before_kw=before,
+        peak_import_after_kw=None if dispatch is None else float(dispatch["import_kw"].max()),
+        annual_cost_eur=None,
+        reason=reason,
+        dispatch=dispatch,
+        soc_start_kwh=soc_start_kwh,
+        method=method,
     )
 
 

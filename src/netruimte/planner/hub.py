@@ -31,7 +31,8 @@ import pandas as pd
 
 from netruimte.errors import InputError
 from netruimte.planner.dispatch import SHIFTABLE_PREFIX, verify_dispatch
-from netruimte.planner.fast import Status, min_connection
+from netruimte.planner.fast import min_connection
+from netruimte.planner.result import PlanStatus
 from netruimte.planner.site import (
     PV,
     Battery,
@@ -168,7 +169,7 @@ class HubResult:
         Peak of the hub's load − PV, without batteries or flexibility (kW, ≥ 0).
     """
 
-    status: Status
+    status: PlanStatus
     import_kw: float | None
     reason: str | None
     method: HubMethod
@@ -469,23 +470,23 @@ def hub_min_connection(hub: Hub, *, dispatch: bool = True, force_lp: bool = Fals
     if not force_lp and aggregate_reason(hub) is None:
         agg = aggregate_site(hub)
         result = min_connection(agg, dispatch=dispatch)
-        method = (HubMethod.AGGREGATE_KERNEL if result.method.value == "kernel"
+        method = (HubMethod.AGGREGATE_KERNEL if result.method == "kernel"
                   else HubMethod.AGGREGATE_LP)  # fmt: skip
-        if result.status is not Status.OPTIMAL or result.import_kw is None:
-            return HubResult(Status.INFEASIBLE, None, result.reason, method, None, None, before)
+        if result.status is not PlanStatus.OPTIMAL or result.import_kw is None:
+            return HubResult(PlanStatus.INFEASIBLE, None, result.reason, method, None, None, before)
         if not dispatch:
-            return HubResult(Status.OPTIMAL, result.import_kw, None, method, None, None, before)
+            return HubResult(PlanStatus.OPTIMAL, result.import_kw, None, method, None, None, before)
         assert result.dispatch is not None and result.soc_start_kwh is not None
         frames, starts = _disaggregate(hub, agg, result.import_kw, result.dispatch,
                                        result.soc_start_kwh)  # fmt: skip
         _checked(hub, result.import_kw, frames, starts)
-        return HubResult(Status.OPTIMAL, result.import_kw, None, method, frames, starts, before)
+        return HubResult(PlanStatus.OPTIMAL, result.import_kw, None, method, frames, starts, before)
     from netruimte.planner.hub_lp import solve_hub_lp
 
     solved = solve_hub_lp(hub, Objective.MIN_CONNECTION)
     if solved.import_kw is None or solved.dispatches is None:
-        return HubResult(Status.INFEASIBLE, None, solved.reason, HubMethod.JOINT_LP, None, None,
+        return HubResult(PlanStatus.INFEASIBLE, None, solved.reason, HubMethod.JOINT_LP, None, None,
                          before)  # fmt: skip
     _checked(hub, solved.import_kw, solved.dispatches, solved.soc_start_kwh)
-    return HubResult(Status.OPTIMAL, solved.import_kw, None, HubMethod.JOINT_LP,
+    return HubResult(PlanStatus.OPTIMAL, solved.import_kw, None, HubMethod.JOINT_LP,
                      solved.dispatches, solved.soc_start_kwh, before)  # fmt: skip

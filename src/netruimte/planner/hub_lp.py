@@ -41,6 +41,7 @@ from netruimte.planner.lp.builder import (
     add_curtailable_constraints,
     add_export_limit_constraints,
     add_import_limit_constraints,
+    add_monthly_peak_rows,
     add_pv_constraints,
     add_restriction_constraints,
     add_shiftable_constraints,
@@ -219,12 +220,7 @@ def add_hub_export_limit_constraints(b: LpBuilder, hub: Hub) -> None:
 
 def add_hub_kwmax_constraints(b: LpBuilder, inp: LpInputs, h: HubColumns) -> None:
     """Monthly peak of the joint import: ``P_t ≤ M_{m(t)}``."""
-    if h.kwmax_kw is None:
-        return
-    n = inp.steps
-    rows = b.add_rows("hub:kwmax", np.full(n, -np.inf), np.zeros(n))
-    b.add_entries(rows, h.import_kw, 1.0)
-    b.add_entries(rows, h.kwmax_kw[inp.month_of_step], -1.0)
+    add_monthly_peak_rows(b, inp, "hub:kwmax", h.import_kw, h.kwmax_kw)
 
 
 def build_hub_model(hub: Hub, objective: Objective) -> HubModel:

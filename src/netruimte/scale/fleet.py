@@ -63,7 +63,7 @@ class SiteStatus(StrEnum):
 
 
 class PlanLike(Protocol):
-    """What a planner returns (the fields of the Plan JSON; e.g. ``SitePlan``)."""
+    """What a planner returns (the fields of the Plan JSON; e.g. ``PricedPlan``)."""
 
     @property
     def status(self) -> str: ...

@@ -30,10 +30,9 @@ import pandas as pd
 from netruimte.errors import InputError
 from netruimte.planner.hub import Hub
 from netruimte.planner.site import Site, Tariff
+from netruimte.scenario.site_reader import TomlReader, kind_of
 from netruimte.scenario.site_toml import (
     _connection,
-    _kind,
-    _Reader,
     _tariff,
     load_site,
     parse_objective,
@@ -75,7 +74,7 @@ def load_hub(path: str | Path) -> Hub:
     """
     source = Path(path)
     data = read_toml(source)
-    r = _Reader(source)
+    r = TomlReader(source)
     for name in data:
         if name not in _SECTIONS:
             raise r.fail(name, f"unknown section; expected one of {', '.join(sorted(_SECTIONS))}")
@@ -103,18 +102,18 @@ def load_hub(path: str | Path) -> Hub:
         raise InputError(exc.message, source=source, field=exc.field) from None
 
 
-def _members(data: dict[str, Any], r: _Reader) -> tuple[Site, ...]:
+def _members(data: dict[str, Any], r: TomlReader) -> tuple[Site, ...]:
     raw = data.get("member")
     if raw is None:
         raise r.fail("member", 'missing: expected one or more [[member]] tables with site = "..."')
     if not isinstance(raw, list) or not raw:
-        raise r.fail("member", f"expected an array of tables [[member]], got {_kind(raw)}")
+        raise r.fail("member", f"expected an array of tables [[member]], got {kind_of(raw)}")
     members: list[Site] = []
     seen: dict[str, int] = {}
     for number, entry in enumerate(raw, start=1):
         key = f"member[{number}]"
         if not isinstance(entry, dict):
-            raise r.fail(key, f"expected a table, got {_kind(entry)}")
+            raise r.fail(key, f"expected a table, got {kind_of(entry)}")
         r.keys(entry, _SECTIONS["member"], key)
         site_path = r.path(entry, "site", f"{key}.site")
         if not site_path.is_file():
@@ -133,7 +132,7 @@ def _members(data: dict[str, Any], r: _Reader) -> tuple[Site, ...]:
     return tuple(members)
 
 
-def _same_time(first: Site, site: Site, r: _Reader, key: str, site_path: Path) -> None:
+def _same_time(first: Site, site: Site, r: TomlReader, key: str, site_path: Path) -> None:
     """Members share one time zone and one index; name the member file and key if not."""
     if site.timezone != first.timezone:
         raise r.fail(

@@ -9,9 +9,7 @@ All series end up on one index: the load's.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-import re
 import zoneinfo
 from pathlib import Path
 from typing import Any, Final
@@ -26,7 +24,6 @@ from netruimte.planner.site import (
     Battery,
     Connection,
     CurtailableLoad,
-    DailyWindow,
     Objective,
     Restriction,
     ShiftableLoad,
@@ -42,6 +39,7 @@ from netruimte.scenario.profile_options import (
     scale_to_annual_kwh,
 )
 from netruimte.scenario.site_economics import ECONOMICS_KEYS, economics
+from netruimte.scenario.site_reader import TomlReader, kind_of, parse_window, wrap_error
 from netruimte.scenario.toml_limits import parse_toml_text
 
 __all__ = ["load_site", "parse_objective", "parse_window", "read_toml", "site_from_data"]
@@ -72,134 +70,7 @@ _FLEX_KEYS: Final = {
     "curtailable": {"name", "kind", "max_kw", "cost_eur_per_kwh"},
 }
 _RESTRICTION_KEYS: Final = {"windows", "import_kw"}
-_WINDOW: Final = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _LOCATION_KEYS: Final = ("latitude", "longitude", "tilt_deg", "azimuth_deg", "weather")
-
-
-class _Reader:
-    """Typed access to the parsed TOML with errors that name the file and the key."""
-
-    def __init__(self, source: Path) -> None:
-        self.source = source
-
-    def fail(self, key: str, message: str) -> InputError:
-        return InputError(message, source=self.source, field=key)
-
-    def table(self, parent: dict[str, Any], name: str, key: str) -> dict[str, Any] | None:
-        value = parent.get(name)
-        if value is None:
-            return None
-        if not isinstance(value, dict):
-            raise self.fail(key, f"expected a table [{key}], got {_kind(value)}")
-        return value
-
-    def keys(self, table: dict[str, Any], allowed: set[str], prefix: str) -> None:
-        for name in table:
-            if name not in allowed:
-                raise self.fail(
-                    f"{prefix}.{name}",
-                    f"unknown key; expected one of {', '.join(sorted(allowed))}",
-                )
-
-    def number(
-        self,
-        table: dict[str, Any],
-        name: str,
-        key: str,
-        default: float | None = None,
-        *,
-        low: float | None = None,
-        high: float | None = None,
-        open_low: bool = False,
-        open_high: bool = False,
-    ) -> float:
-        value = table.get(name)
-        if value is None:
-            if default is None:
-                raise self.fail(key, f"missing: expected {_range(low, high, open_low, open_high)}")
-            return default
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            got = f"{_kind(value)} {value!r}"
-            raise self.fail(key, f"expected {_range(low, high, open_low, open_high)}, got {got}")
-        number = float(value)
-        ok = math.isfinite(number)
-        if low is not None:
-            ok = ok and (number > low if open_low else number >= low)
-        if high is not None:
-            ok = ok and (number < high if open_high else number <= high)
-        if not ok:
-            raise self.fail(
-                key, f"expected {_range(low, high, open_low, open_high)}, got {value!r}"
-            )
-        return number
-
-    def string(self, table: dict[str, Any], name: str, key: str, default: str | None = None) -> str:
-        value = table.get(name)
-        if value is None:
-            if default is None:
-                raise self.fail(key, "missing: expected a string")
-            return default
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, f"expected a non-empty string, got {_kind(value)} {value!r}")
-        return value
-
-    def path(self, table: dict[str, Any], name: str, key: str) -> Path:
-        text = self.string(table, name, key)
-        path = Path(text)
-        path = path if path.is_absolute() else self.source.parent / path
-        if path.is_dir():
-            raise self.fail(key, f"{text!r} is a folder; expected a CSV file")
-        return path
-
-    def window(self, text: Any, key: str) -> DailyWindow:
-        if not isinstance(text, str):
-            raise self.fail(key, f"expected a window 'HH:MM-HH:MM', got {_kind(text)} {text!r}")
-        try:
-            return parse_window(text)
-        except ValueError as exc:
-            raise self.fail(key, str(exc)) from None
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "a table"
-    return type(value).__name__
-
-
-def _range(low: float | None, high: float | None, open_low: bool, open_high: bool) -> str:
-    if low is not None and high is not None:
-        left, right = "(" if open_low else "[", ")" if open_high else "]"
-        return f"a number in {left}{low:g}, {high:g}{right}"
-    if low is not None:
-        return f"a number {'>' if open_low else '>='} {low:g}"
-    if high is not None:
-        return f"a number {'<' if open_high else '<='} {high:g}"
-    return "a number"
-
-
-def parse_window(text: str) -> DailyWindow:
-    """Parse ``"HH:MM-HH:MM"`` (local time, quarter-hours; ``24:00`` allowed as the end).
-
-    An end at or before the start wraps past midnight; equal start and end is the whole day.
-    """
-    match = _WINDOW.match(text)
-    if not match:
-        raise ValueError(f"expected a window 'HH:MM-HH:MM' such as '19:00-07:00', got {text!r}")
-    h1, m1, h2, m2 = (int(g) for g in match.groups())
-    for hour, minute, end in ((h1, m1, False), (h2, m2, True)):
-        if minute % 15 or minute > 45 or hour > 24 or (hour == 24 and (minute or not end)):
-            raise ValueError(
-                f"expected quarter-hour times 00:00..23:45 (24:00 only as the end), got {text!r}"
-            )
-    return DailyWindow(dt.time(h1, m1), dt.time(h2 % 24, m2))
 
 
 def load_site(path: str | Path) -> Site:
@@ -232,7 +103,7 @@ def site_from_data(data: dict[str, Any], source: str | Path) -> Site:
     and the key, and relative paths in it are relative to ``source``'s folder, as for
     :func:`load_site`.
     """
-    return _build(data, _Reader(Path(source)))
+    return _build(data, TomlReader(Path(source)))
 
 
 def read_toml(source: Path) -> dict[str, Any]:
@@ -249,7 +120,7 @@ def read_toml(source: Path) -> dict[str, Any]:
     return parse_toml_text(text, source)
 
 
-def _build(data: dict[str, Any], r: _Reader) -> Site:
+def _build(data: dict[str, Any], r: TomlReader) -> Site:
     for name in data:
         if name not in _SECTIONS:
             raise r.fail(name, f"unknown section; expected one of {', '.join(sorted(_SECTIONS))}")
@@ -296,7 +167,7 @@ def _build(data: dict[str, Any], r: _Reader) -> Site:
         raise InputError(exc.message, source=r.source, field=exc.field) from None
 
 
-def parse_objective(data: dict[str, Any], r: _Reader) -> Objective:
+def parse_objective(data: dict[str, Any], r: TomlReader) -> Objective:
     """The ``[plan]`` table (only ``objective``, default ``min-connection``)."""
     plan_t = r.table(data, "plan", "plan") or {}
     r.keys(plan_t, _SECTIONS["plan"], "plan")
@@ -308,19 +179,9 @@ def parse_objective(data: dict[str, Any], r: _Reader) -> Objective:
         raise r.fail("plan.objective", f"expected {choices}, got {objective_text!r}") from None
 
 
-def _wrap(exc: InputError, r: _Reader, key: str) -> InputError:
-    """Re-raise a profiles error with the site file and key it came from."""
-    if exc.source is not None:  # a CSV problem: keep the CSV's file and line
-        return InputError(
-            f"{exc.message} (read for key {key!r} of {r.source})",
-            source=exc.source,
-            line=exc.line,
-            field=exc.field,
-        )
-    return InputError(exc.message, source=r.source, field=key)
-
-
-def _series_in_year(series: pd.Series, index: pd.DatetimeIndex, r: _Reader, key: str) -> pd.Series:
+def _series_in_year(
+    series: pd.Series, index: pd.DatetimeIndex, r: TomlReader, key: str
+) -> pd.Series:
     """A series generated for ``site.year`` cut to the load's index (which must lie in it)."""
     if not index.isin(series.index).all():
         raise r.fail(
@@ -331,7 +192,7 @@ def _series_in_year(series: pd.Series, index: pd.DatetimeIndex, r: _Reader, key:
     return series.reindex(index)
 
 
-def _same_index(series: pd.Series, index: pd.DatetimeIndex, r: _Reader, key: str) -> None:
+def _same_index(series: pd.Series, index: pd.DatetimeIndex, r: TomlReader, key: str) -> None:
     if not series.index.equals(index):
         got = series.index
         raise r.fail(
@@ -342,14 +203,28 @@ def _same_index(series: pd.Series, index: pd.DatetimeIndex, r: _Reader, key: str
         )
 
 
-def _need_year(r: _Reader, year: int | None, key: str) -> int:
+def _need_year(r: TomlReader, year: int | None, key: str) -> int:
     if year is None:
         raise r.fail("site.year", f"missing: {key} needs a calendar year to generate a profile")
     return year
 
 
+def _measured(
+    table: dict[str, Any], r: TomlReader, section: str, timezone: str, year: int | None
+) -> pd.Series:
+    """The profile named by ``<section>.csv`` (kW), its measured year laid on ``site.year``
+    by day type."""
+    key = f"{section}.csv"
+    try:
+        path = r.path(table, "csv", key)
+        series = read_profile_file(path, table, section, source=r.source, timezone=timezone)
+    except InputError as exc:
+        raise wrap_error(exc, r, key) from None
+    return on_year(series, year)
+
+
 def _load(
-    data: dict[str, Any], r: _Reader, timezone: str, year: int | None
+    data: dict[str, Any], r: TomlReader, timezone: str, year: int | None
 ) -> tuple[pd.Series, pd.Series | None]:
     """The base load (kW) and, for a net meter profile, the feed-in it saw (kW, else None)."""
     table = r.table(data, "load", "load")
@@ -362,12 +237,7 @@ def _load(
     if "csv" in table:
         if "profile" in table:
             raise r.fail("load.profile", "not allowed together with load.csv")
-        try:
-            path = r.path(table, "csv", "load.csv")
-            series = read_profile_file(path, table, "load", source=r.source, timezone=timezone)
-        except InputError as exc:
-            raise _wrap(exc, r, "load.csv") from None
-        series = on_year(series, year)  # a measured year laid on site.year by day type
+        series = _measured(table, r, "load", timezone, year)
         if "annual_kwh" in table:
             if kind == "net":
                 raise r.fail("load.annual_kwh", "a net profile is not scaled (its sign matters)")
@@ -375,7 +245,7 @@ def _load(
             try:
                 series = scale_to_annual_kwh(series, annual, "load.annual_kwh")
             except InputError as exc:
-                raise _wrap(exc, r, "load.annual_kwh") from None
+                raise wrap_error(exc, r, "load.annual_kwh") from None
     else:
         for key in ("kind", *IMPORT_KEYS):
             if key in table:
@@ -389,7 +259,7 @@ def _load(
                 profile, annual, _need_year(r, year, "load.profile"), timezone=timezone
             )
         except InputError as exc:
-            raise _wrap(exc, r, f"load.{exc.field or 'profile'}") from None
+            raise wrap_error(exc, r, f"load.{exc.field or 'profile'}") from None
     values = series.to_numpy(dtype=float)
     if not bool(np.isfinite(values).all()) or bool((np.abs(values) > MAX_KW).any()):
         at = int(np.argmax(~np.isfinite(values) | (np.abs(values) > MAX_KW)))
@@ -412,7 +282,7 @@ def _load(
 
 def _pv(
     data: dict[str, Any],
-    r: _Reader,
+    r: TomlReader,
     index: pd.DatetimeIndex,
     timezone: str,
     year: int | None,
@@ -441,12 +311,7 @@ def _pv(
                 raise r.fail(f"pv.{other}", "not used with pv.csv (a measured profile)")
         if kwp <= 0:
             raise r.fail("pv.kwp", "expected the installed kWp (> 0) that pv.csv was measured on")
-        try:
-            path = r.path(table, "csv", "pv.csv")
-            measured = read_profile_file(path, table, "pv", source=r.source, timezone=timezone)
-        except InputError as exc:
-            raise _wrap(exc, r, "pv.csv") from None
-        measured = on_year(measured, year)
+        measured = _measured(table, r, "pv", timezone, year)
         _same_index(measured, index, r, "pv.csv")
         if bool((measured.to_numpy() < 0).any()):
             raise r.fail("pv.csv", "expected PV generation >= 0 kW")
@@ -465,13 +330,13 @@ def _pv(
                 timezone=timezone, weather=weather,  # type: ignore[arg-type]
             )  # fmt: skip
         except InputError as exc:
-            raise _wrap(exc, r, f"pv.{exc.field or 'kwp'}") from None
+            raise wrap_error(exc, r, f"pv.{exc.field or 'kwp'}") from None
         per_kwp = _series_in_year(generated, index, r, "pv")
     return PV(per_kwp.rename("kw_per_kwp"), kwp, max_kwp, cost, capex)
 
 
 def _pv_behind_meter(
-    table: dict[str, Any], r: _Reader, fed_in: pd.Series, kwp: float, max_kwp: float,
+    table: dict[str, Any], r: TomlReader, fed_in: pd.Series, kwp: float, max_kwp: float,
     cost: float, capex: float,
 ) -> PV:  # fmt: skip
     """The installed PV of a net load: its output is the feed-in the meter saw (what it made
@@ -494,7 +359,7 @@ def _pv_behind_meter(
     return PV((fed_in / kwp).rename("kw_per_kwp"), kwp, 0.0, cost, capex)
 
 
-def _battery(data: dict[str, Any], r: _Reader) -> Battery | None:
+def _battery(data: dict[str, Any], r: TomlReader) -> Battery | None:
     table = r.table(data, "battery", "battery")
     if table is None:
         return None
@@ -522,18 +387,18 @@ def _battery(data: dict[str, Any], r: _Reader) -> Battery | None:
 
 
 def _flex(
-    data: dict[str, Any], r: _Reader
+    data: dict[str, Any], r: TomlReader
 ) -> tuple[tuple[ShiftableLoad, ...], tuple[CurtailableLoad, ...]]:
     raw = data.get("flex", [])
     if not isinstance(raw, list):
-        raise r.fail("flex", f"expected an array of tables [[flex]], got {_kind(raw)}")
+        raise r.fail("flex", f"expected an array of tables [[flex]], got {kind_of(raw)}")
     shiftable: list[ShiftableLoad] = []
     curtailable: list[CurtailableLoad] = []
     seen: set[str] = set()
     for number, entry in enumerate(raw, start=1):
         key = f"flex[{number}]"
         if not isinstance(entry, dict):
-            raise r.fail(key, f"expected a table [[flex]], got {_kind(entry)}")
+            raise r.fail(key, f"expected a table [[flex]], got {kind_of(entry)}")
         kind = r.string(entry, "kind", f"{key}.kind")
         if kind not in _FLEX_KEYS:
             raise r.fail(f"{key}.kind", f"expected 'shiftable' or 'curtailable', got {kind!r}")
@@ -566,7 +431,7 @@ def _flex(
     return tuple(shiftable), tuple(curtailable)
 
 
-def _connection(data: dict[str, Any], r: _Reader) -> Connection:
+def _connection(data: dict[str, Any], r: TomlReader) -> Connection:
     table = r.table(data, "connection", "connection") or {}
     r.keys(table, _SECTIONS["connection"], "connection")
     import_kw: float | None = None
@@ -596,7 +461,7 @@ def _connection(data: dict[str, Any], r: _Reader) -> Connection:
     for number, entry in enumerate(raw, start=1):
         key = f"connection.restriction[{number}]"
         if not isinstance(entry, dict):
-            raise r.fail(key, f"expected a table, got {_kind(entry)}")
+            raise r.fail(key, f"expected a table, got {kind_of(entry)}")
         r.keys(entry, _RESTRICTION_KEYS, key)
         windows = entry.get("windows")
         if not isinstance(windows, list) or not windows:
@@ -609,7 +474,7 @@ def _connection(data: dict[str, Any], r: _Reader) -> Connection:
     return Connection(import_kw=import_kw, export_kw=export_kw, restrictions=tuple(restrictions))
 
 
-def _tariff(data: dict[str, Any], r: _Reader, index: pd.DatetimeIndex, timezone: str) -> Tariff:
+def _tariff(data: dict[str, Any], r: TomlReader, index: pd.DatetimeIndex, timezone: str) -> Tariff:
     table = r.table(data, "tariff", "tariff") or {}
     r.keys(table, _SECTIONS["tariff"], "tariff")
     contracted = r.number(
@@ -628,7 +493,7 @@ def _tariff(data: dict[str, Any], r: _Reader, index: pd.DatetimeIndex, timezone:
                 r.path(table, "energy_price_csv", "tariff.energy_price_csv"), timezone=timezone
             )
         except InputError as exc:
-            raise _wrap(exc, r, "tariff.energy_price_csv") from None
+            raise wrap_error(exc, r, "tariff.energy_price_csv") from None
         _same_index(energy, index, r, "tariff.energy_price_csv")
         adder = r.number(
             table, "energy_price_adder_eur_per_kwh", "tariff.energy_price_adder_eur_per_kwh", 0.0

@@ -32,7 +32,7 @@ from netruimte.waitlist.requests import (
     coerce_enum,
 )
 
-__all__ = ["REQUEST_KEYS", "load_requests_csv", "request_from_mapping"]
+__all__ = ["REQUEST_KEYS", "date_value", "load_requests_csv", "request_from_mapping"]
 
 REQUEST_KEYS: tuple[str, ...] = (
     "id",
@@ -106,7 +106,9 @@ def _bool(value: object, key: str) -> bool:
     raise InputError(f"expected true or false, got {value!r}", field=key)
 
 
-def _date(value: object, key: str) -> dt.date:
+def date_value(value: object, key: str) -> dt.date:
+    """A date from a TOML date or ISO text (``key`` names the field in the error); a
+    date-time is refused."""
     if isinstance(value, dt.datetime):
         raise InputError(f"expected a date such as 2030-01-01, got {value!r}", field=key)
     if isinstance(value, dt.date):
@@ -228,7 +230,7 @@ def request_from_mapping(
         elif key in _BOOLS:
             kwargs[key] = _bool(value, key)
         elif key in _DATES:
-            kwargs[key] = _date(value, key)
+            kwargs[key] = date_value(value, key)
         elif key == "capacity_blocks":
             kwargs[key] = _blocks(value, key)
         elif key == "accepts":

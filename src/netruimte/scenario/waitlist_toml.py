@@ -21,7 +21,12 @@ from netruimte.grid.capacity_map import read_capacity_map_csv, stations_from_cap
 from netruimte.grid.model import DelayDistribution, Grid, Reinforcement, Station
 from netruimte.scenario.profile_options import station_profiles
 from netruimte.scenario.toml_limits import parse_toml_text
-from netruimte.scenario.waitlist_csv import ProfileCache, load_requests_csv, request_from_mapping
+from netruimte.scenario.waitlist_csv import (
+    ProfileCache,
+    date_value,
+    load_requests_csv,
+    request_from_mapping,
+)
 from netruimte.waitlist.congestion import CongestionContract
 from netruimte.waitlist.requests import Request
 from netruimte.waitlist.scenario import Scenario, UseItOrLoseIt
@@ -100,17 +105,6 @@ def _req_number(table: Mapping[str, Any], key: str) -> float:
     return value
 
 
-def _date(value: object, key: str) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise InputError(f"expected a date such as 2026-01-01, got {value!r}", field=key)
-
-
 def _text(table: Mapping[str, Any], key: str, *, required: bool = False) -> str | None:
     if key not in table:
         if required:
@@ -181,7 +175,7 @@ def _reinforcement(table: Mapping[str, Any]) -> Reinforcement:
     return Reinforcement(
         id=str(_text(table, "id", required=True)),
         station=str(_text(table, "station", required=True)),
-        date=_date(table["date"], "date"),
+        date=date_value(table["date"], "date"),
         offtake_mw=_number(table, "offtake_mw", 0.0) or 0.0,
         feedin_mw=_number(table, "feedin_mw", 0.0) or 0.0,
         delay=delay,
@@ -213,7 +207,7 @@ def _congestion_contract(table: Mapping[str, Any]) -> CongestionContract:
             raise InputError(f"missing required key '{key}'", field=key)
     until = table["until"]
     if not isinstance(until, str):
-        until = _date(until, "until")
+        until = date_value(until, "until")
     else:
         with contextlib.suppress(ValueError):  # a quoted ISO date is a date, else an id
             until = dt.date.fromisoformat(until.strip())
@@ -225,7 +219,7 @@ def _congestion_contract(table: Mapping[str, Any]) -> CongestionContract:
         station=_text(table, "station", required=True) or "",
         kind=_text(table, "kind", required=True) or "",  # type: ignore[arg-type]
         mw=_req_number(table, "mw"),
-        start=_date(table["start"], "start"),
+        start=date_value(table["start"], "start"),
         until=until,
         windows=tuple(windows),
         eur_per_mw_year=_number(table, "eur_per_mw_year", 0.0) or 0.0,
@@ -269,8 +263,8 @@ def parse_scenario(
         for key in ("start", "end"):
             if key not in head:
                 raise InputError(f"missing required key '{key}'", field=key)
-        start = _date(head["start"], "start")
-        end = _date(head["end"], "end")
+        start = date_value(head["start"], "start")
+        end = date_value(head["end"], "end")
         for key, day in (("start", start), ("end", end)):
             if not FIRST_DATE <= day <= LAST_DATE:
                 raise InputError(

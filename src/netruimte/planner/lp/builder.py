@@ -39,6 +39,7 @@ __all__ = [
     "add_export_limit_constraints",
     "add_import_limit_constraints",
     "add_kwmax_constraints",
+    "add_monthly_peak_rows",
     "add_pv_constraints",
     "add_restriction_constraints",
     "add_shiftable_constraints",
@@ -470,12 +471,24 @@ def add_export_limit_constraints(b: LpBuilder, inp: LpInputs, v: Columns) -> Non
 
 def add_kwmax_constraints(b: LpBuilder, inp: LpInputs, v: Columns) -> None:
     """Monthly peak: ``p_t <= M_{m(t)}`` for every step of month ``m``."""
-    if v.kwmax_kw is None:
+    add_monthly_peak_rows(b, inp, "kwmax", v.import_kw, v.kwmax_kw)
+
+
+def add_monthly_peak_rows(
+    b: LpBuilder,
+    inp: LpInputs,
+    name: str,
+    import_kw: IntArray,
+    kwmax_kw: IntArray | None,
+) -> None:
+    """Rows ``import_t - peak_{m(t)} <= 0``: the import columns (one a step) against the
+    monthly peak columns (one a month); nothing when there are no peak columns."""
+    if kwmax_kw is None:
         return
     n = inp.steps
-    rows = b.add_rows("kwmax", np.full(n, -np.inf), np.zeros(n))
-    b.add_entries(rows, v.import_kw, 1.0)
-    b.add_entries(rows, v.kwmax_kw[inp.month_of_step], -1.0)
+    rows = b.add_rows(name, np.full(n, -np.inf), np.zeros(n))
+    b.add_entries(rows, import_kw, 1.0)
+    b.add_entries(rows, kwmax_kw[inp.month_of_step], -1.0)
 
 
 def add_shiftable_constraints(b: LpBuilder, inp: LpInputs, v: Columns) -> None:

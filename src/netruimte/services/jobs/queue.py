@@ -17,7 +17,7 @@ import datetime as dt
 import os
 import socket
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +26,7 @@ from netruimte._util import utc_now
 from netruimte.services.access.auth import Principal
 from netruimte.services.errors import NotFound
 from netruimte.storage import Database
-from netruimte.storage.tables import Job
+from netruimte.storage.tables import Job, Run, SitePlan
 
 __all__ = [
     "DONE",
@@ -34,8 +34,10 @@ __all__ = [
     "QUEUED",
     "RUNNING",
     "JobInfo",
+    "JobView",
     "claim_next",
     "enqueue",
+    "fail_target",
     "finish",
     "get_job",
     "heartbeat",
@@ -46,6 +48,8 @@ __all__ = [
 ]
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+_Target = TypeVar("_Target", Run, SitePlan)  # the rows a job works on
 
 
 def worker_name(uid: str) -> str:
@@ -176,7 +180,24 @@ def requeue_dead(db: Database, worker: str, stale_after_s: float) -> list[int]:
     return out
 
 
-def job_view(job: Job) -> dict[str, Any]:
+class JobView(TypedDict):
+    """The API's view of a job (:func:`job_view`); times are ISO text."""
+
+    id: int
+    kind: str
+    target_id: int
+    target: str | None
+    status: str
+    progress: float
+    message: str
+    error: str | None
+    attempts: int
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+
+
+def job_view(job: Job) -> JobView:
     """The API's view of a job (with a link to what it works on)."""
     target = {
         "run": f"/api/v1/runs/{job.target_id}",
@@ -198,7 +219,7 @@ def job_view(job: Job) -> dict[str, Any]:
     }
 
 
-def get_job(db: Database, principal: Principal, job_id: int) -> dict[str, Any]:
+def get_job(db: Database, principal: Principal, job_id: int) -> JobView:
     """One job (own jobs only for applicants)."""
     with db.read() as session:
         job = session.get(Job, job_id)
@@ -209,7 +230,7 @@ def get_job(db: Database, principal: Principal, job_id: int) -> dict[str, Any]:
 
 def list_jobs(
     db: Database, principal: Principal, *, status: str | None = None, limit: int = 100
-) -> list[dict[str, Any]]:
+) -> list[JobView]:
     """Newest jobs first (own jobs only for applicants)."""
     with db.read() as session:
         stmt = select(Job)
@@ -218,3 +239,14 @@ def list_jobs(
         if status is not None:
             stmt = stmt.where(Job.status == status)
         return [job_view(j) for j in session.scalars(stmt.order_by(Job.id.desc()).limit(limit))]
+
+
+def fail_target(db: Database, table: type[_Target], job: JobInfo, message: str) -> None:
+    """Job handler on failure: mark the job's target (a run or a site plan) failed, with the
+    reason."""
+    with db.write() as session:
+        row = session.get(table, job.target_id)
+        if row is not None:
+            row.status = FAILED
+            row.error = message
+            row.finished_at = utc_now()

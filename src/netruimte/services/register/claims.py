@@ -15,7 +15,7 @@ audit entries, with the policy version in force.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import select
 
@@ -36,7 +36,22 @@ PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
 _MIN_EVIDENCE_CHARS = 10
 
 
-def claim_view(claim: PriorityClaim) -> dict[str, Any]:
+class ClaimView(TypedDict):
+    """The API's view of a priority claim (:func:`claim_view`); times are ISO text."""
+
+    id: int
+    request_id: str
+    category: str
+    function: str | None
+    evidence: str
+    status: str
+    claimed_at: str
+    decided_at: str | None
+    reason: str | None
+    score: float | None
+
+
+def claim_view(claim: PriorityClaim) -> ClaimView:
     """The API's view of a claim."""
     return {
         "id": claim.id,
@@ -59,7 +74,7 @@ def claim_priority(
     category: str,
     evidence: str,
     function: str | None = None,
-) -> dict[str, Any]:
+) -> ClaimView:
     """File a claim on a waiting request (the caller's own, or any for an operator)."""
     try:
         cat = Category(category)
@@ -144,7 +159,7 @@ def _owned_claim(
         raise NotFound("no such priority claim")
 
 
-def get_claim(db: Database, principal: Principal, claim_id: int) -> dict[str, Any]:
+def get_claim(db: Database, principal: Principal, claim_id: int) -> ClaimView:
     """One claim (own requests' claims only for applicants)."""
     with db.read() as session:
         claim = session.get(PriorityClaim, claim_id)
@@ -156,7 +171,7 @@ def get_claim(db: Database, principal: Principal, claim_id: int) -> dict[str, An
 
 def list_claims(
     db: Database, principal: Principal, request_id: str | None = None, status: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[ClaimView]:
     """Claims of one request, or all (operators) / all own (applicants)."""
     with db.read() as session:
         stmt = select(PriorityClaim).join(Request, Request.id == PriorityClaim.request_id)
@@ -177,7 +192,7 @@ def decide_claim(
     accept: bool,
     reason: str,
     score: float | None = None,
-) -> dict[str, Any]:
+) -> ClaimView:
     """Accept or reject a pending claim (operators only)."""
     require_operator(principal, "decide on a priority claim")
     if not reason.strip():

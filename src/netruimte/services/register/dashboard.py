@@ -53,7 +53,7 @@ from netruimte.services.register.convert import (
     today,
 )
 from netruimte.services.register.requests import owned_request, request_view
-from netruimte.services.register.runs import ALLOCATE, FORECAST, MONTE_CARLO
+from netruimte.services.register.runs import ALLOCATE, FORECAST, MONTE_CARLO, run_outcome
 from netruimte.storage import Database
 from netruimte.storage.tables import (
     AuditHead,
@@ -328,15 +328,7 @@ def _run_brief(run: Run) -> dict[str, Any]:
 def _forecast_view(row: RunRequest, run: Run, full: bool) -> dict[str, Any]:
     out: dict[str, Any] = {
         "run": _run_brief(run),
-        "status": row.status,
-        "category": row.category,
-        "rank": row.rank,
-        "rank_of": row.rank_of,
-        "granted_on": row.granted_on.isoformat() if row.granted_on else None,
-        "granted_p10": row.granted_p10.isoformat() if row.granted_p10 else None,
-        "granted_p50": row.granted_p50.isoformat() if row.granted_p50 else None,
-        "granted_p90": row.granted_p90.isoformat() if row.granted_p90 else None,
-        "explanation": row.explanation,
+        **run_outcome(row),
     }
     if full:
         out["detail"] = row.detail

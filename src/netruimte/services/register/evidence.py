@@ -65,7 +65,7 @@ def claim_with_evidence(
     description: str,
     function: str | None = None,
     file: tuple[str, bytes] | None = None,
-) -> dict[str, Any]:
+) -> claims.ClaimView:
     """File a claim; a file sent with it is kept and named in the evidence (see the module)."""
     check_claim(category, description, function)
     text = description.strip()

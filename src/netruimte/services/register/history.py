@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -21,9 +21,47 @@ from netruimte.services.register.requests import owned_request
 from netruimte.storage import Database
 from netruimte.storage.tables import AuditEntry, RequestVisit, Run, RunRequest
 
-__all__ = ["request_history"]
+__all__ = ["HistoryEvent", "HistoryForecast", "RequestHistory", "request_history"]
 
 MAX_EVENTS = 200
+
+
+class HistoryEvent(TypedDict):
+    """A decision about the request or one of its parts (an audit entry, summarised)."""
+
+    seq: int
+    at: str
+    actor: str
+    action: str
+    object: str
+    details: dict[str, Any]
+    new: NotRequired[bool]
+
+
+class HistoryForecast(TypedDict):
+    """The request in one finished forecast run; ``changed`` names what differs from the
+    run before. Dates and times are ISO text."""
+
+    run: int
+    kind: str
+    at: str | None
+    rank: int | None
+    rank_of: int | None
+    granted_on: str | None
+    granted_p50: str | None
+    granted_p90: str | None
+    changed: list[str]
+    new: NotRequired[bool]
+
+
+class RequestHistory(TypedDict):
+    """What :func:`request_history` returns."""
+
+    previous_visit: str | None
+    events: list[HistoryEvent]
+    forecasts: list[HistoryForecast]
+    new_count: int
+
 
 _SHOWN = ("kw", "part", "part_kw", "rest_kw", "returned_kw", "category", "contract", "reason",
           "previous_status", "on", "rank", "accept", "score", "released_mw")  # fmt: skip
@@ -33,7 +71,7 @@ def _summary(inputs: dict[str, Any]) -> dict[str, Any]:
     return {k: inputs[k] for k in _SHOWN if inputs.get(k) is not None}
 
 
-def _events(session: Session, request_id: str) -> list[dict[str, Any]]:
+def _events(session: Session, request_id: str) -> list[HistoryEvent]:
     escaped = request_id.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
     stmt = (
         select(AuditEntry)
@@ -45,7 +83,7 @@ def _events(session: Session, request_id: str) -> list[dict[str, Any]]:
         )
         .order_by(AuditEntry.seq)
     )
-    out = []
+    out: list[HistoryEvent] = []
     for e in session.scalars(stmt):
         inputs = json.loads(e.inputs)
         out.append(
@@ -61,7 +99,7 @@ def _events(session: Session, request_id: str) -> list[dict[str, Any]]:
     return out[-MAX_EVENTS:]
 
 
-def _forecasts(session: Session, request_id: str) -> list[dict[str, Any]]:
+def _forecasts(session: Session, request_id: str) -> list[HistoryForecast]:
     stmt = (
         select(RunRequest, Run)
         .join(Run, Run.id == RunRequest.run_id)
@@ -69,40 +107,47 @@ def _forecasts(session: Session, request_id: str) -> list[dict[str, Any]]:
         .where(Run.finished_at.is_not(None))
         .order_by(Run.finished_at, Run.id)
     )
-    rows: list[dict[str, Any]] = []
+    rows: list[HistoryForecast] = []
     for rr, run in session.execute(stmt):
-        item = {
-            "run": run.id,
-            "kind": run.kind,
-            "at": run.finished_at.astimezone(dt.UTC).isoformat() if run.finished_at else None,
+        on, p50, p90 = (
+            d.isoformat() if d else None for d in (rr.granted_on, rr.granted_p50, rr.granted_p90)
+        )
+        shown: dict[str, object] = {
             "rank": rr.rank,
-            "rank_of": rr.rank_of,
-            "granted_on": rr.granted_on.isoformat() if rr.granted_on else None,
-            "granted_p50": rr.granted_p50.isoformat() if rr.granted_p50 else None,
-            "granted_p90": rr.granted_p90.isoformat() if rr.granted_p90 else None,
+            "granted_on": on,
+            "granted_p50": p50,
+            "granted_p90": p90,
         }
-        if rows:
-            before = rows[-1]
-            item["changed"] = [
-                k
-                for k in ("rank", "granted_on", "granted_p50", "granted_p90")
-                if item[k] != before[k]
-            ]
-        else:
-            item["changed"] = []
-        rows.append(item)
+        before = rows[-1] if rows else None
+        rows.append(
+            {
+                "run": run.id,
+                "kind": run.kind,
+                "at": run.finished_at.astimezone(dt.UTC).isoformat() if run.finished_at else None,
+                "rank": rr.rank,
+                "rank_of": rr.rank_of,
+                "granted_on": on,
+                "granted_p50": p50,
+                "granted_p90": p90,
+                "changed": (
+                    [k for k, v in shown.items() if v != before.get(k)]
+                    if before is not None
+                    else []
+                ),
+            }
+        )
     return rows
 
 
 def request_history(
     db: Database, principal: Principal, request_id: str, *, record_visit: bool = True
-) -> dict[str, Any]:
+) -> RequestHistory:
     """The request's decisions and forecasts, oldest first, each marked ``new`` when it is
     later than the viewer's previous visit; the visit is then recorded.
 
     Returns
     -------
-    dict
+    RequestHistory
         ``previous_visit`` (ISO instant or null: the first visit), ``events`` (audit entries
         ``{seq, at, actor, action, object, details, new}``), ``forecasts`` (``{run, kind, at,
         rank, rank_of, granted_on, granted_p50, granted_p90, changed, new}``; ``changed`` names

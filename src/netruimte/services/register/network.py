@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,6 +26,9 @@ from netruimte.storage import Database
 from netruimte.storage.tables import Reinforcement, Request, Station
 
 __all__ = [
+    "HeadroomView",
+    "ReinforcementView",
+    "StationView",
     "create_reinforcement",
     "create_station",
     "delete_reinforcement",
@@ -46,6 +49,27 @@ STATION_FIELDS = frozenset(
     }
 )  # fmt: skip
 REINFORCEMENT_FIELDS = frozenset({"station", "date", "offtake_mw", "feedin_mw", "delay"})
+
+
+def _audit(
+    db: Database,
+    session: Session,
+    principal: Principal,
+    policy: str,
+    action: str,
+    obj: str,
+    inputs: Mapping[str, Any],
+) -> None:
+    """The audit entry of a change to the grid, under today's version of the register's policy."""
+    audit.append(
+        db,
+        session,
+        actor=principal,
+        action=action,
+        obj=obj,
+        inputs=inputs,
+        policy=audit.policy_version(policy, today(session)),
+    )
 
 
 def _guard(
@@ -73,7 +97,50 @@ def _guard(
     return {"over_allocated": worse}
 
 
-def station_view(s: Station) -> dict[str, Any]:
+class StationView(TypedDict):
+    """The API's view of a station (:func:`station_view`; profiles summarised, not sent)."""
+
+    id: str
+    name: str
+    parent: str | None
+    offtake_mw: float
+    load_mw: float
+    feedin_mw: float | None
+    feedin_load_mw: float
+    voltage_kv: float | None
+    connection_kv: float
+    small_consumer_reserve_mw: float | None
+    lat: float | None
+    lon: float | None
+    aggregated: bool
+    load_csv: str | None
+    feedin_load_csv: str | None
+    has_load_profile: bool
+    has_feedin_load_profile: bool
+
+
+class ReinforcementView(TypedDict):
+    """The API's view of a reinforcement (:func:`reinforcement_view`); the date is ISO text."""
+
+    id: str
+    station: str
+    date: str
+    offtake_mw: float
+    feedin_mw: float
+    delay: dict[str, Any] | None
+
+
+class HeadroomView(TypedDict):
+    """Headroom on a station's path on a day (:func:`station_headroom`): the path from the
+    station up, and the room of each node in both directions (``NodeRoom.to_json_dict``)."""
+
+    station: str
+    on: str
+    path: list[str]
+    nodes: list[dict[str, Any]]
+
+
+def station_view(s: Station) -> StationView:
     """The API's view of a station (profiles summarised, not sent)."""
     return {
         "id": s.id,
@@ -96,7 +163,7 @@ def station_view(s: Station) -> dict[str, Any]:
     }
 
 
-def reinforcement_view(r: Reinforcement) -> dict[str, Any]:
+def reinforcement_view(r: Reinforcement) -> ReinforcementView:
     """The API's view of a reinforcement."""
     return {
         "id": r.id,
@@ -125,14 +192,14 @@ def _check_numbers(fields: Mapping[str, Any]) -> None:
             raise InputError(f"expected a finite number >= 0, got {value!r}", field=key)
 
 
-def list_stations(db: Database) -> list[dict[str, Any]]:
+def list_stations(db: Database) -> list[StationView]:
     """All stations in the register's order."""
     with db.read() as session:
         rows = session.scalars(select(Station).order_by(Station.position, Station.id))
         return [station_view(s) for s in rows]
 
 
-def get_station(db: Database, station_id: str) -> dict[str, Any]:
+def get_station(db: Database, station_id: str) -> StationView:
     """One station."""
     with db.read() as session:
         row = session.get(Station, station_id)
@@ -141,7 +208,7 @@ def get_station(db: Database, station_id: str) -> dict[str, Any]:
         return station_view(row)
 
 
-def station_headroom(db: Database, station_id: str, on: dt.date | None) -> dict[str, Any]:
+def station_headroom(db: Database, station_id: str, on: dt.date | None) -> HeadroomView:
     """Headroom on the station's path in both directions on ``on`` (default today)."""
     check_day(on, "on")
     with db.read() as session:
@@ -160,7 +227,7 @@ def station_headroom(db: Database, station_id: str, on: dt.date | None) -> dict[
         }
 
 
-def create_station(db: Database, principal: Principal, fields: Mapping[str, Any]) -> dict[str, Any]:
+def create_station(db: Database, principal: Principal, fields: Mapping[str, Any]) -> StationView:
     """Add a station (operators)."""
     require_operator(principal, "add a station")
     sid = str(fields.get("id") or "").strip()
@@ -200,15 +267,7 @@ def create_station(db: Database, principal: Principal, fields: Mapping[str, Any]
             raise InputError(f"unknown parent station {parent!r}", field="parent")
         session.add(row)
         _validate_grid(session)
-        audit.append(
-            db,
-            session,
-            actor=principal,
-            action="station.create",
-            obj=f"station:{sid}",
-            inputs=dict(fields),
-            policy=audit.policy_version(reg.policy, today(session)),
-        )
+        _audit(db, session, principal, reg.policy, "station.create", f"station:{sid}", dict(fields))
         return station_view(row)
 
 
@@ -218,7 +277,7 @@ def update_station(
     station_id: str,
     fields: Mapping[str, Any],
     force: bool = False,
-) -> dict[str, Any]:
+) -> StationView:
     """Change a station's figures or parent (operators).
 
     A change that leaves grants above capacity (anywhere, on any date a grant is in force) is
@@ -256,14 +315,14 @@ def update_station(
         _validate_grid(session)
         session.flush()
         over = _guard(session, excess_before, day, f"station {station_id}", force)
-        audit.append(
+        _audit(
             db,
             session,
-            actor=principal,
-            action="station.update",
-            obj=f"station:{station_id}",
-            inputs={"before": before, "after": dict(fields), **over},
-            policy=audit.policy_version(reg.policy, today(session)),
+            principal,
+            reg.policy,
+            "station.update",
+            f"station:{station_id}",
+            {"before": before, "after": dict(fields), **over},
         )
         return station_view(row)
 
@@ -285,14 +344,14 @@ def delete_station(db: Database, principal: Principal, station_id: str) -> None:
             if n:
                 raise Conflict(f"station {station_id!r} has {n} {what}; remove them first")
         session.delete(rows[0])
-        audit.append(
+        _audit(
             db,
             session,
-            actor=principal,
-            action="station.delete",
-            obj=f"station:{station_id}",
-            inputs=station_view(rows[0]),
-            policy=audit.policy_version(reg.policy, today(session)),
+            principal,
+            reg.policy,
+            "station.delete",
+            f"station:{station_id}",
+            station_view(rows[0]),
         )
 
 
@@ -320,7 +379,7 @@ def _delay(value: Any) -> dict[str, Any] | None:
     }
 
 
-def list_reinforcements(db: Database) -> list[dict[str, Any]]:
+def list_reinforcements(db: Database) -> list[ReinforcementView]:
     """All reinforcements in the register's order."""
     with db.read() as session:
         rows = session.scalars(
@@ -329,7 +388,7 @@ def list_reinforcements(db: Database) -> list[dict[str, Any]]:
         return [reinforcement_view(r) for r in rows]
 
 
-def get_reinforcement(db: Database, rid: str) -> dict[str, Any]:
+def get_reinforcement(db: Database, rid: str) -> ReinforcementView:
     """One reinforcement."""
     with db.read() as session:
         row = session.get(Reinforcement, rid)
@@ -340,7 +399,7 @@ def get_reinforcement(db: Database, rid: str) -> dict[str, Any]:
 
 def create_reinforcement(
     db: Database, principal: Principal, fields: Mapping[str, Any]
-) -> dict[str, Any]:
+) -> ReinforcementView:
     """Plan a reinforcement (operators)."""
     require_operator(principal, "plan a reinforcement")
     rid = str(fields.get("id") or "").strip()
@@ -369,21 +428,21 @@ def create_reinforcement(
         )
         session.add(row)
         _validate_grid(session)
-        audit.append(
+        _audit(
             db,
             session,
-            actor=principal,
-            action="reinforcement.create",
-            obj=f"reinforcement:{rid}",
-            inputs=reinforcement_view(row),
-            policy=audit.policy_version(reg.policy, today(session)),
+            principal,
+            reg.policy,
+            "reinforcement.create",
+            f"reinforcement:{rid}",
+            reinforcement_view(row),
         )
         return reinforcement_view(row)
 
 
 def update_reinforcement(
     db: Database, principal: Principal, rid: str, fields: Mapping[str, Any], force: bool = False
-) -> dict[str, Any]:
+) -> ReinforcementView:
     """Change a reinforcement's date, MW or delay (operators); a change that leaves grants
     above capacity is refused unless ``force`` (see :func:`update_station`)."""
     require_operator(principal, "change a reinforcement")
@@ -421,14 +480,14 @@ def update_reinforcement(
         _validate_grid(session)
         session.flush()
         over = _guard(session, excess_before, day, f"reinforcement {rid}", force)
-        audit.append(
+        _audit(
             db,
             session,
-            actor=principal,
-            action="reinforcement.update",
-            obj=f"reinforcement:{rid}",
-            inputs={"before": before, "after": reinforcement_view(row), **over},
-            policy=audit.policy_version(reg.policy, today(session)),
+            principal,
+            reg.policy,
+            "reinforcement.update",
+            f"reinforcement:{rid}",
+            {"before": before, "after": reinforcement_view(row), **over},
         )
         return reinforcement_view(row)
 
@@ -450,12 +509,12 @@ def delete_reinforcement(db: Database, principal: Principal, rid: str, force: bo
         session.delete(row)
         session.flush()
         over = _guard(session, excess_before, day, f"cancelling reinforcement {rid}", force)
-        audit.append(
+        _audit(
             db,
             session,
-            actor=principal,
-            action="reinforcement.delete",
-            obj=f"reinforcement:{rid}",
-            inputs={**before, **over},
-            policy=audit.policy_version(reg.policy, today(session)),
+            principal,
+            reg.policy,
+            "reinforcement.delete",
+            f"reinforcement:{rid}",
+            {**before, **over},
         )

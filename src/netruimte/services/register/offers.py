@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -43,6 +43,7 @@ from netruimte.storage import Database
 from netruimte.storage.tables import Request, Station
 
 __all__ = [
+    "OfferView",
     "accept_offer",
     "decline_offer",
     "list_offers",
@@ -61,7 +62,21 @@ def parent_id(part_id: str) -> str | None:
     return head if sep and n.isdigit() else None
 
 
-def offer_view(row: Request) -> dict[str, Any]:
+class OfferView(TypedDict):
+    """The API's view of an offer (:func:`offer_view`); ``on`` is ISO text."""
+
+    id: str
+    request: str | None
+    kw: float
+    contract: str
+    capacity_blocks: list[str] | None
+    restricted_kw: float
+    on: str | None
+    offer_status: str | None
+    status: str
+
+
+def offer_view(row: Request) -> OfferView:
     """The API's view of an offer (a part with an offer status)."""
     return {
         "id": row.id,
@@ -89,7 +104,7 @@ def _parts(session: Session, request_id: str) -> list[Request]:
     return [r for r in session.scalars(stmt) if parent_id(r.id) == request_id]
 
 
-def list_offers(db: Database, principal: Principal, request_id: str) -> list[dict[str, Any]]:
+def list_offers(db: Database, principal: Principal, request_id: str) -> list[OfferView]:
     """The offers made on one request, oldest first (404 for another applicant's request)."""
     with db.read() as session:
         owned_request(session, principal, request_id)
@@ -117,7 +132,7 @@ def make_offer(
     kw: float,
     contract: str | None = None,
     on: dt.date | None = None,
-) -> dict[str, Any]:
+) -> OfferView:
     """Offer ``kw`` of a waiting request (operators), under its own contract or one of the
     alternatives it accepts; the room is held on its path from ``on`` (default today).
 
@@ -207,7 +222,7 @@ def _answerable(session: Session, principal: Principal, offer_id: str) -> str:
     return request_id
 
 
-def accept_offer(db: Database, principal: Principal, offer_id: str) -> dict[str, Any]:
+def accept_offer(db: Database, principal: Principal, offer_id: str) -> OfferView:
     """The applicant keeps the offered part as a transport right.
 
     Raises
@@ -239,7 +254,7 @@ def accept_offer(db: Database, principal: Principal, offer_id: str) -> dict[str,
 
 def _give_back(
     db: Database, principal: Principal, offer_id: str, outcome: str, reason: str | None
-) -> dict[str, Any]:
+) -> OfferView:
     with db.write() as session:
         reg = load_register(session)
         request_id = _answerable(session, principal, offer_id)
@@ -293,7 +308,7 @@ def _give_back(
 
 def decline_offer(
     db: Database, principal: Principal, offer_id: str, reason: str | None = None
-) -> dict[str, Any]:
+) -> OfferView:
     """The applicant declines: the room is released, the kW goes back to the waiting request
     (which keeps its place) and it gets no further partial offers.
 
@@ -307,7 +322,7 @@ def decline_offer(
 
 def withdraw_offer(
     db: Database, principal: Principal, offer_id: str, reason: str | None = None
-) -> dict[str, Any]:
+) -> OfferView:
     """The operator takes back an offer not yet answered (room released, kW given back)."""
     require_operator(principal, "withdraw an offer")
     return _give_back(db, principal, offer_id, WITHDRAWN_OFFER, reason)

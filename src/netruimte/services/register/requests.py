@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -51,6 +51,8 @@ from netruimte.waitlist.requests import BLOCKS_REFUSED
 __all__ = [
     "APPLICANT_FIELDS",
     "OPERATOR_FIELDS",
+    "RequestPage",
+    "RequestView",
     "create_request",
     "get_request",
     "grant_request",
@@ -106,7 +108,55 @@ _REQUIRED = frozenset({"applicant", "kw", "contract", "accept_partial"})
 """Fields every request has: a change may not set them to null."""
 
 
-def request_view(row: Request, owner: str | None = None) -> dict[str, Any]:
+class RequestView(TypedDict):
+    """The API's view of a request (:func:`request_view`); dates and times are ISO text."""
+
+    id: str
+    owner: str | None
+    applicant: str
+    station: str
+    direction: str
+    kw: float
+    submitted: str
+    category: str
+    eligible_category: str | None
+    function: str | None
+    evidence: bool
+    contract: str
+    small_consumer: bool
+    contract_signed: bool
+    score: float | None
+    ean: str | None
+    needed: str | None
+    capacity_blocks: list[str] | None
+    restricted_kw: float
+    accepts: list[dict[str, Any]]
+    accept_partial: bool
+    connection_kv: float | None
+    used_kw: float | None
+    withdraw_per_year: float | None
+    withdrawn: str | None
+    profile_csv: str | None
+    has_profile: bool
+    site_plan_id: int | None
+    status: str
+    granted_on: str | None
+    granted_at: str | None
+    withdrawn_at: str | None
+    created_at: str
+    updated_at: str
+
+
+class RequestPage(TypedDict):
+    """One page of requests (:func:`list_requests`)."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[RequestView]
+
+
+def request_view(row: Request, owner: str | None = None) -> RequestView:
     """The API's view of a request."""
     try:
         eligible: str | None = eligible_category(domain_request(row)).value
@@ -165,7 +215,7 @@ def owned_request(session: Session, principal: Principal, request_id: str) -> Re
     return row
 
 
-def get_request(db: Database, principal: Principal, request_id: str) -> dict[str, Any]:
+def get_request(db: Database, principal: Principal, request_id: str) -> RequestView:
     """One request (own requests only for applicants)."""
     with db.read() as session:
         row = owned_request(session, principal, request_id)
@@ -180,7 +230,7 @@ def list_requests(
     station: str | None = None,
     limit: int = 100,
     offset: int = 0,
-) -> dict[str, Any]:
+) -> RequestPage:
     """Requests by position (applicants see their own only)."""
     if status is not None and status not in (WAITING, GRANTED, WITHDRAWN):
         raise InputError(
@@ -217,7 +267,7 @@ def _user_id(session: Session, name: str) -> int:
     return user.id
 
 
-def create_request(db: Database, principal: Principal, fields: Mapping[str, Any]) -> dict[str, Any]:
+def create_request(db: Database, principal: Principal, fields: Mapping[str, Any]) -> RequestView:
     """File a request (see the module docstring for who may set which field)."""
     allowed = OPERATOR_FIELDS if principal.is_operator else APPLICANT_FIELDS
     if fields.get("blocks") is not None:
@@ -304,7 +354,7 @@ def create_request(db: Database, principal: Principal, fields: Mapping[str, Any]
 
 def update_request(
     db: Database, principal: Principal, request_id: str, fields: Mapping[str, Any]
-) -> dict[str, Any]:
+) -> RequestView:
     """Operator changes to a request's details (not its status or priority)."""
     require_operator(principal, "change a request's details")
     for key in fields:
@@ -364,7 +414,7 @@ def _lock_for_change(
 
 def withdraw_request(
     db: Database, principal: Principal, request_id: str, reason: str | None = None
-) -> dict[str, Any]:
+) -> RequestView:
     """Withdraw a waiting or granted request (a granted one frees its capacity)."""
     with db.write() as session:
         reg = load_register(session)
@@ -439,7 +489,7 @@ def record_grant(
 
 def grant_request(
     db: Database, principal: Principal, request_id: str, on: dt.date | None = None
-) -> dict[str, Any]:
+) -> RequestView:
     """Grant a waiting request on ``on`` (default today) if it fits on every node of its path.
 
     Raises

@@ -25,7 +25,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -65,6 +65,9 @@ __all__ = [
     "FORECAST",
     "MAX_RUNS",
     "MONTE_CARLO",
+    "RunOutcome",
+    "RunRequestView",
+    "RunView",
     "allocate",
     "create_run",
     "execute_run",
@@ -72,6 +75,7 @@ __all__ = [
     "get_run",
     "list_runs",
     "monte_carlo_with_progress",
+    "run_outcome",
     "run_request",
     "run_results",
     "split_partial",
@@ -95,7 +99,28 @@ def _choice(kind: type[Policy] | type[Fit], value: str | None, field: str) -> st
         raise InputError(f"unknown {field} {value!r}; expected {choices}", field=field) from None
 
 
-def run_view(run: Run) -> dict[str, Any]:
+class RunView(TypedDict):
+    """The API's view of a run (:func:`run_view`); dates and times are ISO text."""
+
+    id: int
+    kind: str
+    status: str
+    policy: str
+    fit: str
+    compare: str | None
+    runs: int
+    seed: int | None
+    start: str
+    end: str
+    created_at: str
+    finished_at: str | None
+    job_id: int | None
+    granted_count: int | None
+    error: str | None
+    results: str | None
+
+
+def run_view(run: Run) -> RunView:
     """The API's view of a run."""
     return {
         "id": run.id,
@@ -128,7 +153,7 @@ def create_run(
     seed: int | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
-) -> dict[str, Any]:
+) -> RunView:
     """Queue a forecast (``runs == 1``) or a Monte Carlo forecast (``runs > 1``)."""
     require_operator(principal, "start an allocation run")
     pol = _choice(Policy, policy, "policy")
@@ -307,12 +332,7 @@ def execute_run(db: Database, job: jobs.JobInfo, progress: Progress) -> None:
 
 def fail_run(db: Database, job: jobs.JobInfo, message: str) -> None:
     """Job handler on failure: mark the run failed with the reason."""
-    with db.write() as session:
-        run = session.get(Run, job.target_id)
-        if run is not None:
-            run.status = jobs.FAILED
-            run.error = message
-            run.finished_at = utc_now()
+    jobs.fail_target(db, Run, job, message)
 
 
 def allocate(
@@ -322,7 +342,7 @@ def allocate(
     on: dt.date | None = None,
     policy: str | None = None,
     fit: str | None = None,
-) -> dict[str, Any]:
+) -> RunView:
     """An allocation moment on ``on`` (default today): rank, grant what fits, audit it all."""
     require_operator(principal, "run an allocation moment")
     check_day(on, "on")
@@ -535,14 +555,14 @@ def _visible_run(session: Session, run_id: int) -> Run:
     return run
 
 
-def get_run(db: Database, principal: Principal, run_id: int) -> dict[str, Any]:
+def get_run(db: Database, principal: Principal, run_id: int) -> RunView:
     """A run's status (any authenticated user; results are filtered per owner)."""
     del principal
     with db.read() as session:
         return run_view(_visible_run(session, run_id))
 
 
-def list_runs(db: Database, principal: Principal, limit: int = 50) -> list[dict[str, Any]]:
+def list_runs(db: Database, principal: Principal, limit: int = 50) -> list[RunView]:
     """Newest runs first."""
     del principal
     with db.read() as session:
@@ -572,7 +592,50 @@ def run_results(db: Database, principal: Principal, run_id: int) -> dict[str, An
         return result
 
 
-def run_request(db: Database, principal: Principal, run_id: int, request_id: str) -> dict[str, Any]:
+class RunOutcome(TypedDict):
+    """A request's outcome in a stored run (:func:`run_outcome`); dates are ISO text."""
+
+    category: str
+    status: str
+    rank: int | None
+    rank_of: int | None
+    granted_on: str | None
+    granted_p10: str | None
+    granted_p50: str | None
+    granted_p90: str | None
+    explanation: str
+
+
+class RunRequestView(RunOutcome):
+    """One request in a stored run with its full explanation (:func:`run_request`)."""
+
+    run_id: int
+    id: str
+    station: str
+    detail: str
+
+
+def run_outcome(row: RunRequest) -> RunOutcome:
+    """A request's outcome in a stored run: category, status, rank, grant dates (ISO) and
+    the explanation."""
+
+    def iso(day: dt.date | None) -> str | None:
+        return day.isoformat() if day else None
+
+    return {
+        "category": row.category,
+        "status": row.status,
+        "rank": row.rank,
+        "rank_of": row.rank_of,
+        "granted_on": iso(row.granted_on),
+        "granted_p10": iso(row.granted_p10),
+        "granted_p50": iso(row.granted_p50),
+        "granted_p90": iso(row.granted_p90),
+        "explanation": row.explanation,
+    }
+
+
+def run_request(db: Database, principal: Principal, run_id: int, request_id: str) -> RunRequestView:
     """One request's outcome and full explanation in a run (own requests only for applicants)."""
     with db.read() as session:
         _visible_run(session, run_id)
@@ -583,14 +646,6 @@ def run_request(db: Database, principal: Principal, run_id: int, request_id: str
             "run_id": run_id,
             "id": row.request_id,
             "station": row.station_id,
-            "category": row.category,
-            "status": row.status,
-            "rank": row.rank,
-            "rank_of": row.rank_of,
-            "granted_on": row.granted_on.isoformat() if row.granted_on else None,
-            "granted_p10": row.granted_p10.isoformat() if row.granted_p10 else None,
-            "granted_p50": row.granted_p50.isoformat() if row.granted_p50 else None,
-            "granted_p90": row.granted_p90.isoformat() if row.granted_p90 else None,
-            "explanation": row.explanation,
+            **run_outcome(row),
             "detail": row.detail,
         }

@@ -29,6 +29,7 @@ from netruimte.planner.hub import Hub, hub_net_import_kw, verify_hub_dispatch
 from netruimte.planner.site import Objective, Site
 from netruimte.services.sites.plan_file import (
     CostLine,
+    installed_sizes,
     kw_rounded_up,
     plan_site,
     tariff_cost,
@@ -136,14 +137,6 @@ def _alone(site: Site, objective: Objective) -> float | None:
     return plan.import_kw if plan.feasible else None
 
 
-def _installed(site: Site) -> tuple[float, float, float]:
-    pv = site.pv.kwp if site.pv is not None else 0.0
-    bat = site.battery
-    if bat is None or bat.energy_kwh <= 0 or bat.power_kw <= 0:
-        return pv, 0.0, 0.0
-    return pv, bat.energy_kwh, bat.power_kw
-
-
 def _joint_cost(hub: Hub, dispatches: tuple[pd.DataFrame, ...], import_kw: float) -> tuple[
     CostLine, ...
 ]:  # fmt: skip
@@ -182,8 +175,8 @@ def _members(
 ) -> tuple[MemberPlan, ...]:
     plans = []
     for number, (member, sized) in enumerate(zip(hub.members, sites, strict=True)):
-        pv, kwh, kw = _installed(member)
-        pv_new, kwh_new, kw_new = _installed(sized)
+        pv, kwh, kw = installed_sizes(member)
+        pv_new, kwh_new, kw_new = installed_sizes(sized)
         peak_in = peak_out = None
         if dispatches is not None:
             peak_in = float(dispatches[number]["import_kw"].max())

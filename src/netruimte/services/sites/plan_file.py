@@ -25,7 +25,7 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import pandas as pd
 
@@ -33,18 +33,17 @@ from netruimte._util import write_atomic
 from netruimte.errors import InputError
 from netruimte.planner.cost import BusinessCase, CostLine, business_case, tariff_cost
 from netruimte.planner.curve import DEFAULT_C_RATE, CurvePoint, parse_battery_range
+from netruimte.planner.result import PlanResult, PlanStatus, installed_sizes
 from netruimte.planner.site import Objective, Site
 from netruimte.report.site import SiteSources, site_plan_report
-
-if TYPE_CHECKING:
-    from netruimte.planner.lp import PlanResult
 
 __all__ = [
     "PLAN_FIELDS",
     "CostLine",
-    "SitePlan",
+    "PricedPlan",
     "default_battery_range",
     "describe_sources",
+    "installed_sizes",
     "kw_rounded_up",
     "plan_site",
     "request_annex",
@@ -73,38 +72,107 @@ _CURVE_POINTS: Final = 10
 
 
 @dataclass(frozen=True)
-class SitePlan:
-    """A planned site: the Plan JSON fields plus the cost breakdown and the dispatch.
+class PricedPlan:
+    """A planned site and what it costs: the planner's :class:`~netruimte.planner.PlanResult`
+    (either engine), priced with the site's tariff, and the business case.
 
-    ``import_kw``, ``peak_import_after_kw`` and ``annual_cost_eur`` are ``None`` when the
-    plan is infeasible (``reason`` says why). ``export_kw`` is the feed-in the plan asks for:
-    the site's limit, or the dispatch's peak export when feed-in is unlimited.
+    Not a second result type: the plan is ``result``; this adds what the planner does not
+    know (the cost lines by tariff item and the business case of interface contract v2) and
+    reads the Plan JSON fields off the result. ``annual_cost_eur`` is the sum of ``cost``
+    (for ``min-cost`` the LP's own objective, which equals it). ``import_kw``,
+    ``peak_import_after_kw`` and ``annual_cost_eur`` are ``None`` when the plan is
+    infeasible (``reason`` says why); ``export_kw`` is the feed-in the plan asks for.
     """
 
     site: Site
-    status: str
-    objective: str
-    import_kw: float | None
-    export_kw: float | None
-    pv_kwp: float
-    battery_energy_kwh: float
-    battery_power_kw: float
-    peak_import_before_kw: float
-    peak_import_after_kw: float | None
-    annual_cost_eur: float | None
-    reason: str | None
+    result: PlanResult
     cost: tuple[CostLine, ...] = ()
-    dispatch: pd.DataFrame | None = field(default=None, compare=False, repr=False)
-    method: str = ""
-    added_pv_kwp: float = 0.0
-    added_battery_energy_kwh: float = 0.0
-    added_battery_power_kw: float = 0.0
     business: BusinessCase | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def status(self) -> str:
+        """``optimal`` or ``infeasible``."""
+        return self.result.status.value
+
+    @property
+    def objective(self) -> str:
+        """``min-connection`` or ``min-cost``."""
+        return self.result.objective.value
+
+    @property
+    def import_kw(self) -> float | None:
+        """The import limit of the plan (kW)."""
+        return self.result.import_kw
+
+    @property
+    def export_kw(self) -> float | None:
+        """The export limit the plan asks for (kW)."""
+        return self.result.export_kw
+
+    @property
+    def pv_kwp(self) -> float:
+        """PV installed plus new (kWp)."""
+        return self.result.pv_kwp
+
+    @property
+    def battery_energy_kwh(self) -> float:
+        """Battery energy installed plus new (kWh)."""
+        return self.result.battery_energy_kwh
+
+    @property
+    def battery_power_kw(self) -> float:
+        """Battery power installed plus new (kW)."""
+        return self.result.battery_power_kw
+
+    @property
+    def peak_import_before_kw(self) -> float:
+        """Peak of base load − installed PV (kW)."""
+        return self.result.peak_import_before_kw
+
+    @property
+    def peak_import_after_kw(self) -> float | None:
+        """Peak import of the plan's dispatch (kW)."""
+        return self.result.peak_import_after_kw
+
+    @property
+    def annual_cost_eur(self) -> float | None:
+        """The plan's cost over the profile span (EUR)."""
+        return self.result.annual_cost_eur
+
+    @property
+    def reason(self) -> str | None:
+        """Why there is no plan (``None`` when there is one)."""
+        return self.result.reason
+
+    @property
+    def dispatch(self) -> pd.DataFrame | None:
+        """The plan's dispatch (``None`` when infeasible)."""
+        return self.result.dispatch
+
+    @property
+    def method(self) -> str:
+        """Which engine answered (see :class:`~netruimte.planner.PlanResult`)."""
+        return str(self.result.method)
+
+    @property
+    def added_pv_kwp(self) -> float:
+        """New PV (kWp; 0 for ``min-connection``)."""
+        return self.result.added_pv_kwp
+
+    @property
+    def added_battery_energy_kwh(self) -> float:
+        """New battery energy (kWh; 0 for ``min-connection``)."""
+        return self.result.added_battery_energy_kwh
+
+    @property
+    def added_battery_power_kw(self) -> float:
+        """New battery power (kW; 0 for ``min-connection``)."""
+        return self.result.added_battery_power_kw
 
     @property
     def feasible(self) -> bool:
         """True when the plan has a connection and a dispatch."""
-        return self.status == "optimal"
+        return self.result.status is PlanStatus.OPTIMAL
 
     def to_json_dict(self) -> dict[str, Any]:
         """The Plan JSON of the interface contract, extended with ``site``, ``method``, the
@@ -123,24 +191,7 @@ class SitePlan:
         return doc
 
 
-def _installed(site: Site) -> tuple[float, float, float]:
-    pv_kwp = site.pv.kwp if site.pv is not None else 0.0
-    bat = site.battery
-    if bat is None or bat.energy_kwh <= 0 or bat.power_kw <= 0:
-        return pv_kwp, 0.0, 0.0
-    return pv_kwp, bat.energy_kwh, bat.power_kw
-
-
-def _export_asked(site: Site, dispatch: pd.DataFrame | None) -> float | None:
-    limit = site.connection.export_kw
-    if limit is not None:
-        return float(limit)
-    if dispatch is None:
-        return None
-    return float(dispatch["export_kw"].max())
-
-
-def plan_site(site: Site) -> SitePlan:
+def plan_site(site: Site) -> PricedPlan:
     """Plan a site with its objective (``site.objective``).
 
     ``min-connection``: :func:`netruimte.planner.min_connection` with the installed assets,
@@ -149,24 +200,27 @@ def plan_site(site: Site) -> SitePlan:
     """
     if site.objective is Objective.MIN_COST:
         return _plan_min_cost(site)
-    from netruimte.planner.fast import Status, min_connection
+    from netruimte.planner.fast import min_connection
 
     result = min_connection(site)
-    pv_kwp, energy, power = _installed(site)
-    if result.status is not Status.OPTIMAL or result.import_kw is None:
-        return SitePlan(
-            site, "infeasible", site.objective.value, None, _export_asked(site, None), pv_kwp,
-            energy, power, result.peak_import_before_kw, None, None,
-            result.reason or "no import limit works", method=result.method.value,
-        )  # fmt: skip
     dispatch = result.dispatch
-    assert dispatch is not None
+    if result.status is not PlanStatus.OPTIMAL or result.import_kw is None or dispatch is None:
+        reason = result.reason or "no import limit works"
+        return PricedPlan(site, _infeasible(site, result, reason))
     cost = tariff_cost(site, dispatch, result.import_kw)
-    return SitePlan(
-        site, "optimal", site.objective.value, result.import_kw, _export_asked(site, dispatch),
-        pv_kwp, energy, power, result.peak_import_before_kw, result.peak_import_after_kw,
-        sum(line.eur for line in cost), None, cost, dispatch, result.method.value,
-        business=business_case(site, dispatch, result.import_kw),
+    priced = replace(result, annual_cost_eur=sum(line.eur for line in cost))
+    return PricedPlan(site, priced, cost, business_case(site, dispatch, result.import_kw))
+
+
+def _infeasible(site: Site, result: PlanResult, reason: str) -> PlanResult:
+    """An infeasible plan as the plan files show it: the installed sizes, no new capacity,
+    limit, dispatch or cost."""
+    pv_kwp, energy_kwh, power_kw = installed_sizes(site)
+    return replace(
+        result, status=PlanStatus.INFEASIBLE, import_kw=None, pv_kwp=pv_kwp,
+        battery_energy_kwh=energy_kwh, battery_power_kw=power_kw, peak_import_after_kw=None,
+        annual_cost_eur=None, reason=reason, dispatch=None, added_pv_kwp=0.0,
+        added_battery_energy_kwh=0.0, added_battery_power_kw=0.0,
     )  # fmt: skip
 
 
@@ -207,30 +261,20 @@ def _lp_cost_lines(site: Site, result: PlanResult) -> tuple[CostLine, ...]:
     return tuple(lines)
 
 
-def _plan_min_cost(site: Site) -> SitePlan:
-    from netruimte.planner.lp import PlanStatus, min_cost
+def _plan_min_cost(site: Site) -> PricedPlan:
+    from netruimte.planner.lp import min_cost
 
     result = min_cost(site)
     dispatch = result.dispatch
-    pv_kwp, energy, power = _installed(site)
     if result.status is not PlanStatus.OPTIMAL or result.import_kw is None or dispatch is None:
-        return SitePlan(
-            site, "infeasible", site.objective.value, None, result.export_kw, pv_kwp, energy,
-            power, result.peak_import_before_kw, None, None,
-            result.reason or "no plan keeps to the import limits", method=result.method,
-        )  # fmt: skip
-    return SitePlan(
-        site, "optimal", site.objective.value, result.import_kw, result.export_kw,
-        result.pv_kwp, result.battery_energy_kwh, result.battery_power_kw,
-        result.peak_import_before_kw, result.peak_import_after_kw, result.annual_cost_eur,
-        None, _lp_cost_lines(site, result), result.dispatch, result.method,
-        result.added_pv_kwp, result.added_battery_energy_kwh, result.added_battery_power_kw,
-        business_case(
-            site, dispatch, result.import_kw, added_pv_kwp=result.added_pv_kwp,
-            added_battery_energy_kwh=result.added_battery_energy_kwh,
-            added_battery_power_kw=result.added_battery_power_kw,
-        ),
+        reason = result.reason or "no plan keeps to the import limits"
+        return PricedPlan(site, _infeasible(site, result, reason))
+    business = business_case(
+        site, dispatch, result.import_kw, added_pv_kwp=result.added_pv_kwp,
+        added_battery_energy_kwh=result.added_battery_energy_kwh,
+        added_battery_power_kw=result.added_battery_power_kw,
     )  # fmt: skip
+    return PricedPlan(site, result, _lp_cost_lines(site, result), business)
 
 
 def default_battery_range(site: Site, peak_import_before_kw: float, c_rate: float) -> list[float]:
@@ -319,7 +363,7 @@ def kw_rounded_up(value_kw: float) -> float:
     return kw
 
 
-def request_annex(plan: SitePlan, profile_csv: str = "import.csv") -> dict[str, Any]:
+def request_annex(plan: PricedPlan, profile_csv: str = "import.csv") -> dict[str, Any]:
     """The request annex (``request.json``) of a feasible plan.
 
     Top level: what the plan asks for. ``request`` holds the same as the keys of a waiting-list
@@ -376,7 +420,7 @@ def request_annex(plan: SitePlan, profile_csv: str = "import.csv") -> dict[str, 
 
 
 def write_plan_outputs(
-    plan: SitePlan,
+    plan: PricedPlan,
     out_dir: str | Path,
     *,
     sources: SiteSources | None = None,
@@ -432,7 +476,7 @@ def write_plan_outputs(
 
 def run_site_plan(
     path: str | Path, out_dir: str | Path | None = None, *, lang: str = "en"
-) -> SitePlan:
+) -> PricedPlan:
     """Load a site file, plan it and, with ``out_dir``, write every output
     (``netruimte site plan``). The trade-off curve for the report is computed only then."""
     from netruimte.planner.curve import tradeoff_curve

@@ -15,7 +15,7 @@ import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import func, select
 
@@ -32,13 +32,14 @@ from netruimte.services.register.bundles import (
     make_bundle,
 )
 from netruimte.services.register.convert import WAITING, domain_request, load_register
-from netruimte.services.register.requests import owned_request, request_view
+from netruimte.services.register.requests import RequestView, owned_request, request_view
 from netruimte.services.register.scenario_io import store_blob, store_blobs
 from netruimte.storage import Database
 from netruimte.storage.tables import Blob, SitePlan, SitePlanFile, Station, User
 
 __all__ = [
     "PlanFiles",
+    "PlanView",
     "attach_annex",
     "create_plan",
     "execute_plan",
@@ -81,7 +82,25 @@ def plan_files(site_toml: Path) -> PlanFiles:
         )
 
 
-def plan_view(plan: SitePlan, files: list[str]) -> dict[str, Any]:
+class PlanView(TypedDict):
+    """The API's view of a stored site plan (:func:`plan_view`); times are ISO text, ``plan``
+    and ``annex`` the stored JSON documents."""
+
+    id: int
+    name: str
+    status: str
+    job_id: int | None
+    created_at: str
+    finished_at: str | None
+    files: list[str]
+    plan: dict[str, Any] | None
+    error: str | None
+    report: str | None
+    import_csv: str | None
+    annex: dict[str, Any] | None
+
+
+def plan_view(plan: SitePlan, files: list[str]) -> PlanView:
     """The API's view of a site plan."""
     done = plan.status == jobs.DONE
     return {
@@ -104,7 +123,7 @@ def plan_view(plan: SitePlan, files: list[str]) -> dict[str, Any]:
 
 def create_plan(
     db: Database, principal: Principal, uploads: list[tuple[str, bytes]], name: str | None = None
-) -> dict[str, Any]:
+) -> PlanView:
     """Store an uploaded site and queue its planning job."""
     bundle = make_bundle(uploads)
     main = main_toml(bundle)
@@ -208,7 +227,7 @@ def _file_names(session: Any, plan_id: int) -> list[str]:
     )
 
 
-def get_plan(db: Database, principal: Principal, plan_id: int) -> dict[str, Any]:
+def get_plan(db: Database, principal: Principal, plan_id: int) -> PlanView:
     """One site plan (own plans only for applicants)."""
     with db.read() as session:
         plan = _owned_plan(session, principal, plan_id)
@@ -234,7 +253,7 @@ def get_plan_import_csv(db: Database, principal: Principal, plan_id: int) -> byt
         return blob.content
 
 
-def list_plans(db: Database, principal: Principal, limit: int = 100) -> list[dict[str, Any]]:
+def list_plans(db: Database, principal: Principal, limit: int = 100) -> list[PlanView]:
     """Newest plans first (own plans only for applicants)."""
     with db.read() as session:
         stmt = select(SitePlan)
@@ -277,17 +296,12 @@ def execute_plan(db: Database, job: jobs.JobInfo, progress: Any) -> None:
 
 def fail_plan(db: Database, job: jobs.JobInfo, message: str) -> None:
     """Job handler on failure: the plan is failed, with the reason."""
-    with db.write() as session:
-        row = session.get(SitePlan, job.target_id)
-        if row is not None:
-            row.status = jobs.FAILED
-            row.error = message
-            row.finished_at = utc_now()
+    jobs.fail_target(db, SitePlan, job, message)
 
 
 def attach_annex(
     db: Database, principal: Principal, request_id: str, plan_id: int, adopt: bool = True
-) -> dict[str, Any]:
+) -> RequestView:
     """Attach a done, feasible site plan to a waiting request as its annex.
 
     The request gets the plan's import profile (laid over the representative year). With

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
@@ -38,20 +38,20 @@ router = APIRouter(
 
 
 @router.get("/stations", response_model=list[StationOut], summary="List stations")
-def list_stations(db: Db, caller: Caller) -> list[dict[str, Any]]:
+def list_stations(db: Db, caller: Caller) -> list[network.StationView]:
     """All stations, parents before their children's order as imported."""
     del caller
     return network.list_stations(db)
 
 
 @router.post("/stations", response_model=StationOut, status_code=201, summary="Add a station")
-def create_station(db: Db, caller: Caller, body: StationIn) -> dict[str, Any]:
+def create_station(db: Db, caller: Caller, body: StationIn) -> network.StationView:
     """Add a station (operators)."""
     return network.create_station(db, caller, body.model_dump())
 
 
 @router.get("/stations/{station_id}", response_model=StationOut, summary="One station")
-def get_station(db: Db, caller: Caller, station_id: TextId) -> dict[str, Any]:
+def get_station(db: Db, caller: Caller, station_id: TextId) -> network.StationView:
     """One station."""
     del caller
     return network.get_station(db, station_id)
@@ -60,7 +60,7 @@ def get_station(db: Db, caller: Caller, station_id: TextId) -> dict[str, Any]:
 @router.patch("/stations/{station_id}", response_model=StationOut, summary="Change a station")
 def update_station(
     db: Db, caller: Caller, station_id: TextId, body: StationPatch, force: Force = False
-) -> dict[str, Any]:
+) -> network.StationView:
     """Change a station's figures or parent (operators; only the fields given); 409 when the
     grants would exceed the room (unless ``force``)."""
     return network.update_station(
@@ -80,14 +80,14 @@ def delete_station(db: Db, caller: Caller, station_id: TextId) -> Response:
 )
 def headroom(
     db: Db, caller: Caller, station_id: TextId, on: Annotated[Day | None, Query()] = None
-) -> dict[str, Any]:
+) -> network.HeadroomView:
     """Headroom along the station's path (itself and its ancestors) in both directions."""
     del caller
     return network.station_headroom(db, station_id, on)
 
 
 @router.get("/reinforcements", response_model=list[ReinforcementOut], summary="List reinforcements")
-def list_reinforcements(db: Db, caller: Caller) -> list[dict[str, Any]]:
+def list_reinforcements(db: Db, caller: Caller) -> list[network.ReinforcementView]:
     """All planned reinforcements."""
     del caller
     return network.list_reinforcements(db)
@@ -99,7 +99,9 @@ def list_reinforcements(db: Db, caller: Caller) -> list[dict[str, Any]]:
     status_code=201,
     summary="Plan a reinforcement",
 )
-def create_reinforcement(db: Db, caller: Caller, body: ReinforcementIn) -> dict[str, Any]:
+def create_reinforcement(
+    db: Db, caller: Caller, body: ReinforcementIn
+) -> network.ReinforcementView:
     """Plan a reinforcement (operators)."""
     fields = body.model_dump()
     return network.create_reinforcement(db, caller, fields)
@@ -110,7 +112,9 @@ def create_reinforcement(db: Db, caller: Caller, body: ReinforcementIn) -> dict[
     response_model=ReinforcementOut,
     summary="One reinforcement",
 )
-def get_reinforcement(db: Db, caller: Caller, reinforcement_id: TextId) -> dict[str, Any]:
+def get_reinforcement(
+    db: Db, caller: Caller, reinforcement_id: TextId
+) -> network.ReinforcementView:
     """One reinforcement."""
     del caller
     return network.get_reinforcement(db, reinforcement_id)
@@ -123,7 +127,7 @@ def get_reinforcement(db: Db, caller: Caller, reinforcement_id: TextId) -> dict[
 )
 def update_reinforcement(
     db: Db, caller: Caller, reinforcement_id: TextId, body: ReinforcementPatch, force: Force = False
-) -> dict[str, Any]:
+) -> network.ReinforcementView:
     """Change a reinforcement's date, MW, station or delay (operators); 409 when grants would
     exceed the room (unless ``force``)."""
     return network.update_reinforcement(

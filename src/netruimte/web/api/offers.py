@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
@@ -51,7 +49,7 @@ class OfferOut(BaseModel):
 
 
 @router.get("/requests/{request_id}/offers", response_model=list[OfferOut], summary="Offers")
-def list_offers(db: Db, caller: Caller, request_id: TextId) -> list[dict[str, Any]]:
+def list_offers(db: Db, caller: Caller, request_id: TextId) -> list[offers.OfferView]:
     """The offers made on a request, oldest first."""
     return offers.list_offers(db, caller, request_id)
 
@@ -59,13 +57,13 @@ def list_offers(db: Db, caller: Caller, request_id: TextId) -> list[dict[str, An
 @router.post(
     "/requests/{request_id}/offers", response_model=OfferOut, status_code=201, summary="Offer"
 )
-def make_offer(db: Db, caller: Caller, request_id: TextId, body: OfferIn) -> dict[str, Any]:
+def make_offer(db: Db, caller: Caller, request_id: TextId, body: OfferIn) -> offers.OfferView:
     """Offer part of a waiting request's kW (operators); the room is held until answered."""
     return offers.make_offer(db, caller, request_id, body.kw, body.contract, body.on)
 
 
 @router.post("/offers/{offer_id}/accept", response_model=OfferOut, summary="Accept an offer")
-def accept_offer(db: Db, caller: Caller, offer_id: TextId) -> dict[str, Any]:
+def accept_offer(db: Db, caller: Caller, offer_id: TextId) -> offers.OfferView:
     """The applicant keeps the offered part as a transport right."""
     return offers.accept_offer(db, caller, offer_id)
 
@@ -73,7 +71,7 @@ def accept_offer(db: Db, caller: Caller, offer_id: TextId) -> dict[str, Any]:
 @router.post("/offers/{offer_id}/decline", response_model=OfferOut, summary="Decline an offer")
 def decline_offer(
     db: Db, caller: Caller, offer_id: TextId, body: AnswerIn | None = None
-) -> dict[str, Any]:
+) -> offers.OfferView:
     """The applicant declines: room released, the kW back on the request."""
     return offers.decline_offer(db, caller, offer_id, body.reason if body else None)
 
@@ -81,6 +79,6 @@ def decline_offer(
 @router.post("/offers/{offer_id}/withdraw", response_model=OfferOut, summary="Withdraw an offer")
 def withdraw_offer(
     db: Db, caller: Caller, offer_id: TextId, body: AnswerIn | None = None
-) -> dict[str, Any]:
+) -> offers.OfferView:
     """The operator takes back an offer not yet answered."""
     return offers.withdraw_offer(db, caller, offer_id, body.reason if body else None)

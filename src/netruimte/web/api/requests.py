@@ -48,20 +48,20 @@ def list_requests(
     station: Annotated[str | None, Query(max_length=100, pattern=TEXT_ID_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> dict[str, Any]:
+) -> svc.RequestPage:
     """Requests in the register's order; applicants see only their own."""
     return svc.list_requests(db, caller, status=status, station=station, limit=limit, offset=offset)
 
 
 @router.post("/requests", response_model=RequestOut, status_code=201, summary="File a request")
-def create_request(db: Db, caller: Caller, body: RequestIn) -> dict[str, Any]:
+def create_request(db: Db, caller: Caller, body: RequestIn) -> svc.RequestView:
     """File a request. Applicants give the connection (submission time is the server's);
     priority comes through a claim. Operators may set every field and an ``owner``."""
     return svc.create_request(db, caller, _given(body))
 
 
 @router.get("/requests/{request_id}", response_model=RequestOut, summary="One request")
-def get_request(db: Db, caller: Caller, request_id: TextId) -> dict[str, Any]:
+def get_request(db: Db, caller: Caller, request_id: TextId) -> svc.RequestView:
     """One request (404 for another applicant's)."""
     return svc.get_request(db, caller, request_id)
 
@@ -69,7 +69,7 @@ def get_request(db: Db, caller: Caller, request_id: TextId) -> dict[str, Any]:
 @router.patch("/requests/{request_id}", response_model=RequestOut, summary="Change details")
 def update_request(
     db: Db, caller: Caller, request_id: TextId, body: RequestPatch
-) -> dict[str, Any]:
+) -> svc.RequestView:
     """Operator changes to a request's details (owner, applicant name, kW while waiting…)."""
     return svc.update_request(db, caller, request_id, body.model_dump(exclude_unset=True))
 
@@ -79,7 +79,7 @@ def update_request(
 )
 def withdraw_request(
     db: Db, caller: Caller, request_id: TextId, body: WithdrawIn | None = None
-) -> dict[str, Any]:
+) -> svc.RequestView:
     """Withdraw a waiting or granted request (a granted one frees its capacity)."""
     return svc.withdraw_request(db, caller, request_id, body.reason if body else None)
 
@@ -87,7 +87,7 @@ def withdraw_request(
 @router.post("/requests/{request_id}/grant", response_model=RequestOut, summary="Grant capacity")
 def grant_request(
     db: Db, caller: Caller, request_id: TextId, body: GrantIn | None = None
-) -> dict[str, Any]:
+) -> svc.RequestView:
     """Grant a waiting request if it fits on every node of its path (operators)."""
     return svc.grant_request(db, caller, request_id, body.on if body else None)
 
@@ -98,7 +98,7 @@ def grant_request(
     status_code=201,
     summary="Claim priority",
 )
-def claim_priority(db: Db, caller: Caller, request_id: TextId, body: ClaimIn) -> dict[str, Any]:
+def claim_priority(db: Db, caller: Caller, request_id: TextId, body: ClaimIn) -> claims.ClaimView:
     """Ask for a priority category with a description of the evidence."""
     return claims.claim_priority(
         db, caller, request_id, body.category, body.evidence, function=body.function
@@ -110,7 +110,7 @@ def claim_priority(db: Db, caller: Caller, request_id: TextId, body: ClaimIn) ->
     response_model=list[ClaimOut],
     summary="A request's claims",
 )
-def request_claims(db: Db, caller: Caller, request_id: TextId) -> list[dict[str, Any]]:
+def request_claims(db: Db, caller: Caller, request_id: TextId) -> list[claims.ClaimView]:
     """The claims filed on one request."""
     return claims.list_claims(db, caller, request_id=request_id)
 
@@ -118,7 +118,7 @@ def request_claims(db: Db, caller: Caller, request_id: TextId) -> list[dict[str,
 @router.post(
     "/requests/{request_id}/annex", response_model=RequestOut, summary="Attach a site plan"
 )
-def attach_annex(db: Db, caller: Caller, request_id: TextId, body: AnnexIn) -> dict[str, Any]:
+def attach_annex(db: Db, caller: Caller, request_id: TextId, body: AnnexIn) -> svc.RequestView:
     """Attach a done site plan: the request gets its import profile (and its import kW)."""
     return siteplans.attach_annex(db, caller, request_id, body.site_plan_id, adopt=body.adopt)
 
@@ -128,13 +128,13 @@ def list_claims(
     db: Db,
     caller: Caller,
     status: Annotated[Literal["pending", "accepted", "rejected"] | None, Query()] = None,
-) -> list[dict[str, Any]]:
+) -> list[claims.ClaimView]:
     """Claims (applicants: on their own requests)."""
     return claims.list_claims(db, caller, status=status)
 
 
 @router.get("/priority-claims/{claim_id}", response_model=ClaimOut, summary="One claim")
-def get_claim(db: Db, caller: Caller, claim_id: IntId) -> dict[str, Any]:
+def get_claim(db: Db, caller: Caller, claim_id: IntId) -> claims.ClaimView:
     """One claim (404 for another applicant's)."""
     return claims.get_claim(db, caller, claim_id)
 
@@ -142,6 +142,8 @@ def get_claim(db: Db, caller: Caller, claim_id: IntId) -> dict[str, Any]:
 @router.post(
     "/priority-claims/{claim_id}/decision", response_model=ClaimOut, summary="Decide a claim"
 )
-def decide_claim(db: Db, caller: Caller, claim_id: IntId, body: ClaimDecisionIn) -> dict[str, Any]:
+def decide_claim(
+    db: Db, caller: Caller, claim_id: IntId, body: ClaimDecisionIn
+) -> claims.ClaimView:
     """Accept or reject a pending claim (operators)."""
     return claims.decide_claim(db, caller, claim_id, body.accept, body.reason, body.score)

@@ -31,7 +31,7 @@ router = APIRouter(
 @router.get("/runs", response_model=list[RunOut], summary="List runs")
 def list_runs(
     db: Db, caller: Caller, limit: Annotated[int, Query(ge=1, le=500)] = 50
-) -> list[dict[str, Any]]:
+) -> list[runs.RunView]:
     """Newest runs first."""
     return runs.list_runs(db, caller, limit)
 
@@ -43,7 +43,7 @@ def list_runs(
     summary="Start a forecast",
     dependencies=[Depends(wake_worker)],
 )
-def create_run(db: Db, caller: Caller, body: RunIn) -> dict[str, Any]:
+def create_run(db: Db, caller: Caller, body: RunIn) -> runs.RunView:
     """Queue a forecast (``runs = 1``) or a Monte Carlo forecast (``runs > 1``); poll the job
     at ``/api/v1/jobs/{job_id}`` (operators)."""
     return runs.create_run(
@@ -60,14 +60,14 @@ def create_run(db: Db, caller: Caller, body: RunIn) -> dict[str, Any]:
 
 
 @router.post("/runs/allocate", response_model=RunOut, status_code=201, summary="Allocation moment")
-def allocate(db: Db, caller: Caller, body: AllocateIn) -> dict[str, Any]:
+def allocate(db: Db, caller: Caller, body: AllocateIn) -> runs.RunView:
     """Rank the waiting requests on a date and grant those that fit, in one transaction
     (operators). The ranking and every grant are audit entries."""
     return runs.allocate(db, caller, on=body.on, policy=body.policy, fit=body.fit)
 
 
 @router.get("/runs/{run_id}", response_model=RunOut, summary="A run's status")
-def get_run(db: Db, caller: Caller, run_id: IntId) -> dict[str, Any]:
+def get_run(db: Db, caller: Caller, run_id: IntId) -> runs.RunView:
     """A run's status and settings."""
     return runs.get_run(db, caller, run_id)
 
@@ -83,7 +83,7 @@ def run_results(db: Db, caller: Caller, run_id: IntId) -> dict[str, Any]:
     response_model=RunRequestOut,
     summary="Explanation for one request",
 )
-def run_request(db: Db, caller: Caller, run_id: IntId, request_id: TextId) -> dict[str, Any]:
+def run_request(db: Db, caller: Caller, run_id: IntId, request_id: TextId) -> runs.RunRequestView:
     """One request's outcome in a run, with the full explanation."""
     return runs.run_request(db, caller, run_id, request_id)
 
@@ -94,12 +94,12 @@ def list_jobs(
     caller: Caller,
     status: Annotated[Literal["queued", "running", "done", "failed"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[dict[str, Any]]:
+) -> list[jobs.JobView]:
     """Newest jobs first (applicants: their own)."""
     return jobs.list_jobs(db, caller, status=status, limit=limit)
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, summary="A job's status and progress")
-def get_job(db: Db, caller: Caller, job_id: IntId) -> dict[str, Any]:
+def get_job(db: Db, caller: Caller, job_id: IntId) -> jobs.JobView:
     """Poll a job: status, progress (0–1), message, error."""
     return jobs.get_job(db, caller, job_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
@@ -22,7 +22,7 @@ router = APIRouter(
 
 
 @router.get("/site-plans", response_model=list[SitePlanOut], summary="List site plans")
-def list_plans(db: Db, caller: Caller) -> list[dict[str, Any]]:
+def list_plans(db: Db, caller: Caller) -> list[siteplans.PlanView]:
     """Newest first (applicants: their own)."""
     return siteplans.list_plans(db, caller)
 
@@ -47,7 +47,7 @@ def create_plan(
         ),
     ],
     name: Annotated[str | None, Form(max_length=300)] = None,
-) -> dict[str, Any]:
+) -> siteplans.PlanView:
     """Upload a site (``docs/site-file.md``); the planning runs as a job
     (``/api/v1/jobs/{job_id}``)."""
     uploads = read_uploads(files, request.app.state.settings.max_upload_bytes)
@@ -55,7 +55,7 @@ def create_plan(
 
 
 @router.get("/site-plans/{plan_id}", response_model=SitePlanOut, summary="One site plan")
-def get_plan(db: Db, caller: Caller, plan_id: IntId) -> dict[str, Any]:
+def get_plan(db: Db, caller: Caller, plan_id: IntId) -> siteplans.PlanView:
     """Status and, when done, the contract's Plan JSON (404 for another applicant's)."""
     return siteplans.get_plan(db, caller, plan_id)
 

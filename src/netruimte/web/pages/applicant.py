@@ -32,6 +32,7 @@ from starlette.datastructures import FormData
 from netruimte.errors import InputError
 from netruimte.services.register import evidence, offers
 from netruimte.services.register import requests as svc
+from netruimte.services.register.claims import ClaimView
 from netruimte.storage import Database
 from netruimte.storage.tables import Station
 from netruimte.waitlist.requests import FUNCTIONS, Category, Contract
@@ -141,7 +142,7 @@ def new_request(
 
 async def _claim(
     request: Request, db: Database, who: Any, request_id: str, form: FormData
-) -> dict[str, Any] | None:
+) -> ClaimView | None:
     category = text_field(text(form, "category"), "category", max_length=40)
     if category in (None, "none"):
         return None
