@@ -12,9 +12,10 @@ History: written with the code of commit d690bf2, before the speed-up of build_r
 passed against it unchanged. Rewritten once since, on purpose, when explanations began to name
 the congestion contract or reliever whose room let a request in (issue 11); that rewrite was
 checked against the full dumps of d690bf2: every field identical except the explanations of
-the 891 requests helped by created room (41 cases), each of which gained exactly that part. Rewritten again when the bundled Flevoland
-stations got coordinates for the map (issue 13): the full dumps differ only in the ``lat`` and
-``lon`` of the six Flevoland stations in the 8 Flevoland cases (96 fields, ``None`` → a value).
+the 891 requests helped by created room (41 cases), each of which gained exactly that part.
+Rewritten again when the bundled Flevoland stations got coordinates for the map (issue 13):
+the full dumps differ only in the ``lat`` and ``lon`` of the six Flevoland stations in the 8
+Flevoland cases (96 fields, ``None`` → a value).
 To see *what* differs, write the full dumps at two commits
 (``python -m tests.waitlist.golden --full /tmp/a.json.gz``) and compare them.
 
