@@ -76,8 +76,9 @@ def request_language(request: Request) -> Language:
     unknown ``?lang`` is refused by :class:`LanguageCookie` before any page runs.
     """
     cached = getattr(request.state, "lang", None)
-    if cached in LANGUAGES:
-        return cached  # type: ignore[no-any-return]
+    for language in LANGUAGES:  # narrows the cached value to a Language
+        if cached == language:
+            return language
     chosen: Language | None
     try:
         chosen = _query_language(request)
