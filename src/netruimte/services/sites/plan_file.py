@@ -394,10 +394,13 @@ def write_plan_outputs(
     curve: Sequence[CurvePoint] = (),
     generated_at: dt.datetime | None = None,
     lang: str = "en",
+    also_langs: Sequence[str] = (),
 ) -> list[Path]:
     """Write ``plan.json``, ``dispatch.csv``, ``request.json``, ``import.csv``,
     ``report.html`` and the one-page ``summary.pdf`` into ``out_dir`` (created if missing); an
-    infeasible plan gets ``plan.json`` and ``report.html`` only. Returns the paths written."""
+    infeasible plan gets ``plan.json`` and ``report.html`` only. Returns the paths written.
+    ``report.html`` and ``summary.pdf`` are in ``lang``; each of ``also_langs`` adds the report
+    once more as ``report.<lang>.html`` (the web service keeps one per language)."""
     from netruimte.profiles import write_profile_csv
     from netruimte.report.html import write_report
 
@@ -429,6 +432,8 @@ def write_plan_outputs(
     if generated_at is not None:
         report = replace(report, generated_at=generated_at)
     written.append(write_report(report, out / "report.html"))
+    for other in also_langs:
+        written.append(write_report(replace(report, lang=other), out / f"report.{other}.html"))
     if plan.feasible and plan.business is not None:
         from netruimte.report.pdf import site_summary_pdf
         from netruimte.report.site import period_text
@@ -443,7 +448,11 @@ def write_plan_outputs(
 
 
 def run_site_plan(
-    path: str | Path, out_dir: str | Path | None = None, *, lang: str = "en"
+    path: str | Path,
+    out_dir: str | Path | None = None,
+    *,
+    lang: str = "en",
+    also_langs: Sequence[str] = (),
 ) -> SitePlan:
     """Load a site file, plan it and, with ``out_dir``, write every output
     (``netruimte site plan``). The trade-off curve for the report is computed only then."""
@@ -467,6 +476,11 @@ def run_site_plan(
             curve_site = replace(site, pv=replace(site.pv, kwp=plan.pv_kwp))
         curve = tradeoff_curve(curve_site, energies, c_rate)
         write_plan_outputs(
-            plan, out_dir, sources=describe_sources(path, site), curve=curve, lang=lang
+            plan,
+            out_dir,
+            sources=describe_sources(path, site),
+            curve=curve,
+            lang=lang,
+            also_langs=also_langs,
         )
     return plan
