@@ -94,6 +94,11 @@ def test_site_plan_report_in_dutch_has_no_untranslated_string(dutch_plans, name:
     assert "Locatieplan: " in html and "Doel min-" in html
     assert "het jaar 2025" in html  # the period in words
     assert re.search(r"\d,\d kW", html)  # a decimal comma
+    cells = re.findall(r"<td>([^<]*)</td>", html)
+    english_numbers = [
+        c for c in cells if re.search(r"\d\.\d+ (kW|kWh|kWp)\b|€ \d{1,3},\d{3}|years", c)
+    ]
+    assert not english_numbers, english_numbers  # the table cells are messages too
     assert "Aannames en gegevens" in html and "Belastingduurkromme" in html
     assert any(t.startswith("jan 2025") for t in figure_texts(html))  # the month bars
     # the summary PDF beside it is Dutch too

@@ -65,7 +65,11 @@ class Figure:
 
 @dataclass(frozen=True)
 class Table:
-    """A table from a DataFrame; numbers are formatted with ``float_format``."""
+    """A table from a DataFrame; numbers are formatted with ``float_format``.
+
+    A cell may be a :class:`~netruimte.i18n.Msg` (a number with its unit, a sentence), which
+    is translated when rendered; build such a frame with ``dtype=object``, or pandas (3 and
+    later) turns the messages into plain ``str``."""
 
     frame: pd.DataFrame
     caption: str = ""

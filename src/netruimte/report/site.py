@@ -391,7 +391,7 @@ def _cost_table(lines: Sequence[Mapping[str, Any]], total: Any) -> Table:
     rows.append(
         {"item": "total", "quantity": "", "price": "", "EUR": Msg("{eur:,.0f}", eur=float(total))}
     )
-    return Table(pd.DataFrame(rows), caption="Cost over the period (EUR)")
+    return Table(pd.DataFrame(rows, dtype=object), caption="Cost over the period (EUR)")
 
 
 def _and(parts: Sequence[str]) -> str:
@@ -545,7 +545,9 @@ def _summary(site: Site, plan: Mapping[str, Any], unmanaged: pd.Series | None) -
             _eur(plan.get("annual_cost_eur")),
         ),
     ]
-    blocks.append(Table(pd.DataFrame(rows, columns=["", "value"]), caption="The plan"))
+    blocks.append(
+        Table(pd.DataFrame(rows, columns=["", "value"], dtype=object), caption="The plan")
+    )
     return blocks
 
 
@@ -619,7 +621,7 @@ def _request_section(
                 "timestamp, kw), so the operator can check it against the room on the station "
                 "hour by hour instead of assuming the full connection is used all the time."
             ),
-            Table(pd.DataFrame(rows, columns=["", "value"]), caption="Request"),
+            Table(pd.DataFrame(rows, columns=["", "value"], dtype=object), caption="Request"),
         ],
     )
 

@@ -165,7 +165,7 @@ def _by_kind(case: Mapping[str, Any]) -> pd.DataFrame:
         "difference": eur(float(case["plan_annual_cost_eur"])
                           - float(case["baseline_annual_cost_eur"])),
     })  # fmt: skip
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, dtype=object)  # keeps the messages (not str)
 
 
 def business_case_blocks(case: Mapping[str, Any], import_kw: float | None) -> list[Block]:
@@ -197,7 +197,9 @@ def business_case_blocks(case: Mapping[str, Any], import_kw: float | None) -> li
             ("cost of waiting", eur(case["waiting_cost_eur"])),
             ("net present value with the cost of waiting", eur(case["npv_with_waiting_eur"])),
         ]
-    blocks.append(Table(pd.DataFrame(rows, columns=["", "value"]), caption="Business case"))
+    blocks.append(
+        Table(pd.DataFrame(rows, columns=["", "value"], dtype=object), caption="Business case")
+    )
     blocks.append(
         Note(
             "Both yearly costs use the same tariffs and energy prices of the site file; "
