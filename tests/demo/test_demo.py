@@ -85,6 +85,12 @@ def test_cli_demo_quick(tmp_path):
     doc = json.loads(result.stdout)
     assert doc["smart_tools"]["businesses"] == 3
     assert (out / "report.html").exists()
+    # the demo speaks Dutch unless told otherwise: its report and its council summary
+    assert '<html lang="nl">' in (out / "report.html").read_text(encoding="utf-8")
+    import pypdf
+
+    summary = "".join(p.extract_text() for p in pypdf.PdfReader(out / "summary.pdf").pages)
+    assert "Bevindingen" in summary and "Findings" not in summary
 
 
 def test_report_says_what_the_corrected_rules_changed(demo):

@@ -402,6 +402,12 @@ def test_site_planner_simple_form_plans_the_uploaded_csv(
     assert 'sandbox="allow-scripts allow-downloads"' in page.text
     report = client.get(body["report_page"])
     assert report.status_code == 200 and "sandbox" in report.headers["content-security-policy"]
+    # the report follows the reader's language (both are made with the plan)
+    dutch = client.get(body["report_page"], params={"lang": "nl"}).text
+    english = client.get(body["report_page"], params={"lang": "en"}).text
+    assert '<html lang="nl">' in dutch and "Locatieplan: Bakkerij" in dutch
+    assert "Samenvatting" in dutch and "kan Bakkerij" in dutch
+    assert '<html lang="en">' in english and "Site plan: Bakkerij" in english
     csv = client.get(body["import_csv_page"])
     assert csv.status_code == 200 and csv.text.startswith("timestamp,")
     # attach it to alice's request from the page

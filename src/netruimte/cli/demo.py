@@ -36,7 +36,8 @@ def demo(
     lang: str = typer.Option(
         "nl",
         "--lang",
-        help="Language of report.html: nl (default: the Flevoland demo is for Dutch readers) "
+        help="Language of report.html and summary.pdf: nl (default: the Flevoland demo is "
+        "for Dutch readers) "
         "or en; CSV/JSON stay English.",
     ),
 ) -> None:

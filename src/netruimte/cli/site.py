@@ -45,7 +45,9 @@ def plan(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the Plan JSON on stdout."),
     lang: str = typer.Option(
-        "en", "--lang", help="Language of report.html: en (default) or nl; the JSON stays English."
+        "en",
+        "--lang",
+        help="Language of report.html and summary.pdf: en (default) or nl; the JSON stays English.",
     ),
 ) -> None:
     """Plan the site with its objective (min-connection or min-cost)."""

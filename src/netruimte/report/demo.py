@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from netruimte.explain_i18n import Explanation
+from netruimte.i18n import Msg, join
 from netruimte.report.demo_data import (
     VARIANTS,
     DemoResult,
@@ -97,7 +99,9 @@ def _connected_over_time(table: pd.DataFrame, keys: list[str], title: str) -> di
                 "y": list(range(1, len(dates) + 1)),
             }
         )
-    layout = _layout(title, yaxis={"title": "requests connected"}, xaxis={"title": "date"})
+    layout = _layout(
+        title, yaxis={"title": {"text": "requests connected"}}, xaxis={"title": {"text": "date"}}
+    )
     return {"data": data, "layout": layout}
 
 
@@ -117,7 +121,7 @@ def _wait_by_category(table: pd.DataFrame) -> dict[str, Any]:
     layout = _layout(
         "Median wait (years) per category the request ranks in under the framework",
         barmode="group",
-        yaxis={"title": "years from submission (or 2026-01-01) to connection"},
+        yaxis={"title": {"text": "years from submission (or 2026-01-01) to connection"}},
     )
     return {"data": data, "layout": layout}
 
@@ -125,24 +129,31 @@ def _wait_by_category(table: pd.DataFrame) -> dict[str, Any]:
 def wait_caption(table: pd.DataFrame) -> str:
     """The caption of the wait-by-category chart, computed from the medians it shows."""
     med = table.groupby("category_acm")["wait_years_acm"].median().dropna()
-    text = (
-        "Social priority moves safety and basic needs (schools, care, housing) ahead of the "
-        "rest. Median wait under the framework: "
-        + ", ".join(f"{_CATEGORY_LABEL.get(str(c), str(c))} {v:.1f} years" for c, v in med.items())
-        + "."
-    )
+    waits = [
+        Msg("{category} {years:.1f} years",
+            category=Msg(_CATEGORY_LABEL.get(str(c), str(c))), years=float(v))
+        for c, v in med.items()
+    ]  # fmt: skip
+    parts: list[str] = [
+        Msg(
+            "Social priority moves safety and basic needs (schools, care, housing) ahead of the "
+            "rest. Median wait under the framework: {waits}.",
+            waits=join(waits, ", "),
+        )
+    ]
     if "none" in med.index and len(med) > 1:
         none = float(med["none"])
         prio = med.drop("none")
         if bool((prio < none - 0.05).all()):
-            text += " Every priority category waits less than the requests without priority."
+            parts.append("Every priority category waits less than the requests without priority.")
         elif bool((prio > none + 0.05).all()):
-            text += " Here every priority category waits longer than the requests without."
+            parts.append("Here every priority category waits longer than the requests without.")
         elif bool(((prio - none).abs() <= 0.05).all()):
-            text += " In these numbers priority does not shorten the median wait."
+            parts.append("In these numbers priority does not shorten the median wait.")
         else:
-            text += " Some priority categories wait less than the rest, some do not."
-    return text + " Requests that asked for priority without evidence rank as 'no priority'."
+            parts.append("Some priority categories wait less than the rest, some do not.")
+    parts.append("Requests that asked for priority without evidence rank as 'no priority'.")
+    return join(parts)
 
 
 def _smart_figure(result: DemoResult) -> dict[str, Any]:
@@ -186,7 +197,7 @@ def _uncertainty_figure(table: pd.DataFrame) -> dict[str, Any]:
             )
     layout = _layout(
         "Connected over time with uncertain works (P10 / P50 / P90 of each request's date)",
-        yaxis={"title": "requests connected"},
+        yaxis={"title": {"text": "requests connected"}},
     )
     return {"data": data, "layout": layout}
 
@@ -210,7 +221,7 @@ def _campus_rows(campus: pd.DataFrame, result: DemoResult) -> pd.DataFrame:
                 "90 % of the runs by (P90)": p90,
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, dtype=object)  # the cells' messages stay messages
 
 
 def build_demo_report(result: DemoResult) -> Report:
@@ -251,14 +262,23 @@ def build_demo_report(result: DemoResult) -> Report:
                 kind="warning",
             ),
             Paragraph(
-                f"Headline: under the rules in force, {row['acm']['by_2033']} of the "
-                f"{row['acm']['requests']} Flevoland offtake requests are connected before "
-                f"2033 and {row['acm']['by_2036']} before 2036; had the works come when first "
-                f"promised it would have been {row['acm-planned']['by_2033']} before 2033. "
-                f"The slip costs {slip_mw_years:,.0f} MW-years of waiting. Smart tools cut the "
-                f"requested capacity of the businesses that can use them from "
-                f"{total_requested:,.1f} MW to {total_firm:,.1f} MW and save "
-                f"{smart_mw_years:,.0f} MW-years of waiting."
+                Msg(
+                    "Headline: under the rules in force, {by_2033} of the {requests} Flevoland "
+                    "offtake requests are connected before 2033 and {by_2036} before 2036; had "
+                    "the works come when first promised it would have been {planned} before "
+                    "2033. The slip costs {slip:,.0f} MW-years of waiting. Smart tools cut the "
+                    "requested capacity of the businesses that can use them from "
+                    "{requested:,.1f} MW to {firm:,.1f} MW and save {smart:,.0f} MW-years of "
+                    "waiting.",
+                    by_2033=row["acm"]["by_2033"],
+                    requests=row["acm"]["requests"],
+                    by_2036=row["acm"]["by_2036"],
+                    planned=row["acm-planned"]["by_2033"],
+                    slip=slip_mw_years,
+                    requested=total_requested,
+                    firm=total_firm,
+                    smart=smart_mw_years,
+                )
             ),
         ],
     )
@@ -286,6 +306,7 @@ def build_demo_report(result: DemoResult) -> Report:
             Figure(
                 _wait_by_category(table),
                 caption=wait_caption(table),
+                texts={label: Msg(label) for label in _CATEGORY_LABEL.values()},
             ),
         ],
     )
@@ -294,20 +315,25 @@ def build_demo_report(result: DemoResult) -> Report:
         [
             Figure(
                 _smart_figure(result),
+                texts={p.type_key: Msg(p.type_key) for p in result.plans},
                 caption="For every waiting business that can use them: the contracted kW of "
                 "its least-cost plan (PV, battery, flexible share and contracted kW sized "
                 "together over a full year at 15 minutes, within a proven 0.1 % of the optimum).",
             ),
             Note(
-                "Sizes are cost-optimal under EXAMPLE tariffs and investment figures (contracted "
-                "capacity 35 EUR/kW/year, kW-max 2.8 EUR/kW/month, energy 0.20 EUR/kWh, PV "
-                "65 EUR/kWp/year, battery 30 EUR/kWh/year + 10 EUR/kW/year, taken from the "
-                "repository's example site files) and an ASSUMED 0.50 EUR per kWh of "
-                "flexible processes curtailed; they are not any operator's or supplier's prices. "
-                "The population's PV, battery and flexible share per kW are upper limits. "
-                f"Together the {len(result.plans)} businesses pay {total_cost_meur:,.2f} "
-                "million EUR a year for energy, capacity and their tools in these plans "
-                "(site-plans.csv has each business's sizes and cost).",
+                Msg(
+                    "Sizes are cost-optimal under EXAMPLE tariffs and investment figures "
+                    "(contracted capacity 35 EUR/kW/year, kW-max 2.8 EUR/kW/month, energy "
+                    "0.20 EUR/kWh, PV 65 EUR/kWp/year, battery 30 EUR/kWh/year + 10 "
+                    "EUR/kW/year, taken from the repository's example site files) and an ASSUMED "
+                    "0.50 EUR per kWh of flexible processes curtailed; they are not any "
+                    "operator's or supplier's prices. The population's PV, battery and flexible "
+                    "share per kW are upper limits. Together the {n} businesses pay "
+                    "{meur:,.2f} million EUR a year for energy, capacity and their tools in "
+                    "these plans (site-plans.csv has each business's sizes and cost).",
+                    n=len(result.plans),
+                    meur=total_cost_meur,
+                ),
                 kind="warning",
             ),
             Figure(
@@ -318,12 +344,15 @@ def build_demo_report(result: DemoResult) -> Report:
                 "right where the business can keep the station's peak block free.",
             ),
             Paragraph(
-                f"{timeblock_ok} of {len(result.plans)} businesses could take a time-block right "
-                "(no import in the station's peak hours) with their least-cost battery, PV and "
-                "flexibility. "
-                "Where the TenneT region is the bottleneck, smaller requests do not get anyone "
-                "connected before TenneT adds capacity; where a local station is the bottleneck, "
-                "they decide who fits."
+                Msg(
+                    "{ok} of {n} businesses could take a time-block right (no import in the "
+                    "station's peak hours) with their least-cost battery, PV and flexibility. "
+                    "Where the TenneT region is the bottleneck, smaller requests do not get "
+                    "anyone connected before TenneT adds capacity; where a local station is the "
+                    "bottleneck, they decide who fits.",
+                    ok=timeblock_ok,
+                    n=len(result.plans),
+                )
             ),
         ],
     )
@@ -338,9 +367,12 @@ def build_demo_report(result: DemoResult) -> Report:
                 "difference between the two lines is the cost of the slip.",
             ),
             Paragraph(
-                f"Waiting measured in MW-years (each MW waiting one year): "
-                f"{row['acm-planned']['mw_years_waiting']:,.0f} with the works as first "
-                f"promised, {row['acm']['mw_years_waiting']:,.0f} now."
+                Msg(
+                    "Waiting measured in MW-years (each MW waiting one year): {planned:,.0f} "
+                    "with the works as first promised, {now:,.0f} now.",
+                    planned=float(row["acm-planned"]["mw_years_waiting"]),
+                    now=float(row["acm"]["mw_years_waiting"]),
+                )
             ),
         ],
     )
@@ -359,16 +391,27 @@ def build_demo_report(result: DemoResult) -> Report:
             "of the Monte Carlo runs connect it)",
             float_format="{:,.2f}",
         ),
-        Paragraph("Why, under the rules in force: " + campus_by[labels["acm"]]["explanation"]),
+        Paragraph(
+            Msg(
+                "Why, under the rules in force: {why}",
+                why=Explanation(str(campus_by[labels["acm"]]["explanation"])),
+            )
+        ),
     ]
     if plan is not None:
         campus_blocks.append(
             Paragraph(
-                f"With its own generation and storage ({plan.pv_kwp / 1000:,.1f} MWp PV, "
-                f"{plan.battery_kwh / 1000:,.1f} MWh battery, {plan.flex_kw / 1000:,.1f} MW "
-                f"flexible processes, sized at the least cost under the example tariffs) the "
-                f"campus needs {plan.firm_kw / 1000:,.2f} MW instead of "
-                f"{plan.requested_kw / 1000:,.2f} MW."
+                Msg(
+                    "With its own generation and storage ({pv:,.1f} MWp PV, {battery:,.1f} MWh "
+                    "battery, {flex:,.1f} MW flexible processes, sized at the least cost under "
+                    "the example tariffs) the campus needs {firm:,.2f} MW instead of "
+                    "{requested:,.2f} MW.",
+                    pv=plan.pv_kwp / 1000,
+                    battery=plan.battery_kwh / 1000,
+                    flex=plan.flex_kw / 1000,
+                    firm=plan.firm_kw / 1000,
+                    requested=plan.requested_kw / 1000,
+                )
             )
         )
     campus_section = Section("The High Tech Campus", campus_blocks)
@@ -388,15 +431,20 @@ def build_demo_report(result: DemoResult) -> Report:
                 [
                     Figure(
                         _uncertainty_figure(table),
-                        caption=f"{result.options.runs} Monte Carlo runs with each planned work "
-                        "delayed by a draw from its distribution (seed "
-                        f"{result.options.seed}). A request counts on a line from the date by "
-                        "which it is connected in 10 %, 50 % or 90 % of the runs; requests "
-                        "not connected before 2041 in that share of runs are not counted.",
+                        caption=Msg(
+                            "{runs} Monte Carlo runs with each planned work delayed by a draw "
+                            "from its distribution (seed {seed}). A request counts on a line "
+                            "from the date by which it is connected in 10 %, 50 % or 90 % of "
+                            "the runs; requests not connected before 2041 in that share of runs "
+                            "are not counted.",
+                            runs=result.options.runs,
+                            seed=result.options.seed,
+                        ),
                     )
                 ],
             )
         )
+    later = later_text(result.scenario.end.year)
     shown = summary.drop(
         columns=["variant", "by_2035", "campus_granted_on", "room_mw", "room_eur_per_mw_year"]
     ).rename(
@@ -407,7 +455,7 @@ def build_demo_report(result: DemoResult) -> Report:
             "by_2030": "before 2030",
             "by_2033": "before 2033",
             "by_2036": "before 2036",
-            "not_in_horizon": later_text(result.scenario.end.year),
+            "not_in_horizon": later,
             "median_wait_years": "median wait (years)",
             "mw_years_waiting": "MW-years waiting",
         }
@@ -429,7 +477,12 @@ def build_demo_report(result: DemoResult) -> Report:
     tables = Section(
         "Tables",
         [
-            Table(shown, caption="Flevoland offtake requests per scenario", float_format="{:,.1f}"),
+            Table(
+                shown,
+                caption="Flevoland offtake requests per scenario",
+                float_format="{:,.1f}",
+                headers={str(later): later},
+            ),
             Table(station_rows, caption="Stations", float_format="{:,.1f}"),
             Paragraph(
                 "Every request with its connection date under each scenario is in "
@@ -468,18 +521,25 @@ def build_demo_report(result: DemoResult) -> Report:
         "What changed with the corrected rules",
         [
             Paragraph(
-                "The allocation now follows the rules as written: the first in line is "
-                "offered the part of its request that fits (the rest keeps its place), small "
-                "consumers were connected outside the waiting list before 2026-07-01, time-block "
-                "rights give the full capacity inside their blocks, and use it or lose it goes "
-                "by the connection's voltage. Against the same run with whole grants only, "
-                f"{counts['earlier']} Flevoland offtake requests are connected in full earlier, "
-                f"{counts['later']} later, and {counts['partial']} received part of their "
-                f"capacity first; {counts['small_outside']} small consumers were connected "
-                "outside the queue. Capacity granted by the end of the horizon: "
-                f"{counts['granted_mw_now']:,.1f} MW now, {counts['granted_mw_whole']:,.1f} MW "
-                "with whole grants (a whole-grant walk leaves room unused that a partial offer "
-                "hands out)."
+                Msg(
+                    "The allocation now follows the rules as written: the first in line is "
+                    "offered the part of its request that fits (the rest keeps its place), small "
+                    "consumers were connected outside the waiting list before 2026-07-01, "
+                    "time-block rights give the full capacity inside their blocks, and use it or "
+                    "lose it goes by the connection's voltage. Against the same run with whole "
+                    "grants only, {earlier} Flevoland offtake requests are connected in full "
+                    "earlier, {later} later, and {partial} received part of their capacity "
+                    "first; {small} small consumers were connected outside the queue. Capacity "
+                    "granted by the end of the horizon: {now:,.1f} MW now, {whole:,.1f} MW with "
+                    "whole grants (a whole-grant walk leaves room unused that a partial offer "
+                    "hands out).",
+                    earlier=counts["earlier"],
+                    later=counts["later"],
+                    partial=counts["partial"],
+                    small=counts["small_outside"],
+                    now=float(counts["granted_mw_now"]),
+                    whole=float(counts["granted_mw_whole"]),
+                )
             ),
             Table(
                 changed.head(25),

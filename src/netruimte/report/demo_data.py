@@ -16,6 +16,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from netruimte.i18n import Msg
 from netruimte.scenario.flevoland import FLEVOLAND_STATIONS, FlevolandScenario, SyntheticRequest
 from netruimte.waitlist.result import SimulationResult
 
@@ -38,14 +39,14 @@ __all__ = [
 
 FLEVOLAND_GROUPS: Final = ("queue", "campus", "induced", "hortus")
 
-NOT_SIMULATED: Final = "not simulated"
+NOT_SIMULATED: Final = Msg("not simulated")
 """The demo's one vocabulary: a P50/P90 of a variant that had no Monte Carlo runs."""
 
 
 def later_text(horizon_year: int) -> str:
     """The demo's one vocabulary for a run that ends without the grant (never "never": the
     model cannot know what happens after its horizon)."""
-    return f"not before the horizon ({horizon_year})"
+    return Msg("not before the horizon ({year})", year=str(horizon_year))
 
 
 def _missing(value: object) -> bool:

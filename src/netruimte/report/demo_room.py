@@ -10,6 +10,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from netruimte.i18n import Msg, join
 from netruimte.report.demo_data import VARIANTS, DemoResult, later_text, variant_summary
 from netruimte.report.html import Figure, Note, Paragraph, Section, Table
 from netruimte.scenario.flevoland import grid_data, instruments_data
@@ -35,14 +36,18 @@ def room_cost_text(key: str, row: Mapping[Any, Any]) -> str:
     if not spec.instruments:
         return "-"
     eur = row.get("room_eur_per_mw_year")
-    parts = []
+    parts: list[str] = []
     if "contracts" in spec.instruments:
-        parts.append("no contract counted" if eur is None else f"{float(eur):,.0f} contracts")
+        parts.append(
+            Msg("no contract counted")
+            if eur is None
+            else Msg("{eur:,.0f} contracts", eur=float(eur))
+        )
     if "relievers" in spec.instruments:
-        parts.append("0 relievers")
+        parts.append(Msg("0 relievers"))
     if "hub" in spec.instruments:
-        parts.append("0 hub")
-    return "; ".join(parts)
+        parts.append(Msg("0 hub"))
+    return join(parts, "; ")
 
 
 def _when(value: object, horizon_year: int) -> str:
@@ -71,12 +76,14 @@ def room_rows(result: DemoResult, summary: pd.DataFrame | None = None) -> pd.Dat
                 "before 2033": row["by_2033"],
                 "before 2035": row["by_2035"],
                 "MW-years waiting": row["mw_years_waiting"],
-                "room created (MW)": "-" if room is None or room != room else f"{room:,.2f}",
+                "room created (MW)": "-"
+                if room is None or room != room
+                else Msg("{mw:,.2f}", mw=float(room)),
                 "operator's cost (EUR per MW per year)": room_cost_text(key, row),
                 "campus connected": _when(row["campus_granted_on"], horizon),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, dtype=object)  # the cells' messages stay messages
 
 
 def _contracts_table(result: DemoResult) -> pd.DataFrame:
@@ -119,7 +126,7 @@ def _hub_table(result: DemoResult) -> pd.DataFrame:
     ]
     rows.append(
         {
-            "member": "the hub, one joint connection",
+            "member": Msg("the hub, one joint connection"),
             "asked (kW)": sum(hub.asked_kw),
             "with its tools, least cost (kW)": sum(hub.smart_kw),
             "smallest connection with its tools (kW)": hub.joint_kw,
@@ -135,39 +142,47 @@ def _findings(result: DemoResult, summary: pd.DataFrame) -> list[Paragraph]:
     fgu_load = next(float(s["load_mw"]) for s in grid_data()["station"] if s["id"] == "FGU")
     out = []
     changed = [
-        f"{by[k]['label']}: {by[k]['by_2033'] - acm['by_2033']:+d}"
+        Msg("{label}: {change}", label=Msg(str(by[k]["label"])),
+            change=f"{by[k]['by_2033'] - acm['by_2033']:+d}")
         for k in ("acm-contracts", "acm-relievers", "acm-hub", "acm-all")
         if k in by
-    ]
-    text = (
-        f"Under the framework as it is, {acm['by_2033']} of the {acm['requests']} Flevoland "
-        f"offtake requests are connected before 2033. Requests connected before 2033 compared "
-        f"with that: {', '.join(changed)}. TenneT's region has {gap:,.0f} MW more in use or "
-        f"contracted than its capacity: before its first work lands, a firm request anywhere in "
-        f"Flevoland fits only if instruments close that gap, which would take contracts for "
-        f"{gap / fgu_load:.0%} of the region's in-use offtake."
-    )
+    ]  # fmt: skip
+    text = Msg(
+        "Under the framework as it is, {by_2033} of the {requests} Flevoland offtake requests "
+        "are connected before 2033. Requests connected before 2033 compared with that: "
+        "{changed}. TenneT's region has {gap:,.0f} MW more in use or contracted than its "
+        "capacity: before its first work lands, a firm request anywhere in Flevoland fits only "
+        "if instruments close that gap, which would take contracts for {share:.0%} of the "
+        "region's in-use offtake.",
+        by_2033=acm["by_2033"], requests=acm["requests"], changed=join(changed, ", "),
+        gap=gap, share=gap / fgu_load,
+    )  # fmt: skip
     out.append(Paragraph(text))
     room = result.room.get("acm-contracts")
     res = result.results.get("acm-contracts")
     if room is not None and res is not None:
         saved = acm["mw_years_waiting"] - by["acm-contracts"]["mw_years_waiting"]
         per_helped = (
-            f"; {room.contracts_cost_eur / room.contracts_helped_mw:,.0f} EUR per MW granted "
-            f"at moments they were needed ({room.contracts_helped_mw:,.1f} MW)"
+            Msg("; {eur:,.0f} EUR per MW granted at moments they were needed ({mw:,.1f} MW)",
+                eur=room.contracts_cost_eur / room.contracts_helped_mw,
+                mw=room.contracts_helped_mw)
             if room.contracts_helped_mw > 0
             else ""
-        )
+        )  # fmt: skip
         out.append(
             Paragraph(
-                f"Congestion contracts: {len(res.congestion_contracts)} contracts of "
-                f"{room.contracts_mw:,.1f} MW in all create room until the works that end "
-                f"them, {room.contracts_mw_years:,.0f} MW-years for "
-                f"{room.contracts_cost_eur / 1e6:,.1f} million EUR: "
-                f"{(room.eur_per_mw_year or 0):,.0f} EUR per MW of room per year"
-                f"{per_helped}. They save {saved:,.0f} MW-years of waiting."
+                Msg(
+                    "Congestion contracts: {n} contracts of {mw:,.1f} MW in all create room "
+                    "until the works that end them, {mw_years:,.0f} MW-years for "
+                    "{meur:,.1f} million EUR: {eur:,.0f} EUR per MW of room per year"
+                    "{per_helped}. They save {saved:,.0f} MW-years of waiting.",
+                    n=len(res.congestion_contracts), mw=room.contracts_mw,
+                    mw_years=room.contracts_mw_years, meur=room.contracts_cost_eur / 1e6,
+                    eur=float(room.eur_per_mw_year or 0), per_helped=per_helped,
+                    saved=float(saved),
+                )
             )
-        )
+        )  # fmt: skip
     relief = result.room.get("acm-relievers")
     if relief is not None:
         saved = acm["mw_years_waiting"] - by["acm-relievers"]["mw_years_waiting"]
@@ -181,31 +196,41 @@ def _findings(result: DemoResult, summary: pd.DataFrame) -> list[Paragraph]:
         )
         out.append(
             Paragraph(
-                f"Relievers that relieve: {relief.relievers_granted} grid batteries with a "
-                f"signed contract are granted where their station has room (as steered "
-                f"relievers they claim no firm room) and credit {relief.relief_mw:,.1f} MW of "
-                f"room to the others; {by['acm-relievers']['by_2033'] - acm['by_2033']:+d} "
-                f"requests connected before 2033 ({themselves} of them Flevoland's batteries "
-                f"themselves), {saved:,.0f} MW-years of waiting saved. The "
-                "operator pays nothing for the credit in the model; the batteries are their "
-                "owners' investment."
+                Msg(
+                    "Relievers that relieve: {n} grid batteries with a signed contract are "
+                    "granted where their station has room (as steered relievers they claim no "
+                    "firm room) and credit {mw:,.1f} MW of room to the others; {change} requests "
+                    "connected before 2033 ({themselves} of them Flevoland's batteries "
+                    "themselves), {saved:,.0f} MW-years of waiting saved. The operator pays "
+                    "nothing for the credit in the model; the batteries are their owners' "
+                    "investment.",
+                    n=relief.relievers_granted, mw=relief.relief_mw,
+                    change=f"{by['acm-relievers']['by_2033'] - acm['by_2033']:+d}",
+                    themselves=themselves, saved=float(saved),
+                )
             )
-        )
+        )  # fmt: skip
     hub = result.hub
     if hub is not None and "acm-hub" in by:
         saved = by["acm-smart"]["mw_years_waiting"] - by["acm-hub"]["mw_years_waiting"]
         out.append(
             Paragraph(
-                f"{hub.name}: the {len(hub.members)} waiting businesses without priority at "
-                f"{hub.station} ask {sum(hub.asked_kw):,.0f} kW as filed and "
-                f"{sum(hub.smart_kw):,.0f} kW with their least-cost tools; alone each needs at "
-                f"least {sum(hub.alone_kw):,.0f} kW in all, together {hub.joint_kw:,.0f} kW "
-                f"(a diversity gain of {hub.diversity_gain_kw:,.0f} kW; the joint kW is at most "
-                f"{hub.joint_gap_kw:,.1f} kW above the exact minimum). The hub files one request "
-                f"for {hub.joint_kw:,.0f} kW in their place: {saved:,.0f} MW-years of waiting "
-                "saved against the smart-tools variant."
+                Msg(
+                    "{name}: the {n} waiting businesses without priority at {station} ask "
+                    "{asked:,.0f} kW as filed and {smart:,.0f} kW with their least-cost tools; "
+                    "alone each needs at least {alone:,.0f} kW in all, together {joint:,.0f} kW "
+                    "(a diversity gain of {gain:,.0f} kW; the joint kW is at most {gap:,.1f} kW "
+                    "above the exact minimum). The hub files one request for {joint:,.0f} kW in "
+                    "their place: {saved:,.0f} MW-years of waiting saved against the "
+                    "smart-tools variant.",
+                    name=Msg(hub.name), n=len(hub.members), station=hub.station,
+                    asked=float(sum(hub.asked_kw)), smart=float(sum(hub.smart_kw)),
+                    alone=float(sum(hub.alone_kw)), joint=float(hub.joint_kw),
+                    gain=float(hub.diversity_gain_kw), gap=float(hub.joint_gap_kw),
+                    saved=float(saved),
+                )
             )
-        )
+        )  # fmt: skip
     return out
 
 
@@ -249,19 +274,26 @@ def room_section(result: DemoResult, figure: dict[str, Any]) -> Section:
     ctr, rel = cfg["congestion_contracts"], cfg["relievers"]
     blocks += [
         Note(
-            f"Contracts: {float(ctr['share_of_load']):.0%} of each station's in-use offtake "
-            "(capacity map) and of TenneT's region outside the six stations, kind "
-            f"{str(ctr['kind']).upper()}, from {ctr['start']} until the work that relieves "
-            f"the station, at {float(ctr['eur_per_mw_year']):,.0f} EUR per MW per year: all "
-            "ASSUMPTIONS (no MW or price has been published; the operators said some room was "
-            "found, not enough). Relievers: each grid battery delivers "
-            f"{float(rel['relief_share_of_kw']):.0%} of its rated power at the station's peak "
-            f"(ASSUMPTION), of which the relief credit, {DEFAULT_RELIEF_CREDIT:.0%}, counts as "
-            "room (the scenario default, an ASSUMPTION). Hub: the waiting businesses without "
-            "priority at "
-            f"{cfg['hub']['station']}, as on business park De Vaart (ASSUMPTION); the hub keeps "
-            "its earliest member's place in the queue (ASSUMPTION). Sources and reasoning: "
-            "docs/scenario-flevoland.md and data/flevoland/instruments.toml.",
+            Msg(
+                "Contracts: {share:.0%} of each station's in-use offtake (capacity map) and of "
+                "TenneT's region outside the six stations, kind {kind}, from {start} until the "
+                "work that relieves the station, at {eur:,.0f} EUR per MW per year: all "
+                "ASSUMPTIONS (no MW or price has been published; the operators said some room "
+                "was found, not enough). Relievers: each grid battery delivers {relief:.0%} of "
+                "its rated power at the station's peak (ASSUMPTION), of which the relief "
+                "credit, {credit:.0%}, counts as room (the scenario default, an ASSUMPTION). "
+                "Hub: the waiting businesses without priority at {station}, as on business "
+                "park De Vaart (ASSUMPTION); the hub keeps its earliest member's place in the "
+                "queue (ASSUMPTION). Sources and reasoning: docs/scenario-flevoland.md and "
+                "data/flevoland/instruments.toml.",
+                share=float(ctr["share_of_load"]),
+                kind=str(ctr["kind"]).upper(),
+                start=str(ctr["start"]),
+                eur=float(ctr["eur_per_mw_year"]),
+                relief=float(rel["relief_share_of_kw"]),
+                credit=DEFAULT_RELIEF_CREDIT,
+                station=str(cfg["hub"]["station"]),
+            ),
             kind="assumption",
         ),
         Note(

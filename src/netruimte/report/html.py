@@ -57,11 +57,19 @@ class Figure:
     figure: Any
     caption: str = ""
     height_px: int = 420
+    texts: Mapping[str, str] = field(default_factory=dict)
+    """Text in the figure (a trace name, an axis title, an annotation) -> its message (a
+    :class:`~netruimte.i18n.Msg`), for texts made of words and data; translated (and, when
+    missing, collected) as the report is rendered. Other texts are looked up as they are."""
 
 
 @dataclass(frozen=True)
 class Table:
-    """A table from a DataFrame; numbers are formatted with ``float_format``."""
+    """A table from a DataFrame; numbers are formatted with ``float_format``.
+
+    A cell may be a :class:`~netruimte.i18n.Msg` (a number with its unit, a sentence), which
+    is translated when rendered; build such a frame with ``dtype=object``, or pandas (3 and
+    later) turns the messages into plain ``str``."""
 
     frame: pd.DataFrame
     caption: str = ""
@@ -161,24 +169,30 @@ def _local_number(lang: str, text: str) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
-def _known_words(node: Any, lang: str) -> Any:
-    """A figure's titles, axis titles, annotations and trace names in ``lang`` where a
-    catalogue knows them (names of stations and such stay as they are)."""
+def _known_words(node: Any, lang: str, texts: Mapping[str, str] | None = None) -> Any:
+    """A figure's titles, axis titles, annotations and trace names in ``lang``: those of
+    ``texts`` (English text -> message) translated, others where a catalogue knows them
+    (names of stations and such stay as they are)."""
+    known = texts or {}
     if isinstance(node, dict):
         return {
             k: (
-                lookup(lang, v)
+                (gettext(lang, known[v]) if v in known else lookup(lang, v))
                 if k in ("text", "name") and isinstance(v, str)
-                else _known_words(v, lang)
+                else _known_words(v, lang, known)
             )
             for k, v in node.items()
         }
-    if isinstance(node, list):
-        return [_known_words(v, lang) for v in node]
+    if isinstance(node, list):  # bar labels on an axis are list items
+        return [
+            gettext(lang, known[v]) if isinstance(v, str) and v in known else
+            _known_words(v, lang, known)
+            for v in node
+        ]  # fmt: skip
     return node
 
 
-def _figure_json(figure: Any, lang: str = "en") -> str:
+def _figure_json(figure: Any, lang: str = "en", texts: Mapping[str, str] | None = None) -> str:
     if hasattr(figure, "to_plotly_json"):
         import plotly.io
 
@@ -186,7 +200,7 @@ def _figure_json(figure: Any, lang: str = "en") -> str:
     else:
         text = json.dumps(figure)
     if lang != "en":
-        text = json.dumps(_known_words(json.loads(text), lang))
+        text = json.dumps(_known_words(json.loads(text), lang, texts))
     # A literal "</script>" inside the JSON would end the script element early.
     return text.replace("</", "<\\/")
 
@@ -310,7 +324,7 @@ def render_html(report: Report) -> str:
                 )
                 parts.append(
                     f'<figure><div id="{div_id}" style="height:{block.height_px}px"></div>{caption}'
-                    f"<script>(function(){{var f={_figure_json(block.figure, lang)};"
+                    f"<script>(function(){{var f={_figure_json(block.figure, lang, block.texts)};"
                     f'Plotly.newPlot("{div_id}",f.data,f.layout||{{}},'
                     "{responsive:true,displaylogo:false});})();</script></figure>"
                 )

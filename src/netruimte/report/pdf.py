@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from netruimte.i18n import Msg, fmt_datetime, gettext, join
 from netruimte.report.site_business import business_case_sentences, years_text
 
 __all__ = ["draw_bars", "finish_page", "latin_text", "site_summary_pdf"]
@@ -35,13 +36,16 @@ def _eur(value: Any) -> str:
     if value is None:
         return "-"
     number = float(value)
-    return f"{'-' if number < -0.5 else ''}EUR {abs(number):,.0f}"
+    if number < -0.5:
+        return Msg("-EUR {eur:,.0f}", eur=abs(number))
+    return Msg("EUR {eur:,.0f}", eur=abs(number))
 
 
 def draw_bars(pdf: Any, x: float, y: float, w: float, h: float,
           items: Sequence[tuple[str, float, tuple[int, int, int]]], unit: str,
-          digits: int = 1) -> None:  # fmt: skip
-    """Horizontal bars with labels and values (a chart drawn with rectangles)."""
+          digits: int = 1, lang: str = "en") -> None:  # fmt: skip
+    """Horizontal bars with labels and values (a chart drawn with rectangles); labels and
+    unit are message ids in ``lang``, numbers written per locale."""
     top = max((v for _, v, _ in items), default=0.0) or 1.0
     row = h / max(len(items), 1)
     label_w = 62.0
@@ -50,12 +54,13 @@ def draw_bars(pdf: Any, x: float, y: float, w: float, h: float,
         pdf.set_xy(x, yy + row * 0.15)
         pdf.set_font("Helvetica", size=9)
         pdf.set_text_color(30, 39, 51)
-        pdf.cell(label_w, row * 0.7, latin_text(label))
+        pdf.cell(label_w, row * 0.7, latin_text(gettext(lang, label)))
         length = max(0.0, (w - label_w - 28.0) * value / top)
         pdf.set_fill_color(*colour)
         pdf.rect(x + label_w, yy + row * 0.2, length, row * 0.6, style="F")
         pdf.set_xy(x + label_w + length + 1.5, yy + row * 0.15)
-        pdf.cell(26.0, row * 0.7, latin_text(f"{value:,.{digits}f} {unit}"))
+        amount = gettext(lang, f"{{value:,.{digits}f}} {{unit}}", value=value, unit=Msg(unit))
+        pdf.cell(26.0, row * 0.7, latin_text(amount))
 
 
 def site_summary_pdf(
@@ -64,6 +69,7 @@ def site_summary_pdf(
     site_name: str,
     span: str,
     generated_at: dt.datetime | None = None,
+    lang: str = "en",
 ) -> bytes:
     """The one-page summary of a feasible plan with a business case.
 
@@ -75,6 +81,9 @@ def site_summary_pdf(
         The site's name and the period planned, in words.
     generated_at
         Stamp in the footer (default: now, UTC).
+    lang
+        ``en`` or ``nl``: every text a message id of :mod:`netruimte.i18n`, numbers and the
+        stamp per locale (``span`` may be a :class:`~netruimte.i18n.Msg`).
 
     Returns
     -------
@@ -91,11 +100,16 @@ def site_summary_pdf(
     case = plan.get("business_case")
     if plan.get("status") != "optimal" or case is None:
         raise ValueError("only a feasible plan with a business case has a one-page summary")
-    stamp = (generated_at or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
+
+    def t(msgid: str, **kw: Any) -> str:
+        return latin_text(gettext(lang, msgid, **kw))
+
+    when = generated_at or dt.datetime.now(dt.UTC)
+    stamp = when.strftime("%Y-%m-%d %H:%M UTC") if lang == "en" else fmt_datetime(lang, when)
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_auto_page_break(False)
     pdf.set_margins(15, 15, 15)
-    pdf.set_title(latin_text(f"Site plan summary: {site_name}"))
+    pdf.set_title(t("Site plan summary: {name}", name=site_name))
     pdf.set_creator("netruimte")
     pdf.add_page()
     pdf.set_fill_color(*_NAVY)
@@ -103,59 +117,60 @@ def site_summary_pdf(
     pdf.set_text_color(255, 255, 255)
     pdf.set_xy(15, 8)
     pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(_WIDTH_MM, 8, latin_text(f"Site plan: {site_name}"))
+    pdf.cell(_WIDTH_MM, 8, t("Site plan: {name}", name=site_name))
     pdf.set_xy(15, 17)
     pdf.set_font("Helvetica", size=10)
-    pdf.cell(
-        _WIDTH_MM, 6, latin_text(f"Objective {plan['objective']} - {span} - summary for the board")
-    )
+    pdf.cell(_WIDTH_MM, 6, t("Objective {objective} - {span} - summary for the board",
+                             objective=plan["objective"], span=span))  # fmt: skip
 
     pdf.set_text_color(30, 39, 51)
     pdf.set_xy(15, 36)
     pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(_WIDTH_MM, 7, "The decision in numbers")
+    pdf.cell(_WIDTH_MM, 7, t("The decision in numbers"))
     pdf.set_xy(15, 44)
     pdf.set_font("Helvetica", size=10)
-    text = " ".join(business_case_sentences(case, plan.get("import_kw")))
+    text = join(business_case_sentences(case, plan.get("import_kw"))).in_language(lang)
     pdf.multi_cell(_WIDTH_MM, 5, latin_text(text))
 
     y = pdf.get_y() + 4
     pdf.set_xy(15, y)
     pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(_WIDTH_MM, 7, "Grid connection")
+    pdf.cell(_WIDTH_MM, 7, t("Grid connection"))
     draw_bars(pdf, 15, y + 8, _WIDTH_MM, 20, [
         ("today (own peak, no new assets)", float(case["baseline_import_kw"]), _GREY),
         ("with the plan", float(plan["import_kw"]), _NAVY),
-    ], "kW")  # fmt: skip
+    ], "kW", lang=lang)  # fmt: skip
     y += 32
     pdf.set_xy(15, y)
     pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(_WIDTH_MM, 7, "Yearly grid and energy cost")
+    pdf.cell(_WIDTH_MM, 7, t("Yearly grid and energy cost"))
     draw_bars(pdf, 15, y + 8, _WIDTH_MM, 20, [
         ("today", float(case["baseline_annual_cost_eur"]) / 1000.0, _GREY),
         ("with the plan", float(case["plan_annual_cost_eur"]) / 1000.0, _NAVY),
-    ], "thousand EUR")  # fmt: skip
+    ], "thousand EUR", lang=lang)  # fmt: skip
 
     y += 34
     pdf.set_xy(15, y)
     pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(_WIDTH_MM, 7, "Key figures")
+    pdf.cell(_WIDTH_MM, 7, t("Key figures"))
     rows = [
-        ("Connection today (own peak, no new assets)", f"{case['baseline_import_kw']:,.1f} kW"),
-        ("Connection with the plan", f"{float(plan['import_kw']):,.1f} kW"),
-        ("PV / battery of the plan", f"{float(plan.get('pv_kwp') or 0):,.0f} kWp / "
-         f"{float(plan.get('battery_energy_kwh') or 0):,.0f} kWh, "
-         f"{float(plan.get('battery_power_kw') or 0):,.0f} kW"),
+        ("Connection today (own peak, no new assets)",
+         Msg("{kw:,.1f} kW", kw=float(case["baseline_import_kw"]))),
+        ("Connection with the plan", Msg("{kw:,.1f} kW", kw=float(plan["import_kw"]))),
+        ("PV / battery of the plan", Msg("{kwp:,.0f} kWp / {kwh:,.0f} kWh, {kw:,.0f} kW",
+         kwp=float(plan.get("pv_kwp") or 0), kwh=float(plan.get("battery_energy_kwh") or 0),
+         kw=float(plan.get("battery_power_kw") or 0))),
         ("Grid and energy cost a year today", _eur(case["baseline_annual_cost_eur"])),
         ("Grid and energy cost a year with the plan", _eur(case["plan_annual_cost_eur"])),
         ("Savings a year", _eur(case["annual_savings_eur"])),
         ("Investment (one-off)", _eur(case["investment_eur"])),
         ("Simple payback", years_text(case["simple_payback_years"])),
-        (f"Net present value ({case['lifetime_years']} years at "
-         f"{float(case['discount_rate']):.1%})", _eur(case["npv_eur"])),
+        (Msg("Net present value ({years} years at {rate:.1%})",
+             years=str(case["lifetime_years"]), rate=float(case["discount_rate"])),
+         _eur(case["npv_eur"])),
     ]  # fmt: skip
     if float(case.get("wait_months") or 0) > 0:
-        rows.append((f"Cost of waiting {float(case['wait_months']):g} months",
+        rows.append((Msg("Cost of waiting {months:g} months", months=float(case["wait_months"])),
                      _eur(case["waiting_cost_eur"])))  # fmt: skip
     pdf.set_font("Helvetica", size=10)
     yy = y + 8
@@ -164,15 +179,15 @@ def site_summary_pdf(
             pdf.set_fill_color(238, 241, 245)
             pdf.rect(15, yy, _WIDTH_MM, 6.5, style="F")
         pdf.set_xy(17, yy + 0.5)
-        pdf.cell(120, 5.5, latin_text(label))
+        pdf.cell(120, 5.5, t(label))
         pdf.set_xy(137, yy + 0.5)
-        pdf.cell(56, 5.5, latin_text(value), align="R")
+        pdf.cell(56, 5.5, t(value), align="R")
         yy += 6.5
 
     pdf.set_xy(15, yy + 4)
     pdf.set_font("Helvetica", "I", 8.5)
     pdf.set_text_color(86, 97, 109)
-    pdf.multi_cell(_WIDTH_MM, 4, latin_text(
+    pdf.multi_cell(_WIDTH_MM, 4, t(
         "How it is computed: both yearly costs use the same tariffs and energy prices of the "
         "site file (the user's input, not a published tariff); 'today' is the site without new "
         "assets and without planning on a connection of its own peak. Investment is the "
@@ -182,15 +197,15 @@ def site_summary_pdf(
         "needs some margin. Details, charts and the request for the grid operator are in "
         "report.html."
     ))  # fmt: skip
-    return finish_page(pdf, stamp)
+    return finish_page(pdf, stamp, lang)
 
 
-def finish_page(pdf: Any, stamp: str) -> bytes:
+def finish_page(pdf: Any, stamp: str, lang: str = "en") -> bytes:
     """The footer every one-page summary ends with; refuses a summary that ran over a page."""
     pdf.set_xy(15, 285)
     pdf.set_font("Helvetica", size=7.5)
-    pdf.cell(_WIDTH_MM, 4, latin_text(f"Made with netruimte on {stamp}. Rendered offline."),
-             align="C")  # fmt: skip
+    footer = gettext(lang, "Made with netruimte on {stamp}. Rendered offline.", stamp=stamp)
+    pdf.cell(_WIDTH_MM, 4, latin_text(footer), align="C")
     if pdf.page_no() != 1:  # pragma: no cover - the layout above is fixed
         raise RuntimeError("the summary ran over one page")
     return bytes(pdf.output())

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from netruimte.i18n import Msg, fmt_datetime, gettext, join
 from netruimte.report.pdf import draw_bars, finish_page, latin_text
 
 __all__ = ["demo_sentences", "demo_summary_pdf"]
@@ -23,57 +24,67 @@ _WIDTH_MM = 180.0
 
 def _when(value: Any, horizon_year: int) -> str:
     if value is None or value != value:  # None or NaN
-        return f"not before the horizon ({horizon_year})"
-    return str(value)[:10]
+        return Msg("not before the horizon ({year})", year=str(horizon_year))
+    return Msg("{day}", day=dt.date.fromisoformat(str(value)[:10]))
 
 
 def demo_sentences(summary: Mapping[str, Any], horizon_year: int) -> list[str]:
-    """The demo's findings in sentences, each computed from ``summary``."""
+    """The demo's findings in sentences (messages), each computed from ``summary``."""
     variants: Sequence[Mapping[str, Any]] = summary["variants"]
     total = int(variants[0]["requests"]) if variants else 0
-    out = [
-        f"{total} Flevoland requests wait for grid capacity (synthetic waiting list on "
-        "published grid figures). Each variant below is the same list under other rules or "
-        "tools."
+    out: list[str] = [
+        Msg(
+            "{total} Flevoland requests wait for grid capacity (synthetic waiting list on "
+            "published grid figures). Each variant below is the same list under other rules or "
+            "tools.",
+            total=total,
+        )
     ]
     best = max(variants, key=lambda v: (int(v["by_2033"]), -float(v["mw_years_waiting"])))
-    out.append(f"Most requests connected by 2033: {best['label']} ({best['by_2033']} of {total}).")
+    out.append(Msg("Most requests connected by 2033: {label} ({n} of {total}).",
+                   label=Msg(str(best["label"])), n=int(best["by_2033"]), total=total))  # fmt: skip
     by_key = {v["variant"]: v for v in variants}
     if "fcfs" in by_key and "acm" in by_key:
         fcfs, acm = by_key["fcfs"], by_key["acm"]
         diff = int(acm["by_2033"]) - int(fcfs["by_2033"])
         mw = float(fcfs["mw_years_waiting"]) - float(acm["mw_years_waiting"])
         if diff == 0:
-            text = "The ACM framework connects as many by 2033 as first come, first served"
+            text = Msg("The ACM framework connects as many by 2033 as first come, first served")
+        elif diff > 0:
+            text = Msg("The ACM framework connects {n} more by 2033 than first come, first "
+                       "served", n=abs(diff))  # fmt: skip
         else:
-            text = (
-                f"The ACM framework connects {abs(diff)} {'more' if diff > 0 else 'fewer'} by "
-                "2033 than first come, first served"
-            )
+            text = Msg("The ACM framework connects {n} fewer by 2033 than first come, first "
+                       "served", n=abs(diff))  # fmt: skip
         if abs(mw) >= 0.5:
-            text += (
-                f" and the MW-years of waiting are {abs(mw):,.0f} {'fewer' if mw > 0 else 'more'}."
-            )
+            out.append(Msg(
+                "{text} and the MW-years of waiting are {mw:,.0f} fewer."
+                if mw > 0
+                else "{text} and the MW-years of waiting are {mw:,.0f} more.",
+                text=text, mw=abs(mw),
+            ))  # fmt: skip
         else:
-            text += " with the same MW-years of waiting."
-        out.append(text)
+            out.append(Msg("{text} with the same MW-years of waiting.", text=text))
     campus = summary.get("campus") or []
     if campus:
-        parts = [f"{c['variant']}: {_when(c.get('granted_on'), horizon_year)}" for c in campus]
-        out.append("High Tech Campus Almere connected - " + "; ".join(parts) + ".")
+        parts = [
+            Msg("{variant}: {when}", variant=Msg(str(c["variant"])),
+                when=_when(c.get("granted_on"), horizon_year))
+            for c in campus
+        ]  # fmt: skip
+        out.append(Msg("High Tech Campus Almere connected - {parts}.", parts=join(parts, "; ")))
     out += _room_sentences(summary, by_key)
     tools = summary.get("smart_tools") or {}
     if tools.get("businesses"):
         req, firm = float(tools["requested_mw"]), float(tools["firm_mw_with_tools"])
-        out.append(
-            f"With PV, a battery and flexible use, the {tools['businesses']} waiting businesses "
-            f"would need {firm:,.1f} MW of firm connection instead of {req:,.1f} MW "
-            f"({(req - firm) / req:.0%} less), with tools sized at the least cost under "
-            "example tariffs."
-            if req > 0
-            else ""
-        )
-    return [s for s in out if s]
+        if req > 0:
+            out.append(Msg(
+                "With PV, a battery and flexible use, the {n} waiting businesses would need "
+                "{firm:,.1f} MW of firm connection instead of {req:,.1f} MW ({share:.0%} less), "
+                "with tools sized at the least cost under example tariffs.",
+                n=int(tools["businesses"]), firm=firm, req=req, share=(req - firm) / req,
+            ))  # fmt: skip
+    return out
 
 
 def _room_sentences(
@@ -92,22 +103,29 @@ def _room_sentences(
         if key in room and key in by_key:
             row = by_key[key]
             saved = float(acm["mw_years_waiting"]) - float(row["mw_years_waiting"])
-            parts.append(
-                f"{what}: {float(room[key]['room_mw']):,.1f} MW of room, "
-                f"{int(row['by_2030']) - int(acm['by_2030']):+d} connected before 2030, "
-                f"{saved:,.0f} MW-years less waiting"
-            )
+            parts.append(Msg(
+                "{what}: {mw:,.1f} MW of room, {n} connected before 2030, {saved:,.0f} MW-years "
+                "less waiting",
+                what=Msg(what), mw=float(room[key]["room_mw"]),
+                n=f"{int(row['by_2030']) - int(acm['by_2030']):+d}", saved=saved,
+            ))  # fmt: skip
     if not parts:
         return []
-    text = "Room before reinforcement, against the ACM framework: " + "; ".join(parts) + "."
+    text = Msg("Room before reinforcement, against the ACM framework: {parts}.",
+               parts=join(parts, "; "))  # fmt: skip
     eur = (room.get("acm-contracts") or {}).get("contracts_eur_per_mw_year")
     if eur is not None:
-        text += f" The contracts cost {float(eur):,.0f} EUR per MW of room per year (assumed)."
+        text = Msg("{text} The contracts cost {eur:,.0f} EUR per MW of room per year (assumed).",
+                   text=text, eur=float(eur))  # fmt: skip
     return [text]
 
 
 def demo_summary_pdf(
-    summary: Mapping[str, Any], *, horizon_year: int, generated_at: dt.datetime | None = None
+    summary: Mapping[str, Any],
+    *,
+    horizon_year: int,
+    generated_at: dt.datetime | None = None,
+    lang: str = "en",
 ) -> bytes:
     """The one-page council summary of the demo (A4).
 
@@ -119,14 +137,20 @@ def demo_summary_pdf(
         The last year simulated (for "not before the horizon (YEAR)").
     generated_at
         Stamp in the footer (default: now, UTC).
+    lang
+        ``en`` or ``nl``: texts through :mod:`netruimte.i18n`, numbers and dates per locale.
     """
     from fpdf import FPDF
 
-    stamp = (generated_at or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    def t(msgid: str, **kw: Any) -> str:
+        return latin_text(gettext(lang, msgid, **kw))
+
+    when = generated_at or dt.datetime.now(dt.UTC)
+    stamp = when.strftime("%Y-%m-%d %H:%M UTC") if lang == "en" else fmt_datetime(lang, when)
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_auto_page_break(False)
     pdf.set_margins(15, 15, 15)
-    pdf.set_title("Flevoland waiting list: summary")
+    pdf.set_title(t("Flevoland waiting list: summary"))
     pdf.set_creator("netruimte")
     pdf.add_page()
     pdf.set_fill_color(*_NAVY)
@@ -134,36 +158,36 @@ def demo_summary_pdf(
     pdf.set_text_color(255, 255, 255)
     pdf.set_xy(15, 8)
     pdf.set_font("Helvetica", "B", 15)
-    pdf.cell(_WIDTH_MM, 8, latin_text(str(summary.get("scenario", "Waiting list"))))
+    pdf.cell(_WIDTH_MM, 8, t(str(summary.get("scenario", "Waiting list"))))
     pdf.set_xy(15, 17)
     pdf.set_font("Helvetica", size=10)
-    pdf.cell(_WIDTH_MM, 6, latin_text(
-        f"Summary for the council - {summary.get('runs', 1)} Monte Carlo runs, seed "
-        f"{summary.get('seed')} - SYNTHETIC requests, not a forecast"
+    pdf.cell(_WIDTH_MM, 6, t(
+        "Summary for the council - {runs} Monte Carlo runs, seed {seed} - SYNTHETIC requests, "
+        "not a forecast", runs=summary.get("runs", 1), seed=summary.get("seed"),
     ))  # fmt: skip
     pdf.set_text_color(30, 39, 51)
     pdf.set_xy(15, 36)
     pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(_WIDTH_MM, 7, "Findings")
+    pdf.cell(_WIDTH_MM, 7, t("Findings"))
     pdf.set_xy(15, 44)
     pdf.set_font("Helvetica", size=10)
     for sentence in demo_sentences(summary, horizon_year):
         pdf.set_x(15)
-        pdf.multi_cell(_WIDTH_MM, 5, latin_text("- " + sentence))
+        pdf.multi_cell(_WIDTH_MM, 5, latin_text("- " + gettext(lang, sentence)))
         pdf.ln(1)
     variants: Sequence[Mapping[str, Any]] = summary["variants"]
     y = pdf.get_y() + 3
     pdf.set_xy(15, y)
     pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(_WIDTH_MM, 7, "Requests connected by 2033, per variant")
+    pdf.cell(_WIDTH_MM, 7, t("Requests connected by 2033, per variant"))
     bar_mm = 7.0 if len(variants) <= 6 else 5.0
     draw_bars(pdf, 15, y + 8, _WIDTH_MM, bar_mm * len(variants),
               [(str(v["label"]), float(v["by_2033"]), _NAVY if k else _GREY)
-               for k, v in enumerate(variants)], "requests", digits=0)  # fmt: skip
+               for k, v in enumerate(variants)], "requests", digits=0, lang=lang)  # fmt: skip
     y += 12 + bar_mm * len(variants)
     pdf.set_xy(15, y)
     pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(_WIDTH_MM, 7, "Per variant")
+    pdf.cell(_WIDTH_MM, 7, t("Per variant"))
     heads = ["variant", "by 2028", "by 2030", "by 2033", "by 2036", "not in horizon",
              "median wait", "MW-years waiting"]  # fmt: skip
     widths = [56, 13, 13, 13, 13, 22, 22, 28]
@@ -172,7 +196,7 @@ def demo_summary_pdf(
     x = 15.0
     for head, w in zip(heads, widths, strict=True):
         pdf.set_xy(x, yy)
-        pdf.cell(w, 5, head, align="L" if head == "variant" else "R")
+        pdf.cell(w, 5, t(head), align="L" if head == "variant" else "R")
         x += w
     pdf.set_font("Helvetica", size=8.5)
     for k, v in enumerate(variants):
@@ -184,20 +208,28 @@ def demo_summary_pdf(
         cells = [str(v["label"]), str(v["by_2028"]), str(v["by_2030"]), str(v["by_2033"]),
                  str(v["by_2036"]),
                  str(v["not_in_horizon"]),
-                 "none connected" if wait is None else f"{float(wait):.1f} years",
-                 f"{float(v['mw_years_waiting']):,.0f}"]  # fmt: skip
+                 Msg("none connected") if wait is None
+                 else Msg("{years:.1f} years", years=float(wait)),
+                 Msg("{mw:,.0f}", mw=float(v["mw_years_waiting"]))]  # fmt: skip
         x = 15.0
         for j, (cell, w) in enumerate(zip(cells, widths, strict=True)):
             pdf.set_xy(x, yy)
-            pdf.cell(w, 5, latin_text(cell), align="L" if j == 0 else "R")
+            if j == 0:
+                text = gettext(lang, Msg(cell))  # a variant's label
+            elif isinstance(cell, Msg):
+                text = cell.in_language(lang)
+            else:
+                text = cell  # a count: a plain integer
+            pdf.cell(w, 5, latin_text(text), align="L" if j == 0 else "R")
             x += w
     pdf.set_xy(15, yy + 10)
     pdf.set_font("Helvetica", "I", 8.5)
     pdf.set_text_color(86, 97, 109)
-    pdf.multi_cell(_WIDTH_MM, 4, latin_text(
+    pdf.multi_cell(_WIDTH_MM, 4, t(
         "The stations, capacities and loads are published figures; the waiting list is "
         "synthetic (made-up requests of plausible kinds), so read the numbers as what the rules "
         "do, not as a forecast. 'Not in horizon': not connected before the end of "
-        f"{horizon_year}. Details, charts and every request's explanation are in report.html."
+        "{year}. Details, charts and every request's explanation are in report.html.",
+        year=str(horizon_year),
     ))  # fmt: skip
-    return finish_page(pdf, stamp)
+    return finish_page(pdf, stamp, lang)

@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from netruimte.conventions import HOURS_PER_STEP
+from netruimte.i18n import Msg, join
 from netruimte.planner.cost import baseline_dispatch
 from netruimte.planner.curve import CurvePoint
 from netruimte.planner.site import Site
@@ -55,6 +56,16 @@ class SiteSources:
     energy_prices: str = "a flat energy price"
 
 
+class Labels(dict[str, str]):
+    """The texts of one figure made of words and data: ``labels("{n} kWp", n=4)`` is the
+    English text, remembered with its message for :attr:`Figure.texts`."""
+
+    def __call__(self, msgid: str, /, **kw: Any) -> str:
+        message = Msg(msgid, **kw)
+        self[str(message)] = message
+        return str(message)
+
+
 def before_import_kw(site: Site) -> pd.Series:
     """Import without battery or flexibility: base load − installed PV, at least 0 (kW)."""
     before = site.load_kw.astype(float)
@@ -73,11 +84,13 @@ def unmanaged_import_kw(site: Site) -> pd.Series | None:
 
 
 def _kw(value: Any, digits: int = 1) -> str:
-    return "–" if value is None else f"{float(value):,.{digits}f} kW"
+    if value is None:
+        return "–"
+    return Msg("{kw:,.2f} kW" if digits == 2 else "{kw:,.1f} kW", kw=float(value))
 
 
 def _eur(value: Any) -> str:
-    return "–" if value is None else f"€ {float(value):,.0f}"
+    return "–" if value is None else Msg("€ {eur:,.0f}", eur=float(value))
 
 
 def period_text(site: Site) -> str:
@@ -87,8 +100,13 @@ def period_text(site: Site) -> str:
     first, last = index[0], index[-1]
     whole_start = first.month == 1 and first.day == 1 and first.hour == 0
     if whole_start and last.year == first.year and last.month == 12 and last.day == 31:
-        return f"the year {first.year}"
-    return f"{first:%Y-%m-%d} to {last:%Y-%m-%d} ({days:,.0f} days)"
+        return Msg("the year {year}", year=str(first.year))
+    return Msg(
+        "{first} to {last} ({days:,.0f} days)",
+        first=first.date(),
+        last=last.date(),
+        days=days,
+    )
 
 
 def _ldc(series: pd.Series) -> tuple[FloatArray, FloatArray]:
@@ -124,6 +142,7 @@ def _ldc_figure(
     import plotly.graph_objects as go
 
     fig = go.Figure()
+    labels = Labels()
     x, y = _ldc(before)
     fig.add_scatter(x=x, y=y, name="before: load − installed PV, no battery or flexibility",
                     line={"color": _BEFORE})  # fmt: skip
@@ -136,20 +155,20 @@ def _ldc_figure(
         fig.add_scatter(x=x, y=y, name="after: planned import", line={"color": _AFTER, "width": 3})
     if import_kw is not None:
         fig.add_hline(y=import_kw, line={"color": _LIMIT, "dash": "dash"},
-                      annotation_text=f"connection {import_kw:,.1f} kW",
+                      annotation_text=labels("connection {kw:,.1f} kW", kw=import_kw),
                       annotation_position="top right")  # fmt: skip
     _layout(fig, "import (kW)", "hours in the period with at least this import")
     fig.update_xaxes(rangemode="tozero")
-    caption = (
+    parts = [
         "Load-duration curve: every quarter-hour of the period sorted from the highest "
         "import to the lowest. The left end is the peak the connection must carry."
-    )
+    ]
     if dispatch is not None:
         if unmanaged is None:
-            caption += " " + ldc_sentence(before, dispatch["import_kw"], "before")
+            parts.append(ldc_sentence(before, dispatch["import_kw"], "before"))
         else:
-            caption += " " + ldc_sentence(unmanaged, dispatch["import_kw"], "without planning")
-    return Figure(fig, caption=caption)
+            parts.append(ldc_sentence(unmanaged, dispatch["import_kw"], "without planning"))
+    return Figure(fig, caption=join(parts), texts=labels)
 
 
 def ldc_sentence(reference: pd.Series, after: pd.Series, name: str) -> str:
@@ -159,21 +178,24 @@ def ldc_sentence(reference: pd.Series, after: pd.Series, name: str) -> str:
     new = np.sort(after.to_numpy(dtype=float))[::-1]
     peak_cut = ref[0] - new[0]
     higher_h = float((new > ref + 1e-6).sum() * HOURS_PER_STEP)
+    curve = Msg(name)
     if peak_cut > 1e-6:
-        text = f"The plan's peak is {peak_cut:,.1f} kW lower than '{name}'"
+        text = Msg("The plan's peak is {kw:,.1f} kW lower than '{name}'", kw=peak_cut, name=curve)
     elif peak_cut < -1e-6:
-        text = f"The plan's peak is {-peak_cut:,.1f} kW higher than '{name}'"
+        text = Msg("The plan's peak is {kw:,.1f} kW higher than '{name}'", kw=-peak_cut, name=curve)
     else:
-        text = f"The plan's peak equals '{name}'"
+        text = Msg("The plan's peak equals '{name}'", name=curve)
     if higher_h > 0:
-        hours = f"{higher_h:,.0f}" if higher_h >= 10 else f"{higher_h:g}"
-        text += (
-            f"; for {hours} hours further right the 'after' curve is higher (energy "
+        return Msg(
+            "{peak}; for {hours:,.0f} hours further right the 'after' curve is higher (energy "
             "moved to hours with room: battery charging, flexible loads, conversion losses)."
+            if higher_h >= 10
+            else "{peak}; for {hours:g} hours further right the 'after' curve is higher (energy "
+            "moved to hours with room: battery charging, flexible loads, conversion losses).",
+            peak=text,
+            hours=higher_h,
         )
-    else:
-        text += "; nowhere is the 'after' curve higher."
-    return text
+    return Msg("{peak}; nowhere is the 'after' curve higher.", peak=text)
 
 
 def _peak_week(
@@ -206,18 +228,21 @@ def _peak_week(
         row_heights=[0.68, 0.32] if has_battery else [1.0],
     )  # fmt: skip
     x = week.index
+    labels = Labels()
     ref_name = "before (no battery, no planning)" if has_flex else "before: load − PV"
     if not has_flex and site.pv is not None and site.pv.kwp > 0:
-        ref_name = f"before: load − installed PV ({site.pv.kwp:,.0f} kWp)"
+        ref_name = labels("before: load − installed PV ({kwp:,.0f} kWp)", kwp=site.pv.kwp)
     fig.add_scatter(x=x, y=ref, name=ref_name,
                     line={"color": _BEFORE, "width": 1.5}, row=1, col=1)  # fmt: skip
     if float(week["pv_kw"].max()) > 0:
         pv_kwp = float(plan_pv_kwp)
-        fig.add_scatter(x=x, y=week["pv_kw"], name=f"PV generation ({pv_kwp:,.0f} kWp)",
+        pv_name = labels("PV generation ({kwp:,.0f} kWp)", kwp=pv_kwp)
+        fig.add_scatter(x=x, y=week["pv_kw"], name=pv_name,
                         line={"color": _PV, "width": 1}, row=1, col=1)  # fmt: skip
     for name in week.columns:
         if name.startswith("shiftable_kw:"):
-            fig.add_scatter(x=x, y=week[name], name=f"{name.split(':', 1)[1]} (planned)",
+            load_name = labels("{load} (planned)", load=name.split(":", 1)[1])
+            fig.add_scatter(x=x, y=week[name], name=load_name,
                             line={"color": _UNMANAGED, "width": 1}, row=1, col=1)  # fmt: skip
     fig.add_scatter(x=x, y=week["import_kw"], name="planned import",
                     line={"color": _AFTER, "width": 2.5}, row=1, col=1)  # fmt: skip
@@ -229,23 +254,37 @@ def _peak_week(
         fig.add_scatter(x=x, y=week["soc_kwh"], name="energy in the battery",
                         line={"color": _SOC}, fill="tozeroy", row=2, col=1)  # fmt: skip
         fig.update_yaxes(title_text="battery (kWh)", rangemode="tozero", row=2, col=1)
-    caption = (
-        f"The {'week' if len(week) >= 7 * 92 else 'days'} of the highest 'before' "
-        f"quarter-hour ({peak:%A %d %B %Y %H:%M}), "
-        "15-minute averages in local time. The planned import stays under the import limit "
-        + ("(dashed; lower inside the restriction windows)."
-           if float(week["import_limit_kw"].min()) < float(week["import_limit_kw"].max())
-           else "(dashed).")
-    )  # fmt: skip
+    when = Msg(
+        "{weekday} {day:02d} {month} {year} {time}",
+        weekday=Msg(f"{peak:%A}"),
+        day=peak.day,
+        month=Msg(f"{peak:%B}"),
+        year=str(peak.year),
+        time=f"{peak:%H:%M}",
+    )
+    parts: list[str] = [
+        Msg(
+            "The week of the highest 'before' quarter-hour ({when}), 15-minute averages in "
+            "local time. The planned import stays under the import limit {limit}"
+            if len(week) >= 7 * 92
+            else "The days of the highest 'before' quarter-hour ({when}), 15-minute averages "
+            "in local time. The planned import stays under the import limit {limit}",
+            when=when,
+            limit=Msg("(dashed; lower inside the restriction windows).")
+            if float(week["import_limit_kw"].min()) < float(week["import_limit_kw"].max())
+            else Msg("(dashed)."),
+        )
+    ]
     if has_battery:
-        caption += " Below: the energy in the battery at the end of each quarter-hour."
+        parts.append("Below: the energy in the battery at the end of each quarter-hour.")
         if just_in_time:
-            caption += (
-                " The plan charges the battery only as much and as late as the coming peak "
+            parts.append(
+                "The plan charges the battery only as much and as late as the coming peak "
                 "needs (the import rises to the limit shortly before a peak) and discharges it "
                 "during the peak; in between it rests at its lowest allowed level."
             )
-    return Figure(fig, height_px=560 if has_battery else 420, caption=caption), peak
+    figure = Figure(fig, height_px=560 if has_battery else 420, caption=join(parts), texts=labels)
+    return figure, peak
 
 
 def _monthly_figure(
@@ -262,7 +301,9 @@ def _monthly_figure(
         table["without_planning_kw"] = unmanaged.groupby(months).max()
     if dispatch is not None:
         table["after_kw"] = dispatch["import_kw"].groupby(months).max()
-    labels = [p.strftime("%b %Y") for p in table.index]
+    names = Labels()
+    labels = [names("{month} {year}", month=Msg(p.strftime("%b")), year=str(p.year))
+              for p in table.index]  # fmt: skip
     fig = go.Figure()
     fig.add_bar(x=labels, y=table["before_kw"], name="before (load − PV)", marker_color=_BEFORE)
     if "without_planning_kw" in table:
@@ -278,7 +319,7 @@ def _monthly_figure(
         "The highest quarter-hour import of each month: what a kW-max tariff charges for. "
         "Dashed: the connection."
     )
-    return Figure(fig, caption=caption, height_px=380), table
+    return Figure(fig, caption=caption, height_px=380, texts=names), table
 
 
 def _curve_figure(curve: Sequence[CurvePoint], plan: Mapping[str, Any]) -> Figure:
@@ -303,40 +344,103 @@ def _curve_figure(curve: Sequence[CurvePoint], plan: Mapping[str, Any]) -> Figur
     ratio = last.battery_power_kw / last.battery_energy_kwh if last.battery_energy_kwh else 0.0
     missing = [p.battery_energy_kwh for p in curve if p.import_kw is None]
     pv = float(plan.get("pv_kwp") or 0.0)
-    caption = (
-        f"The smallest connection for each battery size, computed as for min-connection "
-        f"(battery power = energy × {ratio:.2g} per hour; PV {pv:,.0f} kWp as in this plan; "
-        "the flexible loads as in the site file). The gain flattens: each extra kWh shaves "
-        "less off the peak."
-    )
+    parts: list[str] = [
+        Msg(
+            "The smallest connection for each battery size, computed as for min-connection "
+            "(battery power = energy × {ratio:.2g} per hour; PV {pv:,.0f} kWp as in this plan; "
+            "the flexible loads as in the site file). The gain flattens: each extra kWh shaves "
+            "less off the peak.",
+            ratio=ratio,
+            pv=pv,
+        )
+    ]
     if plan.get("objective") == "min-cost":
-        caption += (
-            " A min-cost plan may contract more than the smallest connection for its battery "
+        parts.append(
+            "A min-cost plan may contract more than the smallest connection for its battery "
             "when that is cheaper overall."
         )
     if missing:
-        caption += (
-            f" No connection works with {', '.join(f'{e:g}' for e in missing)} kWh (missing "
-            "points): that battery is too small to bridge the restriction windows or to give "
-            "the flexible loads their energy."
+        parts.append(
+            Msg(
+                "No connection works with {sizes} kWh (missing points): that battery is too "
+                "small to bridge the restriction windows or to give the flexible loads their "
+                "energy.",
+                sizes=", ".join(f"{e:g}" for e in missing),
+            )
         )
-    return Figure(fig, caption=caption, height_px=380)
+    return Figure(fig, caption=join(parts), height_px=380)
 
 
 def _cost_table(lines: Sequence[Mapping[str, Any]], total: Any) -> Table:
     rows = []
     for line in lines:
         price = line.get("price")
+        unit = line.get("unit", "")
         rows.append(
             {
                 "item": line["item"],
-                "quantity": f"{float(line['quantity']):,.1f} {line.get('unit', '')}".strip(),
-                "price": "–" if price is None else f"{float(price):,.4g} {line['price_unit']}",
-                "EUR": f"{float(line['eur']):,.0f}",
+                "quantity": Msg("{q:,.1f} {unit}", q=float(line["quantity"]), unit=Msg(unit))
+                if unit
+                else Msg("{q:,.1f}", q=float(line["quantity"])),
+                "price": "–"
+                if price is None
+                else Msg("{p:,.4g} {unit}", p=float(price), unit=Msg(line["price_unit"])),
+                "EUR": Msg("{eur:,.0f}", eur=float(line["eur"])),
             }
         )
-    rows.append({"item": "total", "quantity": "", "price": "", "EUR": f"{float(total):,.0f}"})
-    return Table(pd.DataFrame(rows), caption="Cost over the period (EUR)")
+    rows.append(
+        {"item": "total", "quantity": "", "price": "", "EUR": Msg("{eur:,.0f}", eur=float(total))}
+    )
+    return Table(pd.DataFrame(rows, dtype=object), caption="Cost over the period (EUR)")
+
+
+def _and(parts: Sequence[str]) -> str:
+    """Parts of a list in words: "a", "a and b", "a, b and c" (each part a message)."""
+    if len(parts) == 1:
+        return parts[0]
+    return Msg("{rest} and {last}", rest=join(parts[:-1], ", "), last=parts[-1])
+
+
+def _names(items: Sequence[Any]) -> str:
+    return _and([Msg("'{name}'", name=item.name) for item in items])
+
+
+def _assets(site: Site, plan: Mapping[str, Any]) -> str:
+    """What the plan uses, in words."""
+    battery = float(plan.get("battery_energy_kwh") or 0.0)
+    power = float(plan.get("battery_power_kw") or 0.0)
+    pv = float(plan.get("pv_kwp") or 0.0)
+    new_pv = float(plan.get("added_pv_kwp") or 0.0)
+    new_kwh = float(plan.get("added_battery_energy_kwh") or 0.0)
+    assets: list[str] = []
+    if battery > 0:
+        text = "a battery of {kwh:,.0f} kWh / {kw:,.0f} kW"
+        if new_kwh > 0:
+            text += " (new)" if new_kwh >= battery - 1e-9 else " ({new:,.0f} kWh new)"
+        assets.append(Msg(text, kwh=battery, kw=power, **({"new": new_kwh} if "{new" in text
+                                                           else {})))  # fmt: skip
+    elif plan["status"] != "optimal":
+        assets.append(Msg("no battery"))
+    if pv > 0:
+        text = "{kwp:,.0f} kWp of PV"
+        if new_pv > 0:
+            text += " (all new)" if new_pv >= pv - 1e-9 else " ({new:,.0f} kWp of it new)"
+        assets.append(Msg(text, kwp=pv, **({"new": new_pv} if "{new" in text else {})))
+    if site.shiftable:
+        assets.append(
+            Msg("the flexible loads {names}", names=_names(site.shiftable))
+            if len(site.shiftable) > 1
+            else Msg("the flexible load {names}", names=_names(site.shiftable))
+        )
+    if site.curtailable:
+        assets.append(
+            Msg("the curtailable loads {names}", names=_names(site.curtailable))
+            if len(site.curtailable) > 1
+            else Msg("the curtailable load {names}", names=_names(site.curtailable))
+        )
+    if not assets:
+        return Msg("no battery, PV or flexible loads")
+    return _and(assets)
 
 
 def _summary(site: Site, plan: Mapping[str, Any], unmanaged: pd.Series | None) -> list[Block]:
@@ -346,90 +450,84 @@ def _summary(site: Site, plan: Mapping[str, Any], unmanaged: pd.Series | None) -
     battery = float(plan.get("battery_energy_kwh") or 0.0)
     power = float(plan.get("battery_power_kw") or 0.0)
     pv = float(plan.get("pv_kwp") or 0.0)
-    new_pv = float(plan.get("added_pv_kwp") or 0.0)
-    new_kwh = float(plan.get("added_battery_energy_kwh") or 0.0)
-    assets = []
-    if battery > 0:
-        text = f"a battery of {battery:,.0f} kWh / {power:,.0f} kW"
-        if new_kwh > 0:
-            text += " (new)" if new_kwh >= battery - 1e-9 else f" ({new_kwh:,.0f} kWh new)"
-        assets.append(text)
-    elif plan["status"] != "optimal":
-        assets.append("no battery")
-    if pv > 0:
-        text = f"{pv:,.0f} kWp of PV"
-        if new_pv > 0:
-            text += " (all new)" if new_pv >= pv - 1e-9 else f" ({new_pv:,.0f} kWp of it new)"
-        assets.append(text)
-    if site.shiftable:
-        names = " and ".join(f"'{s.name}'" for s in site.shiftable)
-        assets.append(f"the flexible load{'s' if len(site.shiftable) > 1 else ''} {names}")
-    if site.curtailable:
-        names = " and ".join(f"'{c.name}'" for c in site.curtailable)
-        assets.append(f"the curtailable load{'s' if len(site.curtailable) > 1 else ''} {names}")
-    if not assets:
-        what = "no battery, PV or flexible loads"
-    else:
-        what = ", ".join(assets[:-1]) + (" and " if len(assets) > 1 else "") + assets[-1]
+    what = _assets(site, plan)
     if plan["status"] != "optimal":
-        blocks.append(Note(f"No plan: {plan.get('reason')}", kind="warning"))
-        blocks.append(Paragraph(
-            f"With {what}, no import connection lets {site.name} run through "
-            f"{period_text(site)}. The trade-off curve below shows whether a larger battery helps."
-        ))  # fmt: skip
+        blocks.append(Note(Msg("No plan: {reason}", reason=str(plan.get("reason"))),
+                           kind="warning"))  # fmt: skip
+        blocks.append(Paragraph(Msg(
+            "With {what}, no import connection lets {name} run through {period}. The "
+            "trade-off curve below shows whether a larger battery helps.",
+            what=what, name=site.name, period=period_text(site),
+        )))  # fmt: skip
         return blocks
     objective = plan["objective"]
+    parts: list[str] = []
     if objective == "min-connection":
-        text = (
-            f"With {what}, {site.name} can run through {period_text(site)} on an import "
-            f"connection of {_kw(after)}."
-        )
+        first = "With {what}, {name} can run through {period} on an import connection of {kw}"
     else:
-        text = (
-            f"The lowest-cost plan for {site.name} over {period_text(site)} uses {what} and an "
-            f"import connection of {_kw(after)}."
+        first = (
+            "The lowest-cost plan for {name} over {period} uses {what} and an import "
+            "connection of {kw}"
         )
     reference = float(before or 0.0)
     if unmanaged is None:
-        text += (
-            f" Without battery or flexibility its highest quarter-hour import (load minus PV) "
-            f"is {_kw(before)}"
+        second = Msg(
+            "Without battery or flexibility its highest quarter-hour import (load minus PV) "
+            "is {before}",
+            before=_kw(before),
         )
     else:
         reference = float(unmanaged.max())
-        text += (
-            f" Its base load{' minus PV' if pv > 0 else ''} peaks at {_kw(before)}; if the "
-            "flexible loads simply "
-            "started at the beginning of their windows (no planning, no battery), the peak "
-            f"would be {_kw(reference)}"
+        second = Msg(
+            "Its base load minus PV peaks at {before}; if the flexible loads simply started "
+            "at the beginning of their windows (no planning, no battery), the peak would be "
+            "{reference}"
+            if pv > 0
+            else "Its base load peaks at {before}; if the flexible loads simply started "
+            "at the beginning of their windows (no planning, no battery), the peak would be "
+            "{reference}",
+            before=_kw(before),
+            reference=_kw(reference),
         )
+    parts.append(Msg(first + ".", what=what, name=site.name, period=period_text(site),
+                     kw=_kw(after)))  # fmt: skip
     if after is not None and reference > float(after):
         cut = reference - float(after)
-        text += f": the plan needs {cut:,.1f} kW ({cut / reference:.0%}) less."
+        parts.append(Msg("{before}: the plan needs {kw:,.1f} kW ({share:.0%}) less.",
+                         before=second, kw=cut, share=cut / reference))  # fmt: skip
     else:
-        text += "."
+        parts.append(Msg("{before}.", before=second))
     restrictions = site.connection.restrictions
     if restrictions:
-        parts = [
-            f"{r.import_kw:,.0f} kW in {', '.join(str(w) for w in r.windows)}" for r in restrictions
-        ]
-        text += f" The import stays at or below {'; '.join(parts)} (the restriction windows)."
+        levels = [
+            Msg("{kw:,.0f} kW in {windows}", kw=r.import_kw,
+                windows=", ".join(str(w) for w in r.windows))
+            for r in restrictions
+        ]  # fmt: skip
+        parts.append(Msg(
+            "The import stays at or below {levels} (the restriction windows).",
+            levels=join(levels, "; "),
+        ))  # fmt: skip
     case = plan.get("business_case")
     if case is not None:
-        text += (
-            f" At this connection grid tariffs and energy cost {_eur(case['plan_annual_cost_eur'])}"
-            " a year (with the tariffs of the site file)"
-        )
         annualised = sum(
             float(line["eur"]) for line in plan.get("cost_breakdown") or []
             if "annualised" in line["item"]
         )  # fmt: skip
-        text += (
-            f", plus {_eur(annualised)} of annualised investment in the plan's new assets."
-            if annualised > 0.5
-            else "."
-        )
-    blocks.append(Paragraph(text))
+        if annualised > 0.5:
+            parts.append(Msg(
+                "At this connection grid tariffs and energy cost {cost} a year (with the "
+                "tariffs of the site file), plus {invest} of annualised investment in the "
+                "plan's new assets.",
+                cost=_eur(case["plan_annual_cost_eur"]), invest=_eur(annualised),
+            ))  # fmt: skip
+        else:
+            parts.append(Msg(
+                "At this connection grid tariffs and energy cost {cost} a year (with the "
+                "tariffs of the site file).",
+                cost=_eur(case["plan_annual_cost_eur"]),
+            ))  # fmt: skip
+    blocks.append(Paragraph(join(parts)))
     rows = [
         ("peak import before (load − PV, no battery or flexibility)", _kw(before)),
     ]
@@ -440,25 +538,30 @@ def _summary(site: Site, plan: Mapping[str, Any], unmanaged: pd.Series | None) -
         ("import connection of this plan", _kw(after)),
         ("peak import after (planned)", _kw(plan.get("peak_import_after_kw"))),
         ("export (feed-in) limit", _kw(plan.get("export_kw"))),
-        ("PV", f"{pv:,.0f} kWp"),
-        ("battery", f"{battery:,.0f} kWh / {power:,.0f} kW"),
+        ("PV", Msg("{kwp:,.0f} kWp", kwp=pv)),
+        ("battery", Msg("{kwh:,.0f} kWh / {kw:,.0f} kW", kwh=battery, kw=power)),
         (
             "cost over the period (tariffs, energy and any annualised investment)",
             _eur(plan.get("annual_cost_eur")),
         ),
     ]
-    blocks.append(Table(pd.DataFrame(rows, columns=["", "value"]), caption="The plan"))
+    blocks.append(
+        Table(pd.DataFrame(rows, columns=["", "value"], dtype=object), caption="The plan")
+    )
     return blocks
 
 
 def _assumptions(site: Site, plan: Mapping[str, Any], sources: SiteSources | None) -> list[Block]:
     blocks: list[Block] = []
     if sources is not None:
-        text = f"Site file: {sources.file}.\n\nBase load: {sources.load}."
+        lines = [
+            Msg("Site file: {file}.", file=sources.file),
+            Msg("Base load: {load}.", load=Msg(sources.load)),
+        ]
         if sources.pv is not None:
-            text += f"\n\nPV: {sources.pv}."
-        text += f"\n\nEnergy price: {sources.energy_prices}."
-        blocks.append(Note(text, kind="source"))
+            lines.append(Msg("PV: {pv}.", pv=Msg(sources.pv)))
+        lines.append(Msg("Energy price: {price}.", price=Msg(sources.energy_prices)))
+        blocks.append(Note(join(lines, "\n\n"), kind="source"))
     blocks.append(Note(
         "Tariffs and prices are the user's input (from the site file), not published tariffs "
         "of a grid operator; the example sites use example values.", kind="assumption",
@@ -482,13 +585,13 @@ def _assumptions(site: Site, plan: Mapping[str, Any], sources: SiteSources | Non
         ))  # fmt: skip
     bat = site.battery
     eff = bat.roundtrip_efficiency if bat is not None else 0.9
-    blocks.append(Note(
+    blocks.append(Note(Msg(
         "Time: 15-minute averages in local time (Europe/Amsterdam unless the site file says "
-        f"otherwise). Battery: {eff:.0%} round-trip efficiency, split evenly over charging and "
+        "otherwise). Battery: {eff:.0%} round-trip efficiency, split evenly over charging and "
         "discharging; it ends the period at least as full as it started. PV may always be "
         "curtailed; exports above the feed-in limit are curtailed. A restriction window "
         "(alternative transport right) lowers the import limit in those hours every day.",
-        kind="assumption",
+        eff=eff), kind="assumption",
     ))  # fmt: skip
     return blocks
 
@@ -502,7 +605,8 @@ def _request_section(
         rows.append(("transport right", "time-block (blokstroom)"))
         for r in site.connection.restrictions:
             level = min(float(plan["import_kw"]), r.import_kw)
-            rows.append((f"restricted in {', '.join(str(w) for w in r.windows)}",
+            rows.append((Msg("restricted in {windows}",
+                             windows=", ".join(str(w) for w in r.windows)),
                          _kw(level, 2)))  # fmt: skip
     else:
         rows.append(("transport right", "firm (24/7)"))
@@ -517,7 +621,7 @@ def _request_section(
                 "timestamp, kw), so the operator can check it against the room on the station "
                 "hour by hour instead of assuming the full connection is used all the time."
             ),
-            Table(pd.DataFrame(rows, columns=["", "value"]), caption="Request"),
+            Table(pd.DataFrame(rows, columns=["", "value"], dtype=object), caption="Request"),
         ],
     )
 
@@ -601,5 +705,7 @@ def site_plan_report(
     if feasible:
         sections.append(_request_section(site, plan, request))
     sections.append(Section("Assumptions and data", _assumptions(site, plan, sources)))
-    subtitle = f"Objective {plan['objective']} · {period_text(site)}"
-    return Report(title=f"Site plan: {site.name}", sections=sections, subtitle=subtitle)
+    subtitle = Msg("Objective {objective} · {period}", objective=plan["objective"],
+                   period=period_text(site))  # fmt: skip
+    title = Msg("Site plan: {name}", name=site.name)
+    return Report(title=title, sections=sections, subtitle=subtitle)

@@ -443,6 +443,8 @@ class SitePlan(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
     plan_json: Mapped[str | None] = mapped_column(Text)
     report_html: Mapped[str | None] = mapped_column(Text)
+    report_html_nl: Mapped[str | None] = mapped_column(Text)
+    """The report in Dutch (0005); null for plans made before."""
     import_csv_blob: Mapped[str | None] = mapped_column(String(64), ForeignKey("blobs.sha256"))
     annex_json: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)

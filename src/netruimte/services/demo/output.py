@@ -150,7 +150,7 @@ def write_demo(result: DemoResult, *, lang: str = "nl") -> list[Path]:
     from netruimte.report.pdf_demo import demo_summary_pdf
 
     pdf = demo_summary_pdf(json.loads(json.dumps(summary, default=_json_default)),
-                           horizon_year=result.scenario.end.year)  # fmt: skip
+                           horizon_year=result.scenario.end.year, lang=lang)  # fmt: skip
     write_atomic(out / "summary.pdf", pdf)
     written.append(out / "summary.pdf")
     return written

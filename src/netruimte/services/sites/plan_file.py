@@ -31,6 +31,7 @@ import pandas as pd
 
 from netruimte._util import write_atomic
 from netruimte.errors import InputError
+from netruimte.i18n import Msg
 from netruimte.planner.cost import BusinessCase, CostLine, business_case, tariff_cost
 from netruimte.planner.curve import DEFAULT_C_RATE, CurvePoint, parse_battery_range
 from netruimte.planner.result import PlanResult, PlanStatus, installed_sizes
@@ -321,35 +322,45 @@ def describe_sources(path: str | Path, site: Site) -> SiteSources:
     path = Path(path)
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     load = data.get("load", {})
+    # messages (a str each), so that the report can show them in its own language
     if "csv" in load:
-        load_text = f"the 15-minute profile CSV {load['csv']} (metering data given by the user)"
+        load_text = Msg("the 15-minute profile CSV {csv} (metering data given by the user)",
+                        csv=load["csv"])  # fmt: skip
     else:
-        load_text = (
-            f"BDEW standard load profile {load.get('profile')} (demandlib) for {site.year}, "
-            f"scaled to {float(load.get('annual_kwh', 0)):,.0f} kWh a year"
-        )
+        load_text = Msg(
+            "BDEW standard load profile {profile} (demandlib) for {year}, scaled to "
+            "{kwh:,.0f} kWh a year",
+            profile=str(load.get("profile")), year=str(site.year),
+            kwh=float(load.get("annual_kwh", 0)),
+        )  # fmt: skip
     pv = data.get("pv")
     pv_text: str | None = None
     if pv is not None:
         if "csv" in pv:
-            pv_text = f"measured PV profile from {pv['csv']} for the installed {pv['kwp']} kWp"
+            pv_text = Msg("measured PV profile from {csv} for the installed {kwp:g} kWp",
+                          csv=pv["csv"], kwp=pv["kwp"])  # fmt: skip
         else:
             weather = pv.get("weather", "try-essen")
-            sky = (
+            sky = Msg(
                 "the DWD test reference year for Essen (typical weather)"
                 if weather == "try-essen"
                 else "clear-sky irradiance (no clouds: an upper bound)"
             )
-            pv_text = (
-                f"generated with pvlib from {sky}, at {pv.get('latitude')}° N "
-                f"{pv.get('longitude')}° E, tilt {pv.get('tilt_deg', 30)}°, azimuth "
-                f"{pv.get('azimuth_deg', 180)}° (180 = south), for {site.year}"
-            )
+            pv_text = Msg(
+                "generated with pvlib from {sky}, at {lat:g}° N {lon:g}° E, tilt {tilt:g}°, "
+                "azimuth {azimuth:g}° (180 = south), for {year}",
+                sky=sky, lat=pv.get("latitude"), lon=pv.get("longitude"),
+                tilt=pv.get("tilt_deg", 30), azimuth=pv.get("azimuth_deg", 180),
+                year=str(site.year),
+            )  # fmt: skip
     tariff = data.get("tariff", {})
     prices = (
-        f"hourly/15-minute prices from {tariff['energy_price_csv']}"
+        Msg("hourly/15-minute prices from {csv}", csv=tariff["energy_price_csv"])
         if "energy_price_csv" in tariff
-        else f"a flat price of {site.tariff.energy_eur_per_kwh} EUR/kWh from the site file"
+        else Msg(
+            "a flat price of {price:g} EUR/kWh from the site file",
+            price=site.tariff.energy_eur_per_kwh,
+        )
     )
     return SiteSources(file=path.name, load=load_text, pv=pv_text, energy_prices=prices)
 
@@ -427,10 +438,13 @@ def write_plan_outputs(
     curve: Sequence[CurvePoint] = (),
     generated_at: dt.datetime | None = None,
     lang: str = "en",
+    also_langs: Sequence[str] = (),
 ) -> list[Path]:
     """Write ``plan.json``, ``dispatch.csv``, ``request.json``, ``import.csv``,
     ``report.html`` and the one-page ``summary.pdf`` into ``out_dir`` (created if missing); an
-    infeasible plan gets ``plan.json`` and ``report.html`` only. Returns the paths written."""
+    infeasible plan gets ``plan.json`` and ``report.html`` only. Returns the paths written.
+    ``report.html`` and ``summary.pdf`` are in ``lang``; each of ``also_langs`` adds the report
+    once more as ``report.<lang>.html`` (the web service keeps one per language)."""
     from netruimte.profiles import write_profile_csv
     from netruimte.report.html import write_report
 
@@ -462,12 +476,15 @@ def write_plan_outputs(
     if generated_at is not None:
         report = replace(report, generated_at=generated_at)
     written.append(write_report(report, out / "report.html"))
+    for other in also_langs:
+        written.append(write_report(replace(report, lang=other), out / f"report.{other}.html"))
     if plan.feasible and plan.business is not None:
         from netruimte.report.pdf import site_summary_pdf
         from netruimte.report.site import period_text
 
         pdf = site_summary_pdf(plan.to_json_dict(), site_name=plan.site.name,
-                               span=period_text(plan.site), generated_at=generated_at)  # fmt: skip
+                               span=period_text(plan.site), generated_at=generated_at,
+                               lang=lang)  # fmt: skip
         target = out / "summary.pdf"
         write_atomic(target, pdf)
         written.append(target)
@@ -475,7 +492,11 @@ def write_plan_outputs(
 
 
 def run_site_plan(
-    path: str | Path, out_dir: str | Path | None = None, *, lang: str = "en"
+    path: str | Path,
+    out_dir: str | Path | None = None,
+    *,
+    lang: str = "en",
+    also_langs: Sequence[str] = (),
 ) -> PricedPlan:
     """Load a site file, plan it and, with ``out_dir``, write every output
     (``netruimte site plan``). The trade-off curve for the report is computed only then."""
@@ -499,6 +520,11 @@ def run_site_plan(
             curve_site = replace(site, pv=replace(site.pv, kwp=plan.pv_kwp))
         curve = tradeoff_curve(curve_site, energies, c_rate)
         write_plan_outputs(
-            plan, out_dir, sources=describe_sources(path, site), curve=curve, lang=lang
+            plan,
+            out_dir,
+            sources=describe_sources(path, site),
+            curve=curve,
+            lang=lang,
+            also_langs=also_langs,
         )
     return plan

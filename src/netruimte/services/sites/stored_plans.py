@@ -61,6 +61,8 @@ class PlanFiles:
 
     plan: dict[str, Any]
     report_html: str
+    report_html_nl: str
+    """The same report in Dutch (the web page shows the one of the reader's language)."""
     import_csv: bytes | None
     annex: dict[str, Any] | None
 
@@ -71,12 +73,13 @@ def plan_files(site_toml: Path) -> PlanFiles:
 
     with tempfile.TemporaryDirectory(prefix="netruimte-plan-") as tmp:
         out = Path(tmp)
-        run_site_plan(site_toml, out)
+        run_site_plan(site_toml, out, also_langs=("nl",))
         annex = out / "request.json"
         profile = out / "import.csv"
         return PlanFiles(
             plan=json.loads((out / "plan.json").read_text(encoding="utf-8")),
             report_html=(out / "report.html").read_text(encoding="utf-8"),
+            report_html_nl=(out / "report.nl.html").read_text(encoding="utf-8"),
             import_csv=profile.read_bytes() if profile.exists() else None,
             annex=json.loads(annex.read_text(encoding="utf-8")) if annex.exists() else None,
         )
@@ -234,12 +237,15 @@ def get_plan(db: Database, principal: Principal, plan_id: int) -> PlanView:
         return plan_view(plan, _file_names(session, plan_id))
 
 
-def get_plan_report(db: Database, principal: Principal, plan_id: int) -> str:
-    """The plan's HTML report (NotFound until the plan is done)."""
+def get_plan_report(db: Database, principal: Principal, plan_id: int, lang: str = "en") -> str:
+    """The plan's HTML report in ``lang`` (NotFound until the plan is done). A plan made
+    before the reports were kept in Dutch too has its English report only."""
     with db.read() as session:
         plan = _owned_plan(session, principal, plan_id)
         if plan.report_html is None:
             raise NotFound(f"site plan {plan_id} has no report yet (status {plan.status})")
+        if lang == "nl" and plan.report_html_nl is not None:
+            return plan.report_html_nl
         return plan.report_html
 
 
@@ -283,6 +289,7 @@ def execute_plan(db: Database, job: jobs.JobInfo, progress: Any) -> None:
             raise NotFound(f"site plan {job.target_id} no longer exists")
         row.plan_json = json.dumps(files.plan)
         row.report_html = files.report_html
+        row.report_html_nl = files.report_html_nl
         row.annex_json = json.dumps(files.annex) if files.annex is not None else None
         row.import_csv_blob = (
             store_blob(session, f"site-plan-{row.id}-import.csv", files.import_csv)

@@ -27,6 +27,7 @@ from netruimte.services.register.bundles import load_in_tempdir
 from netruimte.services.sites import stored_plans as siteplans
 from netruimte.storage import Database
 from netruimte.web.deps import Db, IntId
+from netruimte.web.i18n import request_language
 from netruimte.web.pages.forms import parse_float, text_field
 from netruimte.web.pages.render import (
     PageRoute,
@@ -303,7 +304,7 @@ def plan_report(request: Request, db: Db, plan_id: IntId) -> Response:
     who = signed_in(request)
     if wants_json(request):
         return JSONResponse(siteplans.get_plan(db, who, plan_id))
-    html = siteplans.get_plan_report(db, who, plan_id)
+    html = siteplans.get_plan_report(db, who, plan_id, request_language(request))
     return HTMLResponse(
         html,
         headers={
