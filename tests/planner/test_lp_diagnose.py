@@ -130,3 +130,16 @@ def test_feasible_with_the_largest_assets_is_not_reported_infeasible() -> None:
     assert result.battery_power_kw == pytest.approx(20.0, abs=1e-6)
     assert result.battery_energy_kwh == pytest.approx(5.0, abs=1e-6)
     assert result.reason is None
+
+
+def test_a_battery_below_a_millionth_of_a_kw_is_no_battery() -> None:
+    """A new battery capped at 1.2e-7 kWh and kW (below HiGHS's tolerances) once made the full
+    min-cost LP 'Infeasible' (a property test found it); it is now no battery, and the plan is
+    the plan without one: import the load, at no cost under a zero tariff."""
+    tiny = Battery(max_energy_kwh=1.192092896e-07, max_power_kw=1.192092896e-07)
+    load = [3.0] + [1.0] * 83
+    with_tiny = min_cost(_site(load, battery=tiny), method="lp")
+    without = min_cost(_site(load), method="lp")
+    assert with_tiny.status is PlanStatus.OPTIMAL
+    assert with_tiny.battery_energy_kwh == 0.0 and with_tiny.battery_power_kw == 0.0
+    assert with_tiny.import_kw == without.import_kw == 3.0

@@ -32,6 +32,15 @@ __all__ = ["BatteryData", "LpInputs", "lp_inputs"]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
+SIZE_FLOOR = 1e-6
+"""New capacity the site allows below this (kW, kWh or kWp) is treated as none. Why: HiGHS
+keeps bounds to about 1e-7, so a column capped at 1.2e-7 made it call a plainly feasible LP
+infeasible (found by a property test); a millionth of a kW is no asset."""
+
+
+def _allowed(max_new: float) -> float:
+    return max_new if max_new >= SIZE_FLOOR else 0.0
+
 
 @dataclass(frozen=True)
 class BatteryData:
@@ -236,8 +245,8 @@ def lp_inputs(site: Site, *, sizing: bool = True) -> LpInputs:
     battery = BatteryData(
         energy_kwh=bat.energy_kwh if bat is not None else 0.0,
         power_kw=bat.power_kw if bat is not None else 0.0,
-        max_energy_kwh=bat.max_energy_kwh if bat is not None and sizing else 0.0,
-        max_power_kw=bat.max_power_kw if bat is not None and sizing else 0.0,
+        max_energy_kwh=_allowed(bat.max_energy_kwh) if bat is not None and sizing else 0.0,
+        max_power_kw=_allowed(bat.max_power_kw) if bat is not None and sizing else 0.0,
         cost_eur_per_kwh_year=bat.cost_eur_per_kwh_year if bat is not None else 0.0,
         cost_eur_per_kw_year=bat.cost_eur_per_kw_year if bat is not None else 0.0,
         eta=bat.one_way_efficiency if bat is not None else 1.0,
@@ -262,7 +271,7 @@ def lp_inputs(site: Site, *, sizing: bool = True) -> LpInputs:
         load_kw=load,
         pv_kw_per_kwp=shape,
         pv_kwp=pv.kwp if pv is not None else 0.0,
-        pv_max_kwp=pv.max_kwp if pv is not None and sizing else 0.0,
+        pv_max_kwp=_allowed(pv.max_kwp) if pv is not None and sizing else 0.0,
         pv_cost_eur_per_kwp_year=pv.cost_eur_per_kwp_year if pv is not None else 0.0,
         battery=battery,
         curtail_max_kw=curtail,
