@@ -107,11 +107,11 @@ def prepare(url: str, *, wipe_postgres: bool) -> dict[str, str]:
     """Flevoland, an operator, an applicant and one forecast; returns tokens and ids."""
     from sqlalchemy import text
 
-    from netruimte.services.access import auth
-    from netruimte.services.access.auth import SYSTEM
-    from netruimte.services.access.bootstrap import ensure_bootstrapped
-    from netruimte.services.jobs.worker import Worker
-    from netruimte.services.register import runs
+    from netruimte.access import auth
+    from netruimte.access.auth import SYSTEM
+    from netruimte.access.bootstrap import ensure_bootstrapped
+    from netruimte.jobs.worker import Worker
+    from netruimte.register import runs
     from netruimte.storage import Database, upgrade
 
     db = Database(url)
@@ -136,7 +136,7 @@ def prepare(url: str, *, wipe_postgres: bool) -> dict[str, str]:
             .order_by(RunRequest.position)
         ).first()
     assert rid is not None, "the forecast holds no request at ALM"
-    from netruimte.services.register import requests as request_service
+    from netruimte.register import requests as request_service
 
     request_service.update_request(db, SYSTEM, rid, {"owner": "bench-applicant"})
     db.dispose()

@@ -1,7 +1,7 @@
 """Benchmark of what the demo's room-before-reinforcement variants add (not a test).
 
 ``netruimte demo`` has a 2-minute budget. The room variants add one hub plan (bounds on the
-smallest joint import, :func:`netruimte.services.demo.instruments.plan_station_hub`) and four
+smallest joint import, :func:`netruimte.demo.instruments.plan_station_hub`) and four
 single waiting-list runs (contracts, relievers, hub, all three). This script times exactly
 those steps on the bundled Flevoland scenario (the full waiting list, as the demo runs it) side
 by side with the baseline it sits next to: the "acm" variant's single run and its 100 Monte
@@ -24,6 +24,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from netruimte.demo.instruments import hub_members, plan_station_hub
+from netruimte.demo.run import (
+    _member_site,
+    _Shapes,
+    _TypeCache,
+    _with_instruments,
+    _write_station_profiles,
+    plan_business,
+)
 from netruimte.report.demo_data import VARIANTS
 from netruimte.scenario.flevoland import (
     FLEVOLAND_STATIONS,
@@ -31,15 +40,6 @@ from netruimte.scenario.flevoland import (
     instruments_data,
     peak_block,
     station_load_profiles,
-)
-from netruimte.services.demo.instruments import hub_members, plan_station_hub
-from netruimte.services.demo.run import (
-    _member_site,
-    _Shapes,
-    _TypeCache,
-    _with_instruments,
-    _write_station_profiles,
-    plan_business,
 )
 from netruimte.waitlist import monte_carlo, simulate
 

@@ -109,7 +109,7 @@ def fleet_run(fleet: Any, workers: int, objective: Any, label: str) -> tuple[Lin
     from netruimte.scale.cluster import dask_client
     from netruimte.scale.fleet import plan_fleet
     from netruimte.scale.fleet_input import Fleet
-    from netruimte.services.sites.plan_file import plan_site
+    from netruimte.sites.plan_file import plan_site
 
     with dask_client(None, n_workers=workers) as client:
         # warm-up: every worker loads the kernels and fills its profile caches (4 PV shapes)

@@ -28,7 +28,7 @@ from netruimte.planner import (
 from netruimte.profiles import read_profile_csv
 from netruimte.scenario import load_site
 from netruimte.scenario.waitlist_toml import load_scenario
-from netruimte.services.sites.plan_file import (
+from netruimte.sites.plan_file import (
     PLAN_FIELDS,
     PricedPlan,
     default_battery_range,

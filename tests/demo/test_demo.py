@@ -9,8 +9,8 @@ import sys
 import pandas as pd
 import pytest
 
-from netruimte.services.demo.output import write_demo
-from netruimte.services.demo.run import VARIANTS, DemoOptions, plan_business, run_demo
+from netruimte.demo.output import write_demo
+from netruimte.demo.run import VARIANTS, DemoOptions, plan_business, run_demo
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +66,8 @@ def test_variant_logic(demo):
 
 
 def test_campus_smart_tools_lower_its_firm_request(demo):
+    from netruimte.demo.run import _Shapes, _TypeCache
     from netruimte.scenario.flevoland import generate_flevoland
-    from netruimte.services.demo.run import _Shapes, _TypeCache
 
     campus = next(r for r in generate_flevoland().requests if r.id == "HTC-ALMERE")
     plan = plan_business(campus, "09:00-13:00", _TypeCache(_Shapes(2025), 0.5))

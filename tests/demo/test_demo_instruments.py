@@ -14,16 +14,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from netruimte.grid import Reinforcement, Station
-from netruimte.planner.hub import Hub, hub_min_connection
-from netruimte.planner.site import Battery, Connection, Site
-from netruimte.scenario.flevoland import FLEVOLAND_STATIONS, grid_data, instruments_data
-from netruimte.services.demo.instruments import (
+from netruimte.demo.instruments import (
     flevoland_contracts,
     joint_import_bounds,
     with_hub,
     with_relief,
 )
+from netruimte.grid import Reinforcement, Station
+from netruimte.planner.hub import Hub, hub_min_connection
+from netruimte.planner.site import Battery, Connection, Site
+from netruimte.scenario.flevoland import FLEVOLAND_STATIONS, grid_data, instruments_data
 from netruimte.waitlist import Request
 from netruimte.waitlist.requests import Category
 from tests.demo.test_demo import demo  # noqa: F401  (the module's demo fixture)

@@ -125,8 +125,8 @@ def test_min_cost_scales_exactly(method):
 def test_demo_business_equals_a_direct_min_cost_solve():
     """One sampled business: its type's plan scaled to it costs what min-cost finds for the
     business directly, within the two proven gaps (lower bounds below both plans)."""
+    from netruimte.demo.run import _Shapes, _TypeCache, plan_business
     from netruimte.scenario.flevoland import PROFILE_YEAR, generate_flevoland
-    from netruimte.services.demo.run import _Shapes, _TypeCache, plan_business
 
     smart = [r for r in generate_flevoland().requests if r.smart and r.group == "queue"]
     request = smart[len(smart) // 3]

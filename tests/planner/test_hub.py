@@ -33,7 +33,7 @@ from netruimte.planner.hub import (
 from netruimte.planner.hub_lp import solve_hub_lp
 from netruimte.planner.site import Objective
 from netruimte.scenario.site_toml import load_site
-from netruimte.services.sites.hub_plan import plan_hub
+from netruimte.sites.hub_plan import plan_hub
 from tests.planner.conftest import index, series
 from tests.planner.hub_reference_lp import reference_hub_min_connection
 

@@ -18,7 +18,7 @@ from netruimte.report import write_report
 from netruimte.report.site_business import eur
 from netruimte.report.waitlist import build_waitlist_report
 from netruimte.scenario.flevoland import generate_flevoland, to_waitlist_scenario
-from netruimte.services.sites.plan_file import run_site_plan
+from netruimte.sites.plan_file import run_site_plan
 from netruimte.waitlist import simulate
 from tests._deps import missing
 

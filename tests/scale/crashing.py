@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from netruimte.planner.site import Site
-from netruimte.services.sites.plan_file import PricedPlan, plan_site
+from netruimte.sites.plan_file import PricedPlan, plan_site
 
 CRASH_NAME = "crash"
 

@@ -15,7 +15,7 @@ from netruimte.planner.site import Objective
 from netruimte.scale.fleet import SiteStatus, plan_entry, plan_fleet_sequential
 from netruimte.scale.fleet_input import COLUMNS, FleetEntry, entry_site, load_fleet
 from netruimte.scenario import load_site
-from netruimte.services.sites.plan_file import plan_site
+from netruimte.sites.plan_file import plan_site
 
 ROOT = Path(__file__).parents[2]
 EXAMPLE_CSV = ROOT / "examples" / "fleet" / "sites.csv"

@@ -31,7 +31,7 @@ from netruimte.scale.fleet import (
 )
 from netruimte.scale.fleet_input import Fleet, load_fleet
 from netruimte.scale.montecarlo import monte_carlo_distributed, run_chunks
-from netruimte.services.sites.plan_file import plan_site
+from netruimte.sites.plan_file import plan_site
 from netruimte.waitlist import Scenario, monte_carlo
 from tests.scale.conftest import DaskProcesses
 from tests.waitlist.national import national_scenario

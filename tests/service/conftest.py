@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from netruimte.services.access import auth
-from netruimte.services.access.auth import SYSTEM, Principal
-from netruimte.services.jobs.worker import Worker
-from netruimte.services.register import scenario_io
+from netruimte.access import auth
+from netruimte.access.auth import SYSTEM, Principal
+from netruimte.jobs.worker import Worker
+from netruimte.register import scenario_io
 from netruimte.storage import Database, upgrade
 from netruimte.storage.tables import Base
 from netruimte.web.app import create_app

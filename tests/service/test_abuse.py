@@ -19,11 +19,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from netruimte.access.auth import SYSTEM
 from netruimte.errors import InputError
-from netruimte.services.access.auth import SYSTEM
-from netruimte.services.register import bundles, grid_state, scenario_io
-from netruimte.services.register import requests as request_service
-from netruimte.services.sites import stored_plans as siteplans
+from netruimte.register import bundles, grid_state, scenario_io
+from netruimte.register import requests as request_service
+from netruimte.sites import stored_plans as siteplans
 from netruimte.storage import Database
 from netruimte.storage import database as database_module
 from netruimte.web.app import create_app
@@ -298,7 +298,7 @@ def test_sqlite_busy_answers_503_with_retry_after(
     """Another process holds the write lock: writes wait a bounded time, then 503."""
     import shutil
 
-    from netruimte.services.access import auth
+    from netruimte.access import auth
 
     monkeypatch.setattr(database_module, "BUSY_TIMEOUT_S", 0.2)
     path = tmp_path / "busy.db"

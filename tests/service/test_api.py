@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from netruimte.access import audit
 from netruimte.scenario.waitlist_toml import load_scenario
-from netruimte.services.access import audit
 from netruimte.storage import Database
 from netruimte.waitlist import explain, simulate
 from tests.service.conftest import TINY_TOML, Users, bearer

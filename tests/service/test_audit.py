@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import delete, text, update
 from typer.testing import CliRunner
 
+from netruimte.access import audit
+from netruimte.access.audit import GENESIS_HASH, canonical_json, entry_hash
+from netruimte.access.auth import SYSTEM
 from netruimte.cli import app as cli_app
-from netruimte.services.access import audit
-from netruimte.services.access.audit import GENESIS_HASH, canonical_json, entry_hash
-from netruimte.services.access.auth import SYSTEM
-from netruimte.services.register import claims, requests, runs
+from netruimte.register import claims, requests, runs
 from netruimte.storage import Database
 from netruimte.storage.tables import AuditEntry, Reinforcement, Request, Station
 from tests.service.conftest import Users
@@ -199,7 +199,7 @@ def test_verify_finds_a_row_inserted_behind_the_service(busy: Database) -> None:
 def test_changes_through_the_service_keep_the_tables_reconciled(
     busy: Database, users: Users
 ) -> None:
-    from netruimte.services.register import network
+    from netruimte.register import network
 
     network.update_station(busy, users.operator, "B", {"offtake_mw": 6.0})
     network.delete_reinforcement(busy, users.operator, "A-2026", force=True)

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from netruimte.services.access import audit
+from netruimte.access import audit
 from netruimte.storage import Database
 from tests.service.conftest import Users, bearer
 from tests.service.test_siteplans import _files

@@ -30,14 +30,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from netruimte.access import auth
+from netruimte.access.auth import SYSTEM
+from netruimte.access.bootstrap import ensure_bootstrapped
 from netruimte.i18n import fmt_date
-from netruimte.services.access import auth
-from netruimte.services.access.auth import SYSTEM
-from netruimte.services.access.bootstrap import ensure_bootstrapped
-from netruimte.services.jobs.worker import Worker
-from netruimte.services.register import dashboard, runs
-from netruimte.services.register import requests as request_service
-from netruimte.services.register.convert import today
+from netruimte.jobs.worker import Worker
+from netruimte.register import dashboard, runs
+from netruimte.register import requests as request_service
+from netruimte.register.convert import today
 from netruimte.storage import Database, upgrade
 from tests._deps import missing
 

@@ -23,10 +23,10 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from netruimte.access import auth
+from netruimte.access.auth import SYSTEM
 from netruimte.i18n import fmt_date
-from netruimte.services.access import auth
-from netruimte.services.access.auth import SYSTEM
-from netruimte.services.register import scenario_io
+from netruimte.register import scenario_io
 from netruimte.storage import Database, upgrade
 from tests._deps import missing
 from tests.service.conftest import BACKENDS, POSTGRES_URL

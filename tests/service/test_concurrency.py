@@ -18,10 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from netruimte.services.access import audit
-from netruimte.services.access.auth import SYSTEM
-from netruimte.services.errors import Conflict
-from netruimte.services.register import requests, runs, scenario_io
+from netruimte.access import audit
+from netruimte.access.auth import SYSTEM
+from netruimte.errors import Conflict
+from netruimte.register import requests, runs, scenario_io
 from netruimte.storage import Database
 from netruimte.storage.tables import AuditHead, Register, Request, Run, Station
 from tests.service.conftest import TINY_TOML
@@ -167,8 +167,8 @@ def test_process_killed_inside_a_write_leaves_nothing(db: Database) -> None:
     script = textwrap.dedent(
         f"""
         import os, signal
-        from netruimte.services.access import audit
-        from netruimte.services.access.auth import SYSTEM
+        from netruimte.access import audit
+        from netruimte.access.auth import SYSTEM
         from netruimte.storage import Database
         from netruimte.storage.tables import Request
         db = Database({db.url!r})

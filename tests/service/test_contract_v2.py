@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from netruimte.access import audit
+from netruimte.access.auth import SYSTEM
+from netruimte.register import scenario_io
 from netruimte.scenario.waitlist_toml import load_scenario
-from netruimte.services.access import audit
-from netruimte.services.access.auth import SYSTEM
-from netruimte.services.register import scenario_io
 from netruimte.storage import Database
 from tests.service.conftest import Users, bearer
 

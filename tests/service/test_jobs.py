@@ -10,10 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from netruimte.services.access.auth import SYSTEM
-from netruimte.services.jobs import queue as jobs
-from netruimte.services.jobs.worker import Worker
-from netruimte.services.register import runs
+from netruimte.access.auth import SYSTEM
+from netruimte.jobs import queue as jobs
+from netruimte.jobs.worker import Worker
+from netruimte.register import runs
 from netruimte.storage import Database
 from netruimte.storage.tables import Job
 from netruimte.web.app import create_app
@@ -87,7 +87,7 @@ def test_progress_and_failure_are_reported(tiny: Database, monkeypatch: pytest.M
     assert shares == sorted(shares) and shares[-1] == 0.99
     assert any("40 of 40 runs" in m for _, m in seen)
     # an unexpected error fails the job and the run, with the reason, and the worker goes on
-    from netruimte.services.register import runs as runs_module
+    from netruimte.register import runs as runs_module
 
     def boom(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise ValueError("kernel exploded")
@@ -151,8 +151,8 @@ def test_history_names_what_changed_between_forecasts(tiny: Database) -> None:
     grants R1 (600 kW) nothing; with R2 withdrawn R1 fits at the first moment, 2026-01-01.
     The second forecast names the grant date as changed (its rank, first of its queue, did
     not change); the first forecast names nothing."""
-    from netruimte.services.register import history
-    from netruimte.services.register import requests as requests_svc
+    from netruimte.register import history
+    from netruimte.register import requests as requests_svc
 
     worker = Worker(tiny)
     runs.create_run(tiny, SYSTEM)

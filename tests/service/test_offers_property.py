@@ -11,11 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netruimte.errors import InputError
-from netruimte.services.access import audit, auth
-from netruimte.services.errors import Conflict
-from netruimte.services.register import network, offers
-from netruimte.services.register import requests as request_service
+from netruimte.access import audit, auth
+from netruimte.errors import Conflict, InputError
+from netruimte.register import network, offers
+from netruimte.register import requests as request_service
 from netruimte.storage import Database
 from tests.service.workflow_world import make_world
 

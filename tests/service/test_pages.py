@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 
-from netruimte.services.access.auth import SYSTEM
-from netruimte.services.register import dashboard, runs
-from netruimte.services.register import requests as request_service
+from netruimte.access.auth import SYSTEM
+from netruimte.register import dashboard, runs
+from netruimte.register import requests as request_service
 from netruimte.storage import Database
 from netruimte.web.pages import PAGE_ROUTERS, planner, public
 from netruimte.web.pages.render import COOKIE, PageRoute, local_next, wants_json

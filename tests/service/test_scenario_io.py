@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from netruimte.register.convert import build_scenario
 from netruimte.scenario.waitlist_toml import load_scenario
-from netruimte.services.register.convert import build_scenario
 from netruimte.storage import Database
 from netruimte.waitlist import monte_carlo, simulate
 from tests.service.conftest import TINY_TOML, Users, bearer

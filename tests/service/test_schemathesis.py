@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
-from netruimte.services.access import auth
-from netruimte.services.access.auth import SYSTEM
-from netruimte.services.register import scenario_io
+from netruimte.access import auth
+from netruimte.access.auth import SYSTEM
+from netruimte.register import scenario_io
 from netruimte.storage import Database
 from tests.service.conftest import TINY_TOML
 from tests.service.live import live_server

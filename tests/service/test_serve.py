@@ -13,10 +13,10 @@ import httpx
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from netruimte.access import auth
+from netruimte.access.bootstrap import default_scenario
 from netruimte.cli import app as cli_app
 from netruimte.scenario.flevoland import generate_flevoland
-from netruimte.services.access import auth
-from netruimte.services.access.bootstrap import default_scenario
 from netruimte.storage import Database
 from netruimte.storage.tables import User
 from netruimte.web.app import create_app

@@ -14,10 +14,10 @@ import sys
 import pytest
 from sqlalchemy import select, update
 
+from netruimte.access import auth
+from netruimte.access.auth import SESSION_IDLE, SESSION_MAX
 from netruimte.cli import main
-from netruimte.services.access import auth
-from netruimte.services.access.auth import SESSION_IDLE, SESSION_MAX
-from netruimte.services.errors import Unauthorized
+from netruimte.errors import Unauthorized
 from netruimte.storage import Database
 from netruimte.storage.tables import User, WebSession
 from netruimte.web.app import create_app

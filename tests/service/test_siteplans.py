@@ -12,7 +12,7 @@ import pytest
 from netruimte.grid import to_representative_year
 from netruimte.planner import min_connection
 from netruimte.scenario import load_site
-from netruimte.services.sites.stored_plans import plan_files
+from netruimte.sites.stored_plans import plan_files
 from netruimte.storage import Database
 from tests.service.conftest import Users, bearer
 

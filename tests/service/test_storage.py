@@ -176,8 +176,8 @@ def test_migration_0003_turns_blocks_into_capacity_blocks_and_still_verifies(
 
     from alembic import command
 
-    from netruimte.services.access import audit
-    from netruimte.services.access.audit import GENESIS_HASH, _entry_text, entry_hash
+    from netruimte.access import audit
+    from netruimte.access.audit import GENESIS_HASH, _entry_text, entry_hash
     from netruimte.storage import upgrade
     from netruimte.storage.migrate import alembic_config
     from netruimte.storage.tables import AuditEntry, Request

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
+from netruimte.access import audit
 from netruimte.i18n import catalogue, collect_missing
-from netruimte.services.access import audit
 from netruimte.storage import Database
 from netruimte.web.pages import STATIC_DIR as PAGES_DIR
 from tests.service.conftest import bearer

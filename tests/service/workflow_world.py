@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from netruimte.services.access import auth
-from netruimte.services.access.auth import SYSTEM
-from netruimte.services.register import scenario_io
+from netruimte.access import auth
+from netruimte.access.auth import SYSTEM
+from netruimte.register import scenario_io
 from netruimte.storage import Database
 
 __all__ = ["WORLD_TOML", "csrf_of", "make_world"]

@@ -23,7 +23,7 @@ def verify_cmd(
 
     Prints the head hash: publish it elsewhere to detect a rewrite of the whole chain.
     """
-    from netruimte.services.access.audit import verify
+    from netruimte.access.audit import verify
 
     database = open_db(db)
     try:

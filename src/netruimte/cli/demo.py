@@ -43,10 +43,10 @@ def demo(
 ) -> None:
     """The main job: the Flevoland scenario end to end (waiting list, ACM framework, smart
     tools, slipped works), written as one HTML report plus CSV/JSON of all results."""
+    from netruimte.demo.output import demo_summary, write_demo
+    from netruimte.demo.run import DemoOptions, run_demo
     from netruimte.report.demo_data import VARIANTS, campus_cells, later_text
     from netruimte.report.demo_room import room_rows
-    from netruimte.services.demo.output import demo_summary, write_demo
-    from netruimte.services.demo.run import DemoOptions, run_demo
 
     check_language(lang, "--lang")
 

@@ -121,7 +121,7 @@ def plan(
     from netruimte.scale.cluster import dask_client, parse_scheduler, terminal_progress
     from netruimte.scale.fleet import SiteRow, SiteStatus, plan_fleet, write_results
     from netruimte.scale.fleet_input import load_fleet
-    from netruimte.services.sites.plan_file import plan_site
+    from netruimte.sites.plan_file import plan_site
 
     chosen = _objective(objective)
     if scheduler is not None:

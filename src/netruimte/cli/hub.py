@@ -1,6 +1,6 @@
 """``netruimte hub``: plan an energy hub (several sites behind one group contract).
 
-Thin over :mod:`netruimte.services.sites.hub_plan`. Exit codes (``docs/cli.md``): 0 a plan; 1 the
+Thin over :mod:`netruimte.sites.hub_plan`. Exit codes (``docs/cli.md``): 0 a plan; 1 the
 hub has no feasible plan (the reason on stderr; with ``--json`` the Hub JSON is still
 printed); 2 bad input (the file and key on stderr).
 """
@@ -37,7 +37,7 @@ def plan(
     as_json: bool = typer.Option(False, "--json", help="Print the Hub JSON on stdout."),
 ) -> None:
     """Plan the hub with its objective (min-connection or min-cost)."""
-    from netruimte.services.sites.hub_plan import run_hub_plan
+    from netruimte.sites.hub_plan import run_hub_plan
 
     result = run_hub_plan(hub_file, out)
     if as_json:

@@ -1,6 +1,6 @@
 """``netruimte site``: plan a business site and show its battery/connection trade-off.
 
-Thin over :mod:`netruimte.services.sites.plan_file`. Exit codes (``docs/cli.md``): 0 a plan; 1 the
+Thin over :mod:`netruimte.sites.plan_file`. Exit codes (``docs/cli.md``): 0 a plan; 1 the
 site has no feasible plan (the reason on stderr; with ``--json`` the Plan JSON is still
 printed); 2 bad input (the file and key on stderr).
 """
@@ -51,7 +51,7 @@ def plan(
     ),
 ) -> None:
     """Plan the site with its objective (min-connection or min-cost)."""
-    from netruimte.services.sites.plan_file import run_site_plan
+    from netruimte.sites.plan_file import run_site_plan
 
     check_language(lang, "--lang")
     result = run_site_plan(site_file, out, lang=lang)
@@ -126,7 +126,7 @@ def curve(
     as_json: bool = typer.Option(False, "--json", help="Print the Curve JSON on stdout."),
 ) -> None:
     """The smallest connection for each battery size (installed PV and flexibility kept)."""
-    from netruimte.services.sites.plan_file import run_site_curve
+    from netruimte.sites.plan_file import run_site_curve
 
     site, points = run_site_curve(site_file, battery_kwh, c_rate)
     if as_json:

@@ -29,8 +29,8 @@ def add(
     db: str | None = DB_OPTION,
 ) -> None:
     """Add a user and print its API token once (only a hash is stored)."""
-    from netruimte.services.access.auth import add_user
-    from netruimte.services.errors import ServiceError
+    from netruimte.access.auth import add_user
+    from netruimte.errors import ServiceError
 
     database = open_db(db)
     try:
@@ -53,8 +53,8 @@ def token(
 ) -> None:
     """Give a user a new token (the old one and their browser sign-ins stop working) and
     print it once."""
-    from netruimte.services.access.auth import rotate_token
-    from netruimte.services.errors import ServiceError
+    from netruimte.access.auth import rotate_token
+    from netruimte.errors import ServiceError
 
     database = open_db(db)
     try:
@@ -72,7 +72,7 @@ def list_(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
 ) -> None:
     """List users and roles (tokens are never shown again)."""
-    from netruimte.services.access.auth import list_users
+    from netruimte.access.auth import list_users
 
     database = open_db(db)
     try:
@@ -88,7 +88,7 @@ def list_(
 
 def _change_user(change: Callable[[Database, str], object], name: str, db: str | None) -> None:
     """Apply ``change`` to user ``name``; the service's refusal is an input error (exit 2)."""
-    from netruimte.services.errors import ServiceError
+    from netruimte.errors import ServiceError
 
     database = open_db(db)
     try:
@@ -106,7 +106,7 @@ def revoke(
 ) -> None:
     """End a user's access now: the token and every browser sign-in stop working
     (`users token NAME` gives a new token)."""
-    from netruimte.services.access.auth import revoke_user
+    from netruimte.access.auth import revoke_user
 
     _change_user(revoke_user, name, db)
     typer.echo(f"revoked the token and sign-ins of {name!r}", err=True)
@@ -119,7 +119,7 @@ def remove(
 ) -> None:
     """Remove a user (their requests, plans and jobs stay, without an owner; the audit trail
     keeps the name)."""
-    from netruimte.services.access.auth import remove_user
+    from netruimte.access.auth import remove_user
 
     _change_user(remove_user, name, db)
     typer.echo(f"removed user {name!r}", err=True)

@@ -29,7 +29,7 @@ def worker(
     import signal
     import threading
 
-    from netruimte.services.jobs.worker import Worker
+    from netruimte.jobs.worker import Worker
 
     database = open_db(db)
     runner = Worker(database, poll_s=poll_s)

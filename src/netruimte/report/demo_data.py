@@ -1,6 +1,6 @@
 """The demo's results as data: variants, per-business plans, and the tables built from them.
 
-Shared by the demo job (:mod:`netruimte.services.demo.run`), its output writer and its report, so
+Shared by the demo job (:mod:`netruimte.demo.run`), its output writer and its report, so
 that the report layer does not depend on the service layer.
 """
 

@@ -2,8 +2,8 @@
 
 Each task reads its site on the worker (:func:`netruimte.scale.fleet_input.entry_site`: only
 file names and CSV cells travel, never a year of 15-minute series), plans it with the
-``planner`` given (normally :func:`netruimte.services.sites.plan_file.plan_site`, which the CLI
-passes; this module does not import the services layer) and returns a small
+``planner`` given (normally :func:`netruimte.sites.plan_file.plan_site`, which the CLI
+passes; this module does not import the use-case layer) and returns a small
 :class:`SiteRow`. A site that fails, for bad input or anything else, becomes a row with status
 ``error`` and the message; the other sites go on. A task lost with a worker that died is run
 again by the Dask scheduler; the rows are collected by site position, so every site appears
@@ -322,7 +322,7 @@ def plan_fleet(
     fleet
         From :func:`netruimte.scale.fleet_input.load_fleet`.
     planner
-        Plans one site (picklable; the CLI passes ``netruimte.services.sites.plan_file.plan_site``).
+        Plans one site (picklable; the CLI passes ``netruimte.sites.plan_file.plan_site``).
     objective
         Overrides every site's own objective when given.
     scheduler

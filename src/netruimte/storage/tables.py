@@ -463,7 +463,7 @@ class SitePlanFile(Base):
 
 
 class AuditEntry(Base):
-    """One decision in the hash-chained audit trail (see :mod:`netruimte.services.access.audit`)."""
+    """One decision in the hash-chained audit trail (see :mod:`netruimte.access.audit`)."""
 
     __tablename__ = "audit_log"
 

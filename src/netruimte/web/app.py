@@ -21,8 +21,8 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from netruimte import __version__
-from netruimte.services.access.bootstrap import ensure_bootstrapped
-from netruimte.services.jobs.worker import Worker
+from netruimte.access.bootstrap import ensure_bootstrapped
+from netruimte.jobs.worker import Worker
 from netruimte.storage import Database, upgrade
 from netruimte.web.api import router as api_router
 from netruimte.web.errors import install_error_handlers

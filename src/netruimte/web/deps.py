@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import BackgroundTasks, Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from netruimte.services.access.auth import Principal, authenticate
-from netruimte.services.jobs.worker import Worker
+from netruimte.access.auth import Principal, authenticate
+from netruimte.jobs.worker import Worker
 from netruimte.storage import Database
 
 __all__ = [

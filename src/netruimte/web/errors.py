@@ -20,8 +20,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
-from netruimte.errors import InputError, NoSolutionError
-from netruimte.services.errors import ServiceError, Unauthorized
+from netruimte.errors import InputError, NoSolutionError, ServiceError, Unauthorized
 
 __all__ = [
     "BUSY_RETRY_AFTER_S",

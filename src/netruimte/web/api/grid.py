@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from netruimte.services.register import network
+from netruimte.register import network
 from netruimte.web.api.schemas import (
     Day,
     ErrorOut,

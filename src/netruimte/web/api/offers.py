@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from netruimte.services.register import offers
+from netruimte.register import offers
 from netruimte.web.api.schemas import Day, ErrorOut, Num
 from netruimte.web.deps import Caller, Db, TextId
 from netruimte.web.errors import ERROR_RESPONSES

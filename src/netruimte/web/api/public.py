@@ -11,11 +11,11 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from netruimte.conventions import csv_safe_text
+from netruimte.errors import NotFound
 from netruimte.grid import CapacityMapEntry as MapEntry
 from netruimte.grid import Constraint, write_capacity_map_csv
-from netruimte.services.errors import NotFound
-from netruimte.services.register import grid_state
-from netruimte.services.register.convert import check_day, today
+from netruimte.register import grid_state
+from netruimte.register.convert import check_day, today
 from netruimte.web.api.schemas import CapacityMapEntry, CapacityMapOut, Day, ErrorOut, QueueOut
 from netruimte.web.deps import Db, TextId
 

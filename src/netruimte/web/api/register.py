@@ -8,10 +8,10 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
-from netruimte.services.access import audit
-from netruimte.services.access.auth import require_operator
-from netruimte.services.register import scenario_io
-from netruimte.services.register.convert import load_register
+from netruimte.access import audit
+from netruimte.access.auth import require_operator
+from netruimte.register import scenario_io
+from netruimte.register.convert import load_register
 from netruimte.storage.tables import Reinforcement, Station
 from netruimte.storage.tables import Request as RequestRow
 from netruimte.web.api.schemas import (

@@ -6,9 +6,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from netruimte.services.register import claims
-from netruimte.services.register import requests as svc
-from netruimte.services.sites import stored_plans as siteplans
+from netruimte.register import claims
+from netruimte.register import requests as svc
+from netruimte.sites import stored_plans as siteplans
 from netruimte.web.api.schemas import (
     AnnexIn,
     ClaimDecisionIn,

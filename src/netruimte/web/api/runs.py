@@ -6,8 +6,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from netruimte.services.jobs import queue as jobs
-from netruimte.services.register import runs
+from netruimte.jobs import queue as jobs
+from netruimte.register import runs
 from netruimte.web.api.schemas import (
     AllocateIn,
     ErrorOut,

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from netruimte.services.sites import stored_plans as siteplans
+from netruimte.sites import stored_plans as siteplans
 from netruimte.web.api.schemas import ErrorOut, SitePlanOut
 from netruimte.web.api.uploads import read_uploads
 from netruimte.web.deps import Caller, Db, IntId, wake_worker

@@ -16,8 +16,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
+from netruimte.access.auth import Principal
 from netruimte.errors import InputError
-from netruimte.services.access.auth import Principal
 from netruimte.storage import Database
 from netruimte.web.pages.render import check_form, signed_in, wants_json
 

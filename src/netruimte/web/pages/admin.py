@@ -25,9 +25,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from netruimte.access import audit, auth
 from netruimte.errors import InputError
-from netruimte.services.access import audit, auth
-from netruimte.services.register import network, runs, scenario_io, whatif
+from netruimte.register import network, runs, scenario_io, whatif
 from netruimte.web.deps import Db
 from netruimte.web.pages.actions import call, database, read_form, text
 from netruimte.web.pages.forms import parse_day, parse_float, parse_int, text_field

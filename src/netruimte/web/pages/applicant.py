@@ -30,9 +30,9 @@ from sqlalchemy import select
 from starlette.datastructures import FormData
 
 from netruimte.errors import InputError
-from netruimte.services.register import evidence, offers
-from netruimte.services.register import requests as svc
-from netruimte.services.register.claims import ClaimView
+from netruimte.register import evidence, offers
+from netruimte.register import requests as svc
+from netruimte.register.claims import ClaimView
 from netruimte.storage import Database
 from netruimte.storage.tables import Station
 from netruimte.waitlist.requests import FUNCTIONS, Category, Contract

@@ -14,7 +14,7 @@ from functools import lru_cache
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from netruimte.services.errors import NotFound
+from netruimte.errors import NotFound
 
 __all__ = ["PLOTLY_PATH", "plotly_url", "router"]
 

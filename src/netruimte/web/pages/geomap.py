@@ -26,8 +26,8 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from netruimte.errors import InputError
-from netruimte.services.register import grid_state
-from netruimte.services.register.convert import check_day, today
+from netruimte.register import grid_state
+from netruimte.register.convert import check_day, today
 from netruimte.storage.tables import Station
 from netruimte.web.api.public import COLOURS
 from netruimte.web.deps import Db

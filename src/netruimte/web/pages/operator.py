@@ -24,10 +24,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
+from netruimte.access.auth import Principal, require_operator
 from netruimte.errors import InputError
-from netruimte.services.access.auth import Principal, require_operator
-from netruimte.services.register import claims, evidence, moments, offers, runs
-from netruimte.services.register.offer_state import OFFERED
+from netruimte.register import claims, evidence, moments, offers, runs
+from netruimte.register.offer_state import OFFERED
 from netruimte.storage import Database
 from netruimte.storage.tables import PriorityClaim
 from netruimte.storage.tables import Request as RequestRow

@@ -19,12 +19,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from netruimte.access.auth import Principal
 from netruimte.errors import InputError
-from netruimte.services.access.auth import Principal
-from netruimte.services.jobs import queue as jobs
-from netruimte.services.register import requests as request_service
-from netruimte.services.register.bundles import load_in_tempdir
-from netruimte.services.sites import stored_plans as siteplans
+from netruimte.jobs import queue as jobs
+from netruimte.register import requests as request_service
+from netruimte.register.bundles import load_in_tempdir
+from netruimte.sites import stored_plans as siteplans
 from netruimte.storage import Database
 from netruimte.web.deps import Db, IntId
 from netruimte.web.i18n import request_language

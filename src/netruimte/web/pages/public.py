@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from netruimte.i18n import gettext
-from netruimte.services.register import dashboard, grid_state
-from netruimte.services.register.convert import check_day, today
+from netruimte.register import dashboard, grid_state
+from netruimte.register.convert import check_day, today
 from netruimte.web.api.public import COLOURS
 from netruimte.web.deps import Db, TextId
 from netruimte.web.i18n import request_language

@@ -7,7 +7,7 @@ the API's error body (``{"error", "message", "field", "source", "line"}``) for t
 
 **Sign-in.** ``POST /login`` checks an API token and starts a server-side session whose id
 goes in the cookie :data:`COOKIE` (``HttpOnly``, ``SameSite=Strict``, ``Path=/``, ``Secure``
-over https); sign-out ends the session (:mod:`netruimte.services.access.auth`). Pages
+over https); sign-out ends the session (:mod:`netruimte.access.auth`). Pages
 also accept ``Authorization: Bearer <token>``, so the JSON twins work from scripts. A page that
 needs a sign-in sends a person to ``/login?next=…`` and answers 401 to the JSON twin. Forms
 that change something are refused when the browser says they come from another site (the
@@ -37,10 +37,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from netruimte import __version__
-from netruimte.errors import InputError, NoSolutionError
+from netruimte.access.auth import Principal, authenticate, authenticate_session
+from netruimte.errors import Forbidden, InputError, NoSolutionError, ServiceError, Unauthorized
 from netruimte.explain_i18n import translate_explanation
-from netruimte.services.access.auth import Principal, authenticate, authenticate_session
-from netruimte.services.errors import Forbidden, ServiceError, Unauthorized
 from netruimte.web.errors import BUSY_RETRY_AFTER_S, error_body, is_busy
 from netruimte.web.i18n import LANGUAGES, gettext, install_template_globals, request_language
 from netruimte.web.pages.assets import plotly_url

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from netruimte.i18n import gettext
-from netruimte.services.register import claims, dashboard, history, moments, offers
+from netruimte.register import claims, dashboard, history, moments, offers
 from netruimte.web.deps import Db, TextId
 from netruimte.web.i18n import request_language
 from netruimte.web.pages import figures

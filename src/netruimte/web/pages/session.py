@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from netruimte.services.access.auth import Principal, end_session, start_session
-from netruimte.services.errors import TooMany, Unauthorized
+from netruimte.access.auth import Principal, end_session, start_session
+from netruimte.errors import TooMany, Unauthorized
 from netruimte.web.pages.render import (
     COOKIE,
     PageRoute,

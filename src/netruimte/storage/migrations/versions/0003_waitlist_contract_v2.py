@@ -16,7 +16,7 @@ its complement over the day (quarter-hour precision), so a stored right keeps it
 downgrade turns them back. A list covering the whole day has no complement a right can hold and
 stops the migration with the request's id.
 
-The audit trail vouches for each row with a digest (``services/access/audit_state.py``); a changed
+The audit trail vouches for each row with a digest (``access/audit_state.py``); a changed
 ``blocks`` would no longer match it. When the trail has entries, the upgrade appends one entry
 ``schema.upgrade`` on ``schema:0003`` with the scheme-2 digest of every request, station and
 reinforcement and the list of converted requests (old and new windows), hash-chained like any

@@ -15,13 +15,12 @@ from typing import Any, TypedDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from netruimte.errors import InputError
+from netruimte.access import audit
+from netruimte.access.auth import Principal, require_operator
+from netruimte.errors import Conflict, InputError, NotFound
 from netruimte.grid import DelayDistribution
-from netruimte.services.access import audit
-from netruimte.services.access.auth import Principal, require_operator
-from netruimte.services.errors import Conflict, NotFound
-from netruimte.services.register.convert import check_day, grid_of, load_register, paths, today
-from netruimte.services.register.grid_state import live_rooms, new_over_allocation, over_allocation
+from netruimte.register.convert import check_day, grid_of, load_register, paths, today
+from netruimte.register.grid_state import live_rooms, new_over_allocation, over_allocation
 from netruimte.storage import Database
 from netruimte.storage.tables import Reinforcement, Request, Station
 

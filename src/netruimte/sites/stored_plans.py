@@ -3,7 +3,7 @@
 The upload (a site TOML, ``docs/site-file.md``, plus the CSV files it names, or a zip) is
 checked at once: the TOML must parse and every ``*csv`` it names must be in the upload. The
 planning itself is a job that runs exactly what ``netruimte site plan SITE.toml --out DIR``
-runs (:func:`netruimte.services.sites.plan_file.run_site_plan`): the contract's Plan JSON, the
+runs (:func:`netruimte.sites.plan_file.run_site_plan`): the contract's Plan JSON, the
 self-contained HTML report, the planned import profile (CSV) and the request annex. An
 applicant attaches a done plan to a waiting request: the request then carries the import
 profile and, by default, the annex's kW, contract and capacity blocks.
@@ -20,20 +20,19 @@ from typing import Any, TypedDict
 from sqlalchemy import func, select
 
 from netruimte._util import utc_now
-from netruimte.errors import InputError
-from netruimte.services.access import audit
-from netruimte.services.access.auth import Principal
-from netruimte.services.errors import Conflict, NotFound, TooMany
-from netruimte.services.jobs import queue as jobs
-from netruimte.services.register.bundles import (
+from netruimte.access import audit
+from netruimte.access.auth import Principal
+from netruimte.errors import Conflict, InputError, NotFound, TooMany
+from netruimte.jobs import queue as jobs
+from netruimte.register.bundles import (
     check_references,
     load_in_tempdir,
     main_toml,
     make_bundle,
 )
-from netruimte.services.register.convert import WAITING, domain_request, load_register
-from netruimte.services.register.requests import RequestView, owned_request, request_view
-from netruimte.services.register.scenario_io import store_blob, store_blobs
+from netruimte.register.convert import WAITING, domain_request, load_register
+from netruimte.register.requests import RequestView, owned_request, request_view
+from netruimte.register.scenario_io import store_blob, store_blobs
 from netruimte.storage import Database
 from netruimte.storage.tables import Blob, SitePlan, SitePlanFile, Station, User
 
@@ -69,7 +68,7 @@ class PlanFiles:
 
 def plan_files(site_toml: Path) -> PlanFiles:
     """Plan a site file as the CLI does and read its outputs (plan, report, profile, annex)."""
-    from netruimte.services.sites.plan_file import run_site_plan
+    from netruimte.sites.plan_file import run_site_plan
 
     with tempfile.TemporaryDirectory(prefix="netruimte-plan-") as tmp:
         out = Path(tmp)
@@ -314,7 +313,7 @@ def attach_annex(
     The request gets the plan's import profile (laid over the representative year). With
     ``adopt`` it also takes the annex's ``kw`` (the plan's import, rounded up to 0.01 kW),
     ``contract`` and, for a time-block right, ``capacity_blocks`` and ``restricted_kw``
-    (:func:`netruimte.services.sites.plan_file.request_annex`).
+    (:func:`netruimte.sites.plan_file.request_annex`).
     """
     from netruimte.grid import to_representative_year
     from netruimte.profiles import read_profile_csv

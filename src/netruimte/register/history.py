@@ -16,8 +16,8 @@ from typing import Any, NotRequired, TypedDict
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from netruimte.services.access.auth import Principal
-from netruimte.services.register.requests import owned_request
+from netruimte.access.auth import Principal
+from netruimte.register.requests import owned_request
 from netruimte.storage import Database
 from netruimte.storage.tables import AuditEntry, RequestVisit, Run, RunRequest
 

@@ -21,11 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from netruimte._util import utc_now
-from netruimte.errors import InputError
-from netruimte.services.access import audit
-from netruimte.services.access.auth import Principal, require_operator
-from netruimte.services.errors import Conflict, NotFound
-from netruimte.services.register.convert import (
+from netruimte.access import audit
+from netruimte.access.auth import Principal, require_operator
+from netruimte.errors import Conflict, InputError, NotFound
+from netruimte.register.convert import (
     GRANTED,
     WAITING,
     WITHDRAWN,
@@ -35,10 +34,10 @@ from netruimte.services.register.convert import (
     paths,
     today,
 )
-from netruimte.services.register.grid_state import check_fit, live_rooms
-from netruimte.services.register.offer_state import ACCEPTED, DECLINED, OFFERED, WITHDRAWN_OFFER
-from netruimte.services.register.requests import owned_request, record_grant
-from netruimte.services.register.runs import split_partial
+from netruimte.register.grid_state import check_fit, live_rooms
+from netruimte.register.offer_state import ACCEPTED, DECLINED, OFFERED, WITHDRAWN_OFFER
+from netruimte.register.requests import owned_request, record_grant
+from netruimte.register.runs import split_partial
 from netruimte.storage import Database
 from netruimte.storage.tables import Request, Station
 

@@ -16,9 +16,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from netruimte.errors import InputError, NetruimteError
-from netruimte.services.jobs import queue as jobs
-from netruimte.services.register import runs
-from netruimte.services.sites import stored_plans as siteplans
+from netruimte.jobs import queue as jobs
+from netruimte.register import runs
+from netruimte.sites import stored_plans as siteplans
 from netruimte.storage import Database
 
 __all__ = ["HANDLERS", "Handler", "Worker"]

@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from netruimte.grid import Direction, constraint_colour
-from netruimte.services.register.convert import (
+from netruimte.register.convert import (
     GRANTED,
     WAITING,
     domain_request,

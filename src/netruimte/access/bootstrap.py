@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from netruimte.services.access.auth import SYSTEM
-from netruimte.services.register.scenario_io import import_scenario
+from netruimte.access.auth import SYSTEM
+from netruimte.register.scenario_io import import_scenario
 from netruimte.storage import Database
 from netruimte.storage.tables import Register
 from netruimte.waitlist import Scenario

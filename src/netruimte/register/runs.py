@@ -31,12 +31,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from netruimte._util import utc_now
-from netruimte.errors import InputError
-from netruimte.services.access import audit
-from netruimte.services.access.auth import Principal, require_operator
-from netruimte.services.errors import NotFound
-from netruimte.services.jobs import queue as jobs
-from netruimte.services.register.convert import (
+from netruimte.access import audit
+from netruimte.access.auth import Principal, require_operator
+from netruimte.errors import InputError, NotFound
+from netruimte.jobs import queue as jobs
+from netruimte.register.convert import (
     WAITING,
     build_scenario,
     check_day,
@@ -46,9 +45,9 @@ from netruimte.services.register.convert import (
     request_fields,
     today,
 )
-from netruimte.services.register.grid_state import NodeRoom, check_fit, live_rooms
-from netruimte.services.register.offer_state import OFFERED
-from netruimte.services.register.requests import record_grant
+from netruimte.register.grid_state import NodeRoom, check_fit, live_rooms
+from netruimte.register.offer_state import OFFERED
+from netruimte.register.requests import record_grant
 from netruimte.storage import Database
 from netruimte.storage.tables import Request, Run, RunRequest, RunStation
 from netruimte.waitlist import (
@@ -458,7 +457,7 @@ def allocate(
                 raise RuntimeError(f"partial offer to {out.id} does not fit; nothing was written")
             before = _take_room(rooms, path, row.direction, offer.kw)
             part = split_partial(session, row, offer.kw, now)
-            part.offer_status = OFFERED  # the applicant answers it (services.register.offers)
+            part.offer_status = OFFERED  # the applicant answers it (register.offers)
             run.granted_count = (run.granted_count or 0) + 1
             record_grant(
                 db,

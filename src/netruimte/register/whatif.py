@@ -1,6 +1,6 @@
 """What if a reinforcement comes at another date or with other MW: two forecasts side by side.
 
-The register is turned into a scenario once (:func:`~netruimte.services.register.convert.
+The register is turned into a scenario once (:func:`~netruimte.register.convert.
 build_scenario`, the horizon and policy of the register) and simulated twice in one call:
 as planned, and with the one reinforcement's date and MW changed. Nothing is written: the
 operator sees, per waiting request, the date it is granted in either forecast and how many
@@ -15,10 +15,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from netruimte.errors import InputError
-from netruimte.services.access.auth import Principal, require_operator
-from netruimte.services.errors import NotFound
-from netruimte.services.register.convert import build_scenario, load_register
+from netruimte.access.auth import Principal, require_operator
+from netruimte.errors import InputError, NotFound
+from netruimte.register.convert import build_scenario, load_register
 from netruimte.storage import Database
 from netruimte.storage.tables import Request, Run, RunRequest
 from netruimte.waitlist import simulate

@@ -27,7 +27,7 @@ import pandas as pd
 from netruimte._util import write_atomic
 from netruimte.planner.hub import Hub, hub_net_import_kw, verify_hub_dispatch
 from netruimte.planner.site import Objective, Site
-from netruimte.services.sites.plan_file import (
+from netruimte.sites.plan_file import (
     CostLine,
     installed_sizes,
     kw_rounded_up,
@@ -141,7 +141,7 @@ def _joint_cost(hub: Hub, dispatches: tuple[pd.DataFrame, ...], import_kw: float
     CostLine, ...
 ]:  # fmt: skip
     """The hub tariff on the joint exchange plus the members' curtailment (same formula as
-    :func:`netruimte.services.sites.plan_file.tariff_cost`)."""
+    :func:`netruimte.sites.plan_file.tariff_cost`)."""
     net = hub_net_import_kw(dispatches)
     joint = pd.DataFrame(
         {"import_kw": np.maximum(net, 0.0), "export_kw": np.maximum(-net, 0.0)}, index=hub.index
@@ -253,7 +253,7 @@ def plan_hub(hub: Hub) -> HubPlan:
 def hub_request_annex(plan: HubPlan, profile_csv: str = "import.csv") -> dict[str, Any]:
     """The hub as ONE waiting-list request (``request.json``): one contract, members listed.
 
-    The same shape as the single-site annex (:func:`netruimte.services.sites.plan_file.
+    The same shape as the single-site annex (:func:`netruimte.sites.plan_file.
     request_annex`): ``request`` holds the keys of a ``[[request]]`` table (the hub is the
     applicant; ``kw`` is the joint import rounded up to 0.01 kW, at least the joint profile's
     peak), ready to copy into a scenario with an ``id``, ``station`` and ``submitted``; the

@@ -23,8 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from netruimte._util import utc_now
-from netruimte.services.access.auth import Principal
-from netruimte.services.errors import NotFound
+from netruimte.access.auth import Principal
+from netruimte.errors import NotFound
 from netruimte.storage import Database
 from netruimte.storage.tables import Job, Run, SitePlan
 

@@ -37,8 +37,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from netruimte import __version__
-from netruimte.services.access.audit_state import SCHEME, all_states, object_state, reconcile
-from netruimte.services.access.auth import Principal
+from netruimte.access.audit_state import SCHEME, all_states, object_state, reconcile
+from netruimte.access.auth import Principal
 from netruimte.storage import Database
 from netruimte.storage.tables import AuditEntry, AuditHead
 

@@ -1,6 +1,6 @@
 """Preview an allocation moment: who would get what at the next moment, and why.
 
-The preview runs the same engine on the same register as :func:`netruimte.services.register.runs.
+The preview runs the same engine on the same register as :func:`netruimte.register.runs.
 allocate` (a one-day horizon from the moment's date, no use-it-or-lose-it, the register's policy
 and fit unless given) and writes nothing. Each request that takes part is listed in queue order
 per station and direction with its outcome: ``grant`` (the whole kW, under its own contract or
@@ -18,17 +18,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from netruimte.access.auth import Principal, require_operator
 from netruimte.errors import InputError
-from netruimte.services.access.auth import Principal, require_operator
-from netruimte.services.register import dashboard
-from netruimte.services.register.convert import (
+from netruimte.register import dashboard
+from netruimte.register.convert import (
     WAITING,
     build_scenario,
     check_day,
     load_register,
     today,
 )
-from netruimte.services.register.requests import owned_request
+from netruimte.register.requests import owned_request
 from netruimte.storage import Database
 from netruimte.storage.tables import Request, Station
 from netruimte.waitlist import Fit, Policy, simulate

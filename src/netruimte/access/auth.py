@@ -30,8 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from netruimte._util import utc_now
-from netruimte.errors import InputError
-from netruimte.services.errors import Conflict, Forbidden, NotFound, Unauthorized
+from netruimte.errors import Conflict, Forbidden, InputError, NotFound, Unauthorized
 from netruimte.storage import Database
 from netruimte.storage.tables import User, WebSession
 
@@ -302,7 +301,7 @@ def require_operator(principal: Principal, what: str) -> None:
 
 
 def _audit(db: Database, session: Session, action: str, user: Principal) -> None:
-    from netruimte.services.access import audit  # audit needs Principal from this module
+    from netruimte.access import audit  # audit needs Principal from this module
 
     audit.append(
         db,

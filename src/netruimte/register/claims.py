@@ -20,12 +20,11 @@ from typing import TypedDict
 from sqlalchemy import select
 
 from netruimte._util import utc_now
-from netruimte.errors import InputError
-from netruimte.services.access import audit
-from netruimte.services.access.auth import Principal, require_operator
-from netruimte.services.errors import Conflict, NotFound
-from netruimte.services.register.convert import WAITING, domain_request, load_register
-from netruimte.services.register.requests import owned_request
+from netruimte.access import audit
+from netruimte.access.auth import Principal, require_operator
+from netruimte.errors import Conflict, InputError, NotFound
+from netruimte.register.convert import WAITING, domain_request, load_register
+from netruimte.register.requests import owned_request
 from netruimte.storage import Database
 from netruimte.storage.tables import PriorityClaim, Request, Station
 from netruimte.waitlist import FUNCTIONS, Category

@@ -3,7 +3,7 @@
 Who may set what. An applicant files a request for itself: station, kW, direction, contract and
 the connection's details; the time of submission is the server's clock (nobody can move
 forward in first-come-first-served by backdating). Priority comes only through a claim with
-evidence that an operator decides (:mod:`netruimte.services.register.claims`). An operator
+evidence that an operator decides (:mod:`netruimte.register.claims`). An operator
 may set every field, file on behalf of an applicant (``owner``) and grant capacity.
 
 A grant is one transaction: the station rows on the request's path are locked, the request row
@@ -24,11 +24,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from netruimte._util import utc_now
-from netruimte.errors import InputError
-from netruimte.services.access import audit
-from netruimte.services.access.auth import Principal, require_operator
-from netruimte.services.errors import Conflict, Forbidden, NotFound
-from netruimte.services.register.convert import (
+from netruimte.access import audit
+from netruimte.access.auth import Principal, require_operator
+from netruimte.errors import Conflict, Forbidden, InputError, NotFound
+from netruimte.register.convert import (
     GRANTED,
     WAITING,
     WITHDRAWN,
@@ -41,7 +40,7 @@ from netruimte.services.register.convert import (
     request_fields,
     today,
 )
-from netruimte.services.register.grid_state import check_fit, live_rooms
+from netruimte.register.grid_state import check_fit, live_rooms
 from netruimte.storage import Database
 from netruimte.storage.tables import Request, Station, User
 from netruimte.waitlist import Request as WaitRequest
@@ -462,7 +461,7 @@ def record_grant(
     """Mark ``row`` granted on ``day`` and append its audit entry, in the caller's transaction.
 
     One place for a grant by hand (:func:`grant_request`) and by an allocation moment
-    (:mod:`netruimte.services.register.runs`); ``run`` adds that moment's run id, rank and
+    (:mod:`netruimte.register.runs`); ``run`` adds that moment's run id, rank and
     category (or ``{"run": None}``).
     """
     row.status = GRANTED

@@ -24,12 +24,11 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from netruimte.conventions import FIRST_DATE, LAST_DATE
-from netruimte.errors import InputError
+from netruimte.errors import Conflict, InputError
 from netruimte.grid import DelayDistribution, Direction, Grid
 from netruimte.grid import Reinforcement as GridReinforcement
 from netruimte.grid import Station as GridStation
 from netruimte.grid.representative import DEFAULT_TIME_BLOCKS, STEPS_PER_DAY, block_mask
-from netruimte.services.errors import Conflict
 from netruimte.storage.tables import Register, Reinforcement, Request, Station
 from netruimte.waitlist import Request as WaitRequest
 from netruimte.waitlist import Scenario, UseItOrLoseIt

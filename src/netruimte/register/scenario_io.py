@@ -28,8 +28,24 @@ from sqlalchemy.orm import Session
 
 from netruimte import __version__
 from netruimte._util import utc_now
+from netruimte.access import audit
+from netruimte.access.auth import Principal, require_operator
 from netruimte.conventions import csv_safe_text
-from netruimte.errors import InputError
+from netruimte.errors import Conflict, InputError
+from netruimte.register.bundles import (
+    csv_references,
+    load_in_tempdir,
+    main_toml,
+    make_bundle,
+    parse_toml,
+)
+from netruimte.register.convert import (
+    GRANTED,
+    WAITING,
+    WITHDRAWN,
+    load_register,
+    request_fields,
+)
 from netruimte.scenario.waitlist_text import (
     representative_csv,
     request_row,
@@ -37,23 +53,6 @@ from netruimte.scenario.waitlist_text import (
     scenario_toml,
 )
 from netruimte.scenario.waitlist_toml import load_scenario
-from netruimte.services.access import audit
-from netruimte.services.access.auth import Principal, require_operator
-from netruimte.services.errors import Conflict
-from netruimte.services.register.bundles import (
-    csv_references,
-    load_in_tempdir,
-    main_toml,
-    make_bundle,
-    parse_toml,
-)
-from netruimte.services.register.convert import (
-    GRANTED,
-    WAITING,
-    WITHDRAWN,
-    load_register,
-    request_fields,
-)
 from netruimte.storage import Database
 from netruimte.storage.tables import (
     Blob,

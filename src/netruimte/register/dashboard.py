@@ -18,7 +18,7 @@ Nothing here changes the register. Three views the JSON API does not give in one
   Monte Carlo run, else the date of the latest deterministic forecast).
 
 Object-level rules are those of the API: an applicant sees only its own requests (another's
-answers :class:`~netruimte.services.errors.NotFound`), the queue is for operators only, and
+answers :class:`~netruimte.errors.NotFound`), the queue is for operators only, and
 forecast outcomes follow the owner recorded with the run.
 """
 
@@ -35,13 +35,12 @@ from typing import Any
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from netruimte.errors import InputError
+from netruimte.access.auth import Principal, require_operator
+from netruimte.errors import InputError, NotFound
 from netruimte.grid import Direction
-from netruimte.services.access.auth import Principal, require_operator
-from netruimte.services.errors import NotFound
-from netruimte.services.jobs import queue as jobs
-from netruimte.services.register import grid_state
-from netruimte.services.register.convert import (
+from netruimte.jobs import queue as jobs
+from netruimte.register import grid_state
+from netruimte.register.convert import (
     GRANTED,
     WAITING,
     WITHDRAWN,
@@ -52,8 +51,8 @@ from netruimte.services.register.convert import (
     paths,
     today,
 )
-from netruimte.services.register.requests import owned_request, request_view
-from netruimte.services.register.runs import ALLOCATE, FORECAST, MONTE_CARLO, run_outcome
+from netruimte.register.requests import owned_request, request_view
+from netruimte.register.runs import ALLOCATE, FORECAST, MONTE_CARLO, run_outcome
 from netruimte.storage import Database
 from netruimte.storage.tables import (
     AuditHead,

@@ -13,11 +13,10 @@ import hashlib
 import re
 from typing import Any
 
-from netruimte.errors import InputError
-from netruimte.services.access.auth import Principal, require_operator
-from netruimte.services.errors import NotFound
-from netruimte.services.register import claims
-from netruimte.services.register.scenario_io import store_blob
+from netruimte.access.auth import Principal, require_operator
+from netruimte.errors import InputError, NotFound
+from netruimte.register import claims
+from netruimte.register.scenario_io import store_blob
 from netruimte.storage import Database
 from netruimte.storage.tables import Blob
 from netruimte.waitlist.requests import FUNCTIONS, Category

@@ -8,11 +8,11 @@ Steps (each reported to a progress callback):
    Monte Carlo over the reinforcement delays, and once with the works as originally planned;
 3. size the smart tools (PV, battery, flexible processes) of every waiting business that can
    use them at the least cost under example tariffs (one min-cost solve per business type,
-   scaled: :mod:`netruimte.services.demo.sizing`): the contracted kW becomes its firm request,
+   scaled: :mod:`netruimte.demo.sizing`): the contracted kW becomes its firm request,
    and the exact smallest time-block connection where the station's peak block is kept free
    its time-block request;
 4. run the waiting list again with those smaller (or time-block) requests;
-5. room before reinforcement (:mod:`netruimte.services.demo.instruments`): run it with
+5. room before reinforcement (:mod:`netruimte.demo.instruments`): run it with
    congestion contracts at the stations, with the grid batteries relieving as congestion
    relievers, with the waiting businesses of one Almere station as one energy hub, and with
    all three on top of the smart tools;
@@ -31,6 +31,22 @@ from typing import Final
 
 import pandas as pd
 
+from netruimte.demo.instruments import (
+    flevoland_contracts,
+    hub_members,
+    plan_station_hub,
+    room_created,
+    with_contracts,
+    with_hub,
+    with_relief,
+)
+from netruimte.demo.sizing import (
+    REFERENCE_KW,
+    TypeSizing,
+    business_site,
+    installed_site,
+    size_type,
+)
 from netruimte.grid.model import Grid
 from netruimte.grid.representative import complement_windows
 from netruimte.planner.site import Connection, Site
@@ -59,22 +75,6 @@ from netruimte.scenario.flevoland import (
     write_scenario_files,
 )
 from netruimte.scenario.waitlist_toml import load_scenario
-from netruimte.services.demo.instruments import (
-    flevoland_contracts,
-    hub_members,
-    plan_station_hub,
-    room_created,
-    with_contracts,
-    with_hub,
-    with_relief,
-)
-from netruimte.services.demo.sizing import (
-    REFERENCE_KW,
-    TypeSizing,
-    business_site,
-    installed_site,
-    size_type,
-)
 from netruimte.waitlist import monte_carlo, simulate
 from netruimte.waitlist.requests import Contract
 from netruimte.waitlist.result import SimulationResult
@@ -281,7 +281,7 @@ def _with_works(scenario: Scenario, planned: FlevolandScenario) -> Scenario:
 
 
 def run_demo(options: DemoOptions, progress: ProgressFn | None = None) -> DemoResult:
-    """Run the whole demo (files: :func:`netruimte.services.demo.output.write_demo`)."""
+    """Run the whole demo (files: :func:`netruimte.demo.output.write_demo`)."""
     report = progress or (lambda task, done, total: None)
     timings: dict[str, float] = {}
     clock = time.perf_counter()

@@ -1,1 +1,0 @@
-"""Use cases: load -> compute -> save; the web API and the CLI are thin layers over these."""
