@@ -55,7 +55,10 @@ def test_time_decomposition_is_within_its_gap_of_the_full_lp(site: Site) -> None
     assert full.annual_cost_eur is not None
     assert split.annual_cost_eur is not None
     assert split.lower_bound_eur is not None and split.gap is not None
-    money = 1e-5 * max(1.0, abs(full.annual_cost_eur))  # solver tolerances
+    # Solver tolerances: HiGHS's 1e-7 on kW-sized columns priced at tens of EUR per kW gives
+    # objective noise of ~1e-5 EUR; a site whose optimum is ~1e-5 EUR (found by hypothesis:
+    # 1.04e-5 EUR from the full LP, 1.2e-7 EUR from the decomposition) needs a floor above it.
+    money = 1e-5 * max(10.0, abs(full.annual_cost_eur))
     # The full LP's optimum lies between the bounds the time decomposition proved ...
     assert split.lower_bound_eur <= full.annual_cost_eur + money
     # ... so its plan is at most the gap it reports above the optimum, and that gap is 0.1 %.
