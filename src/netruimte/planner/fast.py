@@ -32,10 +32,9 @@ from enum import StrEnum
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from netruimte.conventions import HOURS_PER_STEP
+from netruimte.conventions import HOURS_PER_STEP, FloatArray
 from netruimte.planner import _kernels as kern
 from netruimte.planner.dispatch import SHIFTABLE_PREFIX, dispatch_frame, verify_dispatch
 from netruimte.planner.prepare import SiteArrays, occurrence_reason, site_arrays
@@ -48,7 +47,6 @@ __all__ = [
     "min_connection",
 ]
 
-FloatArray = npt.NDArray[np.float64]
 
 L_TOLERANCE_KW: Final = 1e-5
 """Bisection stops when the feasible and infeasible limits are this close (kW)."""

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from netruimte.conventions import FloatArray
 from netruimte.errors import InputError
 
 __all__ = ["UNITS", "Table", "header_unit", "parse_numbers", "read_table"]
@@ -261,7 +262,7 @@ def header_unit(name: str) -> str | None:
 class Numbers:
     """Parsed values (NaN for empty cells) and the marks that were used."""
 
-    values: npt.NDArray[np.float64]
+    values: FloatArray
     decimal: str | None
     thousands: str | None
 
