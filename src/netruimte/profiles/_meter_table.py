@@ -305,24 +305,19 @@ def parse_numbers(
         values = filled.astype(np.float64)
     except ValueError:
         values = pd.to_numeric(pd.Series(filled, dtype=object), errors="coerce").to_numpy(float)
-    bad = np.flatnonzero(np.isnan(values) & ~empty)
-    if bad.size:
-        at = int(bad[0])
-        raise InputError(
-            f"expected a number, got {cells[at]!r}",
-            source=source,
-            line=int(lines[at]),
-            field=column,
-        )
-    infinite = np.flatnonzero(np.isinf(values))
-    if infinite.size:
-        at = int(infinite[0])
-        raise InputError(
-            f"expected a finite number, got {cells[at]!r}",
-            source=source,
-            line=int(lines[at]),
-            field=column,
-        )
+    for wrong, expected in (
+        (np.isnan(values) & ~empty, "a number"),
+        (np.isinf(values), "a finite number"),
+    ):
+        bad = np.flatnonzero(wrong)
+        if bad.size:
+            at = int(bad[0])
+            raise InputError(
+                f"expected {expected}, got {str(cells[at])!r}",
+                source=source,
+                line=int(lines[at]),
+                field=column,
+            )
     return Numbers(values, marks, thousands)
 
 

@@ -207,7 +207,7 @@ def _regex_fields(
         at = int(unmatched[0])
         raise InputError(
             f"expected a date and time such as '2025-01-01 00:15' or '01-01-2025 00:15', "
-            f"got {cells[at]!r}",
+            f"got {str(cells[at])!r}",
             source=source,
             line=int(lines[at]),
             field=column,
