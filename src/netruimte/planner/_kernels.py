@@ -334,6 +334,24 @@ def _slack(
 
 
 @njit(cache=True)
+def _battery_step(
+    y: float, need: float, s: float, p: float, eta: float, smin: float, smax: float, dt: float
+) -> tuple[float, float, float]:
+    """One step of the just-in-time dispatch with ``y`` kW of headroom left for the battery:
+    discharge what a negative headroom forces, else charge only up to what the next step
+    needs (``need``). Returns charge and discharge power (kW) and the state of charge after."""
+    if y < 0.0:
+        ch = 0.0
+        dis = -y
+        s_new = s + y * dt / eta
+    else:
+        ch = min(max((need - s) / (eta * dt), 0.0), min(p, y))
+        dis = 0.0
+        s_new = s + eta * ch * dt
+    return ch, dis, min(max(s_new, smin), smax)
+
+
+@njit(cache=True)
 def reconstruct(
     limit: float,
     site: SiteSteps,
@@ -386,15 +404,7 @@ def reconstruct(
                 e = best_e
                 y = max(h - e / dt, -p)
                 need = _value(nv, n0, n1, n2, q - e, eta, 1.0)
-                if y < 0.0:
-                    ch = 0.0
-                    dis = -y
-                    s_new = s + y * dt / eta
-                else:
-                    ch = min(max((need - s) / (eta * dt), 0.0), min(p, y))
-                    dis = 0.0
-                    s_new = s + eta * ch * dt
-                s = min(max(s_new, smin), smax)
+                ch, dis, s = _battery_step(y, need, s, p, eta, smin, smax, dt)
                 shift_kw[tt] = e / dt
                 charge_kw[tt] = ch
                 discharge_kw[tt] = dis
@@ -408,15 +418,7 @@ def reconstruct(
                 need = _value(rv[t + 1], rl0[t + 1], rl1[t + 1], rl2[t + 1], occ_q[k], eta, 1.0)
             else:
                 need = rv[t + 1]
-            if h < 0.0:
-                ch = 0.0
-                dis = -h
-                s_new = s + h * dt / eta
-            else:
-                ch = min(max((need - s) / (eta * dt), 0.0), min(p, h))
-                dis = 0.0
-                s_new = s + eta * ch * dt
-            s = min(max(s_new, smin), smax)
+            ch, dis, s = _battery_step(h, need, s, p, eta, smin, smax, dt)
             shift_kw[t] = 0.0
             charge_kw[t] = ch
             discharge_kw[t] = dis
