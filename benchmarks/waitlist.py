@@ -202,8 +202,8 @@ def _same_numbers(a: SimulationResult, b: SimulationResult) -> bool:
 def _walked(c: CompiledScenario) -> int:
     """Request-moments the walk visits: each request from its first to its last moment."""
     raw = run_compiled(c)
-    took = raw.last_m >= 0
-    return int((raw.last_m[took] - c.start_m[took] + 1).sum())
+    took = raw.walk.last_m >= 0
+    return int((raw.walk.last_m[took] - c.start_m[took] + 1).sum())
 
 
 def _scaling(

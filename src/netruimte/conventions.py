@@ -12,8 +12,10 @@ See ``docs/conventions.md`` for the prose version. In short:
 from __future__ import annotations
 
 import datetime as dt
-from typing import Final
+from typing import Final, TypeAlias
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 __all__ = [
@@ -25,6 +27,9 @@ __all__ = [
     "STEP",
     "STEPS_PER_DAY_NOMINAL",
     "STEPS_PER_HOUR",
+    "BoolArray",
+    "FloatArray",
+    "IntArray",
     "csv_safe_text",
     "csv_unescape_text",
     "days_index",
@@ -32,6 +37,13 @@ __all__ = [
     "kwh_to_kw",
     "year_index",
 ]
+
+FloatArray: TypeAlias = npt.NDArray[np.float64]
+"""A numpy array of float64 (the unit is in the name of the variable that holds it)."""
+IntArray: TypeAlias = npt.NDArray[np.int64]
+"""A numpy array of int64 (indices, counts, step numbers)."""
+BoolArray: TypeAlias = npt.NDArray[np.bool_]
+"""A numpy array of booleans (masks)."""
 
 DEFAULT_TIMEZONE: Final = "Europe/Amsterdam"
 """Zone for naive (wall-clock) timestamps when none is given."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -246,6 +247,20 @@ def test_capacity_map_roundtrip_and_mapping(tmp_path: Path) -> None:
         stations[0].parent,
     ) == (59, 70, 104, "FGU")
     Grid(stations)  # the hierarchy is valid
+
+
+def test_capacity_map_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    path = tmp_path / "map.csv"
+    path.write_text("the previous map\n")
+
+    def entries() -> Iterator[CapacityMapEntry]:
+        yield CapacityMapEntry("FGU", 3000, 2990, name="TenneT FGU")
+        raise RuntimeError("the rows stopped half-way")
+
+    with pytest.raises(RuntimeError, match="half-way"):
+        write_capacity_map_csv(entries(), path)
+    assert path.read_text() == "the previous map\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["map.csv"]  # no temporary file left
 
 
 def test_capacity_map_errors(tmp_path: Path) -> None:

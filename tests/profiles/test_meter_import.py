@@ -265,3 +265,22 @@ def test_unknown_zones_name_their_flag():
         assert err.value.field == flag
     assert ImportOptions(timezone="UTC").timezone == "UTC"
     assert ImportOptions(timezone="+01:00", site_timezone="Europe/Brussels").timezone == "+01:00"
+
+
+def test_a_cell_that_is_no_number_or_not_finite_is_refused_with_its_line():
+    from netruimte.profiles._meter_table import parse_numbers
+
+    lines = np.array([2, 3, 4])
+    for cells, expected in (
+        (["1.5", "abc", "inf"], "expected a number, got 'abc'"),
+        (["1.5", "", "inf"], "expected a finite number, got 'inf'"),
+    ):
+        with pytest.raises(InputError) as err:
+            parse_numbers(np.array(cells), lines, decimal=".", source="m.csv", column="kWh")
+        assert (err.value.message, err.value.line, err.value.field) == (
+            expected,
+            3 if "abc" in cells else 4,
+            "kWh",
+        )
+    ok = parse_numbers(np.array(["1.5", "", "2"]), lines, decimal=".", source="m.csv", column="kWh")
+    assert np.isnan(ok.values[1]) and ok.values[[0, 2]].tolist() == [1.5, 2.0]

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from netruimte.waitlist.engine import compile_scenario, profile_alternatives, run_compiled
+from netruimte.waitlist.engine import compile_scenario
+from netruimte.waitlist.run import RawOutcome, profile_alternatives, run_compiled
 from netruimte.waitlist.scenario import Scenario
 from netruimte.waitlist.simulation import run_grants, run_seeds
 from tests.waitlist.randomcase import FITS, POLICIES, random_cm_scenario, random_scenario
@@ -37,11 +38,27 @@ def _digest(value: np.ndarray) -> str:
     return h.hexdigest()[:16]
 
 
+def _arrays(raw: RawOutcome) -> list[np.ndarray]:
+    """Every array of a run, in the order the digests were written in (the order of the run's
+    fields before the walk's outputs were grouped into ``RawOutcome.walk``)."""
+    w = raw.walk
+    arrays = [
+        raw.cap, w.status, w.grant_m, w.withdrawn_m, w.released_m, w.last_m, w.rank_pos,
+        w.ahead_mw, w.fail_node, w.fail_kind, w.claim_peak_mw, w.pending_count, w.room_hist_mw,
+        raw.used_flat, raw.used_prof, raw.max_used, raw.reinforcement_m, w.granted_mw,
+        w.outside, w.alt_used, raw.offer_r, raw.offer_m, raw.offer_mw, raw.offer_kind, raw.kind,
+        raw.block_idx, raw.restricted_mw,
+    ]  # fmt: skip
+    # every array once: a field added to the run or to the walk must be added here too
+    assert len(arrays) == len(dataclasses.fields(raw)) - 1 + len(w)
+    return arrays
+
+
 def _raw_digests(scenario: Scenario, policy: str | None = None, fit: str | None = None) -> str:
     c = compile_scenario(scenario, policy=policy, fit=fit)
     raw = run_compiled(c)
-    parts = [_digest(getattr(raw, f.name)) for f in dataclasses.fields(raw)]
-    waiting = np.flatnonzero(raw.status == 0).astype(np.int64)
+    parts = [_digest(array) for array in _arrays(raw)]
+    waiting = np.flatnonzero(raw.walk.status == 0).astype(np.int64)
     parts.append(_digest(profile_alternatives(c, raw, waiting)))
     for seed_seq in run_seeds(11, 3):
         parts.append(_digest(run_grants(c, seed_seq)))

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from netruimte.waitlist import Scenario, compile_scenario, monte_carlo, run_compiled
-from netruimte.waitlist.kernels import GRANTED
+from netruimte.waitlist.kernel_types import GRANTED
 from tests.waitlist.national import national_scenario
 from tests.waitlist.randomcase import random_scenario
 
@@ -80,13 +80,14 @@ def fingerprint(sc: Scenario) -> dict[str, Any]:
     raw = run_compiled(c)
     res = monte_carlo(sc, MC_RUNS, MC_SEED, workers=1)
     js = res.to_json_dict()
-    finite = np.where(np.isfinite(raw.room_hist), raw.room_hist, 1e9)
+    finite = np.where(np.isfinite(raw.walk.room_hist_mw), raw.walk.room_hist_mw, 1e9)
     room = np.round(finite * 1e6).astype(np.int64)
     out: dict[str, Any] = {
         "grant_m": [
-            int(g) if s == GRANTED else None for g, s in zip(raw.grant_m, raw.status, strict=True)
+            int(g) if s == GRANTED else None
+            for g, s in zip(raw.walk.grant_m, raw.walk.status, strict=True)
         ],
-        "status": [int(s) for s in raw.status],
+        "status": [int(s) for s in raw.walk.status],
         "rank": [r["rank"] for r in js["requests"]],
         "category": [r["category"] for r in js["requests"]],
         "percentiles": [

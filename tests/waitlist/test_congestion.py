@@ -16,7 +16,7 @@ from netruimte.grid import Reinforcement, Station
 from netruimte.scenario.waitlist_toml import load_scenario
 from netruimte.waitlist import Request, compile_scenario, run_compiled, simulate
 from netruimte.waitlist.congestion import CongestionContract
-from netruimte.waitlist.kernels import GRANTED
+from netruimte.waitlist.kernel_types import GRANTED
 from tests.waitlist.helpers import grid, run, scenario
 from tests.waitlist.randomcase import FITS, random_cm_scenario, random_scenario
 
@@ -93,7 +93,7 @@ def test_a_contract_until_a_delayed_reinforcement_ends_when_the_delayed_one_coun
     # November as the works count (13 MW: late's 1 MW fits)
     assert raw.cap[0, 0, oct_] == pytest.approx(12.0)
     assert raw.cap[0, 0, nov] == pytest.approx(13.0)
-    assert int(raw.grant_m[1]) == nov
+    assert int(raw.walk.grant_m[1]) == nov
 
 
 def test_a_contract_ending_on_a_date_stops_counting_then() -> None:
@@ -270,18 +270,20 @@ def test_no_node_above_capacity_contracts_and_credited_relief(seed: int, fit: st
             if node >= 0:
                 want[0, node, on] += ctr.mw
     for i, r in enumerate(sc.requests):
-        if c.steered[i] and raw.status[i] == GRANTED:
+        if c.steered[i] and raw.walk.status[i] == GRANTED:
             for node in g.ancestors[g.index(r.station)]:
                 if node >= 0:
-                    want[0, node, int(raw.grant_m[i]) :] += sc.relief_credit * r.relief_kw / 1000
+                    want[0, node, int(raw.walk.grant_m[i]) :] += (
+                        sc.relief_credit * r.relief_kw / 1000
+                    )
     assert raw.cap == pytest.approx(want, abs=1e-9)
     for r, m in zip(raw.offer_r, raw.offer_m, strict=True):
-        if c.direction[r] != 0 or raw.outside[r]:
+        if c.direction[r] != 0 or raw.walk.outside[r]:
             continue
         for node in g.ancestors[c.station[r]]:
             if node >= 0 and not c.steered[r]:
-                assert raw.room_hist[0, node, m] >= -1e-9, (seed, int(r), int(m), int(node))
-    assert n_m == raw.room_hist.shape[2]
+                assert raw.walk.room_hist_mw[0, node, m] >= -1e-9, (seed, int(r), int(m), int(node))
+    assert n_m == raw.walk.room_hist_mw.shape[2]
 
 
 def test_scenarios_without_contracts_compile_as_before() -> None:
@@ -440,3 +442,47 @@ def test_profile_mode_contract_equivalences(seed: int) -> None:
         ),
     )
     assert all_day == run(replace(sc, grid=bigger))
+
+
+# --- a request and a congestion contract check their id and station the same way -----------
+@pytest.mark.parametrize(
+    ("make", "what"),
+    [
+        (lambda rid, station: req(rid, "2025-01-01", station=station), "request"),
+        (
+            lambda rid, station: CongestionContract(
+                rid, station, "csc", 1.0, dt.date(2025, 1, 1), dt.date(2026, 1, 1)
+            ),
+            "congestion contract",
+        ),
+    ],
+)
+def test_id_and_station_are_checked(make: object, what: str) -> None:
+    build = make  # (id, station) -> the object
+    assert callable(build)
+    with pytest.raises(InputError) as err:
+        build("  ", "S")
+    assert (err.value.message, err.value.field) == (f"a {what} needs a non-empty string id", "id")
+    with pytest.raises(InputError) as err:
+        build("x1", "")
+    assert (err.value.message, err.value.field) == (
+        f"{what} 'x1': station must be a station id",
+        "station",
+    )
+    with pytest.raises(InputError) as err:
+        build(7, "S")
+    assert err.value.field == "id"
+
+
+def test_restricted_and_used_kw_are_checked_alike() -> None:
+    for name in ("restricted_kw", "used_kw"):
+        for value in (-1.0, 2500.0):
+            with pytest.raises(InputError) as err:
+                req("r1", "2025-01-01", **{name: value})
+            assert err.value.message == f"request 'r1': {name} must be between 0 and kw (2000)"
+            assert err.value.field == name
+        assert getattr(req("r1", "2025-01-01", **{name: 500}), name) == 500.0
+    assert req("r1", "2025-01-01").used_kw is None  # optional
+    with pytest.raises(InputError) as err:
+        req("r1", "2025-01-01", restricted_kw=None)  # not optional
+    assert err.value.field == "restricted_kw"

@@ -15,7 +15,7 @@ import pytest
 from netruimte.grid import Reinforcement, Station
 from netruimte.waitlist import Request, compile_scenario, run_compiled, simulate
 from netruimte.waitlist.congestion import CongestionContract
-from netruimte.waitlist.kernels import GRANTED
+from netruimte.waitlist.kernel_types import GRANTED
 from tests.waitlist.helpers import grid, scenario
 from tests.waitlist.randomcase import random_cm_scenario
 
@@ -175,18 +175,18 @@ def _relief_oracle(sc: object) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     log = list(zip(raw.offer_r.tolist(), raw.offer_m.tolist(), strict=True))
     for q, rq in enumerate(reqs):
-        if not (c.relief_add[q] > 0 and raw.status[q] == GRANTED):
+        if not (c.relief_add[q] > 0 and raw.walk.status[q] == GRANTED):
             continue
         up = set(grid_.path(rq.station))
         after = next(k for k, (r, _m) in enumerate(log) if r == q)
         nodes = [grid_.index(s) for s in up]
         for r, m in log[after + 1 :]:
             other = reqs[r]
-            if other.direction.value != "offtake" or raw.outside[r] or c.steered[r]:
+            if other.direction.value != "offtake" or raw.walk.outside[r] or c.steered[r]:
                 continue
             if rq.station not in grid_.path(other.station):
                 continue
-            if min(float(raw.room_hist[0, j, m]) for j in nodes) < c.relief_add[q] - 1e-9:
+            if min(float(raw.walk.room_hist_mw[0, j, m]) for j in nodes) < c.relief_add[q] - 1e-9:
                 out.setdefault(other.id, set()).add(rq.id)
     return out
 

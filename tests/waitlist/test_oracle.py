@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from netruimte.waitlist import Scenario, compile_scenario, run_compiled
-from netruimte.waitlist.kernels import GRANTED, WITHDRAWN
+from netruimte.waitlist.kernel_types import GRANTED, WITHDRAWN
 from tests.waitlist.oracle import run_oracle
 from tests.waitlist.randomcase import FITS, POLICIES, random_cm_scenario, random_scenario
 
@@ -21,8 +21,8 @@ def _compare(seed: int, policy: str, fit: str, sc: Scenario | None = None) -> No
     want = run_oracle(sc, policy, fit)
     assert list(c.moments) == want.moments
     for i, r in enumerate(sc.requests):
-        got_grant = int(raw.grant_m[i]) if raw.status[i] == GRANTED else None
-        got_withdrawn = int(raw.withdrawn_m[i]) if raw.status[i] == WITHDRAWN else None
+        got_grant = int(raw.walk.grant_m[i]) if raw.walk.status[i] == GRANTED else None
+        got_withdrawn = int(raw.walk.withdrawn_m[i]) if raw.walk.status[i] == WITHDRAWN else None
         assert got_grant == want.grant[r.id], (seed, policy, fit, r.id, "grant")
         assert got_withdrawn == want.withdrawn[r.id], (seed, policy, fit, r.id, "withdrawn")
         got_offers = [
@@ -36,7 +36,7 @@ def _compare(seed: int, policy: str, fit: str, sc: Scenario | None = None) -> No
         for j, st in enumerate(sc.grid.stations):
             for d, name in enumerate(("offtake", "feed-in")):
                 exp = rooms[(st.id, name)]
-                got = raw.room_hist[d, j, m] * 1000
+                got = raw.walk.room_hist_mw[d, j, m] * 1000
                 if np.isinf(exp):
                     assert np.isinf(got)
                 else:

@@ -19,7 +19,7 @@ from netruimte.waitlist import (
     run_compiled,
     simulate,
 )
-from netruimte.waitlist.kernels import GRANTED
+from netruimte.waitlist.kernel_types import GRANTED
 from tests.waitlist.helpers import run, scenario
 from tests.waitlist.profile_oracle import profile_oracle, run_profile_oracle
 from tests.waitlist.randomcase import FITS, POLICIES
@@ -97,7 +97,7 @@ def test_tdtr_claim_is_restricted_where_it_did_not_fit() -> None:
     )
     c = compile_scenario(sc)
     raw = run_compiled(c)
-    assert list(raw.status) == [GRANTED, GRANTED]
+    assert list(raw.walk.status) == [GRANTED, GRANTED]
     used = raw.used_prof[0]
     # TDTR adds 3 MW outside 16-18 h and 0 inside; the firm 1 MW everywhere
     assert used[0] == pytest.approx(5 + 3 + 1)
@@ -259,7 +259,7 @@ def test_profile_engine_matches_simple_vector_implementation(block: int) -> None
         raw = run_compiled(c)
         want = run_profile_oracle(sc, sc.policy.value, sc.fit.value)
         got = {
-            r.id: (int(raw.grant_m[i]) if raw.status[i] == GRANTED else None)
+            r.id: (int(raw.walk.grant_m[i]) if raw.walk.status[i] == GRANTED else None)
             for i, r in enumerate(sc.requests)
         }
         assert got == want, seed
@@ -269,7 +269,7 @@ def _engine_offers(sc: Scenario) -> tuple[dict[str, int | None], dict[str, list[
     c = compile_scenario(sc)
     raw = run_compiled(c)
     grants = {
-        r.id: (int(raw.grant_m[i]) if raw.status[i] == GRANTED else None)
+        r.id: (int(raw.walk.grant_m[i]) if raw.walk.status[i] == GRANTED else None)
         for i, r in enumerate(sc.requests)
     }
     offers: dict[str, list[tuple[int, int]]] = {r.id: [] for r in sc.requests}

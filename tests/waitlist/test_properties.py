@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netruimte.waitlist import compile_scenario, monte_carlo, run_compiled, simulate
-from netruimte.waitlist.kernels import GRANTED, WAITING, WITHDRAWN
+from netruimte.waitlist.kernel_types import GRANTED, WAITING, WITHDRAWN
 from tests.waitlist.randomcase import FITS, POLICIES, random_scenario
 from tests.waitlist.test_profile_fit import _random_profile_scenario
 
@@ -23,19 +23,19 @@ def test_no_request_lost_or_granted_twice(seed: int, policy: str, fit: str) -> N
     sc = random_scenario(seed)
     c = compile_scenario(sc, policy=policy, fit=fit)
     raw = run_compiled(c)
-    assert set(np.unique(raw.status)) <= {WAITING, GRANTED, WITHDRAWN}
-    granted = raw.status == GRANTED
+    assert set(np.unique(raw.walk.status)) <= {WAITING, GRANTED, WITHDRAWN}
+    granted = raw.walk.status == GRANTED
     # a grant happens once, at a moment the request takes part, never after withdrawal
-    assert np.all(raw.grant_m[granted] >= c.start_m[granted])
-    assert np.all(raw.grant_m[~granted] == -1)
-    assert np.all(raw.withdrawn_m[raw.status != WITHDRAWN] == -1)
+    assert np.all(raw.walk.grant_m[granted] >= c.start_m[granted])
+    assert np.all(raw.walk.grant_m[~granted] == -1)
+    assert np.all(raw.walk.withdrawn_m[raw.walk.status != WITHDRAWN] == -1)
     # the capacity taken at every node is exactly the sum of its subtree's grants
     result = simulate(sc, policy=policy, fit=fit)
     assert len(result.requests) == len(sc.requests)
     assert [r.id for r in result.requests] == [r.id for r in sc.requests]
     # partial offers count; small consumers served from reserved room do not
-    contracted = np.where(raw.released_m >= 0, c.used_mw, raw.granted_mw)
-    holds = (raw.granted_mw > 0) & ~raw.outside
+    contracted = np.where(raw.walk.released_m >= 0, c.used_mw, raw.walk.granted_mw)
+    holds = (raw.walk.granted_mw > 0) & ~raw.walk.outside
     for j, node in enumerate(result.stations):
         below = [
             i
@@ -44,7 +44,7 @@ def test_no_request_lost_or_granted_twice(seed: int, policy: str, fit: str) -> N
         ]
         assert node.allocated_mw == pytest.approx(float(contracted[below].sum()), abs=1e-9)
     # waiting requests are counted once, at the end
-    waiting = int(np.sum((raw.status == WAITING) & (raw.last_m >= 0)))
+    waiting = int(np.sum((raw.walk.status == WAITING) & (raw.walk.last_m >= 0)))
     tops = [s for s in result.stations if s.parent is None]
     assert sum(s.waiting_count + s.waiting_feedin_count for s in tops) == waiting
 
@@ -54,7 +54,7 @@ def test_no_request_lost_or_granted_twice(seed: int, policy: str, fit: str) -> N
 def test_no_node_ever_above_capacity(seed: int, policy: str, fit: str) -> None:
     sc = random_scenario(seed)
     raw = run_compiled(compile_scenario(sc, policy=policy, fit=fit))
-    assert np.all(raw.room_hist >= -1e-9)
+    assert np.all(raw.walk.room_hist_mw >= -1e-9)
 
 
 @settings(max_examples=40, deadline=None)
@@ -63,7 +63,7 @@ def test_no_node_ever_above_capacity_in_any_quarter_hour(seed: int) -> None:
     sc = _random_profile_scenario(seed)
     c = compile_scenario(sc)
     raw = run_compiled(c)
-    assert np.all(raw.room_hist >= -1e-9)
+    assert np.all(raw.walk.room_hist_mw >= -1e-9)
     last = len(c.moments) - 1
     for d in range(2):
         for node in range(c.anc.shape[0]):
@@ -106,8 +106,8 @@ def test_partial_offers_in_profile_mode_keep_every_quarter_hour_under_capacity(s
     sc = replace(_random_profile_scenario(seed), partial_offers=True, min_offer_kw=1.0)
     c = compile_scenario(sc)
     raw = run_compiled(c)
-    assert np.all(raw.room_hist >= -1e-9)
-    assert np.all(raw.granted_mw <= c.mw + 1e-12)
+    assert np.all(raw.walk.room_hist_mw >= -1e-9)
+    assert np.all(raw.walk.granted_mw <= c.mw + 1e-12)
     last = len(c.moments) - 1
     for d in range(2):
         for node in range(c.anc.shape[0]):

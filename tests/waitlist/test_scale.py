@@ -17,9 +17,9 @@ def test_reduced_national_scenario_peak_and_profile() -> None:
     assert sc.capacity_mode is CapacityMode.PROFILE
     for scenario in (sc, replace(sc, capacity="peak")):
         raw = run_compiled(compile_scenario(scenario))
-        assert np.all(raw.room_hist >= -1e-9)
-        assert np.all((raw.status == 1) == (raw.grant_m >= 0))
-        assert 0 < int((raw.status == 1).sum()) < 2250
+        assert np.all(raw.walk.room_hist_mw >= -1e-9)
+        assert np.all((raw.walk.status == 1) == (raw.walk.grant_m >= 0))
+        assert 0 < int((raw.walk.status == 1).sum()) < 2250
     res = monte_carlo(sc, 4, 1)
     assert len(res.requests) == 2250
     assert res.to_json_dict()["requests"][0].keys() >= {"granted_p10", "granted_p50", "granted_p90"}

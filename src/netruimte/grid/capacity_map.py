@@ -48,6 +48,7 @@ from dataclasses import dataclass, fields
 from enum import StrEnum
 from pathlib import Path
 
+from netruimte._util import atomic_path
 from netruimte.errors import InputError
 from netruimte.grid.model import Station
 from netruimte.profiles.csv_io import read_input_text
@@ -259,9 +260,10 @@ def write_capacity_map_csv(entries: Iterable[CapacityMapEntry], path: str | Path
     """Write capacity-map rows (all columns of :data:`CAPACITY_MAP_COLUMNS`).
 
     Colours are written with the information model's words (``transparant``, ``green``,
-    ``amber``, ``red``); an unlimited feed-in capacity is written as an empty cell.
+    ``amber``, ``red``); an unlimited feed-in capacity is written as an empty cell. The file
+    is written whole or not at all (:func:`netruimte._util.atomic_path`).
     """
-    with Path(path).open("w", newline="", encoding="utf-8") as fh:
+    with atomic_path(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(CAPACITY_MAP_COLUMNS)
         for e in entries:

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from netruimte.conventions import FloatArray, IntArray
 from netruimte.errors import InputError
 
 __all__ = [
@@ -37,9 +37,6 @@ __all__ = [
     "monthly_moments",
     "shift_by_months",
 ]
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 
 CONGESTION_STUDY = ("announced", "study", "result")

@@ -24,10 +24,9 @@ import re
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from netruimte.conventions import DEFAULT_TIMEZONE
+from netruimte.conventions import DEFAULT_TIMEZONE, BoolArray, FloatArray
 from netruimte.errors import InputError
 
 __all__ = [
@@ -83,7 +82,7 @@ def parse_window(
 
 def block_mask(
     windows: tuple[str, ...] | list[str], steps: int, *, field: str = "capacity_blocks"
-) -> npt.NDArray[np.bool_]:
+) -> BoolArray:
     """Boolean mask over ``steps`` quarter-hours: True inside any of the daily windows."""
     day = np.zeros(STEPS_PER_DAY, dtype=np.bool_)
     for text in windows:
@@ -100,7 +99,7 @@ def block_mask(
 
 def to_representative_year(
     series: pd.Series, *, source: str | None = None, field: str = "profile_csv"
-) -> npt.NDArray[np.float64]:
+) -> FloatArray:
     """Lay a tz-aware 15-minute series over the representative year (see module docstring).
 
     Returns an array of :data:`REPRESENTATIVE_YEAR_STEPS` values in the series' unit.
@@ -128,7 +127,7 @@ def to_representative_year(
 
 def read_station_profile_csv(
     path: str | Path, *, timezone: str = DEFAULT_TIMEZONE, field: str = "load_csv"
-) -> npt.NDArray[np.float64]:
+) -> FloatArray:
     """Read a station load profile CSV into MW over the representative year.
 
     The file follows the profile CSV of the interface contract, with one extra value column

@@ -30,8 +30,12 @@ occurrence on the night the clocks go back).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
+
+from netruimte.conventions import FloatArray, IntArray
 
 __all__ = [
     "FAIL_EMPTY",
@@ -39,6 +43,9 @@ __all__ = [
     "FAIL_FULL",
     "FAIL_POWER",
     "OK",
+    "BatteryLimits",
+    "Requirement",
+    "SiteSteps",
     "backward",
     "forward",
     "reconstruct",
@@ -49,6 +56,48 @@ FAIL_POWER = 1  # headroom below -P: even the battery's full power cannot cover 
 FAIL_FULL = 2  # the state of charge needed exceeds smax
 FAIL_EMPTY = 3  # the state of charge falls below smin
 FAIL_ENERGY = 4  # a shiftable occurrence cannot receive its energy
+
+
+class SiteSteps(NamedTuple):
+    """A site's steps for the kernels (numba compiles the named tuple as a plain tuple)."""
+
+    net_kw: FloatArray
+    """Base load less PV per step (kW, fully curtailed base load)."""
+    restriction_kw: FloatArray
+    """The transport right's import limit per step (kW; inf where there is none)."""
+    occ_start: IntArray
+    """First step of each shiftable occurrence."""
+    occ_stop: IntArray
+    """Step after the last of each occurrence."""
+    occ_kwh: FloatArray
+    """Energy each occurrence must receive (kWh)."""
+    max_kw: FloatArray
+    """Per step: the ``max_kw`` of the shiftable load whose window holds it (0 elsewhere)."""
+
+
+class BatteryLimits(NamedTuple):
+    """The battery and the step, as the kernels use them."""
+
+    power_kw: float
+    eta: float
+    """One-way efficiency."""
+    smin_kwh: float
+    smax_kwh: float
+    dt_h: float
+    tol_kw: float
+    tol_kwh: float
+
+
+class Requirement(NamedTuple):
+    """The requirement functions ``backward(store=True)`` writes and ``reconstruct`` follows:
+    per time 0..T the value at 0 and the lengths of the three slope pieces (kWh), and the
+    requirement at the end of each occurrence."""
+
+    value_kwh: FloatArray
+    l0_kwh: FloatArray
+    l1_kwh: FloatArray
+    l2_kwh: FloatArray
+    end_kwh: FloatArray
 
 
 @njit(cache=True)
@@ -136,33 +185,22 @@ def _truncate(l1: float, l2: float, room: float, eta: float) -> tuple[float, flo
 @njit(cache=True)
 def backward(
     limit: float,
-    net: np.ndarray,
-    rlim: np.ndarray,
-    occ_start: np.ndarray,
-    occ_stop: np.ndarray,
-    occ_q: np.ndarray,
-    m_step: np.ndarray,
-    p: float,
-    eta: float,
-    smin: float,
-    smax: float,
-    dt: float,
-    tol_kw: float,
-    tol_kwh: float,
+    site: SiteSteps,
+    bat: BatteryLimits,
     terminal: float,
     store: bool,
-    rv: np.ndarray,
-    rl0: np.ndarray,
-    rl1: np.ndarray,
-    rl2: np.ndarray,
-    rend: np.ndarray,
+    req: Requirement,
 ) -> tuple[float, int, int]:
     """Lowest start state of charge from which the profile is feasible and ends >= terminal.
 
     Returns ``(r0, step, code)``: ``r0`` is NaN when infeasible, with the failing step and
-    code. With ``store``, writes the requirement functions per time into ``rv``/``rl*``
-    (times 0..T) and the requirement at the end of each occurrence into ``rend``.
+    code. With ``store``, writes the requirement functions per time into ``req.value_kwh``/
+    ``req.l*`` (times 0..T) and the requirement at the end of each occurrence into
+    ``req.end_kwh``.
     """
+    net, rlim, occ_start, occ_stop, occ_q, m_step = site
+    p, eta, smin, smax, dt, tol_kw, tol_kwh = bat
+    rv, rl0, rl1, rl2, rend = req
     n_steps = net.shape[0]
     r = max(smin, terminal)
     if r > smax + tol_kwh:
@@ -227,24 +265,10 @@ def backward(
 
 
 @njit(cache=True)
-def forward(
-    limit: float,
-    net: np.ndarray,
-    rlim: np.ndarray,
-    occ_start: np.ndarray,
-    occ_stop: np.ndarray,
-    occ_q: np.ndarray,
-    m_step: np.ndarray,
-    p: float,
-    eta: float,
-    smin: float,
-    smax: float,
-    dt: float,
-    tol_kw: float,
-    tol_kwh: float,
-    s0: float,
-) -> tuple[float, int, int]:
+def forward(limit: float, site: SiteSteps, bat: BatteryLimits, s0: float) -> tuple[float, int, int]:
     """Highest end state of charge reachable from ``s0`` (NaN, step, code when infeasible)."""
+    net, rlim, occ_start, occ_stop, occ_q, m_step = site
+    p, eta, smin, smax, dt, tol_kw, tol_kwh = bat
     n_steps = net.shape[0]
     n_occ = occ_start.shape[0]
     s = s0
@@ -310,29 +334,34 @@ def _slack(
 
 
 @njit(cache=True)
+def _battery_step(
+    y: float, need: float, s: float, p: float, eta: float, smin: float, smax: float, dt: float
+) -> tuple[float, float, float]:
+    """One step of the just-in-time dispatch with ``y`` kW of headroom left for the battery:
+    discharge what a negative headroom forces, else charge only up to what the next step
+    needs (``need``). Returns charge and discharge power (kW) and the state of charge after."""
+    if y < 0.0:
+        ch = 0.0
+        dis = -y
+        s_new = s + y * dt / eta
+    else:
+        ch = min(max((need - s) / (eta * dt), 0.0), min(p, y))
+        dis = 0.0
+        s_new = s + eta * ch * dt
+    return ch, dis, min(max(s_new, smin), smax)
+
+
+@njit(cache=True)
 def reconstruct(
     limit: float,
-    net: np.ndarray,
-    rlim: np.ndarray,
-    occ_start: np.ndarray,
-    occ_stop: np.ndarray,
-    occ_q: np.ndarray,
-    m_step: np.ndarray,
-    p: float,
-    eta: float,
-    smin: float,
-    smax: float,
-    dt: float,
+    site: SiteSteps,
+    bat: BatteryLimits,
     s0: float,
-    rv: np.ndarray,
-    rl0: np.ndarray,
-    rl1: np.ndarray,
-    rl2: np.ndarray,
-    rend: np.ndarray,
-    shift_kw: np.ndarray,
-    charge_kw: np.ndarray,
-    discharge_kw: np.ndarray,
-    soc_kwh: np.ndarray,
+    req: Requirement,
+    shift_kw: FloatArray,
+    charge_kw: FloatArray,
+    discharge_kw: FloatArray,
+    soc_kwh: FloatArray,
 ) -> None:
     """A feasible dispatch that follows the stored requirement (from ``backward(store=True)``
     with ``terminal = s0``): the battery charges only what the future needs ("just in time")
@@ -342,6 +371,9 @@ def reconstruct(
     discharge power (kW, grid side) and the state of charge at the end of the step
     (``soc_kwh[0]`` is the start).
     """
+    net, rlim, occ_start, occ_stop, occ_q, m_step = site
+    p, eta, smin, smax, dt, _, _ = bat
+    rv, rl0, rl1, rl2, rend = req
     n_steps = net.shape[0]
     n_occ = occ_start.shape[0]
     s = min(max(s0, smin), smax)
@@ -372,15 +404,7 @@ def reconstruct(
                 e = best_e
                 y = max(h - e / dt, -p)
                 need = _value(nv, n0, n1, n2, q - e, eta, 1.0)
-                if y < 0.0:
-                    ch = 0.0
-                    dis = -y
-                    s_new = s + y * dt / eta
-                else:
-                    ch = min(max((need - s) / (eta * dt), 0.0), min(p, y))
-                    dis = 0.0
-                    s_new = s + eta * ch * dt
-                s = min(max(s_new, smin), smax)
+                ch, dis, s = _battery_step(y, need, s, p, eta, smin, smax, dt)
                 shift_kw[tt] = e / dt
                 charge_kw[tt] = ch
                 discharge_kw[tt] = dis
@@ -394,15 +418,7 @@ def reconstruct(
                 need = _value(rv[t + 1], rl0[t + 1], rl1[t + 1], rl2[t + 1], occ_q[k], eta, 1.0)
             else:
                 need = rv[t + 1]
-            if h < 0.0:
-                ch = 0.0
-                dis = -h
-                s_new = s + h * dt / eta
-            else:
-                ch = min(max((need - s) / (eta * dt), 0.0), min(p, h))
-                dis = 0.0
-                s_new = s + eta * ch * dt
-            s = min(max(s_new, smin), smax)
+            ch, dis, s = _battery_step(h, need, s, p, eta, smin, smax, dt)
             shift_kw[t] = 0.0
             charge_kw[t] = ch
             discharge_kw[t] = dis

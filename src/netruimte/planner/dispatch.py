@@ -30,16 +30,14 @@ Energy balance in every step::
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from netruimte.conventions import HOURS_PER_STEP
+from netruimte.conventions import HOURS_PER_STEP, BoolArray, FloatArray
 from netruimte.planner.prepare import SiteArrays, site_arrays
 from netruimte.planner.site import Site
 
 __all__ = ["SHIFTABLE_PREFIX", "dispatch_frame", "verify_dispatch"]
 
-FloatArray = npt.NDArray[np.float64]
 
 SHIFTABLE_PREFIX = "shiftable_kw:"
 """Column prefix of the per-load shiftable power."""
@@ -117,7 +115,7 @@ def verify_dispatch(
     problems: list[str] = []
     index = site.index
 
-    def check(ok: npt.NDArray[np.bool_], what: str) -> None:
+    def check(ok: BoolArray, what: str) -> None:
         if not bool(ok.all()):
             at = int(np.argmin(ok))
             problems.append(f"{what} at {index[at].isoformat()}")

@@ -32,10 +32,9 @@ from enum import StrEnum
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from netruimte.conventions import HOURS_PER_STEP
+from netruimte.conventions import HOURS_PER_STEP, FloatArray
 from netruimte.planner import _kernels as kern
 from netruimte.planner.dispatch import SHIFTABLE_PREFIX, dispatch_frame, verify_dispatch
 from netruimte.planner.prepare import SiteArrays, occurrence_reason, site_arrays
@@ -48,7 +47,6 @@ __all__ = [
     "min_connection",
 ]
 
-FloatArray = npt.NDArray[np.float64]
 
 L_TOLERANCE_KW: Final = 1e-5
 """Bisection stops when the feasible and infeasible limits are this close (kW)."""
@@ -109,27 +107,25 @@ class _Kernel:
         )
         self.tol_kw = 1e-9 * scale_kw
         self.tol_kwh = 1e-9 * max(scale_kw * HOURS_PER_STEP, battery.smax, 1.0)
-        self.dt = HOURS_PER_STEP
         n = len(self.net)
-        self._store = (np.zeros(n + 1), np.zeros(n + 1), np.zeros(n + 1), np.zeros(n + 1))
-        self._rend = np.zeros(len(occ))
+        self._site = kern.SiteSteps(
+            self.net, self.rlim, self.occ_start, self.occ_stop, self.occ_q, self.m_step
+        )
+        self._bat = kern.BatteryLimits(
+            battery.power_kw, battery.eta, battery.smin, battery.smax, HOURS_PER_STEP,
+            self.tol_kw, self.tol_kwh,
+        )  # fmt: skip
+        self._req = kern.Requirement(
+            np.zeros(n + 1), np.zeros(n + 1), np.zeros(n + 1), np.zeros(n + 1), np.zeros(len(occ))
+        )
 
     def backward(
         self, limit: float, terminal: float, store: bool = False
     ) -> tuple[float, int, int]:
-        b = self.bat
-        return kern.backward(
-            limit, self.net, self.rlim, self.occ_start, self.occ_stop, self.occ_q, self.m_step,
-            b.power_kw, b.eta, b.smin, b.smax, self.dt, self.tol_kw, self.tol_kwh, terminal,
-            store, *self._store, self._rend,
-        )  # fmt: skip
+        return kern.backward(limit, self._site, self._bat, terminal, store, self._req)
 
     def forward(self, limit: float, s0: float) -> tuple[float, int, int]:
-        b = self.bat
-        return kern.forward(
-            limit, self.net, self.rlim, self.occ_start, self.occ_stop, self.occ_q, self.m_step,
-            b.power_kw, b.eta, b.smin, b.smax, self.dt, self.tol_kw, self.tol_kwh, s0,
-        )  # fmt: skip
+        return kern.forward(limit, self._site, self._bat, s0)
 
     def _gap(self, limit: float, s: float) -> float:
         """``F(s) - s``: end minus start state of charge at best (-inf when infeasible)."""
@@ -188,12 +184,7 @@ class _Kernel:
             raise RuntimeError(f"min-connection: no dispatch at a feasible limit {limit!r} kW")
         n = len(self.net)
         shift, charge, discharge, soc = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n + 1)
-        b = self.bat
-        kern.reconstruct(
-            limit, self.net, self.rlim, self.occ_start, self.occ_stop, self.occ_q, self.m_step,
-            b.power_kw, b.eta, b.smin, b.smax, self.dt, s0, *self._store, self._rend,
-            shift, charge, discharge, soc,
-        )  # fmt: skip
+        kern.reconstruct(limit, self._site, self._bat, s0, self._req, shift, charge, discharge, soc)
         return shift, charge, discharge, soc
 
 

@@ -26,9 +26,9 @@ from enum import StrEnum
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from netruimte.conventions import FloatArray
 from netruimte.errors import InputError
 from netruimte.planner.dispatch import SHIFTABLE_PREFIX, verify_dispatch
 from netruimte.planner.fast import min_connection
@@ -56,7 +56,6 @@ __all__ = [
     "verify_hub_dispatch",
 ]
 
-FloatArray = npt.NDArray[np.float64]
 
 _SAME_RTOL: Final = 1e-9
 """Relative tolerance for "the same" battery efficiency, C-rate and state-of-charge fraction."""

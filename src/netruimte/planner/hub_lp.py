@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from netruimte.conventions import FloatArray, IntArray
 from netruimte.planner.hub import Hub, member_columns
 from netruimte.planner.lp.builder import (
     DT,
@@ -53,9 +54,6 @@ from netruimte.planner.prepare import occurrence_reason, occurrences_of
 from netruimte.planner.site import Objective, Site
 
 __all__ = ["HubColumns", "HubLpResult", "MemberSizing", "build_hub_model", "solve_hub_lp"]
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 
 class _Scoped(LpBuilder):

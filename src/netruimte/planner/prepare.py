@@ -11,10 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from netruimte.conventions import HOURS_PER_STEP, STEP
+from netruimte.conventions import HOURS_PER_STEP, STEP, FloatArray, IntArray
 from netruimte.errors import InputError
 from netruimte.planner.site import DailyWindow, Site
 
@@ -25,9 +24,6 @@ __all__ = [
     "occurrences_of",
     "site_arrays",
 ]
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)

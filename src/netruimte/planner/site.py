@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from netruimte.conventions import STEP
+from netruimte.conventions import STEP, BoolArray, FloatArray
 from netruimte.errors import InputError
 
 __all__ = [
@@ -85,7 +84,7 @@ class DailyWindow:
         """True when the window runs past midnight."""
         return self.end <= self.start
 
-    def mask(self, index: pd.DatetimeIndex) -> npt.NDArray[np.bool_]:
+    def mask(self, index: pd.DatetimeIndex) -> BoolArray:
         """Which interval-beginning timestamps of ``index`` (local wall time) lie inside."""
         minutes = np.asarray(index.hour * 60 + index.minute)
         start = self.start.hour * 60 + self.start.minute
@@ -207,7 +206,7 @@ class Restriction:
         if not self.windows:
             raise InputError("expected at least one window", field="connection.restriction")
 
-    def mask(self, index: pd.DatetimeIndex) -> npt.NDArray[np.bool_]:
+    def mask(self, index: pd.DatetimeIndex) -> BoolArray:
         """Which steps of ``index`` lie inside any of the windows."""
         inside = np.zeros(len(index), dtype=bool)
         for window in self.windows:
@@ -232,7 +231,7 @@ class Connection:
         if self.export_kw is not None:
             _finite(self.export_kw, "connection.export_kw", minimum=0.0)
 
-    def restriction_kw(self, index: pd.DatetimeIndex) -> npt.NDArray[np.float64]:
+    def restriction_kw(self, index: pd.DatetimeIndex) -> FloatArray:
         """Per step: the lowest restriction import limit in force (kW), ``inf`` where none is."""
         limit = np.full(len(index), np.inf)
         for restriction in self.restrictions:

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from netruimte.conventions import STEP
+from netruimte.conventions import STEP, BoolArray, FloatArray, IntArray
 from netruimte.errors import InputError
 from netruimte.profiles._meter_time import MINUTE_NS
 from netruimte.profiles.csv_io import _to_quarter_hours
@@ -25,13 +25,13 @@ _STEP_NS = int(STEP / pd.Timedelta(1, "ns"))
 
 
 def on_grid(
-    utc: npt.NDArray[np.int64],
-    values: npt.NDArray[np.float64],
+    utc: IntArray,
+    values: FloatArray,
     step_ns: int,
     lines: npt.NDArray[np.int_],
     opts: ImportOptions,
     source: str,
-) -> tuple[npt.NDArray[np.float64], tuple[tuple[str, int], ...]]:
+) -> tuple[FloatArray, tuple[tuple[str, int], ...]]:
     """Values on the regular grid of the step; gaps and empty cells filled when asked."""
     check_grid(utc, step_ns, lines, source)
     offset = utc - utc[0]
@@ -68,9 +68,7 @@ def on_grid(
     return series.to_numpy(dtype=float), where
 
 
-def check_grid(
-    stamps_ns: npt.NDArray[np.int64], step_ns: int, lines: npt.NDArray[np.int_], source: str
-) -> None:
+def check_grid(stamps_ns: IntArray, step_ns: int, lines: npt.NDArray[np.int_], source: str) -> None:
     off_grid = np.flatnonzero((stamps_ns - stamps_ns[0]) % step_ns)
     if off_grid.size:
         at = int(off_grid[0])
@@ -83,14 +81,14 @@ def check_grid(
         )
 
 
-def _runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+def _runs(mask: BoolArray) -> list[tuple[int, int]]:
     edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
     starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     return [(int(a), int(b - a)) for a, b in zip(starts, stops, strict=True)]
 
 
 def quarter_hours(
-    kw: npt.NDArray[np.float64],
+    kw: FloatArray,
     first_ns: int,
     step_ns: int,
     lines: npt.NDArray[np.int_],

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from netruimte.conventions import FloatArray
 from netruimte.errors import InputError
 
 __all__ = ["UNITS", "Table", "header_unit", "parse_numbers", "read_table"]
@@ -261,7 +262,7 @@ def header_unit(name: str) -> str | None:
 class Numbers:
     """Parsed values (NaN for empty cells) and the marks that were used."""
 
-    values: npt.NDArray[np.float64]
+    values: FloatArray
     decimal: str | None
     thousands: str | None
 
@@ -304,24 +305,19 @@ def parse_numbers(
         values = filled.astype(np.float64)
     except ValueError:
         values = pd.to_numeric(pd.Series(filled, dtype=object), errors="coerce").to_numpy(float)
-    bad = np.flatnonzero(np.isnan(values) & ~empty)
-    if bad.size:
-        at = int(bad[0])
-        raise InputError(
-            f"expected a number, got {cells[at]!r}",
-            source=source,
-            line=int(lines[at]),
-            field=column,
-        )
-    infinite = np.flatnonzero(np.isinf(values))
-    if infinite.size:
-        at = int(infinite[0])
-        raise InputError(
-            f"expected a finite number, got {cells[at]!r}",
-            source=source,
-            line=int(lines[at]),
-            field=column,
-        )
+    for wrong, expected in (
+        (np.isnan(values) & ~empty, "a number"),
+        (np.isinf(values), "a finite number"),
+    ):
+        bad = np.flatnonzero(wrong)
+        if bad.size:
+            at = int(bad[0])
+            raise InputError(
+                f"expected {expected}, got {str(cells[at])!r}",
+                source=source,
+                line=int(lines[at]),
+                field=column,
+            )
     return Numbers(values, marks, thousands)
 
 

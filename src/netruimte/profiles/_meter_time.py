@@ -9,13 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from netruimte.conventions import IntArray
 from netruimte.errors import InputError
 
 __all__ = [
@@ -69,8 +71,8 @@ class Stamps:
         True when a stamp reads ``24:00`` (interval-ending labels).
     """
 
-    clock_ns: npt.NDArray[np.int64]
-    offset_minutes: npt.NDArray[np.int64] | None
+    clock_ns: IntArray
+    offset_minutes: IntArray | None
     format: str
     has_2400: bool
 
@@ -92,30 +94,53 @@ def parse_stamps(
     fields = _fixed_width_fields(cells)
     if fields is None:
         fields = _regex_fields(cells, lines, source=source, column=column)
-    hour, minute, second = fields["h"], fields["m"], fields["s"]
-    sep = str(fields["sep"])
-    if fields["iso"]:
-        year, month, day = fields["Y"], fields["A"], fields["B"]
+    n = fields.numbers
+    hour, minute, second = n["h"], n["m"], n["s"]
+    sep = fields.sep
+    if fields.iso:
+        year, month, day = n["Y"], n["A"], n["B"]
         date_text = f"YYYY{sep}MM{sep}DD"
     else:
-        year, first, second_field = fields["Y2"], fields["C"], fields["D"]
+        year, first, second_field = n["Y2"], n["C"], n["D"]
         order = date_order or _day_order(
-            first, second_field, year, hour, minute, second, sep, source=source, column=column
+            first, second_field, year, (hour, minute, second), sep, source=source, column=column
         )
         day, month = (first, second_field) if order == "dmy" else (second_field, first)
         date_text = f"DD{sep}MM{sep}YYYY" if order == "dmy" else f"MM{sep}DD{sep}YYYY"
     time_text = ""
-    if fields["has_time"]:
-        time_text = " HH:MM:SS" if fields["has_seconds"] else " HH:MM"
-    clock = _clock_ns(year, month, day, hour, minute, second, lines, source=source, column=column)
+    if fields.has_time:
+        time_text = " HH:MM:SS" if fields.has_seconds else " HH:MM"
+    clock = _clock_ns(
+        _Clock(year, month, day, hour, minute, second), lines, source=source, column=column
+    )
     has_2400 = bool(((hour == 24) & (minute == 0)).any())
-    offset = fields["offset"]
+    offset = fields.offset
     if offset is not None:
         time_text += " with UTC offset"
     return Stamps(clock, offset, date_text + time_text, has_2400)
 
 
-def _fixed_width_fields(cells: npt.NDArray[np.str_]) -> dict[str, Any] | None:
+_GROUPS = ("Y", "A", "B", "C", "D", "Y2", "h", "m", "s")
+
+
+@dataclass(frozen=True)
+class _Fields:
+    """What a column of stamps says before the day order is settled.
+
+    ``numbers`` holds one array per numeric group of the stamp pattern (``Y``, ``A``, ``B``:
+    year-first date; ``C``, ``D``, ``Y2``: year-last date; ``h``, ``m``, ``s``: the time; 0
+    where a group is absent); ``offset`` the UTC offset in minutes when the stamps carry one.
+    """
+
+    numbers: Mapping[str, IntArray]
+    iso: bool
+    sep: str
+    has_time: bool
+    has_seconds: bool
+    offset: IntArray | None
+
+
+def _fixed_width_fields(cells: npt.NDArray[np.str_]) -> _Fields | None:
     """Fields of stamps that all share the first one's layout, by byte position (fast path).
 
     ``None`` when the cells differ in length or layout; the regular expression then reads them.
@@ -143,7 +168,7 @@ def _fixed_width_fields(cells: npt.NDArray[np.str_]) -> dict[str, Any] | None:
         return None
     full = raw.astype(np.int64) - 48
 
-    def number(group: str) -> npt.NDArray[np.int64]:
+    def number(group: str) -> IntArray:
         if match.group(group) is None:
             return np.zeros(len(cells), dtype=np.int64)
         start, stop = match.span(group)
@@ -152,12 +177,7 @@ def _fixed_width_fields(cells: npt.NDArray[np.str_]) -> dict[str, Any] | None:
             value = value * 10 + full[:, position]
         return value
 
-    fields: dict[str, Any] = {g: number(g) for g in ("Y", "A", "B", "C", "D", "Y2", "h", "m", "s")}
-    fields["iso"] = match.group("Y") is not None
-    fields["sep"] = match.group("s1") or match.group("s2")
-    fields["has_time"] = match.group("h") is not None
-    fields["has_seconds"] = match.group("s") is not None
-    fields["offset"] = None
+    offset: IntArray | None = None
     if zone:
         if zone[0] in "+-":
             start, stop = match.span("z")
@@ -165,22 +185,29 @@ def _fixed_width_fields(cells: npt.NDArray[np.str_]) -> dict[str, Any] | None:
             tail = [p for p in range(start + 1, stop) if is_digit[p]]
             hours = full[:, tail[0]] * 10 + full[:, tail[1]]
             mins = full[:, tail[2]] * 10 + full[:, tail[3]] if len(tail) == 4 else 0
-            fields["offset"] = np.asarray(signs * (hours * 60 + mins), dtype=np.int64)
+            offset = np.asarray(signs * (hours * 60 + mins), dtype=np.int64)
         else:
-            fields["offset"] = np.zeros(len(cells), dtype=np.int64)
-    return fields
+            offset = np.zeros(len(cells), dtype=np.int64)
+    return _Fields(
+        numbers={g: number(g) for g in _GROUPS},
+        iso=match.group("Y") is not None,
+        sep=match.group("s1") or match.group("s2"),
+        has_time=match.group("h") is not None,
+        has_seconds=match.group("s") is not None,
+        offset=offset,
+    )
 
 
 def _regex_fields(
     cells: npt.NDArray[np.str_], lines: npt.NDArray[np.int_], *, source: str, column: str
-) -> dict[str, Any]:
+) -> _Fields:
     parts = pd.Series(cells, dtype=object).str.extract(_STAMP)
     unmatched = np.flatnonzero(np.asarray(parts["Y"].isna() & parts["C"].isna()))
     if unmatched.size:
         at = int(unmatched[0])
         raise InputError(
             f"expected a date and time such as '2025-01-01 00:15' or '01-01-2025 00:15', "
-            f"got {cells[at]!r}",
+            f"got {str(cells[at])!r}",
             source=source,
             line=int(lines[at]),
             field=column,
@@ -194,15 +221,8 @@ def _regex_fields(
             line=int(lines[at]),
             field=column,
         )
-    fields: dict[str, Any] = {
-        g: _ints(parts[g]) for g in ("Y", "A", "B", "C", "D", "Y2", "h", "m", "s")
-    }
-    fields["iso"] = bool(iso.all())
-    fields["sep"] = str(parts["s1" if fields["iso"] else "s2"].iloc[0])
-    fields["has_time"] = bool(parts["h"].notna().any())
-    fields["has_seconds"] = bool(parts["s"].notna().any())
     zone = parts["z"]
-    fields["offset"] = None
+    offset: IntArray | None = None
     if zone.notna().any():
         if zone.isna().any():
             at = int(np.argmax(zone.isna().to_numpy()))
@@ -212,35 +232,47 @@ def _regex_fields(
                 line=int(lines[at]),
                 field=column,
             )
-        fields["offset"] = np.array([fixed_offset_minutes(z) for z in zone], dtype=np.int64)
-    return fields
+        offset = np.array([fixed_offset_minutes(z) for z in zone], dtype=np.int64)
+    all_iso = bool(iso.all())
+    return _Fields(
+        numbers={g: _ints(parts[g]) for g in _GROUPS},
+        iso=all_iso,
+        sep=str(parts["s1" if all_iso else "s2"].iloc[0]),
+        has_time=bool(parts["h"].notna().any()),
+        has_seconds=bool(parts["s"].notna().any()),
+        offset=offset,
+    )
 
 
-def _ints(column: pd.Series) -> npt.NDArray[np.int64]:
+def _ints(column: pd.Series) -> IntArray:
     return np.asarray(pd.to_numeric(column, errors="coerce").fillna(0).to_numpy(), dtype=np.int64)
 
 
-def _clock_ns(
-    year: npt.NDArray[np.int64],
-    month: npt.NDArray[np.int64],
-    day: npt.NDArray[np.int64],
-    hour: npt.NDArray[np.int64],
-    minute: npt.NDArray[np.int64],
-    second: npt.NDArray[np.int64],
-    lines: npt.NDArray[np.int_],
-    *,
-    source: str,
-    column: str,
-) -> npt.NDArray[np.int64]:
-    clock = _to_ns(year, month, day, hour, minute, second)
+class _Clock(NamedTuple):
+    """The fields of a column of stamps as written, one int64 array each."""
+
+    year: IntArray
+    month: IntArray
+    day: IntArray
+    hour: IntArray
+    minute: IntArray
+    second: IntArray
+
+
+def _clock_ns(c: _Clock, lines: npt.NDArray[np.int_], *, source: str, column: str) -> IntArray:
+    clock = _to_ns(c)
     bad = np.flatnonzero(
-        (clock < 0) | (hour > 24) | (minute > 59) | (second > 59) | ((hour == 24) & (minute > 0))
+        (clock < 0)
+        | (c.hour > 24)
+        | (c.minute > 59)
+        | (c.second > 59)
+        | ((c.hour == 24) & (c.minute > 0))
     )
     if bad.size:
         at = int(bad[0])
         raise InputError(
-            f"not a valid date and time: {year[at]:04d}-{month[at]:02d}-{day[at]:02d} "
-            f"{hour[at]:02d}:{minute[at]:02d}",
+            f"not a valid date and time: {c.year[at]:04d}-{c.month[at]:02d}-{c.day[at]:02d} "
+            f"{c.hour[at]:02d}:{c.minute[at]:02d}",
             source=source,
             line=int(lines[at]),
             field=column,
@@ -248,30 +280,21 @@ def _clock_ns(
     return clock
 
 
-def _to_ns(
-    year: npt.NDArray[np.int64],
-    month: npt.NDArray[np.int64],
-    day: npt.NDArray[np.int64],
-    hour: npt.NDArray[np.int64],
-    minute: npt.NDArray[np.int64],
-    second: npt.NDArray[np.int64],
-) -> npt.NDArray[np.int64]:
+def _to_ns(c: _Clock) -> IntArray:
     """Clock time in ns since 1970; -1 where the date does not exist (31 April)."""
     dates = pd.to_datetime(
-        pd.DataFrame({"year": year, "month": month, "day": day}), errors="coerce"
+        pd.DataFrame({"year": c.year, "month": c.month, "day": c.day}), errors="coerce"
     ).to_numpy()
     base = dates.astype("datetime64[ns]").astype(np.int64)
-    clock = base + (hour * 60 + minute) * MINUTE_NS + second * 1_000_000_000
+    clock = base + (c.hour * 60 + c.minute) * MINUTE_NS + c.second * 1_000_000_000
     return np.where(np.isnat(dates), -1, clock)
 
 
 def _day_order(
-    first: npt.NDArray[np.int64],
-    second_field: npt.NDArray[np.int64],
-    year: npt.NDArray[np.int64],
-    hour: npt.NDArray[np.int64],
-    minute: npt.NDArray[np.int64],
-    second: npt.NDArray[np.int64],
+    first: IntArray,
+    second_field: IntArray,
+    year: IntArray,
+    time: tuple[IntArray, IntArray, IntArray],
     sep: str,
     *,
     source: str,
@@ -286,7 +309,7 @@ def _day_order(
     regular = []
     for order in ("dmy", "mdy"):
         day, month = (first, second_field) if order == "dmy" else (second_field, first)
-        clock = _to_ns(year, month, day, hour, minute, second)
+        clock = _to_ns(_Clock(year, month, day, *time))
         deltas = np.diff(clock)
         valid = bool((clock >= 0).all())
         if valid and deltas.size and (deltas > 0).all() and (deltas <= DAY_NS).all():

@@ -23,9 +23,9 @@ import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from netruimte.conventions import FloatArray, IntArray
 from netruimte.errors import InputError
 from netruimte.profiles.holidays import dutch_holidays
 
@@ -34,7 +34,7 @@ __all__ = ["day_map", "lay_on_year", "wall_clock_days"]
 STEPS_PER_DAY = 96
 
 
-def _day_types(days: Sequence[dt.date]) -> tuple[list[str | None], npt.NDArray[np.int64]]:
+def _day_types(days: Sequence[dt.date]) -> tuple[list[str | None], IntArray]:
     holidays: dict[dt.date, str] = {}
     for year in sorted({d.year for d in days}):
         holidays.update(dutch_holidays(year))
@@ -43,7 +43,7 @@ def _day_types(days: Sequence[dt.date]) -> tuple[list[str | None], npt.NDArray[n
     return names, weekdays
 
 
-def day_map(source: Sequence[dt.date], target: Sequence[dt.date]) -> npt.NDArray[np.int64]:
+def day_map(source: Sequence[dt.date], target: Sequence[dt.date]) -> IntArray:
     """For every target day, the position in ``source`` of the day laid on it (see module).
 
     Raises
@@ -78,7 +78,7 @@ def day_map(source: Sequence[dt.date], target: Sequence[dt.date]) -> npt.NDArray
     return result
 
 
-def wall_clock_days(series: pd.Series) -> tuple[list[dt.date], npt.NDArray[np.float64]]:
+def wall_clock_days(series: pd.Series) -> tuple[list[dt.date], FloatArray]:
     """The local days of a tz-aware 15-minute series and its values by wall clock, ``(days, 96)``.
 
     The repeated autumn hour is averaged; the skipped spring hour takes the quarter-hour before.

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from netruimte.conventions import DEFAULT_TIMEZONE, HOURS_PER_STEP, STEP
+from netruimte.conventions import DEFAULT_TIMEZONE, HOURS_PER_STEP, STEP, IntArray
 from netruimte.errors import InputError
 from netruimte.profiles._meter_grid import check_grid, on_grid, quarter_hours
 from netruimte.profiles._meter_table import (
@@ -359,7 +359,7 @@ def _unit(name: str, opts: ImportOptions, said: list[Assumption], source: str) -
 
 def _stamped(
     table: Table, cols: list[int], opts: ImportOptions, source: str, said: list[Assumption]
-) -> tuple[npt.NDArray[np.int64], int, npt.NDArray[np.int_]]:
+) -> tuple[IntArray, int, npt.NDArray[np.int_]]:
     """UTC nanoseconds of every row's interval start, the step and the rows' lines."""
     if opts.start is not None:
         raise InputError(
@@ -406,7 +406,7 @@ def _stamped(
 
 
 def _detect_label(
-    clock: npt.NDArray[np.int64], step_ns: int, has_2400: bool, column: str, source: str
+    clock: IntArray, step_ns: int, has_2400: bool, column: str, source: str
 ) -> tuple[str, str]:
     """``("start" | "end" | "", note)`` from the file's own clock: whole days of stamps."""
     if has_2400:
@@ -420,7 +420,7 @@ def _detect_label(
 
 
 def _label_by_days(
-    utc: npt.NDArray[np.int64], step_ns: int, zone: str, note: str, source: str
+    utc: IntArray, step_ns: int, zone: str, note: str, source: str
 ) -> tuple[str, str]:
     """The label under which the stamps span whole local days in the site's zone."""
     whole = []
@@ -448,14 +448,14 @@ def _hhmm(ns: int) -> str:
 
 
 def _to_utc(
-    clock: npt.NDArray[np.int64],
-    offsets: npt.NDArray[np.int64] | None,
+    clock: IntArray,
+    offsets: IntArray | None,
     lines: npt.NDArray[np.int_],
     opts: ImportOptions,
     source: str,
     column: str,
     said: list[Assumption],
-) -> npt.NDArray[np.int64]:
+) -> IntArray:
     if offsets is not None:
         if opts.timezone is not None:
             raise InputError(
@@ -496,7 +496,7 @@ def _offset_text(minutes: int) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def _detect_clock(clock: npt.NDArray[np.int64], zone: str) -> tuple[str, str, str]:
+def _detect_clock(clock: IntArray, zone: str) -> tuple[str, str, str]:
     """Wall time in ``zone`` or its standard offset all year, from the DST nights covered."""
     naive = pd.DatetimeIndex(clock)
     if bool(naive.duplicated().any()):
@@ -526,9 +526,7 @@ def _detect_clock(clock: npt.NDArray[np.int64], zone: str) -> tuple[str, str, st
     return zone, "default", "no clock change in the file to tell; stamps taken as wall time"
 
 
-def _unstamped(
-    count: int, opts: ImportOptions, said: list[Assumption]
-) -> tuple[npt.NDArray[np.int64], int]:
+def _unstamped(count: int, opts: ImportOptions, said: list[Assumption]) -> tuple[IntArray, int]:
     if opts.start is None:
         raise InputError(
             "the file has no timestamps; pass --start with the first interval's start "

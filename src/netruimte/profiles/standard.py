@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from netruimte.conventions import DEFAULT_TIMEZONE, HOURS_PER_STEP, year_index
+from netruimte.conventions import DEFAULT_TIMEZONE, HOURS_PER_STEP, FloatArray, year_index
 from netruimte.errors import InputError
 from netruimte.profiles.holidays import dutch_holidays
 
@@ -92,9 +92,7 @@ def standard_profile(
     return pd.Series(kw, index=index, name="kw")
 
 
-def _shape_2025(
-    key: str, index: pd.DatetimeIndex, holidays: dict[dt.date, str]
-) -> npt.NDArray[np.float64]:
+def _shape_2025(key: str, index: pd.DatetimeIndex, holidays: dict[dt.date, str]) -> FloatArray:
     from demandlib import bdew
 
     profile_class = getattr(bdew, key)
@@ -121,9 +119,7 @@ def _season_codes(dates: pd.DatetimeIndex) -> npt.NDArray[np.int_]:
     return np.where(winter, 0, np.where(summer, 2, 1))
 
 
-def _shape_1999(
-    key: str, index: pd.DatetimeIndex, holidays: dict[dt.date, str]
-) -> npt.NDArray[np.float64]:
+def _shape_1999(key: str, index: pd.DatetimeIndex, holidays: dict[dt.date, str]) -> FloatArray:
     table = _table_1999()
     column = key.lower()
     # lookup[season, weekday-1, quarter-hour of the day]

@@ -13,9 +13,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from netruimte.i18n import Msg, fmt_datetime, gettext, join
-from netruimte.report.site_business import business_case_sentences, years_text
+from netruimte.report.site_business import business_case_sentences, eur, years_text
 
-__all__ = ["draw_bars", "finish_page", "latin_text", "site_summary_pdf"]
+__all__ = [
+    "draw_bars",
+    "finish_page",
+    "footnote",
+    "latin_text",
+    "section",
+    "site_summary_pdf",
+    "start_page",
+]
 
 _NAVY = (18, 53, 91)
 _GREY = (138, 148, 160)
@@ -30,15 +38,6 @@ def latin_text(text: str) -> str:
     for old, new in table.items():
         text = text.replace(old, new)
     return text.encode("latin-1", "replace").decode("latin-1")
-
-
-def _eur(value: Any) -> str:
-    if value is None:
-        return "-"
-    number = float(value)
-    if number < -0.5:
-        return Msg("-EUR {eur:,.0f}", eur=abs(number))
-    return Msg("EUR {eur:,.0f}", eur=abs(number))
 
 
 def draw_bars(pdf: Any, x: float, y: float, w: float, h: float,
@@ -95,8 +94,6 @@ def site_summary_pdf(
     ValueError
         For an infeasible plan or one without a business case (nothing to summarise).
     """
-    from fpdf import FPDF
-
     case = plan.get("business_case")
     if plan.get("status") != "optimal" or case is None:
         raise ValueError("only a feasible plan with a business case has a one-page summary")
@@ -104,55 +101,34 @@ def site_summary_pdf(
     def t(msgid: str, **kw: Any) -> str:
         return latin_text(gettext(lang, msgid, **kw))
 
-    when = generated_at or dt.datetime.now(dt.UTC)
-    stamp = when.strftime("%Y-%m-%d %H:%M UTC") if lang == "en" else fmt_datetime(lang, when)
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.set_auto_page_break(False)
-    pdf.set_margins(15, 15, 15)
-    pdf.set_title(t("Site plan summary: {name}", name=site_name))
-    pdf.set_creator("netruimte")
-    pdf.add_page()
-    pdf.set_fill_color(*_NAVY)
-    pdf.rect(0, 0, 210, 30, style="F")
-    pdf.set_text_color(255, 255, 255)
-    pdf.set_xy(15, 8)
-    pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(_WIDTH_MM, 8, t("Site plan: {name}", name=site_name))
-    pdf.set_xy(15, 17)
-    pdf.set_font("Helvetica", size=10)
-    pdf.cell(_WIDTH_MM, 6, t("Objective {objective} - {span} - summary for the board",
-                             objective=plan["objective"], span=span))  # fmt: skip
-
-    pdf.set_text_color(30, 39, 51)
-    pdf.set_xy(15, 36)
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(_WIDTH_MM, 7, t("The decision in numbers"))
+    pdf, stamp = start_page(
+        t("Site plan summary: {name}", name=site_name),
+        t("Site plan: {name}", name=site_name),
+        t("Objective {objective} - {span} - summary for the board",
+          objective=plan["objective"], span=span),
+        heading_pt=16, generated_at=generated_at, lang=lang,
+    )  # fmt: skip
+    section(pdf, 36, t("The decision in numbers"))
     pdf.set_xy(15, 44)
     pdf.set_font("Helvetica", size=10)
     text = join(business_case_sentences(case, plan.get("import_kw"))).in_language(lang)
     pdf.multi_cell(_WIDTH_MM, 5, latin_text(text))
 
     y = pdf.get_y() + 4
-    pdf.set_xy(15, y)
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(_WIDTH_MM, 7, t("Grid connection"))
+    section(pdf, y, t("Grid connection"))
     draw_bars(pdf, 15, y + 8, _WIDTH_MM, 20, [
         ("today (own peak, no new assets)", float(case["baseline_import_kw"]), _GREY),
         ("with the plan", float(plan["import_kw"]), _NAVY),
     ], "kW", lang=lang)  # fmt: skip
     y += 32
-    pdf.set_xy(15, y)
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(_WIDTH_MM, 7, t("Yearly grid and energy cost"))
+    section(pdf, y, t("Yearly grid and energy cost"))
     draw_bars(pdf, 15, y + 8, _WIDTH_MM, 20, [
         ("today", float(case["baseline_annual_cost_eur"]) / 1000.0, _GREY),
         ("with the plan", float(case["plan_annual_cost_eur"]) / 1000.0, _NAVY),
     ], "thousand EUR", lang=lang)  # fmt: skip
 
     y += 34
-    pdf.set_xy(15, y)
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(_WIDTH_MM, 7, t("Key figures"))
+    section(pdf, y, t("Key figures"))
     rows = [
         ("Connection today (own peak, no new assets)",
          Msg("{kw:,.1f} kW", kw=float(case["baseline_import_kw"]))),
@@ -160,18 +136,18 @@ def site_summary_pdf(
         ("PV / battery of the plan", Msg("{kwp:,.0f} kWp / {kwh:,.0f} kWh, {kw:,.0f} kW",
          kwp=float(plan.get("pv_kwp") or 0), kwh=float(plan.get("battery_energy_kwh") or 0),
          kw=float(plan.get("battery_power_kw") or 0))),
-        ("Grid and energy cost a year today", _eur(case["baseline_annual_cost_eur"])),
-        ("Grid and energy cost a year with the plan", _eur(case["plan_annual_cost_eur"])),
-        ("Savings a year", _eur(case["annual_savings_eur"])),
-        ("Investment (one-off)", _eur(case["investment_eur"])),
+        ("Grid and energy cost a year today", eur(case["baseline_annual_cost_eur"])),
+        ("Grid and energy cost a year with the plan", eur(case["plan_annual_cost_eur"])),
+        ("Savings a year", eur(case["annual_savings_eur"])),
+        ("Investment (one-off)", eur(case["investment_eur"])),
         ("Simple payback", years_text(case["simple_payback_years"])),
         (Msg("Net present value ({years} years at {rate:.1%})",
              years=str(case["lifetime_years"]), rate=float(case["discount_rate"])),
-         _eur(case["npv_eur"])),
+         eur(case["npv_eur"])),
     ]  # fmt: skip
     if float(case.get("wait_months") or 0) > 0:
         rows.append((Msg("Cost of waiting {months:g} months", months=float(case["wait_months"])),
-                     _eur(case["waiting_cost_eur"])))  # fmt: skip
+                     eur(case["waiting_cost_eur"])))  # fmt: skip
     pdf.set_font("Helvetica", size=10)
     yy = y + 8
     for k, (label, value) in enumerate(rows):
@@ -184,10 +160,7 @@ def site_summary_pdf(
         pdf.cell(56, 5.5, t(value), align="R")
         yy += 6.5
 
-    pdf.set_xy(15, yy + 4)
-    pdf.set_font("Helvetica", "I", 8.5)
-    pdf.set_text_color(86, 97, 109)
-    pdf.multi_cell(_WIDTH_MM, 4, t(
+    footnote(pdf, yy + 4, t(
         "How it is computed: both yearly costs use the same tariffs and energy prices of the "
         "site file (the user's input, not a published tariff); 'today' is the site without new "
         "assets and without planning on a connection of its own peak. Investment is the "
@@ -198,6 +171,59 @@ def site_summary_pdf(
         "report.html."
     ))  # fmt: skip
     return finish_page(pdf, stamp, lang)
+
+
+def start_page(
+    title: str,
+    heading: str,
+    subtitle: str,
+    *,
+    heading_pt: float,
+    generated_at: dt.datetime | None,
+    lang: str,
+) -> tuple[Any, str]:
+    """A new A4 page (an ``fpdf.FPDF``) with the navy band every one-page summary starts with,
+    and the footer's stamp (``generated_at``, default now, UTC, written per locale).
+
+    ``title`` (the document's metadata), ``heading`` and ``subtitle`` are texts already in
+    the page's language; the body below the band starts at y = 36 mm in the body colour.
+    """
+    from fpdf import FPDF
+
+    when = generated_at or dt.datetime.now(dt.UTC)
+    stamp = when.strftime("%Y-%m-%d %H:%M UTC") if lang == "en" else fmt_datetime(lang, when)
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(15, 15, 15)
+    pdf.set_title(title)
+    pdf.set_creator("netruimte")
+    pdf.add_page()
+    pdf.set_fill_color(*_NAVY)
+    pdf.rect(0, 0, 210, 30, style="F")
+    pdf.set_text_color(255, 255, 255)
+    pdf.set_xy(15, 8)
+    pdf.set_font("Helvetica", "B", heading_pt)
+    pdf.cell(_WIDTH_MM, 8, heading)
+    pdf.set_xy(15, 17)
+    pdf.set_font("Helvetica", size=10)
+    pdf.cell(_WIDTH_MM, 6, subtitle)
+    pdf.set_text_color(30, 39, 51)
+    return pdf, stamp
+
+
+def section(pdf: Any, y: float, title: str) -> None:
+    """A section heading (a text in the page's language) at ``y`` mm."""
+    pdf.set_xy(15, y)
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(_WIDTH_MM, 7, title)
+
+
+def footnote(pdf: Any, y: float, text: str) -> None:
+    """The small grey note under a summary (a text in the page's language) at ``y`` mm."""
+    pdf.set_xy(15, y)
+    pdf.set_font("Helvetica", "I", 8.5)
+    pdf.set_text_color(86, 97, 109)
+    pdf.multi_cell(_WIDTH_MM, 4, text)
 
 
 def finish_page(pdf: Any, stamp: str, lang: str = "en") -> bytes:

@@ -12,8 +12,15 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from netruimte.i18n import Msg, fmt_datetime, gettext, join
-from netruimte.report.pdf import draw_bars, finish_page, latin_text
+from netruimte.i18n import Msg, gettext, join
+from netruimte.report.pdf import (
+    draw_bars,
+    finish_page,
+    footnote,
+    latin_text,
+    section,
+    start_page,
+)
 
 __all__ = ["demo_sentences", "demo_summary_pdf"]
 
@@ -140,35 +147,18 @@ def demo_summary_pdf(
     lang
         ``en`` or ``nl``: texts through :mod:`netruimte.i18n`, numbers and dates per locale.
     """
-    from fpdf import FPDF
 
     def t(msgid: str, **kw: Any) -> str:
         return latin_text(gettext(lang, msgid, **kw))
 
-    when = generated_at or dt.datetime.now(dt.UTC)
-    stamp = when.strftime("%Y-%m-%d %H:%M UTC") if lang == "en" else fmt_datetime(lang, when)
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.set_auto_page_break(False)
-    pdf.set_margins(15, 15, 15)
-    pdf.set_title(t("Flevoland waiting list: summary"))
-    pdf.set_creator("netruimte")
-    pdf.add_page()
-    pdf.set_fill_color(*_NAVY)
-    pdf.rect(0, 0, 210, 30, style="F")
-    pdf.set_text_color(255, 255, 255)
-    pdf.set_xy(15, 8)
-    pdf.set_font("Helvetica", "B", 15)
-    pdf.cell(_WIDTH_MM, 8, t(str(summary.get("scenario", "Waiting list"))))
-    pdf.set_xy(15, 17)
-    pdf.set_font("Helvetica", size=10)
-    pdf.cell(_WIDTH_MM, 6, t(
-        "Summary for the council - {runs} Monte Carlo runs, seed {seed} - SYNTHETIC requests, "
-        "not a forecast", runs=summary.get("runs", 1), seed=summary.get("seed"),
-    ))  # fmt: skip
-    pdf.set_text_color(30, 39, 51)
-    pdf.set_xy(15, 36)
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(_WIDTH_MM, 7, t("Findings"))
+    pdf, stamp = start_page(
+        t("Flevoland waiting list: summary"),
+        t(str(summary.get("scenario", "Waiting list"))),
+        t("Summary for the council - {runs} Monte Carlo runs, seed {seed} - SYNTHETIC requests, "
+          "not a forecast", runs=summary.get("runs", 1), seed=summary.get("seed")),
+        heading_pt=15, generated_at=generated_at, lang=lang,
+    )  # fmt: skip
+    section(pdf, 36, t("Findings"))
     pdf.set_xy(15, 44)
     pdf.set_font("Helvetica", size=10)
     for sentence in demo_sentences(summary, horizon_year):
@@ -177,17 +167,13 @@ def demo_summary_pdf(
         pdf.ln(1)
     variants: Sequence[Mapping[str, Any]] = summary["variants"]
     y = pdf.get_y() + 3
-    pdf.set_xy(15, y)
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(_WIDTH_MM, 7, t("Requests connected by 2033, per variant"))
+    section(pdf, y, t("Requests connected by 2033, per variant"))
     bar_mm = 7.0 if len(variants) <= 6 else 5.0
     draw_bars(pdf, 15, y + 8, _WIDTH_MM, bar_mm * len(variants),
               [(str(v["label"]), float(v["by_2033"]), _NAVY if k else _GREY)
                for k, v in enumerate(variants)], "requests", digits=0, lang=lang)  # fmt: skip
     y += 12 + bar_mm * len(variants)
-    pdf.set_xy(15, y)
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(_WIDTH_MM, 7, t("Per variant"))
+    section(pdf, y, t("Per variant"))
     heads = ["variant", "by 2028", "by 2030", "by 2033", "by 2036", "not in horizon",
              "median wait", "MW-years waiting"]  # fmt: skip
     widths = [56, 13, 13, 13, 13, 22, 22, 28]
@@ -222,10 +208,7 @@ def demo_summary_pdf(
                 text = cell  # a count: a plain integer
             pdf.cell(w, 5, latin_text(text), align="L" if j == 0 else "R")
             x += w
-    pdf.set_xy(15, yy + 10)
-    pdf.set_font("Helvetica", "I", 8.5)
-    pdf.set_text_color(86, 97, 109)
-    pdf.multi_cell(_WIDTH_MM, 4, t(
+    footnote(pdf, yy + 10, t(
         "The stations, capacities and loads are published figures; the waiting list is "
         "synthetic (made-up requests of plausible kinds), so read the numbers as what the rules "
         "do, not as a forecast. 'Not in horizon': not connected before the end of "

@@ -26,9 +26,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from netruimte.conventions import BoolArray, FloatArray, IntArray
 from netruimte.errors import InputError
 from netruimte.grid.model import Direction
 from netruimte.waitlist import compile_scenario
@@ -54,8 +54,6 @@ __all__ = [
     "wait_curves",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 CATEGORY_ORDER: tuple[Category, ...] = (
     Category.CONGESTION_RELIEVER,
@@ -92,7 +90,7 @@ class Timeline:
     mw: FloatArray
     category: tuple[Category, ...]
     status: tuple[Status, ...]
-    took_part: npt.NDArray[np.bool_]
+    took_part: BoolArray
     start_m: IntArray
     end_m: IntArray
     granted_m: IntArray
@@ -112,7 +110,7 @@ class Timeline:
         """Number of allocation moments."""
         return len(self.moments)
 
-    def mask(self, status: Status) -> npt.NDArray[np.bool_]:
+    def mask(self, status: Status) -> BoolArray:
         """Requests that took part and ended in ``status``."""
         return self.took_part & np.array([s is status for s in self.status], dtype=np.bool_)
 
@@ -236,7 +234,7 @@ class WaitCurve:
         return f"> {self.followed}"
 
 
-def kaplan_meier(durations: IntArray, observed: npt.NDArray[np.bool_]) -> WaitCurve:
+def kaplan_meier(durations: IntArray, observed: BoolArray) -> WaitCurve:
     """Kaplan-Meier estimate from whole-month durations.
 
     Parameters
@@ -269,7 +267,7 @@ def kaplan_meier(durations: IntArray, observed: npt.NDArray[np.bool_]) -> WaitCu
     return WaitCurve(months, np.asarray(1.0 - survival, dtype=np.float64), n, top)
 
 
-def _durations(tl: Timeline, sel: npt.NDArray[np.bool_]) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+def _durations(tl: Timeline, sel: BoolArray) -> tuple[IntArray, BoolArray]:
     granted = tl.granted_m >= 0
     last_seen = np.where(granted, tl.granted_m, tl.end_m - 1)  # end_m: withdrawal or n_moments
     keep = sel & tl.took_part & (last_seen >= tl.start_m)

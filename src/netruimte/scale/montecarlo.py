@@ -18,9 +18,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from distributed import Client
 
+from netruimte.conventions import IntArray
 from netruimte.errors import InputError
 from netruimte.scale.cluster import broadcast, cancel, cluster_threads, completed, dask_client
 from netruimte.waitlist.engine import CompiledScenario
@@ -34,7 +34,6 @@ __all__ = ["TASKS_PER_THREAD", "grant_chunk", "monte_carlo_distributed", "run_ch
 TASKS_PER_THREAD = 4
 """The default chunk gives each worker thread about this many tasks (load balance vs overhead)."""
 
-IntArray = npt.NDArray[np.int64]
 Progress = RunsDone
 
 

@@ -17,11 +17,14 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
 
 from netruimte._util import write_atomic
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "FLEVOLAND_STATIONS",
@@ -554,7 +557,7 @@ PROFILE_YEAR: Final = 2025
 """The representative year of the synthetic station and business profiles."""
 
 
-def station_load_profiles(year: int = PROFILE_YEAR) -> dict[str, Any]:
+def station_load_profiles(year: int = PROFILE_YEAR) -> dict[str, pd.Series]:
     """Synthetic existing-offtake profiles (MW, 15-minute) for the stations of ``STATION_MIX``.
 
     Each is the station's mix of standard profiles, normalised to a peak of 1 and scaled to its
@@ -576,7 +579,7 @@ def station_load_profiles(year: int = PROFILE_YEAR) -> dict[str, Any]:
     return out
 
 
-def peak_block(profile: Any, hours: int = 4) -> str:
+def peak_block(profile: pd.Series, hours: int = 4) -> str:
     """The daily window of ``hours`` whole hours in which a station's load is highest on average
     over its 30 highest-load days: where an operator would put a time-block restriction."""
     import pandas as pd

@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from netruimte.conventions import FloatArray
 from netruimte.errors import InputError
 from netruimte.profiles.meter import ImportOptions, import_meter
 
@@ -214,7 +214,7 @@ def representative_profile(
     timezone: str,
     per_kw: float = 1.0,
     signed: bool = False,
-) -> npt.NDArray[np.float64]:
+) -> FloatArray:
     """A station's or request's profile over the representative year (``per_kw`` times kW).
 
     ``options`` (a ``profile_options`` table) makes it a meter import; a refusal names
@@ -236,9 +236,7 @@ def representative_profile(
     return values
 
 
-def station_profiles(
-    table: Mapping[str, Any], base: Path, timezone: str
-) -> dict[str, npt.NDArray[np.float64]]:
+def station_profiles(table: Mapping[str, Any], base: Path, timezone: str) -> dict[str, FloatArray]:
     """A station's offtake (``load_csv``) and feed-in (``feedin_load_csv``) profiles in MW over
     the representative year; a signed ``net_csv`` (offtake positive) is split into the two.
     ``profile_options`` makes them meter imports. Names the key on a problem."""

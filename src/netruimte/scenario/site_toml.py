@@ -40,7 +40,7 @@ from netruimte.scenario.profile_options import (
 )
 from netruimte.scenario.site_economics import ECONOMICS_KEYS, economics
 from netruimte.scenario.site_reader import TomlReader, kind_of, parse_window, wrap_error
-from netruimte.scenario.toml_limits import parse_toml_text
+from netruimte.scenario.toml_limits import read_toml_file
 
 __all__ = ["load_site", "parse_objective", "parse_window", "read_toml", "site_from_data"]
 
@@ -109,15 +109,7 @@ def site_from_data(data: dict[str, Any], source: str | Path) -> Site:
 def read_toml(source: Path) -> dict[str, Any]:
     """A TOML file's tables; a missing file, bad UTF-8 or bad TOML (with its line) raise
     :class:`InputError` naming the file."""
-    try:
-        text = source.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", source=source) from None
-    except IsADirectoryError:
-        raise InputError("a folder, not a site TOML file", source=source) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", source=source) from None
-    return parse_toml_text(text, source)
+    return read_toml_file(source, "site")[1]
 
 
 def _build(data: dict[str, Any], r: TomlReader) -> Site:

@@ -15,7 +15,7 @@ from typing import Any
 
 from netruimte.errors import InputError
 
-__all__ = ["MAX_TOML_BYTES", "MAX_TOML_DEPTH", "parse_toml_text"]
+__all__ = ["MAX_TOML_BYTES", "MAX_TOML_DEPTH", "parse_toml_text", "read_toml_file"]
 
 MAX_TOML_BYTES = 32 * 1024 * 1024
 """Largest TOML file read (a scenario's many requests belong in ``requests_csv`` files)."""
@@ -86,6 +86,24 @@ def parse_toml_text(text: str, name: str | Path) -> dict[str, Any]:
             f"the TOML file is nested too deeply (more than {MAX_TOML_DEPTH} levels)", source=name
         )
     return data
+
+
+def read_toml_file(path: Path, kind: str) -> tuple[str, dict[str, Any]]:
+    """The text and the tables of a TOML file, read through :func:`parse_toml_text`.
+
+    A missing file, a folder, text that is not UTF-8 and bad TOML (with its line) raise
+    :class:`InputError` naming the file; ``kind`` says what the file should have been ("a
+    folder, not a {kind} TOML file").
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", source=path) from None
+    except IsADirectoryError:
+        raise InputError(f"a folder, not a {kind} TOML file", source=path) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", source=path) from None
+    return text, parse_toml_text(text, path)
 
 
 def _depth(value: Any) -> int:

@@ -18,10 +18,7 @@ import math
 from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
-import numpy.typing as npt
-
-from netruimte.conventions import DEFAULT_TIMEZONE, csv_unescape_text
+from netruimte.conventions import DEFAULT_TIMEZONE, FloatArray, csv_unescape_text
 from netruimte.errors import InputError
 from netruimte.profiles.csv_io import read_input_text
 from netruimte.waitlist.requests import (
@@ -73,7 +70,7 @@ _TEXT = frozenset({"id", "applicant", "station", "direction", "category", "funct
 _TRUE = frozenset({"true", "1", "yes", "ja"})
 _FALSE = frozenset({"false", "0", "no", "nee"})
 
-ProfileCache = dict[Path, npt.NDArray[np.float64]]
+ProfileCache = dict[Path, FloatArray]
 
 
 def _float(value: object, key: str, decimal_comma: bool) -> float:
@@ -181,7 +178,7 @@ def _accepts(value: object, decimal_comma: bool) -> tuple[Alternative, ...]:
 
 def _profile(
     value: object, base_dir: Path, timezone: str, cache: ProfileCache, options: object = None
-) -> tuple[str, npt.NDArray[np.float64]]:
+) -> tuple[str, FloatArray]:
     from netruimte.grid.representative import to_representative_year
     from netruimte.profiles import read_profile_csv
 

@@ -16,10 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
-import numpy.typing as npt
-
-from netruimte.conventions import csv_safe_text
+from netruimte.conventions import FloatArray, csv_safe_text
 from netruimte.scenario.waitlist_csv import REQUEST_KEYS
 
 __all__ = ["representative_csv", "request_row", "requests_csv", "scenario_toml", "toml_value"]
@@ -168,7 +165,7 @@ def requests_csv(rows: Sequence[Mapping[str, Any]]) -> str:
     return out.getvalue()
 
 
-def representative_csv(values: npt.NDArray[np.float64], column: str, timezone: str) -> bytes:
+def representative_csv(values: FloatArray, column: str, timezone: str) -> bytes:
     """A profile CSV of the representative year laid over 2025 in ``timezone``.
 
     Used only for a profile that arrived without its source file (a scenario built in code).

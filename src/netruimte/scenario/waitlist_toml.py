@@ -11,16 +11,16 @@ import contextlib
 import datetime as dt
 import math
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from netruimte.conventions import DEFAULT_TIMEZONE, FIRST_DATE, LAST_DATE
 from netruimte.errors import InputError
 from netruimte.grid.capacity_map import read_capacity_map_csv, stations_from_capacity_map
 from netruimte.grid.model import DelayDistribution, Grid, Reinforcement, Station
 from netruimte.scenario.profile_options import station_profiles
-from netruimte.scenario.toml_limits import parse_toml_text
+from netruimte.scenario.toml_limits import read_toml_file
 from netruimte.scenario.waitlist_csv import (
     ProfileCache,
     date_value,
@@ -28,7 +28,6 @@ from netruimte.scenario.waitlist_csv import (
     request_from_mapping,
 )
 from netruimte.waitlist.congestion import CongestionContract
-from netruimte.waitlist.requests import Request
 from netruimte.waitlist.scenario import Scenario, UseItOrLoseIt
 
 __all__ = ["load_scenario", "parse_scenario"]
@@ -54,6 +53,9 @@ _DELAY_KEYS = ("distribution", "min_months", "mode_months", "max_months")
 _UIOLI_KEYS = (
     "enabled", "after_months", "max_used_share", "unused_mw_below_110kv", "unused_mw_from_110kv",
 )  # fmt: skip
+
+
+_T = TypeVar("_T")
 
 
 class _Where:
@@ -302,17 +304,8 @@ def parse_scenario(
     stations: list[Station] = []
     if stations_csv is not None:
         stations.extend(stations_from_capacity_map(read_capacity_map_csv(base_dir / stations_csv)))
-    for k, table in enumerate(_tables(data, "station", source)):
-        try:
-            stations.append(_station(table, base_dir, timezone))
-        except InputError as exc:
-            raise where.error(exc, "station", k) from None
-    reinforcements: list[Reinforcement] = []
-    for k, table in enumerate(_tables(data, "reinforcement", source)):
-        try:
-            reinforcements.append(_reinforcement(table))
-        except InputError as exc:
-            raise where.error(exc, "reinforcement", k) from None
+    stations += _each(data, "station", where, lambda t: _station(t, base_dir, timezone))
+    reinforcements = _each(data, "reinforcement", where, _reinforcement)
     uioli = None
     if "use_it_or_lose_it" in data:
         try:
@@ -321,12 +314,7 @@ def parse_scenario(
             uioli = _uioli(data["use_it_or_lose_it"])
         except InputError as exc:
             raise where.error(exc, "use_it_or_lose_it") from None
-    contracts: list[CongestionContract] = []
-    for k, table in enumerate(_tables(data, "congestion_contract", source)):
-        try:
-            contracts.append(_congestion_contract(table))
-        except InputError as exc:
-            raise where.error(exc, "congestion_contract", k) from None
+    contracts = _each(data, "congestion_contract", where, _congestion_contract)
     if "congestion_management" in data:
         try:
             cm = data["congestion_management"]
@@ -346,16 +334,14 @@ def parse_scenario(
         raise InputError(exc.message, source=source, field=exc.field) from None
 
     cache: ProfileCache = {}
-    requests: list[Request] = []
-    for k, table in enumerate(_tables(data, "request", source)):
-        try:
-            requests.append(
-                request_from_mapping(
-                    table, base_dir=base_dir, timezone=timezone, profile_cache=cache
-                )
-            )
-        except InputError as exc:
-            raise where.error(exc, "request", k) from None
+    requests = _each(
+        data,
+        "request",
+        where,
+        lambda t: request_from_mapping(
+            t, base_dir=base_dir, timezone=timezone, profile_cache=cache
+        ),
+    )
     for rel in csv_paths:
         requests.extend(load_requests_csv(base_dir / rel, timezone=timezone, profile_cache=cache))
     try:
@@ -397,6 +383,19 @@ def _request_line(
     return where.line("request", hits[-1] if last else hits[0])
 
 
+def _each(
+    data: Mapping[str, Any], key: str, where: _Where, parse: Callable[[dict[str, Any]], _T]
+) -> list[_T]:
+    """Every ``[[key]]`` table read by ``parse``; an error names the file and the table's line."""
+    out: list[_T] = []
+    for k, table in enumerate(_tables(data, key, where.source)):
+        try:
+            out.append(parse(table))
+        except InputError as exc:
+            raise where.error(exc, key, k) from None
+    return out
+
+
 def _tables(data: Mapping[str, Any], key: str, source: str) -> list[dict[str, Any]]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
@@ -414,13 +413,5 @@ def load_scenario(path: str | Path) -> Scenario:
         the message names the file, the line of the table and the key.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", source=path) from None
-    except IsADirectoryError:
-        raise InputError("a folder, not a scenario TOML file", source=path) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", source=path) from None
-    data = parse_toml_text(text, path)
+    text, data = read_toml_file(path, "scenario")
     return parse_scenario(data, source=str(path), base_dir=path.parent, text=text)

@@ -16,7 +16,7 @@ Rules and semantics: ``docs/rules.md``; scenario keys: ``docs/scenario-file.md``
 
 from __future__ import annotations
 
-from netruimte.waitlist.engine import CompiledScenario, compile_scenario, run_compiled
+from netruimte.waitlist.engine import CompiledScenario, compile_scenario
 from netruimte.waitlist.explain import explain
 from netruimte.waitlist.requests import FUNCTIONS, Category, Contract, Request, Status
 from netruimte.waitlist.result import RequestOutcome, SimulationResult, StationOutcome
@@ -30,6 +30,7 @@ from netruimte.waitlist.rules import (
     eligible_category,
     rule_in_force,
 )
+from netruimte.waitlist.run import run_compiled
 from netruimte.waitlist.scenario import CapacityMode, Fit, Scenario, UseItOrLoseIt
 from netruimte.waitlist.simulation import draw_run, monte_carlo, run_grants, run_seeds, simulate
 

@@ -13,13 +13,14 @@ import bisect
 import datetime as dt
 
 import numpy as np
-import numpy.typing as npt
 
+from netruimte.conventions import IntArray
 from netruimte.grid.model import Direction, Reinforcement
-from netruimte.waitlist import kernels
-from netruimte.waitlist.engine import CompiledScenario, RawOutcome, profile_alternatives
+from netruimte.waitlist.engine import CompiledScenario
+from netruimte.waitlist.kernel_types import WAITING
 from netruimte.waitlist.requests import Contract
 from netruimte.waitlist.result import StationOutcome
+from netruimte.waitlist.run import RawOutcome, profile_alternatives
 from netruimte.waitlist.scenario import CapacityMode
 
 __all__ = ["Facts", "OffersAt", "PathFacts", "alternatives", "percentiles", "stations"]
@@ -46,20 +47,20 @@ class Facts:
         self.used_mw: list[float] = c.used_mw.tolist()
         self.sc_node: list[int] = c.sc_node.tolist()
         self.regime_of_moment: list[int] = c.regime_of_moment.tolist()
-        self.status: list[int] = raw.status.tolist()
-        self.grant_m: list[int] = raw.grant_m.tolist()
-        self.withdrawn_m: list[int] = raw.withdrawn_m.tolist()
-        self.released_m: list[int] = raw.released_m.tolist()
-        self.last_m: list[int] = raw.last_m.tolist()
-        self.rank_pos: list[int] = raw.rank_pos.tolist()
-        self.ahead_mw: list[float] = raw.ahead_mw.tolist()
-        self.fail_node: list[int] = raw.fail_node.tolist()
-        self.fail_kind: list[int] = raw.fail_kind.tolist()
-        self.granted_mw: list[float] = raw.granted_mw.tolist()
-        self.outside: list[bool] = raw.outside.tolist()
-        self.alt_used: list[int] = raw.alt_used.tolist()
+        self.status: list[int] = raw.walk.status.tolist()
+        self.grant_m: list[int] = raw.walk.grant_m.tolist()
+        self.withdrawn_m: list[int] = raw.walk.withdrawn_m.tolist()
+        self.released_m: list[int] = raw.walk.released_m.tolist()
+        self.last_m: list[int] = raw.walk.last_m.tolist()
+        self.rank_pos: list[int] = raw.walk.rank_pos.tolist()
+        self.ahead_mw: list[float] = raw.walk.ahead_mw.tolist()
+        self.fail_node: list[int] = raw.walk.fail_node.tolist()
+        self.fail_kind: list[int] = raw.walk.fail_kind.tolist()
+        self.granted_mw: list[float] = raw.walk.granted_mw.tolist()
+        self.outside: list[bool] = raw.walk.outside.tolist()
+        self.alt_used: list[int] = raw.walk.alt_used.tolist()
         # (moment, direction, node) counts; only read at a request's last moment
-        self.pending_count: list[list[list[int]]] = raw.pending_count.tolist()
+        self.pending_count: list[list[list[int]]] = raw.walk.pending_count.tolist()
 
 
 class PathFacts:
@@ -79,8 +80,8 @@ class PathFacts:
         self._rf_at: dict[int, list[int]] = {}  # node -> its works (positions)
         for k, node in enumerate(self.rf_node):
             self._rf_at.setdefault(node, []).append(k)
-        self.room_hist = raw.room_hist
-        self._room_end: list[list[float]] = raw.room_hist[:, :, self.last].tolist()
+        self.room_hist = raw.walk.room_hist_mw
+        self._room_end: list[list[float]] = raw.walk.room_hist_mw[:, :, self.last].tolist()
         self._paths: dict[int, list[int]] = {}
         self._works: dict[tuple[int, int], Works] = {}
         self._later: dict[tuple[int, int], Works] = {}
@@ -150,8 +151,8 @@ class OffersAt:
     request costs one gather from that request's few ranks.
     """
 
-    def __init__(self, c: CompiledScenario, raw: RawOutcome, pos: npt.NDArray[np.int64]) -> None:
-        keep = ~raw.outside[raw.offer_r] if raw.offer_r.size else np.zeros(0, dtype=np.bool_)
+    def __init__(self, c: CompiledScenario, raw: RawOutcome, pos: IntArray) -> None:
+        keep = ~raw.walk.outside[raw.offer_r] if raw.offer_r.size else np.zeros(0, dtype=np.bool_)
         r = raw.offer_r[keep]
         m = raw.offer_m[keep]
         nodes = c.anc[c.station[r]]  # (offers, depth): each offer's path, -1 padded
@@ -183,8 +184,8 @@ def alternatives(c: CompiledScenario, raw: RawOutcome, paths: PathFacts) -> dict
     """What would fit now for firm requests still waiting at the end (docs/rules.md)."""
     reqs = c.scenario.requests
     waiting = np.flatnonzero(
-        (raw.status == kernels.WAITING)
-        & (raw.last_m >= 0)
+        (raw.walk.status == WAITING)
+        & (raw.walk.last_m >= 0)
         & np.array([r.contract is Contract.FIRM for r in reqs], dtype=np.bool_)
     )
     out: dict[int, str] = {}
@@ -207,7 +208,7 @@ Percentiles = tuple[dt.date | None, dt.date | None, dt.date | None, float | None
 
 
 def percentiles(
-    moments: tuple[dt.date, ...], grants: npt.NDArray[np.int64] | None, n_requests: int
+    moments: tuple[dt.date, ...], grants: IntArray | None, n_requests: int
 ) -> list[Percentiles]:
     """P10/P50/P90 grant dates and the withdrawal share of every request (all at once).
 
@@ -249,10 +250,12 @@ def stations(c: CompiledScenario, raw: RawOutcome, paths: PathFacts) -> tuple[St
     grid = c.scenario.grid
     n = len(grid)
     last = len(c.moments) - 1
-    held = (raw.granted_mw > 0) & ~raw.outside  # small consumers on reserved room excluded
-    waiting = (raw.status == kernels.WAITING) & (raw.last_m >= 0)
-    contracted = np.where(raw.released_m >= 0, c.used_mw, raw.granted_mw)
-    rest = c.mw - raw.granted_mw
+    held = (
+        raw.walk.granted_mw > 0
+    ) & ~raw.walk.outside  # small consumers on reserved room excluded
+    waiting = (raw.walk.status == WAITING) & (raw.walk.last_m >= 0)
+    contracted = np.where(raw.walk.released_m >= 0, c.used_mw, raw.walk.granted_mw)
+    rest = c.mw - raw.walk.granted_mw
     own = np.zeros((2, 2, n))  # (allocated | waiting, direction, node)
     count = np.zeros((2, n))
     for d in range(2):
@@ -273,7 +276,7 @@ def stations(c: CompiledScenario, raw: RawOutcome, paths: PathFacts) -> tuple[St
                 year = first_year[d].get(node)
                 first_year[d][node] = rf.date.year if year is None else min(year, rf.date.year)
     cap = raw.cap[:, :, last].tolist()
-    room = raw.room_hist[:, :, last].tolist()
+    room = raw.walk.room_hist_mw[:, :, last].tolist()
     out = []
     for i, st in enumerate(grid.stations):
         years: list[int | None] = []

@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
-import numpy.typing as npt
 
+from netruimte.conventions import FloatArray
 from netruimte.errors import InputError
 from netruimte.grid.representative import block_mask, parse_window
+from netruimte.waitlist.requests import named_at_station
 
 __all__ = ["DEFAULT_RELIEF_CREDIT", "CongestionContract", "ContractKind", "ContractOutcome"]
 
@@ -77,11 +78,7 @@ class CongestionContract:
     eur_per_mw_year: float = 0.0
 
     def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not self.id.strip():
-            raise InputError("a congestion contract needs a non-empty string id", field="id")
-        where = f"congestion contract {self.id!r}"
-        if not isinstance(self.station, str) or not self.station.strip():
-            raise InputError(f"{where}: station must be a station id", field="station")
+        where = named_at_station("congestion contract", self.id, self.station)
         try:
             kind = ContractKind(self.kind)
         except ValueError:
@@ -174,6 +171,6 @@ class ContractOutcome:
         }
 
 
-def window_outside_mask(windows: tuple[str, ...], steps: int) -> npt.NDArray[np.float64]:
+def window_outside_mask(windows: tuple[str, ...], steps: int) -> FloatArray:
     """1.0 in quarter-hours outside every window, 0.0 inside (length ``steps``)."""
     return (~block_mask(list(windows), steps, field="windows")).astype(np.float64)

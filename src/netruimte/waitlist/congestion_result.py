@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from netruimte.waitlist import kernels
 from netruimte.waitlist.congestion import ContractOutcome
-from netruimte.waitlist.engine import CompiledScenario, RawOutcome, contract_span
+from netruimte.waitlist.engine import CompiledScenario, contract_span
+from netruimte.waitlist.kernel_types import GRANTED
+from netruimte.waitlist.run import RawOutcome
 
 __all__ = ["Help", "contract_help", "contract_outcomes", "relief_help"]
 
@@ -25,7 +26,7 @@ def _beneficiaries(c: CompiledScenario, raw: RawOutcome) -> list[tuple[int, int,
     for at, (r, m, mw) in enumerate(
         zip(raw.offer_r.tolist(), raw.offer_m.tolist(), raw.offer_mw.tolist(), strict=True)
     ):
-        if c.direction[r] == 0 and not raw.outside[r] and not c.steered[r]:
+        if c.direction[r] == 0 and not raw.walk.outside[r] and not c.steered[r]:
             out.append((at, r, m, mw))
     return out
 
@@ -53,7 +54,7 @@ def contract_help(c: CompiledScenario, raw: RawOutcome) -> list[Help]:
         node = sc.grid.index(ctr.station)
         path = [int(x) for x in anc[node] if x >= 0]
         for m in range(int(start[k]), min(int(end[k]), n_m)):
-            if not np.any(raw.room_hist[0, path, m] < ctr.mw - EPS_MW):
+            if not np.any(raw.walk.room_hist_mw[0, path, m] < ctr.mw - EPS_MW):
                 continue
             for r, mw in by_moment.get(m, ()):
                 if node in anc[c.station[r]]:
@@ -70,7 +71,7 @@ def relief_help(c: CompiledScenario, raw: RawOutcome) -> list[Help]:
     left at the end of that moment at some node of the reliever's path was less than the
     credited relief. Per reliever in request order, then in the walk's order.
     """
-    relievers = np.flatnonzero((c.relief_add > 0) & (raw.status == kernels.GRANTED)).tolist()
+    relievers = np.flatnonzero((c.relief_add > 0) & (raw.walk.status == GRANTED)).tolist()
     if not relievers:
         return []
     offers = _beneficiaries(c, raw)
@@ -84,7 +85,7 @@ def relief_help(c: CompiledScenario, raw: RawOutcome) -> list[Help]:
         node = int(c.station[q])
         path = [int(x) for x in c.anc[node] if x >= 0]
         # moments at whose end some node of the reliever's path had less room than its credit
-        short = np.any(raw.room_hist[0, path, :] < c.relief_add[q] - EPS_MW, axis=0)
+        short = np.any(raw.walk.room_hist_mw[0, path, :] < c.relief_add[q] - EPS_MW, axis=0)
         hit = (at > logged[q]) & (paths == node).any(axis=1) & short[mom]
         out.extend((q, offers[k][1], offers[k][2], offers[k][3]) for k in np.flatnonzero(hit))
     return out

@@ -6,10 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
+from netruimte.conventions import IntArray
 from netruimte.grid.model import Direction, Reinforcement
-from netruimte.waitlist import kernels
 from netruimte.waitlist.assembly import (
     Facts,
     OffersAt,
@@ -25,14 +24,16 @@ from netruimte.waitlist.congestion_result import (
     contract_outcomes,
     relief_help,
 )
-from netruimte.waitlist.engine import KIND_CONTRACT, CompiledScenario, RawOutcome
+from netruimte.waitlist.engine import KIND_CONTRACT, CompiledScenario
+from netruimte.waitlist.kernel_types import EPS_MW, FAIL_BLOCKED, GRANTED, WAITING, WITHDRAWN
 from netruimte.waitlist.requests import Category, Request, Status
 from netruimte.waitlist.result import Offer, RequestOutcome, SimulationResult
 from netruimte.waitlist.rules import Rule, eligibility_text, function_note
+from netruimte.waitlist.run import RawOutcome
 
 __all__ = ["Expectation", "build_result", "expectation", "explain"]
 
-_STATUS = {kernels.WAITING: Status.WAITING, kernels.GRANTED: Status.GRANTED}
+_STATUS = {WAITING: Status.WAITING, GRANTED: Status.GRANTED}
 
 
 def _mw(value: float) -> str:
@@ -72,9 +73,9 @@ def expectation(
     grid = c.scenario.grid
     last = len(c.moments) - 1
     s, d = int(c.station[i]), int(c.direction[i])
-    need = float(c.mw[i] - raw.granted_mw[i])
+    need = float(c.mw[i] - raw.walk.granted_mw[i])
     path = [int(j) for j in c.anc[s] if j >= 0]
-    room = {j: float(raw.room_hist[d, j, last]) for j in path}
+    room = {j: float(raw.walk.room_hist_mw[d, j, last]) for j in path}
     way = Direction.OFFTAKE if d == 0 else Direction.FEEDIN
     if path_rf is None:
         path_rf = [
@@ -97,7 +98,7 @@ def _expect(
     grid = c.scenario.grid
 
     def short() -> list[int]:
-        return [j for j in path if need > room[j] + kernels.EPS_MW]
+        return [j for j in path if need > room[j] + EPS_MW]
 
     def worst(nodes: list[int]) -> int:
         return min(nodes, key=lambda j: (room[j] - need, path.index(j)))
@@ -163,7 +164,7 @@ class _Ahead:
         self.offers = OffersAt(c, raw, pos)
         self.ranks = np.ascontiguousarray(pos.T)  # row i: request i's rank under each regime
         self.f = f
-        self.waits = raw.status != kernels.GRANTED
+        self.waits = raw.walk.status != GRANTED
         self.cat = np.array([cat.number for cat in c.categories], dtype=np.int64)
 
     def text(self, i: int, node: int, names: list[str]) -> str:
@@ -232,7 +233,7 @@ def _line(
             f"the waiting list, {where} (small consumers join the list from 2026-07-01)"
         )
     if last < 0:
-        if status == kernels.WITHDRAWN:
+        if status == WITHDRAWN:
             return f"withdrawn on {day[f.withdrawn_m[i]]} before it took part"
         if req.needed is not None and f.start_m[i] < n_m:
             opens = day[f.start_m[i]]
@@ -252,7 +253,7 @@ def _line(
         )
     if f.ahead_mw[i] > 0:
         parts.append(f"{_mw(f.ahead_mw[i])} MW ahead of you")
-    if status == kernels.GRANTED:
+    if status == GRANTED:
         g = f.grant_m[i]
         text = f"granted on {day[g]}"
         if f.alt_used[i] >= 0:
@@ -279,7 +280,7 @@ def _line(
             parts.append(
                 f"contract lowered to {f.used_mw[i] * 1000:g} kW on {day[r_m]} (use it or lose it)"
             )
-    elif status == kernels.WITHDRAWN:
+    elif status == WITHDRAWN:
         parts.append(f"withdrawn on {day[f.withdrawn_m[i]]}")
         if offers:
             parts.append(_offers_text(offers) + " (kept)")
@@ -293,12 +294,12 @@ def _line(
         rest = f.mw[i] - f.granted_mw[i]
         more = " more" if f.granted_mw[i] > 0 else ""
         node = f.fail_node[i]
-        if node >= 0 and f.fail_kind[i] == kernels.FAIL_BLOCKED:
+        if node >= 0 and f.fail_kind[i] == FAIL_BLOCKED:
             parts.append(
                 f"held back at {names[node]}: a higher-ranked request does not fit there (strict)"
             )
         elif node >= 0:
-            room = float(t.raw.room_hist[d, node, last])
+            room = float(t.raw.walk.room_hist_mw[d, node, last])
             parts.append(
                 f"does not fit: {names[node]} has {_mw(max(room, 0.0))} MW left, "
                 f"you need {_mw(rest)} MW{more}"
@@ -368,7 +369,7 @@ def build_result(
     c: CompiledScenario,
     raw: RawOutcome,
     *,
-    grants: npt.NDArray[np.int64] | None = None,
+    grants: IntArray | None = None,
     runs: int = 1,
     seed: int | None = None,
 ) -> SimulationResult:
@@ -394,7 +395,7 @@ def build_result(
         node = f.fail_node[i]
         ranked = last >= 0 and f.rank_pos[i] > 0
         exp = None
-        if status_code == kernels.WAITING and last >= 0:
+        if status_code == WAITING and last >= 0:
             path = paths.path(s)
             room_end = paths.room_end(d)
             exp = _expect(
@@ -423,15 +424,15 @@ def build_result(
                 rank=f.rank_pos[i] if ranked else None,
                 rank_of=f.pending_count[last][d][s] if ranked else None,
                 ranked_on=moments[last] if last >= 0 else None,
-                granted_on=moments[granted_m] if status_code == kernels.GRANTED else None,
+                granted_on=moments[granted_m] if status_code == GRANTED else None,
                 withdrawn_on=moments[withdrawn_m] if withdrawn_m >= 0 else None,
                 released_on=moments[released_m] if released_m >= 0 else None,
                 ahead_mw=f.ahead_mw[i] if ranked else None,
                 binding_station=ids[node] if waiting_at else None,
-                binding_room_mw=float(raw.room_hist[d, node, last])
+                binding_room_mw=float(raw.walk.room_hist_mw[d, node, last])
                 if waiting_at and last >= 0
                 else None,
-                blocked=f.fail_kind[i] == kernels.FAIL_BLOCKED and status is Status.WAITING,
+                blocked=f.fail_kind[i] == FAIL_BLOCKED and status is Status.WAITING,
                 alternatives=alt,
                 explanation=_line(req, i, t, alt, exp, mine, created.get(i)),
                 granted_kw=f.granted_mw[i] * 1000.0,
@@ -454,7 +455,7 @@ def build_result(
         moments=moments,
         requests=tuple(outcomes),
         stations=stations(c, raw, paths),
-        room_mw=raw.room_hist,
+        room_mw=raw.walk.room_hist_mw,
         runs=runs,
         seed=seed,
         congestion_contracts=contract_outcomes(c, raw, helped),

@@ -46,25 +46,19 @@ def _peak(buf: Any) -> float:
 _peak_j = _inline(_peak)
 
 
-def _add_flat(anc: Any, s: Any, d: Any, used_flat: Any, amount: Any) -> None:
+def _add_flat(tree: Tree, s: Any, d: Any, used_flat: Any, amount: Any) -> None:
     """Add ``amount`` MW to what is in use at station ``s`` and every node above it (peak)."""
-    for j in range(anc.shape[1]):
-        node = anc[s, j]
-        if node < 0:
-            break
-        used_flat[d, node] += amount
+    for j in range(tree.path_len[s]):
+        used_flat[d, tree.ancestors[s, j]] += amount
 
 
 _add_flat_j = _inline(_add_flat)
 
 
-def _mark_room(anc: Any, s: Any, d: Any, m: Any, last_inc: Any) -> None:
+def _mark_room(tree: Tree, s: Any, d: Any, m: Any, last_inc: Any) -> None:
     """Record that every node on station ``s``'s path gained room at moment ``m``."""
-    for j in range(anc.shape[1]):
-        node = anc[s, j]
-        if node < 0:
-            break
-        last_inc[d, node] = m
+    for j in range(tree.path_len[s]):
+        last_inc[d, tree.ancestors[s, j]] = m
 
 
 _mark_room_j = _inline(_mark_room)
@@ -146,9 +140,8 @@ def _eval_profile(
     whole claim adds above ``min(claim, granted)``. On success ``buf`` holds the claim to add
     (zero for non-firm).
     """
-    anc, cap, pnode = tree
+    anc, cap, pnode, plen = tree
     used_flat, used_prof, max_used = usage
-    depth = anc.shape[1]
     k = claims.right[r]
     peak = _build_claim_j(r, claims.mw[r], claims, buf)
     if granted > 0.0:
@@ -159,10 +152,8 @@ def _eval_profile(
     n_fail = 0
     if k in (FIRM, TIME_BLOCK):
         flat_firm = k == FIRM and claims.base_row[r] < 0
-        for j in range(depth):
+        for j in range(plen[s]):
             node = anc[s, j]
-            if node < 0:
-                break
             capv = cap[d, node, m]
             p = pnode[d, node]
             if p >= 0:
@@ -181,10 +172,8 @@ def _eval_profile(
     # TDTR and non-firm: count restricted quarter-hours over the whole path
     limit = claims.tdtr_max_steps if k == TDTR else claims.nonfirm_max_steps
     viol[:] = False
-    for j in range(depth):
+    for j in range(plen[s]):
         node = anc[s, j]
-        if node < 0:
-            break
         capv = cap[d, node, m]
         p = pnode[d, node]
         room = capv - used_flat[d, node]
@@ -210,10 +199,8 @@ def _eval_profile(
         if viol[t] and buf[t] > lim:
             buf[t] = lim
     if lim > 0.0:
-        for j in range(depth):
+        for j in range(plen[s]):
             node = anc[s, j]
-            if node < 0:
-                break
             capv = cap[d, node, m]
             p = pnode[d, node]
             room = capv - used_flat[d, node]
@@ -273,12 +260,10 @@ _eval_as_j = _jit(_eval_as)
 
 def _add_claim(sign: Any, d: Any, s: Any, tree: Tree, usage: Usage, buf: Any, peak: Any) -> None:
     """Add (``sign = 1``) or remove (``-1``) a claim vector on a request's path."""
-    anc, pnode = tree.ancestors, tree.profile_row
+    anc, pnode, plen = tree.ancestors, tree.profile_row, tree.path_len
     used_flat, used_prof, max_used = usage
-    for j in range(anc.shape[1]):
+    for j in range(plen[s]):
         node = anc[s, j]
-        if node < 0:
-            break
         p = pnode[d, node]
         if p >= 0:
             mx = -np.inf
@@ -295,14 +280,12 @@ def _add_claim(sign: Any, d: Any, s: Any, tree: Tree, usage: Usage, buf: Any, pe
 _add_claim_j = _jit(_add_claim)
 
 
-def _room_on_path(anc: Any, cap: Any, used_flat: Any, m: Any, d: Any, s: Any, rest: Any) -> float:
+def _room_on_path(tree: Tree, used_flat: Any, m: Any, d: Any, s: Any, rest: Any) -> float:
     """Peak mode: the least room on station ``s``'s path at moment ``m``, at most ``rest``."""
     offer: float = rest
-    for j in range(anc.shape[1]):
-        node = anc[s, j]
-        if node < 0:
-            break
-        room = cap[d, node, m] - used_flat[d, node]
+    for j in range(tree.path_len[s]):
+        node = tree.ancestors[s, j]
+        room = tree.capacity_mw[d, node, m] - used_flat[d, node]
         if room < offer:
             offer = room
     return offer
@@ -314,14 +297,12 @@ _room_on_path_j = _inline(_room_on_path)
 def _largest_offer(m: Any, d: Any, s: Any, tree: Tree, usage: Usage, buf: Any) -> float:
     """Profile mode: the largest flat cap ``k`` (MW) such that ``min(buf, k)`` fits along the
     path at moment ``m``."""
-    anc, cap, pnode = tree
+    anc, cap, pnode, plen = tree
     used_flat, used_prof = usage.flat_mw, usage.profile_mw
     peak = _peak_j(buf)
     k = np.inf
-    for j in range(anc.shape[1]):
+    for j in range(plen[s]):
         node = anc[s, j]
-        if node < 0:
-            break
         capv = cap[d, node, m]
         p = pnode[d, node]
         if p >= 0:

@@ -13,6 +13,8 @@ from typing import Final, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from netruimte.conventions import BoolArray, FloatArray, IntArray
+
 __all__ = [
     "EPS_MW",
     "FAIL_BLOCKED",
@@ -26,12 +28,9 @@ __all__ = [
     "WAITING",
     "WITHDRAWN",
     "AlternativeRights",
-    "BoolArray",
     "Claims",
     "ContractEvents",
     "Failure",
-    "FloatArray",
-    "IntArray",
     "OfferLog",
     "Outcome",
     "Queue",
@@ -42,9 +41,6 @@ __all__ = [
     "Usage",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 
 EPS_MW = 1e-9
 
@@ -96,6 +92,9 @@ class Tree(NamedTuple):
     """(2 directions, nodes, moments) capacity (MW); grows with granted relievers' relief."""
     profile_row: IntArray
     """(2, nodes): the node's row in :attr:`Usage.profile_mw`, -1 for a node without one."""
+    path_len: IntArray
+    """(stations,): how many nodes each station's row of ``ancestors`` holds (the rest is -1):
+    the walk loops over a path without testing for the padding."""
 
 
 class Usage(NamedTuple):

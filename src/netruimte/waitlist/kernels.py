@@ -27,6 +27,7 @@ from typing import Any
 import numba
 import numpy as np
 
+from netruimte.conventions import BoolArray, IntArray
 from netruimte.waitlist.kernel_fit import (
     _add_claim_j,
     _add_flat_j,
@@ -51,43 +52,17 @@ from netruimte.waitlist.kernel_types import (
     WAITING,
     WITHDRAWN,
     AlternativeRights,
-    BoolArray,
     Claims,
     ContractEvents,
-    Failure,
-    IntArray,
     OfferLog,
     Outcome,
     Queue,
-    RequestState,
-    Right,
     SmallConsumers,
     Tree,
     Usage,
 )
 
-__all__ = [
-    "EPS_MW",
-    "FAIL_BLOCKED",
-    "FAIL_ROOM",
-    "GRANTED",
-    "WAITING",
-    "WITHDRAWN",
-    "AlternativeRights",
-    "Claims",
-    "ContractEvents",
-    "Failure",
-    "OfferLog",
-    "Outcome",
-    "Queue",
-    "RequestState",
-    "Right",
-    "SmallConsumers",
-    "Tree",
-    "Usage",
-    "alternatives",
-    "walk",
-]
+__all__ = ["alternatives", "walk"]
 
 _jit: Callable[..., Any] = numba.njit(cache=True, nogil=True)
 # The small helpers called per request and moment are inlined: a call would copy the named
@@ -213,7 +188,7 @@ def walk(
     """
     # Every array is taken out of its tuple once: an access through the tuple inside the loops
     # would cost a reference count each time.
-    anc, cap, pnode = tree
+    anc, cap, pnode, plen = tree
     used_flat, used_prof, max_used = usage
     mw, kind = claims.mw, claims.right
     station, direction, start_m = queue.station, queue.direction, queue.start_m
@@ -296,9 +271,9 @@ def walk(
                 _add_claim_j(-1.0, d, s, tree, usage, buf, full - low)
                 claim_peak[r] = low
             else:
-                _add_flat_j(anc, s, d, used_flat, -release_mw[r])
+                _add_flat_j(tree, s, d, used_flat, -release_mw[r])
                 claim_peak[r] -= release_mw[r]
-            _mark_room_j(anc, s, d, m, last_inc)
+            _mark_room_j(tree, s, d, m, last_inc)
         n_rel = kept
         # small consumers outside the queue (moments before they join the list)
         if sc_outside[m] and sc_order.shape[0] > 0:
@@ -338,10 +313,8 @@ def walk(
                 # nothing on the path gained room since the last failure: it still fails
                 # (and no larger partial offer can be made than at that failure)
                 skipped = True
-                for j in range(depth):
+                for j in range(plen[s]):
                     node = anc[s, j]
-                    if node < 0:
-                        break
                     if last_inc[d, node] > last_fail[r]:
                         skipped = False
                         break
@@ -372,10 +345,8 @@ def walk(
                         )
             elif not steered[r]:
                 # (a steered reliever charges only where there is room: no peak claim)
-                for j in range(depth):
+                for j in range(plen[s]):
                     node = anc[s, j]
-                    if node < 0:
-                        break
                     if rest > cap[d, node, m] - used_flat[d, node] + EPS_MW:
                         fails[n_fail] = node
                         n_fail += 1
@@ -384,10 +355,8 @@ def walk(
             if n_fail > 0:
                 held = False
                 if strict:
-                    for j in range(depth):
+                    for j in range(plen[s]):
                         node = anc[s, j]
-                        if node < 0:
-                            break
                         if blocked[d, node]:
                             held = True
                             break
@@ -401,7 +370,7 @@ def walk(
                     if profile_mode:
                         offer = _largest_offer_j(m, d, s, tree, usage, buf)
                     else:
-                        offer = _room_on_path_j(anc, cap, used_flat, m, d, s, rest)
+                        offer = _room_on_path_j(tree, used_flat, m, d, s, rest)
                     offer = _whole_kw_j(offer) if offer > 0.0 else 0.0
                     if offer > 0.0 and offer < rest and offer >= min_offer_mw - EPS_MW:
                         granted_mw[r] += offer
@@ -415,16 +384,14 @@ def walk(
                             _add_claim_j(1.0, d, s, tree, usage, buf, pk)
                         else:
                             claim_peak[r] += offer
-                            _add_flat_j(anc, s, d, used_flat, offer)
+                            _add_flat_j(tree, s, d, used_flat, offer)
                 fail_node[r] = fails[0]
                 if granted_mw[r] > 0.0:
                     # after partial offers the binding node is the one with the least room
                     # left on the path (upstream or local), not the first that was short
                     least = np.inf
-                    for j in range(depth):
+                    for j in range(plen[s]):
                         node = anc[s, j]
-                        if node < 0:
-                            break
                         p = pnode[d, node]
                         left = (
                             cap[d, node, m] - max_used[p]
@@ -444,10 +411,8 @@ def walk(
                 continue
             if strict:
                 hit = -1
-                for j in range(depth):
+                for j in range(plen[s]):
                     node = anc[s, j]
-                    if node < 0:
-                        break
                     if blocked[d, node]:
                         hit = node
                         break
@@ -469,14 +434,12 @@ def walk(
                 _add_claim_j(1.0, d, s, tree, usage, buf, peak)
             elif not steered[r]:
                 claim_peak[r] = mw[r]
-                _add_flat_j(anc, s, d, used_flat, rest)
+                _add_flat_j(tree, s, d, used_flat, rest)
             if relief_add[r] > 0.0:
                 # a granted reliever's credited relief is offtake headroom from now on, at
                 # its station and every node above it
-                for j in range(depth):
+                for j in range(plen[s]):
                     node = anc[s, j]
-                    if node < 0:
-                        break
                     for mm in range(m, n_moments):
                         cap[0, node, mm] += relief_add[r]
                     last_inc[0, node] = m

@@ -19,9 +19,8 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import numpy.typing as npt
 
-from netruimte.conventions import DEFAULT_TIMEZONE, MAX_KW
+from netruimte.conventions import DEFAULT_TIMEZONE, MAX_KW, FloatArray
 from netruimte.errors import InputError
 from netruimte.grid.model import Direction
 from netruimte.grid.representative import parse_window
@@ -38,6 +37,7 @@ __all__ = [
     "Request",
     "Status",
     "coerce_enum",
+    "named_at_station",
     "parse_instant",
 ]
 
@@ -187,6 +187,23 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def named_at_station(what: str, id_: object, station: object) -> str:
+    """Check the ``id`` and ``station`` of a ``what`` (a request, a congestion contract) and
+    return how messages name it (``request 'r1'``).
+
+    Raises
+    ------
+    InputError
+        An id or station that is not a non-empty string.
+    """
+    if not isinstance(id_, str) or not id_.strip():
+        raise InputError(f"a {what} needs a non-empty string id", field="id")
+    where = f"{what} {id_!r}"
+    if not isinstance(station, str) or not station.strip():
+        raise InputError(f"{where}: station must be a station id", field="station")
+    return where
+
+
 def _real(value: object, name: str, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise InputError(f"{where}: expected a finite number, got {value!r}", field=name)
@@ -322,7 +339,7 @@ class Request:
     small_consumer: bool = False
     contract_signed: bool = False
     score: float | None = None
-    profile_kw: npt.NDArray[np.float64] | None = field(default=None, compare=False, repr=False)
+    profile_kw: FloatArray | None = field(default=None, compare=False, repr=False)
     profile_csv: str | None = None
     ean: str | None = None
     needed: dt.date | None = None
@@ -337,11 +354,7 @@ class Request:
     relief_kw: float = 0.0
 
     def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not self.id.strip():
-            raise InputError("a request needs a non-empty string id", field="id")
-        where = f"request {self.id!r}"
-        if not isinstance(self.station, str) or not self.station.strip():
-            raise InputError(f"{where}: station must be a station id", field="station")
+        where = named_at_station("request", self.id, self.station)
         kw = _real(self.kw, "kw", where)
         if not 0 < kw <= MAX_KW:
             raise InputError(f"{where}: kw must be > 0 and <= {MAX_KW:g}, got {kw:g}", field="kw")
@@ -425,19 +438,14 @@ class Request:
         if len({a.contract for a in accepts}) != len(accepts):
             raise InputError(f"{where}: accepts names a contract twice", field="accepts")
         object.__setattr__(self, "accepts", accepts)
-        restricted = _real(self.restricted_kw, "restricted_kw", where)
-        if not 0 <= restricted <= kw:
-            raise InputError(
-                f"{where}: restricted_kw must be between 0 and kw ({kw:g})", field="restricted_kw"
-            )
-        object.__setattr__(self, "restricted_kw", restricted)
-        if self.used_kw is not None:
-            used = _real(self.used_kw, "used_kw", where)
-            if not 0 <= used <= kw:
-                raise InputError(
-                    f"{where}: used_kw must be between 0 and kw ({kw:g})", field="used_kw"
-                )
-            object.__setattr__(self, "used_kw", used)
+        for name in ("restricted_kw", "used_kw"):
+            value = getattr(self, name)
+            if value is None and name == "used_kw":
+                continue  # used_kw is optional; restricted_kw is a number (0 by default)
+            part = _real(value, name, where)
+            if not 0 <= part <= kw:
+                raise InputError(f"{where}: {name} must be between 0 and kw ({kw:g})", field=name)
+            object.__setattr__(self, name, part)
         if self.withdraw_per_year is not None:
             p = _real(self.withdraw_per_year, "withdraw_per_year", where)
             if not 0 <= p < 1:

@@ -6,10 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from netruimte.conventions import FloatArray
 from netruimte.grid.capacity_map import CapacityMapEntry, constraint_colour
 from netruimte.grid.model import Direction
 from netruimte.waitlist.congestion import ContractOutcome
@@ -152,7 +151,7 @@ class SimulationResult:
     moments: tuple[dt.date, ...]
     requests: tuple[RequestOutcome, ...]
     stations: tuple[StationOutcome, ...]
-    room_mw: npt.NDArray[np.float64] = field(repr=False, compare=False)
+    room_mw: FloatArray = field(repr=False, compare=False)
     runs: int = 1
     seed: int | None = None
     compare: SimulationResult | None = None

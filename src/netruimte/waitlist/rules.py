@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
-import numpy.typing as npt
 
+from netruimte.conventions import BoolArray, FloatArray, IntArray
 from netruimte.errors import InputError
 from netruimte.grid.model import Direction
 from netruimte.waitlist.requests import Category, Request
@@ -52,7 +52,6 @@ DRINKING_WATER_SAFETY_FROM = dt.date(2025, 3, 11)
 SMALL_CONSUMERS_JOIN = dt.date(2026, 7, 1)
 """From this date small consumers join the ranked list (docs/sources.md [enexis-2026-03])."""
 
-IntArray = npt.NDArray[np.int64]
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND = dt.timedelta(microseconds=1)
 
@@ -70,13 +69,13 @@ class Policy(StrEnum):
 class RankingInputs:
     """Per-request arrays a ranking function needs (all of length n_requests)."""
 
-    submitted_ns: npt.NDArray[np.int64]
+    submitted_ns: IntArray
     id_rank: IntArray
     category_number: IntArray
     """Eligible category: 1, 2, 3, or 4 (none)."""
-    score: npt.NDArray[np.float64]
+    score: FloatArray
     """Congestion-reliever score, NaN when not given."""
-    small_consumer: npt.NDArray[np.bool_]
+    small_consumer: BoolArray
 
     @classmethod
     def from_requests(cls, requests: Sequence[Request]) -> RankingInputs:
@@ -135,7 +134,7 @@ def eligibility_text(request: Request) -> str:
     return f"{cat.label}{func}, evidence given"
 
 
-def _lexsort(inputs: RankingInputs, *keys: npt.NDArray[np.float64] | IntArray) -> IntArray:
+def _lexsort(inputs: RankingInputs, *keys: FloatArray | IntArray) -> IntArray:
     # np.lexsort sorts by the last key first; ties end on submission time, then id
     return np.lexsort((inputs.id_rank, inputs.submitted_ns, *reversed(keys))).astype(np.int64)
 

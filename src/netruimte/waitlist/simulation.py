@@ -22,15 +22,16 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
 
 import numpy as np
-import numpy.typing as npt
 
+from netruimte.conventions import IntArray
 from netruimte.errors import InputError
 from netruimte.grid.model import shift_by_months
-from netruimte.waitlist import kernels
-from netruimte.waitlist.engine import CompiledScenario, compile_scenario, run_compiled
+from netruimte.waitlist.engine import CompiledScenario, compile_scenario
 from netruimte.waitlist.explain import build_result
+from netruimte.waitlist.kernel_types import GRANTED, WITHDRAWN
 from netruimte.waitlist.result import SimulationResult
 from netruimte.waitlist.rules import Policy
+from netruimte.waitlist.run import run_compiled
 from netruimte.waitlist.scenario import Fit, Scenario
 
 __all__ = [
@@ -45,7 +46,6 @@ __all__ = [
     "simulate",
 ]
 
-IntArray = npt.NDArray[np.int64]
 RunsDone = Callable[[int], None]
 """A progress callback: called with the number of runs just finished (a bar's ``advance``)."""
 GrantsRunner = Callable[[CompiledScenario, Sequence[np.random.SeedSequence], RunsDone], IntArray]
@@ -138,8 +138,8 @@ def run_grants(c: CompiledScenario, seed_seq: np.random.SeedSequence) -> IntArra
     """One Monte Carlo run: per request the grant moment, -1 never, -2 withdrawn itself."""
     rf_m, withdraw_m = draw_run(c, seed_seq)
     raw = run_compiled(c, reinforcement_m=rf_m, withdraw_m=withdraw_m)
-    out = np.where(raw.status == kernels.GRANTED, raw.grant_m, NEVER)
-    out[raw.status == kernels.WITHDRAWN] = WITHDRAWN_SELF
+    out = np.where(raw.walk.status == GRANTED, raw.walk.grant_m, NEVER)
+    out[raw.walk.status == WITHDRAWN] = WITHDRAWN_SELF
     return out.astype(np.int64)
 
 
