@@ -24,7 +24,6 @@ forecast outcomes follow the owner recorded with the run.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import math
 import threading
@@ -35,7 +34,7 @@ from typing import Any
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from netruimte.access.auth import Principal, require_operator
+from netruimte.access.auth import Principal, own_rows, require_operator
 from netruimte.errors import InputError, NotFound
 from netruimte.grid import Direction
 from netruimte.jobs import queue as jobs
@@ -44,15 +43,15 @@ from netruimte.register.convert import (
     GRANTED,
     WAITING,
     WITHDRAWN,
-    build_scenario,
     check_day,
     domain_request,
     load_register,
+    moment_scenario,
     paths,
     today,
 )
 from netruimte.register.requests import owned_request, request_view
-from netruimte.register.runs import ALLOCATE, FORECAST, MONTE_CARLO, run_outcome
+from netruimte.register.run_store import ALLOCATE, FORECAST, MONTE_CARLO, run_outcome
 from netruimte.storage import Database
 from netruimte.storage.tables import (
     AuditHead,
@@ -199,7 +198,8 @@ _CACHE_SIZE = 8
 def standings(session: Session, day: dt.date) -> dict[str, RequestOutcome]:
     """Each waiting request's outcome at one allocation moment on ``day`` (nothing written).
 
-    The scenario is the one ``runs.allocate`` builds: the waiting requests over the grid with
+    The scenario is the one ``allocation.allocate`` builds (``convert.moment_scenario``): the
+    waiting requests over the grid with
     the grants folded in, peak headroom, no use-it-or-lose-it; the register's policy and fit.
     A request submitted after ``day`` does not take part (it is absent from the answer).
 
@@ -230,8 +230,7 @@ def standings(session: Session, day: dt.date) -> dict[str, RequestOutcome]:
 
 def _standings(session: Session, day: dt.date) -> dict[str, RequestOutcome]:
     reg = load_register(session)
-    scenario = build_scenario(session, start=day, end=day + dt.timedelta(days=1), capacity="peak")
-    scenario = dataclasses.replace(scenario, use_it_or_lose_it=None)
+    scenario = moment_scenario(session, day, capacity="peak")
     if not scenario.requests:
         return {}
     result = simulate(scenario, policy=reg.policy, fit=reg.fit)
@@ -494,9 +493,7 @@ def my_requests(db: Database, principal: Principal, limit: int = 200) -> dict[st
     """The principal's own requests (an operator: every request) with standing and forecast."""
     with db.read() as session:
         day = today(session)
-        stmt = select(Request)
-        if not principal.is_operator:
-            stmt = stmt.where(Request.owner_id == principal.user_id)
+        stmt = own_rows(select(Request), principal, Request.owner_id)
         rows = list(session.scalars(stmt.order_by(Request.position, Request.id).limit(limit)))
         names = {u.id: u.name for u in session.scalars(select(User))}
         now = standings(session, day) if any(r.status == WAITING for r in rows) else {}

@@ -54,6 +54,7 @@ __all__ = [
     "new_over_allocation",
     "over_allocation",
     "queue_figures",
+    "room_before",
 ]
 
 MIN_CELL = 3
@@ -132,6 +133,13 @@ def check_fit(
         if need > room.room_mw + _TOLERANCE_MW:
             return room
     return None
+
+
+def room_before(
+    rooms: Mapping[tuple[str, str], NodeRoom], path: Sequence[str], direction: str
+) -> dict[str, float]:
+    """The room at every node of ``path`` in ``direction`` (MW), as a grant's audit records it."""
+    return {node: rooms[(node, direction)].room_mw for node in path}
 
 
 def over_allocation(

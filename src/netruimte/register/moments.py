@@ -11,7 +11,6 @@ the run grants exactly what the preview showed.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,9 +22,9 @@ from netruimte.errors import InputError
 from netruimte.register import dashboard
 from netruimte.register.convert import (
     WAITING,
-    build_scenario,
     check_day,
     load_register,
+    moment_scenario,
     today,
 )
 from netruimte.register.requests import owned_request
@@ -72,10 +71,7 @@ def preview_moment(
         used_fit = _pick(Fit, fit, reg.fit, "fit")
         stations = list(session.scalars(select(Station)))
         day = on or today(session)
-        scenario = build_scenario(
-            session, start=day, end=day + dt.timedelta(days=1), stations=stations
-        )
-        scenario = dataclasses.replace(scenario, use_it_or_lose_it=None)
+        scenario = moment_scenario(session, day, stations=stations)
         result = simulate(scenario, policy=used_policy, fit=used_fit)
         names = dict(session.execute(select(Request.id, Request.applicant)).all())
     items: list[dict[str, Any]] = []

@@ -21,7 +21,7 @@ from netruimte.errors import Conflict, InputError, NotFound
 from netruimte.grid import DelayDistribution
 from netruimte.register.convert import check_day, grid_of, load_register, paths, today
 from netruimte.register.grid_state import live_rooms, new_over_allocation, over_allocation
-from netruimte.storage import Database
+from netruimte.storage import Database, get_row, next_position
 from netruimte.storage.tables import Reinforcement, Request, Station
 
 __all__ = [
@@ -69,6 +69,21 @@ def _audit(
         inputs=inputs,
         policy=audit.policy_version(policy, today(session)),
     )
+
+
+def _only(fields: Mapping[str, Any], allowed: frozenset[str]) -> None:
+    """InputError naming the first field of ``fields`` not in ``allowed``."""
+    extra = sorted(set(fields) - allowed)
+    if extra:
+        raise InputError(f"unknown field {extra[0]!r}", field=extra[0])
+
+
+def _excess_now(
+    session: Session,
+) -> tuple[dt.date, dict[tuple[str, str], tuple[float, dt.date]]]:
+    """Today and the over-allocation before a change (what :func:`_guard` compares with)."""
+    day = today(session)
+    return day, over_allocation(session, list(session.scalars(select(Station))), day)
 
 
 def _guard(
@@ -201,10 +216,7 @@ def list_stations(db: Database) -> list[StationView]:
 def get_station(db: Database, station_id: str) -> StationView:
     """One station."""
     with db.read() as session:
-        row = session.get(Station, station_id)
-        if row is None:
-            raise NotFound(f"no station {station_id!r}")
-        return station_view(row)
+        return station_view(get_row(session, Station, station_id, "station"))
 
 
 def station_headroom(db: Database, station_id: str, on: dt.date | None) -> HeadroomView:
@@ -212,8 +224,7 @@ def station_headroom(db: Database, station_id: str, on: dt.date | None) -> Headr
     check_day(on, "on")
     with db.read() as session:
         load_register(session)
-        if session.get(Station, station_id) is None:
-            raise NotFound(f"no station {station_id!r}")
+        get_row(session, Station, station_id, "station")
         stations = list(session.scalars(select(Station)))
         day = on or today(session)
         rooms = live_rooms(session, stations, day)
@@ -232,9 +243,7 @@ def create_station(db: Database, principal: Principal, fields: Mapping[str, Any]
     sid = str(fields.get("id") or "").strip()
     if not sid:
         raise InputError("a station needs an id", field="id")
-    extra = set(fields) - STATION_FIELDS - {"id"}
-    if extra:
-        raise InputError(f"unknown field {sorted(extra)[0]!r}", field=sorted(extra)[0])
+    _only(fields, STATION_FIELDS | {"id"})
     if fields.get("offtake_mw") is None:
         raise InputError("a station needs offtake_mw", field="offtake_mw")
     _check_numbers(fields)
@@ -245,7 +254,7 @@ def create_station(db: Database, principal: Principal, fields: Mapping[str, Any]
         parent = fields.get("parent")
         if parent is not None:
             db.lock_stations(session, [parent])
-        position = (session.scalar(select(func.max(Station.position))) or 0) + 1
+        position = next_position(session, Station.position)
         row = Station(
             id=sid,
             position=position,
@@ -283,9 +292,7 @@ def update_station(
     refused with Conflict unless ``force``; a forced one is audited with the excess.
     """
     require_operator(principal, "change a station")
-    extra = set(fields) - STATION_FIELDS
-    if extra:
-        raise InputError(f"unknown field {sorted(extra)[0]!r}", field=sorted(extra)[0])
+    _only(fields, STATION_FIELDS)
     _check_numbers(fields)
     with db.write() as session:
         reg = load_register(session)
@@ -390,10 +397,7 @@ def list_reinforcements(db: Database) -> list[ReinforcementView]:
 def get_reinforcement(db: Database, rid: str) -> ReinforcementView:
     """One reinforcement."""
     with db.read() as session:
-        row = session.get(Reinforcement, rid)
-        if row is None:
-            raise NotFound(f"no reinforcement {rid!r}")
-        return reinforcement_view(row)
+        return reinforcement_view(get_row(session, Reinforcement, rid, "reinforcement"))
 
 
 def create_reinforcement(
@@ -415,7 +419,7 @@ def create_reinforcement(
             raise Conflict(f"a reinforcement {rid!r} exists already")
         if not db.lock_stations(session, [fields["station"]]):
             raise InputError(f"unknown station {fields['station']!r}", field="station")
-        position = (session.scalar(select(func.max(Reinforcement.position))) or 0) + 1
+        position = next_position(session, Reinforcement.position)
         row = Reinforcement(
             id=rid,
             position=position,
@@ -445,22 +449,16 @@ def update_reinforcement(
     """Change a reinforcement's date, MW or delay (operators); a change that leaves grants
     above capacity is refused unless ``force`` (see :func:`update_station`)."""
     require_operator(principal, "change a reinforcement")
-    extra = set(fields) - REINFORCEMENT_FIELDS
-    if extra:
-        raise InputError(f"unknown field {sorted(extra)[0]!r}", field=sorted(extra)[0])
+    _only(fields, REINFORCEMENT_FIELDS)
     _check_numbers(fields)
     with db.write() as session:
         reg = load_register(session)
-        row = session.get(Reinforcement, rid)
-        if row is None:
-            raise NotFound(f"no reinforcement {rid!r}")
+        row = get_row(session, Reinforcement, rid, "reinforcement")
         lock = {row.station_id}
         if fields.get("station"):
             lock.add(fields["station"])
         locked = {s.id for s in db.lock_stations(session, lock)}
-        stations = list(session.scalars(select(Station)))
-        day = today(session)
-        excess_before = over_allocation(session, stations, day)
+        day, excess_before = _excess_now(session)
         before = reinforcement_view(row)
         for key, value in fields.items():
             if key == "station":
@@ -497,13 +495,9 @@ def delete_reinforcement(db: Database, principal: Principal, rid: str, force: bo
     require_operator(principal, "cancel a reinforcement")
     with db.write() as session:
         reg = load_register(session)
-        row = session.get(Reinforcement, rid)
-        if row is None:
-            raise NotFound(f"no reinforcement {rid!r}")
+        row = get_row(session, Reinforcement, rid, "reinforcement")
         db.lock_stations(session, [row.station_id])
-        stations = list(session.scalars(select(Station)))
-        day = today(session)
-        excess_before = over_allocation(session, stations, day)
+        day, excess_before = _excess_now(session)
         before = reinforcement_view(row)
         session.delete(row)
         session.flush()

@@ -41,10 +41,9 @@ from netruimte.register.bundles import (
 )
 from netruimte.register.convert import (
     GRANTED,
-    WAITING,
     WITHDRAWN,
     load_register,
-    request_fields,
+    new_request_row,
 )
 from netruimte.scenario.waitlist_text import (
     representative_csv,
@@ -220,17 +219,7 @@ def _store(
         )
     session.flush()
     for k, req in enumerate(scenario.requests):
-        fields = request_fields(req)
-        station_id = fields.pop("station_id")
-        req_row = Request(
-            **fields,
-            station_id=station_id,
-            position=k,
-            owner_id=None,
-            status=WAITING,
-            created_at=now,
-            updated_at=now,
-        )
+        req_row = new_request_row(req, position=k, owner_id=None, now=now)
         if req.profile_kw is not None:
             name, req_row.profile_blob = blob_for(
                 ("request", req.id), req.profile_kw, "kw", f"{req.id}-profile.csv"
