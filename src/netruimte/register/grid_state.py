@@ -35,6 +35,7 @@ from netruimte.register.convert import (
     granted_mw,
     paths,
 )
+from netruimte.register.view_json import JsonView
 from netruimte.storage.tables import (
     AuditHead,
     Reinforcement,
@@ -48,6 +49,7 @@ from netruimte.waitlist import eligible_category
 __all__ = [
     "MIN_CELL",
     "NodeRoom",
+    "OverAllocation",
     "capacity_map",
     "check_fit",
     "live_rooms",
@@ -174,28 +176,33 @@ def over_allocation(
     return out
 
 
+@dataclass(frozen=True)
+class OverAllocation(JsonView):
+    """A node where a change leaves more MW granted than there is room for: the excess, the
+    first date of it (ISO) and the change that made it."""
+
+    station: str
+    direction: str
+    over_mw: float
+    on: str
+    change: str
+
+
 def new_over_allocation(
     before: Mapping[tuple[str, str], tuple[float, dt.date]],
     after: Mapping[tuple[str, str], tuple[float, dt.date]],
     what: str,
-) -> list[dict[str, Any]]:
-    """The nodes where ``after`` exceeds more than ``before`` (JSON rows, worst first).
+) -> list[OverAllocation]:
+    """The nodes where ``after`` exceeds more than ``before`` (worst first).
 
     Raises nothing; the caller decides (409, or an audited forced change).
     """
-    worse = []
-    for key, (excess, day) in after.items():
-        if excess > before.get(key, (0.0, day))[0] + 1e-6:
-            worse.append(
-                {
-                    "station": key[0],
-                    "direction": key[1],
-                    "over_mw": round(excess, 6),
-                    "on": day.isoformat(),
-                    "change": what,
-                }
-            )
-    return sorted(worse, key=lambda r: -float(r["over_mw"]))
+    worse = [
+        OverAllocation(station, direction, round(excess, 6), day.isoformat(), what)
+        for (station, direction), (excess, day) in after.items()
+        if excess > before.get((station, direction), (0.0, day))[0] + 1e-6
+    ]
+    return sorted(worse, key=lambda r: -r.over_mw)
 
 
 def _alleviation(session: Session) -> dict[str, tuple[int | None, int | None]]:

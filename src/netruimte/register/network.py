@@ -102,13 +102,13 @@ def _guard(
     if not force:
         first = worse[0]
         raise Conflict(
-            f"{what}: the grants at {first['station']} ({first['direction']}) would exceed its "
-            f"room by {first['over_mw']:g} MW from {first['on']}"
+            f"{what}: the grants at {first.station} ({first.direction}) would exceed its "
+            f"room by {first.over_mw:g} MW from {first.on}"
             + (f" (and at {len(worse) - 1} more node(s))" if len(worse) > 1 else "")
             + "; withdraw or move grants first, or repeat with force=true to record the "
             "over-allocation (audited, shown on the capacity map)"
         )
-    return {"over_allocated": worse}
+    return {"over_allocated": [w.to_json_dict() for w in worse]}
 
 
 class StationView(TypedDict):

@@ -53,7 +53,7 @@ def forecasts(
 ) -> Response:
     """A reinforcement changed as a what-if, or two stored forecasts, side by side."""
     who = operator_of(request, "compare forecasts")
-    comparison = None
+    comparison: whatif.WhatIf | whatif.RunComparison | None = None
     if reinforcement:
         comparison = whatif.what_if(
             db,
@@ -82,7 +82,7 @@ def forecasts(
             "left": left or "",
             "right": right or "",
         },
-        "comparison": comparison,
+        "comparison": comparison.to_json_dict() if comparison is not None else None,
     }
     return render(request, "forecasts.html", data, title="Forecasts and what-ifs")
 

@@ -101,7 +101,9 @@ def moments_page(
     who = operator_of(request, "see allocation moments")
     day = parse_day(on, "on")
     shown = (
-        moments.preview_moment(db, who, on=day, policy=policy or None, fit=fit or None)
+        moments.preview_moment(
+            db, who, on=day, policy=policy or None, fit=fit or None
+        ).to_json_dict()
         if preview
         else None
     )
