@@ -19,9 +19,10 @@ from netruimte.register.dashboard_views import (
     Standing,
     Timeline,
 )
+from netruimte.register.evidence import files_named
 from netruimte.register.run_store import RunOutcome
 from netruimte.register.view_json import JsonView, plain
-from tests.service.conftest import Users, bearer
+from tests.service.conftest import TINY_TOML, Users, bearer
 from tests.service.test_pages import today, world  # noqa: F401  (fixtures)
 
 STANDING_KEYS = [
@@ -185,3 +186,23 @@ def test_the_queue_station_and_operator_twins_keep_their_keys(
         "feedin_mw": 0.0,
     }
     assert what_if["horizon"] == {"start": "2026-01-01", "end": "2027-01-01"}
+
+
+def test_the_import_answer_is_the_summary_in_order(client, tiny, users: Users) -> None:
+    op = bearer(users.operator_token)
+    files = [("files", ("tiny.toml", TINY_TOML.encode(), "application/toml"))]
+    answer = client.post("/api/v1/scenario", files=files, data={"force": "true"}, headers=op)
+    assert answer.status_code == 201, answer.text
+    assert answer.content == (
+        b'{"name":"tiny","source":"upload:tiny.toml","stations":3,"reinforcements":1,'
+        b'"requests":3,"policy":"acm-2026","fit":"first-fit","start":"2026-01-01",'
+        b'"end":"2027-01-01"}'
+    )
+
+
+def test_the_files_an_evidence_names() -> None:
+    sha = "ab" * 32
+    text = f"permit 2026\nfile besluit.pdf (17 bytes, sha256 {sha})\nfile x (no size)"
+    assert [f.to_json_dict() for f in files_named(text)] == [
+        {"name": "besluit.pdf", "bytes": 17, "sha256": sha}
+    ]

@@ -21,6 +21,7 @@ import io
 import posixpath
 import zipfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -45,6 +46,7 @@ from netruimte.register.convert import (
     load_register,
     new_request_row,
 )
+from netruimte.register.view_json import JsonView
 from netruimte.scenario.waitlist_text import (
     representative_csv,
     request_row,
@@ -64,6 +66,7 @@ from netruimte.storage.tables import (
 from netruimte.waitlist import Scenario
 
 __all__ = [
+    "ImportSummary",
     "export_scenario",
     "import_bundle",
     "import_scenario",
@@ -230,6 +233,22 @@ def _store(
     return digests
 
 
+@dataclass(frozen=True)
+class ImportSummary(JsonView):
+    """What an import put in the register: its name and source, how many stations,
+    reinforcements and requests, its policy, fit and horizon (ISO dates)."""
+
+    name: str
+    source: str
+    stations: int
+    reinforcements: int
+    requests: int
+    policy: str
+    fit: str
+    start: str
+    end: str
+
+
 def import_scenario(
     db: Database,
     scenario: Scenario,
@@ -239,30 +258,30 @@ def import_scenario(
     refs: Mapping[tuple[str, ...], str] | None = None,
     source: str = "code",
     force: bool = False,
-) -> dict[str, Any]:
+) -> ImportSummary:
     """Replace the register by ``scenario`` (one transaction, audited)."""
     require_operator(actor, "import a scenario")
     with db.write() as session:
         replaced = _clear(db, session, force)
         digests = _store(session, scenario, files or {}, refs or {}, source)
-        summary = {
-            "name": scenario.name,
-            "source": source,
-            "stations": len(scenario.grid.stations),
-            "reinforcements": len(scenario.grid.reinforcements),
-            "requests": len(scenario.requests),
-            "policy": scenario.policy.value,
-            "fit": scenario.fit.value,
-            "start": scenario.start.isoformat(),
-            "end": scenario.end.isoformat(),
-        }
+        summary = ImportSummary(
+            name=scenario.name,
+            source=source,
+            stations=len(scenario.grid.stations),
+            reinforcements=len(scenario.grid.reinforcements),
+            requests=len(scenario.requests),
+            policy=scenario.policy.value,
+            fit=scenario.fit.value,
+            start=scenario.start.isoformat(),
+            end=scenario.end.isoformat(),
+        )
         audit.append(
             db,
             session,
             actor=actor,
             action="scenario.import",
             obj="register",
-            inputs={**summary, "files": digests, "replaced": replaced},
+            inputs={**summary.to_json_dict(), "files": digests, "replaced": replaced},
             policy=audit.policy_version(scenario.policy.value, scenario.start),
         )
     return summary
@@ -307,7 +326,7 @@ def import_bundle(
     *,
     main: str | None = None,
     force: bool = False,
-) -> dict[str, Any]:
+) -> ImportSummary:
     """Import uploaded files: a scenario TOML with its CSV files, or a zip of them."""
     require_operator(actor, "import a scenario")
     bundle = make_bundle(uploads)

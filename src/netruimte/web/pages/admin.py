@@ -118,7 +118,7 @@ async def import_scenario(request: Request) -> Response:
     )
     data = {
         "exports": [f"/operator/scenario/export?format={f}" for f in ("toml", "zip", "csv")],
-        "result": result,
+        "result": result.to_json_dict(),
     }
     return render(request, "scenario.html", data, title="Scenario", status=201)
 
