@@ -1,12 +1,12 @@
 """Preview an allocation moment: who would get what at the next moment, and why.
 
-The preview runs the same engine on the same register as :func:`netruimte.register.runs.
-allocate` (a one-day horizon from the moment's date, no use-it-or-lose-it, the register's policy
-and fit unless given) and writes nothing. Each request that takes part is listed in queue order
-per station and direction with its outcome: ``grant`` (the whole kW, under its own contract or
-the alternative named), ``offer`` (a partial offer of ``offer_kw``), or ``waits`` (with the
-engine's explanation). An operator looks at it and then runs the moment; a test checks that
-the run grants exactly what the preview showed.
+The preview runs the same engine on the same register as :func:`netruimte.register.allocation.
+allocate` (:func:`~netruimte.register.convert.moment_scenario`: a one-day horizon from the moment's
+date, no use-it-or-lose-it; the register's policy and fit unless given) and writes nothing. Each
+request that takes part is listed in queue order per station and direction with its outcome:
+``grant`` (the whole kW, under its own contract or the alternative named), ``offer`` (a partial
+offer of ``offer_kw``), or ``waits`` (with the engine's explanation). An operator looks at it and
+then runs the moment; a test checks that the run grants exactly what the preview showed.
 """
 
 from __future__ import annotations
