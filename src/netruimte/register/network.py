@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from sqlalchemy import func, select
@@ -78,12 +79,36 @@ def _only(fields: Mapping[str, Any], allowed: frozenset[str]) -> None:
         raise InputError(f"unknown field {extra[0]!r}", field=extra[0])
 
 
-def _excess_now(
-    session: Session,
-) -> tuple[dt.date, dict[tuple[str, str], tuple[float, dt.date]]]:
-    """Today and the over-allocation before a change (what :func:`_guard` compares with)."""
-    day = today(session)
-    return day, over_allocation(session, list(session.scalars(select(Station))), day)
+@dataclass(frozen=True)
+class _GuardedChange:
+    """A change to the grid that may not leave grants above capacity: the over-allocation
+    before it, then (:meth:`audit`) the check after it and its audit entry."""
+
+    db: Database
+    session: Session
+    principal: Principal
+    policy: str
+    force: bool
+    day: dt.date
+    excess_before: dict[tuple[str, str], tuple[float, dt.date]]
+
+    @classmethod
+    def start(
+        cls, db: Database, session: Session, principal: Principal, policy: str, force: bool
+    ) -> _GuardedChange:
+        """Note today's over-allocation, before the change."""
+        day = today(session)
+        stations = list(session.scalars(select(Station)))
+        return cls(
+            db, session, principal, policy, force, day, over_allocation(session, stations, day)
+        )
+
+    def audit(self, what: str, action: str, obj: str, inputs: Mapping[str, Any]) -> None:
+        """Flush the change; Conflict when it leaves more MW granted than there is room for
+        (:func:`_guard`); else its audit entry, with the excess when forced."""
+        self.session.flush()
+        over = _guard(self.session, self.excess_before, self.day, what, self.force)
+        _audit(self.db, self.session, self.principal, self.policy, action, obj, {**inputs, **over})
 
 
 def _guard(
@@ -304,8 +329,7 @@ def update_station(
             lock |= set(paths(stations).get(fields["parent"], ()))
         locked = {s.id: s for s in db.lock_stations(session, lock)}
         row = locked[station_id]
-        day = today(session)
-        excess_before = over_allocation(session, stations, day)
+        change = _GuardedChange.start(db, session, principal, reg.policy, force)
         before = {k: getattr(row, "parent_id" if k == "parent" else k) for k in fields}
         for key, value in fields.items():
             if key == "parent":
@@ -319,17 +343,8 @@ def update_station(
             else:
                 setattr(row, key, value if key != "name" else (value or ""))
         _validate_grid(session)
-        session.flush()
-        over = _guard(session, excess_before, day, f"station {station_id}", force)
-        _audit(
-            db,
-            session,
-            principal,
-            reg.policy,
-            "station.update",
-            f"station:{station_id}",
-            {"before": before, "after": dict(fields), **over},
-        )
+        what, obj = f"station {station_id}", f"station:{station_id}"
+        change.audit(what, "station.update", obj, {"before": before, "after": dict(fields)})
         return station_view(row)
 
 
@@ -458,7 +473,7 @@ def update_reinforcement(
         if fields.get("station"):
             lock.add(fields["station"])
         locked = {s.id for s in db.lock_stations(session, lock)}
-        day, excess_before = _excess_now(session)
+        change = _GuardedChange.start(db, session, principal, reg.policy, force)
         before = reinforcement_view(row)
         for key, value in fields.items():
             if key == "station":
@@ -475,17 +490,8 @@ def update_reinforcement(
             else:
                 setattr(row, key, float(value or 0.0))
         _validate_grid(session)
-        session.flush()
-        over = _guard(session, excess_before, day, f"reinforcement {rid}", force)
-        _audit(
-            db,
-            session,
-            principal,
-            reg.policy,
-            "reinforcement.update",
-            f"reinforcement:{rid}",
-            {"before": before, "after": reinforcement_view(row), **over},
-        )
+        after = {"before": before, "after": reinforcement_view(row)}
+        change.audit(f"reinforcement {rid}", "reinforcement.update", f"reinforcement:{rid}", after)
         return reinforcement_view(row)
 
 
@@ -497,17 +503,8 @@ def delete_reinforcement(db: Database, principal: Principal, rid: str, force: bo
         reg = load_register(session)
         row = get_row(session, Reinforcement, rid, "reinforcement")
         db.lock_stations(session, [row.station_id])
-        day, excess_before = _excess_now(session)
+        change = _GuardedChange.start(db, session, principal, reg.policy, force)
         before = reinforcement_view(row)
         session.delete(row)
-        session.flush()
-        over = _guard(session, excess_before, day, f"cancelling reinforcement {rid}", force)
-        _audit(
-            db,
-            session,
-            principal,
-            reg.policy,
-            "reinforcement.delete",
-            f"reinforcement:{rid}",
-            {**before, **over},
-        )
+        what = f"cancelling reinforcement {rid}"
+        change.audit(what, "reinforcement.delete", f"reinforcement:{rid}", before)
