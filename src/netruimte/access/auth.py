@@ -24,10 +24,11 @@ import re
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from netruimte._util import utc_now
 from netruimte.errors import Conflict, Forbidden, InputError, NotFound, Unauthorized
@@ -48,6 +49,7 @@ __all__ = [
     "hash_token",
     "list_users",
     "new_token",
+    "own_rows",
     "remove_user",
     "require_operator",
     "revoke_user",
@@ -66,6 +68,8 @@ SESSION_MAX = dt.timedelta(days=7)
 
 _TOUCH_EVERY = dt.timedelta(minutes=1)
 """How stale ``last_seen_at`` may get before a request writes it (writes are not free)."""
+
+_Query = TypeVar("_Query", bound=Select[Any])
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,199}$")
 
@@ -292,6 +296,14 @@ def end_session(db: Database, session_id: str | None) -> None:
     if session_id:
         with db.write() as session:
             session.execute(delete(WebSession).where(WebSession.id_hash == hash_token(session_id)))
+
+
+def own_rows(
+    stmt: _Query, principal: Principal, owner: InstrumentedAttribute[int | None]
+) -> _Query:
+    """``stmt`` limited to the rows ``principal`` owns (``owner`` is the owner column);
+    an operator sees every row."""
+    return stmt if principal.is_operator else stmt.where(owner == principal.user_id)
 
 
 def require_operator(principal: Principal, what: str) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from netruimte._util import utc_now
-from netruimte.access.auth import Principal
+from netruimte.access.auth import Principal, own_rows
 from netruimte.errors import NotFound
 from netruimte.storage import Database
 from netruimte.storage.tables import Job, Run, SitePlan
@@ -233,9 +233,7 @@ def list_jobs(
 ) -> list[JobView]:
     """Newest jobs first (own jobs only for applicants)."""
     with db.read() as session:
-        stmt = select(Job)
-        if not principal.is_operator:
-            stmt = stmt.where(Job.owner_id == principal.user_id)
+        stmt = own_rows(select(Job), principal, Job.owner_id)
         if status is not None:
             stmt = stmt.where(Job.status == status)
         return [job_view(j) for j in session.scalars(stmt.order_by(Job.id.desc()).limit(limit))]

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from netruimte._util import utc_now
 from netruimte.access import audit
-from netruimte.access.auth import Principal, require_operator
+from netruimte.access.auth import Principal, own_rows, require_operator
 from netruimte.errors import Conflict, InputError, NotFound
 from netruimte.register.convert import WAITING, domain_request, load_register
 from netruimte.register.requests import owned_request
@@ -177,8 +177,7 @@ def list_claims(
         if request_id is not None:
             owned_request(session, principal, request_id)
             stmt = stmt.where(PriorityClaim.request_id == request_id)
-        if not principal.is_operator:
-            stmt = stmt.where(Request.owner_id == principal.user_id)
+        stmt = own_rows(stmt, principal, Request.owner_id)
         if status is not None:
             stmt = stmt.where(PriorityClaim.status == status)
         return [claim_view(c) for c in session.scalars(stmt.order_by(PriorityClaim.id))]

@@ -13,6 +13,7 @@ are fixed at the grant but not stored: **choice**, the safe side). The peak figu
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -51,6 +52,8 @@ __all__ = [
     "granted_shape_mw",
     "grid_of",
     "load_register",
+    "moment_scenario",
+    "new_request_row",
     "paths",
     "request_fields",
     "reserve_used_mw",
@@ -364,6 +367,36 @@ def request_fields(req: WaitRequest) -> dict[str, Any]:
         "accept_partial": req.accept_partial,
         "connection_kv": req.connection_kv,
     }
+
+
+def new_request_row(
+    req: WaitRequest, *, position: int, owner_id: int | None, now: dt.datetime
+) -> Request:
+    """A new waiting row for ``req`` (not yet added to a session)."""
+    return Request(
+        **request_fields(req),
+        position=position,
+        owner_id=owner_id,
+        status=WAITING,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def moment_scenario(
+    session: Session,
+    day: dt.date,
+    *,
+    stations: Sequence[Station] | None = None,
+    capacity: str | None = None,
+) -> Scenario:
+    """The scenario of one allocation moment on ``day``: the register over a one-day horizon,
+    without use-it-or-lose-it (nothing is taken back at a moment). The allocation moment,
+    its preview and the standings now all walk this one scenario."""
+    scenario = build_scenario(
+        session, start=day, end=day + dt.timedelta(days=1), capacity=capacity, stations=stations
+    )
+    return dataclasses.replace(scenario, use_it_or_lose_it=None)
 
 
 def build_scenario(

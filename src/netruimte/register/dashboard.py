@@ -24,18 +24,16 @@ forecast outcomes follow the owner recorded with the run.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import math
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from netruimte.access.auth import Principal, require_operator
+from netruimte.access.auth import Principal, own_rows, require_operator
 from netruimte.errors import InputError, NotFound
 from netruimte.grid import Direction
 from netruimte.jobs import queue as jobs
@@ -44,15 +42,32 @@ from netruimte.register.convert import (
     GRANTED,
     WAITING,
     WITHDRAWN,
-    build_scenario,
     check_day,
     domain_request,
     load_register,
+    moment_scenario,
     paths,
     today,
 )
+from netruimte.register.dashboard_views import (
+    CapacityChange,
+    Choices,
+    DirectionTimeline,
+    Filters,
+    ForecastView,
+    MyRequests,
+    NamedNode,
+    QueueItem,
+    QueueListing,
+    RequestOverview,
+    RunBrief,
+    Standing,
+    StationOutlook,
+    SummaryRow,
+    Timeline,
+)
 from netruimte.register.requests import owned_request, request_view
-from netruimte.register.runs import ALLOCATE, FORECAST, MONTE_CARLO, run_outcome
+from netruimte.register.run_store import ALLOCATE, FORECAST, MONTE_CARLO, run_outcome
 from netruimte.storage import Database
 from netruimte.storage.tables import (
     AuditHead,
@@ -103,12 +118,12 @@ def _mw(value: float) -> float | None:
 # --- a station's room over time --------------------------------------------------------------
 
 
-def station_outlook(db: Database, station_id: str, on: dt.date | None = None) -> dict[str, Any]:
+def station_outlook(db: Database, station_id: str, on: dt.date | None = None) -> StationOutlook:
     """A station's capacity-map entry, its room over time and its anonymised queue.
 
     Returns
     -------
-    dict
+    StationOutlook
         ``entry`` (the capacity-map entry), ``path`` (the station, then its ancestors: ids and
         names), ``timeline`` per direction (``dates`` from ``on`` to the horizon's end, the
         room at the station and the smallest room on its path on each date, MW, null where
@@ -139,7 +154,7 @@ def station_outlook(db: Database, station_id: str, on: dt.date | None = None) ->
         dates = sorted({day, *(rf.date for rf in rfs), *([reg.end] if reg.end > day else [])})
         rooms = [grid_state.live_rooms(session, stations, d) for d in dates]
         queue = grid_state.queue_figures(session, day)
-        timeline: dict[str, Any] = {"dates": [d.isoformat() for d in dates]}
+        timelines: dict[str, DirectionTimeline] = {}
         for direction, prefix in (
             (Direction.OFFTAKE.value, "demand"),
             (Direction.FEEDIN.value, "generation"),
@@ -147,38 +162,44 @@ def station_outlook(db: Database, station_id: str, on: dt.date | None = None) ->
             own = [r[(station_id, direction)].room_mw for r in rooms]
             tightest = [_tightest(r, path, direction) for r in rooms]
             along = [r[(n, direction)].room_mw for r, n in zip(rooms, tightest, strict=True)]
-            timeline[direction] = {
-                "station_room_mw": [_mw(v) for v in own],
-                "path_room_mw": [_mw(v) for v in along],
-                "path_binding": [
+            timelines[direction] = DirectionTimeline(
+                station_room_mw=tuple(_mw(v) for v in own),
+                path_room_mw=tuple(_mw(v) for v in along),
+                path_binding=tuple(
                     n if math.isfinite(v) else None for n, v in zip(tightest, along, strict=True)
-                ],
-                "waiting_mw": entry[f"{prefix}_capacity_in_queue"],
-                "limited": any(math.isfinite(v) for v in along),
-            }
-        changes = [
-            {
-                "date": rf.date.isoformat(),
-                "station": rf.station_id,
-                "station_name": by_id[rf.station_id].name or rf.station_id,
-                "offtake_mw": rf.offtake_mw,
-                "feedin_mw": rf.feedin_mw if by_id[rf.station_id].feedin_mw is not None else None,
-            }
+                ),
+                waiting_mw=entry[f"{prefix}_capacity_in_queue"],
+                limited=any(math.isfinite(v) for v in along),
+            )
+        changes = tuple(
+            CapacityChange(
+                date=rf.date.isoformat(),
+                station=rf.station_id,
+                station_name=by_id[rf.station_id].name or rf.station_id,
+                offtake_mw=rf.offtake_mw,
+                feedin_mw=rf.feedin_mw if by_id[rf.station_id].feedin_mw is not None else None,
+            )
             for rf in rfs
-        ]
-        return {
-            "as_of": day.isoformat(),
-            "horizon_end": reg.end.isoformat(),
-            "entry": entry,
-            "path": [{"id": n, "name": by_id[n].name or n} for n in path],
-            "timeline": timeline,
-            "capacity_changes": changes,
-            "queue": sorted(
-                (c for c in queue["cells"] if c["station"] == station_id),
-                key=lambda c: (c["direction"] != "offtake", Category(c["category"]).number),
+        )
+        return StationOutlook(
+            as_of=day.isoformat(),
+            horizon_end=reg.end.isoformat(),
+            entry=entry,
+            path=tuple(NamedNode(n, by_id[n].name or n) for n in path),
+            timeline=Timeline(
+                dates=tuple(d.isoformat() for d in dates),
+                offtake=timelines[Direction.OFFTAKE.value],
+                feedin=timelines[Direction.FEEDIN.value],
             ),
-            "min_cell": queue["min_cell"],
-        }
+            capacity_changes=changes,
+            queue=tuple(
+                sorted(
+                    (c for c in queue["cells"] if c["station"] == station_id),
+                    key=lambda c: (c["direction"] != "offtake", Category(c["category"]).number),
+                )
+            ),
+            min_cell=queue["min_cell"],
+        )
 
 
 def _tightest(
@@ -199,7 +220,8 @@ _CACHE_SIZE = 8
 def standings(session: Session, day: dt.date) -> dict[str, RequestOutcome]:
     """Each waiting request's outcome at one allocation moment on ``day`` (nothing written).
 
-    The scenario is the one ``runs.allocate`` builds: the waiting requests over the grid with
+    The scenario is the one ``allocation.allocate`` builds (``convert.moment_scenario``): the
+    waiting requests over the grid with
     the grants folded in, peak headroom, no use-it-or-lose-it; the register's policy and fit.
     A request submitted after ``day`` does not take part (it is absent from the answer).
 
@@ -230,54 +252,51 @@ def standings(session: Session, day: dt.date) -> dict[str, RequestOutcome]:
 
 def _standings(session: Session, day: dt.date) -> dict[str, RequestOutcome]:
     reg = load_register(session)
-    scenario = build_scenario(session, start=day, end=day + dt.timedelta(days=1), capacity="peak")
-    scenario = dataclasses.replace(scenario, use_it_or_lose_it=None)
+    scenario = moment_scenario(session, day, capacity="peak")
     if not scenario.requests:
         return {}
     result = simulate(scenario, policy=reg.policy, fit=reg.fit)
     return {o.id: o for o in result.requests if o.rank is not None}
 
 
-def standing_view(
-    out: RequestOutcome | None, day: dt.date, names: dict[str, str]
-) -> dict[str, Any]:
-    """The JSON view of one request's standing now (``takes_part`` false when not ranked)."""
-    if out is None:  # the same keys as a ranked request, so every reader may use them all
-        return {
-            "on": day.isoformat(),
-            "takes_part": False,
-            "rank": None,
-            "rank_of": None,
-            "ahead_mw": None,
-            "category": None,
-            "fits_now": False,
-            "binding_station": None,
-            "binding_station_name": None,
-            "binding_room_mw": None,
-            "blocked": False,
-            "alternatives": [],
-            "explanation": None,
-        }
+def standing_view(out: RequestOutcome | None, day: dt.date, names: dict[str, str]) -> Standing:
+    """One request's standing at the moment on ``day`` (``takes_part`` false when not ranked)."""
+    if out is None:
+        return Standing(
+            on=day.isoformat(),
+            takes_part=False,
+            rank=None,
+            rank_of=None,
+            ahead_mw=None,
+            category=None,
+            fits_now=False,
+            offered_kw=None,
+            binding_station=None,
+            binding_station_name=None,
+            binding_room_mw=None,
+            blocked=False,
+            alternatives=(),
+            explanation=None,
+        )
     binding = out.binding_station
-    return {
-        "on": day.isoformat(),
-        "takes_part": True,
-        "rank": out.rank,
-        "rank_of": out.rank_of,
-        "ahead_mw": None if out.ahead_mw is None else round(out.ahead_mw, 6),
-        "category": out.category.value,
-        "fits_now": out.granted_on is not None,
-        # a partial offer it would get at a moment today (the rest keeps its place)
-        "offered_kw": None
+    return Standing(
+        on=day.isoformat(),
+        takes_part=True,
+        rank=out.rank,
+        rank_of=out.rank_of,
+        ahead_mw=None if out.ahead_mw is None else round(out.ahead_mw, 6),
+        category=out.category.value,
+        fits_now=out.granted_on is not None,
+        offered_kw=None
         if out.granted_on is not None
         else round(sum(o.kw for o in out.offers if o.on == day), 3) or None,
-        "binding_station": binding,
-        "binding_station_name": names.get(binding, binding) if binding else None,
-        "binding_room_mw": None if out.binding_room_mw is None else round(out.binding_room_mw, 6),
-        "blocked": out.blocked,
-        "alternatives": list(out.alternatives),
-        "explanation": out.explanation,
-    }
+        binding_station=binding,
+        binding_station_name=names.get(binding, binding) if binding else None,
+        binding_room_mw=None if out.binding_room_mw is None else round(out.binding_room_mw, 6),
+        blocked=out.blocked,
+        alternatives=tuple(out.alternatives),
+        explanation=out.explanation,
+    )
 
 
 def _eligible(row: Request) -> str | None:
@@ -311,32 +330,24 @@ def latest_forecast_run(session: Session, request_ids: Iterable[str] | None = No
     return session.scalars(stmt.order_by(mc_first, Run.id.desc()).limit(1)).first()
 
 
-def _run_brief(run: Run) -> dict[str, Any]:
-    return {
-        "id": run.id,
-        "kind": run.kind,
-        "runs": run.runs,
-        "policy": run.policy,
-        "fit": run.fit,
-        "start": run.start.isoformat(),
-        "end": run.end.isoformat(),
-        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-    }
-
-
-def _forecast_view(row: RunRequest, run: Run, full: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "run": _run_brief(run),
-        **run_outcome(row),
-    }
-    if full:
-        out["detail"] = row.detail
-    return out
+def _run_brief(run: Run | None) -> RunBrief | None:
+    if run is None:
+        return None
+    return RunBrief(
+        id=run.id,
+        kind=run.kind,
+        runs=run.runs,
+        policy=run.policy,
+        fit=run.fit,
+        start=run.start.isoformat(),
+        end=run.end.isoformat(),
+        finished_at=run.finished_at.isoformat() if run.finished_at else None,
+    )
 
 
 def _forecasts(
     session: Session, principal: Principal, ids: Sequence[str], full: bool = False
-) -> tuple[Run | None, dict[str, dict[str, Any]]]:
+) -> tuple[RunBrief | None, dict[str, ForecastView]]:
     """The latest forecast's outcome of each request the principal may see in it."""
     run = latest_forecast_run(session, ids)
     if run is None:
@@ -344,8 +355,12 @@ def _forecasts(
     rows = session.scalars(
         select(RunRequest).where(RunRequest.run_id == run.id, RunRequest.request_id.in_(ids))
     ).all()
-    return run, {
-        r.request_id: _forecast_view(r, run, full) for r in rows if principal.owns(r.owner_id)
+    brief = _run_brief(run)
+    assert brief is not None
+    return brief, {
+        r.request_id: ForecastView(brief, run_outcome(r), r.detail if full else None)
+        for r in rows
+        if principal.owns(r.owner_id)
     }
 
 
@@ -356,32 +371,32 @@ def _item(
     row: Request,
     owner: str | None,
     now: dict[str, RequestOutcome],
-    forecast: dict[str, dict[str, Any]],
-) -> dict[str, Any]:
+    forecast: dict[str, ForecastView],
+) -> QueueItem:
     view = request_view(row, owner)
     out = now.get(row.id) if row.status == WAITING else None
-    fc = forecast.get(row.id)
-    return {
-        "id": row.id,
-        "applicant": row.applicant,
-        "owner": owner,
-        "station": row.station_id,
-        "direction": row.direction,
-        "kw": row.kw,
-        "contract": row.contract,
-        "submitted": view["submitted"],
-        "category": row.category,
-        "eligible_category": view["eligible_category"],
-        "status": row.status,
-        "granted_on": view["granted_on"],
-        "rank_now": out.rank if out else None,
-        "rank_of_now": out.rank_of if out else None,
-        "fits_now": (out.granted_on is not None) if out else None,
-        "in_forecast": fc is not None,
-        "forecast_granted_on": fc["granted_on"] if fc else None,
-        "forecast_p50": fc["granted_p50"] if fc else None,
-        "forecast_p90": fc["granted_p90"] if fc else None,
-    }
+    fc = forecast[row.id].outcome if row.id in forecast else None
+    return QueueItem(
+        id=row.id,
+        applicant=row.applicant,
+        owner=owner,
+        station=row.station_id,
+        direction=row.direction,
+        kw=row.kw,
+        contract=row.contract,
+        submitted=view["submitted"],
+        category=row.category,
+        eligible_category=view["eligible_category"],
+        status=row.status,
+        granted_on=view["granted_on"],
+        rank_now=out.rank if out else None,
+        rank_of_now=out.rank_of if out else None,
+        fits_now=(out.granted_on is not None) if out else None,
+        in_forecast=fc is not None,
+        forecast_granted_on=fc["granted_on"] if fc else None,
+        forecast_p50=fc["granted_p50"] if fc else None,
+        forecast_p90=fc["granted_p90"] if fc else None,
+    )
 
 
 def queue_listing(
@@ -394,7 +409,7 @@ def queue_listing(
     direction: str | None = None,
     limit: int = 100,
     offset: int = 0,
-) -> dict[str, Any]:
+) -> QueueListing:
     """The operator's queue: requests filtered and in queue order, with their standing now.
 
     ``category`` filters on the category a request ranks in after the eligibility checks;
@@ -450,33 +465,22 @@ def queue_listing(
             summary.setdefault((r.station_id, r.direction, cat), []).append(r.kw)
         page = rows[offset : offset + limit]
         run, forecast = _forecasts(session, principal, [r.id for r in page])
-        items = [_item(r, names.get(r.owner_id or -1), now, forecast) for r in page]
-        return {
-            "as_of": day.isoformat(),
-            "filters": {
-                "station": station,
-                "category": category,
-                "status": status,
-                "direction": direction,
-            },
-            "choices": {
-                "station": [{"id": s.id, "name": s.name or s.id} for s in stations],
-                "category": list(CATEGORIES),
-                "status": list(STATUSES),
-                "direction": list(DIRECTIONS),
-            },
-            "total": len(rows),
-            "limit": limit,
-            "offset": offset,
-            "forecast_run": _run_brief(run) if run is not None else None,
-            "summary": [
-                {
-                    "station": sid,
-                    "direction": d,
-                    "category": c,
-                    "requests": len(kws),
-                    "mw": round(sum(kws) / 1000.0, 3),
-                }
+        items = tuple(_item(r, names.get(r.owner_id or -1), now, forecast) for r in page)
+        return QueueListing(
+            as_of=day.isoformat(),
+            filters=Filters(station, category, status, direction),
+            choices=Choices(
+                station=tuple(NamedNode(s.id, s.name or s.id) for s in stations),
+                category=CATEGORIES,
+                status=STATUSES,
+                direction=DIRECTIONS,
+            ),
+            total=len(rows),
+            limit=limit,
+            offset=offset,
+            forecast_run=run,
+            summary=tuple(
+                SummaryRow(sid, d, c, len(kws), round(sum(kws) / 1000.0, 3))
                 for (sid, d, c), kws in sorted(
                     summary.items(),
                     key=lambda kv: (
@@ -485,30 +489,28 @@ def queue_listing(
                         Category(kv[0][2]).number,
                     ),
                 )
-            ],
-            "items": items,
-        }
+            ),
+            items=items,
+        )
 
 
-def my_requests(db: Database, principal: Principal, limit: int = 200) -> dict[str, Any]:
+def my_requests(db: Database, principal: Principal, limit: int = 200) -> MyRequests:
     """The principal's own requests (an operator: every request) with standing and forecast."""
     with db.read() as session:
         day = today(session)
-        stmt = select(Request)
-        if not principal.is_operator:
-            stmt = stmt.where(Request.owner_id == principal.user_id)
+        stmt = own_rows(select(Request), principal, Request.owner_id)
         rows = list(session.scalars(stmt.order_by(Request.position, Request.id).limit(limit)))
         names = {u.id: u.name for u in session.scalars(select(User))}
         now = standings(session, day) if any(r.status == WAITING for r in rows) else {}
         run, forecast = _forecasts(session, principal, [r.id for r in rows])
-        return {
-            "as_of": day.isoformat(),
-            "forecast_run": _run_brief(run) if run is not None else None,
-            "items": [_item(r, names.get(r.owner_id or -1), now, forecast) for r in rows],
-        }
+        return MyRequests(
+            as_of=day.isoformat(),
+            forecast_run=run,
+            items=tuple(_item(r, names.get(r.owner_id or -1), now, forecast) for r in rows),
+        )
 
 
-def request_overview(db: Database, principal: Principal, request_id: str) -> dict[str, Any]:
+def request_overview(db: Database, principal: Principal, request_id: str) -> RequestOverview:
     """One request as its applicant sees it: details, standing now, the latest forecast.
 
     Raises
@@ -532,13 +534,13 @@ def request_overview(db: Database, principal: Principal, request_id: str) -> dic
         latest_allocation = session.scalars(
             select(Run.start).where(Run.kind == ALLOCATE).order_by(Run.id.desc()).limit(1)
         ).first()
-        return {
-            "as_of": day.isoformat(),
-            "request": view,
-            "station_name": names.get(row.station_id, row.station_id),
-            "path": [{"id": n, "name": names.get(n, n)} for n in path],
-            "now": now,
-            "forecast": forecast.get(row.id),
-            "forecast_run": _run_brief(run) if run is not None else None,
-            "last_allocation_moment": latest_allocation.isoformat() if latest_allocation else None,
-        }
+        return RequestOverview(
+            as_of=day.isoformat(),
+            request=view,
+            station_name=names.get(row.station_id, row.station_id),
+            path=tuple(NamedNode(n, names.get(n, n)) for n in path),
+            now=now,
+            forecast=forecast.get(row.id),
+            forecast_run=run,
+            last_allocation_moment=latest_allocation.isoformat() if latest_allocation else None,
+        )

@@ -11,17 +11,25 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
+from dataclasses import dataclass
 
 from netruimte.access.auth import Principal, require_operator
 from netruimte.errors import InputError, NotFound
 from netruimte.register import claims
 from netruimte.register.scenario_io import store_blob
+from netruimte.register.view_json import JsonView
 from netruimte.storage import Database
 from netruimte.storage.tables import Blob
 from netruimte.waitlist.requests import FUNCTIONS, Category
 
-__all__ = ["FILE_LINE", "check_claim", "claim_with_evidence", "evidence_file", "files_named"]
+__all__ = [
+    "FILE_LINE",
+    "EvidenceFile",
+    "check_claim",
+    "claim_with_evidence",
+    "evidence_file",
+    "files_named",
+]
 
 FILE_LINE = re.compile(r"^file (?P<name>.+) \((?P<size>\d+) bytes, sha256 (?P<sha>[0-9a-f]{64})\)$")
 """The line a claim's evidence gets for a file sent with it."""
@@ -80,14 +88,19 @@ def claim_with_evidence(
     return view
 
 
-def files_named(evidence: str) -> list[dict[str, Any]]:
-    """The files a claim's evidence names: ``{name, bytes, sha256}``."""
-    out = []
-    for line in evidence.splitlines():
-        m = FILE_LINE.match(line.strip())
-        if m:
-            out.append({"name": m["name"], "bytes": int(m["size"]), "sha256": m["sha"]})
-    return out
+@dataclass(frozen=True)
+class EvidenceFile(JsonView):
+    """A file a claim's evidence names: its name, size and SHA-256 (hex)."""
+
+    name: str
+    bytes: int
+    sha256: str
+
+
+def files_named(evidence: str) -> list[EvidenceFile]:
+    """The files a claim's evidence names."""
+    matches = (FILE_LINE.match(line.strip()) for line in evidence.splitlines())
+    return [EvidenceFile(m["name"], int(m["size"]), m["sha"]) for m in matches if m]
 
 
 def evidence_file(db: Database, principal: Principal, sha256: str) -> tuple[str, bytes]:

@@ -35,6 +35,7 @@ from netruimte.register.convert import (
     granted_mw,
     paths,
 )
+from netruimte.register.view_json import JsonView
 from netruimte.storage.tables import (
     AuditHead,
     Reinforcement,
@@ -48,12 +49,14 @@ from netruimte.waitlist import eligible_category
 __all__ = [
     "MIN_CELL",
     "NodeRoom",
+    "OverAllocation",
     "capacity_map",
     "check_fit",
     "live_rooms",
     "new_over_allocation",
     "over_allocation",
     "queue_figures",
+    "room_before",
 ]
 
 MIN_CELL = 3
@@ -134,6 +137,13 @@ def check_fit(
     return None
 
 
+def room_before(
+    rooms: Mapping[tuple[str, str], NodeRoom], path: Sequence[str], direction: str
+) -> dict[str, float]:
+    """The room at every node of ``path`` in ``direction`` (MW), as a grant's audit records it."""
+    return {node: rooms[(node, direction)].room_mw for node in path}
+
+
 def over_allocation(
     session: Session, stations: Sequence[Station], on: dt.date
 ) -> dict[tuple[str, str], tuple[float, dt.date]]:
@@ -166,28 +176,33 @@ def over_allocation(
     return out
 
 
+@dataclass(frozen=True)
+class OverAllocation(JsonView):
+    """A node where a change leaves more MW granted than there is room for: the excess, the
+    first date of it (ISO) and the change that made it."""
+
+    station: str
+    direction: str
+    over_mw: float
+    on: str
+    change: str
+
+
 def new_over_allocation(
     before: Mapping[tuple[str, str], tuple[float, dt.date]],
     after: Mapping[tuple[str, str], tuple[float, dt.date]],
     what: str,
-) -> list[dict[str, Any]]:
-    """The nodes where ``after`` exceeds more than ``before`` (JSON rows, worst first).
+) -> list[OverAllocation]:
+    """The nodes where ``after`` exceeds more than ``before`` (worst first).
 
     Raises nothing; the caller decides (409, or an audited forced change).
     """
-    worse = []
-    for key, (excess, day) in after.items():
-        if excess > before.get(key, (0.0, day))[0] + 1e-6:
-            worse.append(
-                {
-                    "station": key[0],
-                    "direction": key[1],
-                    "over_mw": round(excess, 6),
-                    "on": day.isoformat(),
-                    "change": what,
-                }
-            )
-    return sorted(worse, key=lambda r: -float(r["over_mw"]))
+    worse = [
+        OverAllocation(station, direction, round(excess, 6), day.isoformat(), what)
+        for (station, direction), (excess, day) in after.items()
+        if excess > before.get((station, direction), (0.0, day))[0] + 1e-6
+    ]
+    return sorted(worse, key=lambda r: -r.over_mw)
 
 
 def _alleviation(session: Session) -> dict[str, tuple[int | None, int | None]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from sqlalchemy import func, select
@@ -21,7 +22,7 @@ from netruimte.errors import Conflict, InputError, NotFound
 from netruimte.grid import DelayDistribution
 from netruimte.register.convert import check_day, grid_of, load_register, paths, today
 from netruimte.register.grid_state import live_rooms, new_over_allocation, over_allocation
-from netruimte.storage import Database
+from netruimte.storage import Database, get_row, next_position
 from netruimte.storage.tables import Reinforcement, Request, Station
 
 __all__ = [
@@ -71,6 +72,45 @@ def _audit(
     )
 
 
+def _only(fields: Mapping[str, Any], allowed: frozenset[str]) -> None:
+    """InputError naming the first field of ``fields`` not in ``allowed``."""
+    extra = sorted(set(fields) - allowed)
+    if extra:
+        raise InputError(f"unknown field {extra[0]!r}", field=extra[0])
+
+
+@dataclass(frozen=True)
+class _GuardedChange:
+    """A change to the grid that may not leave grants above capacity: the over-allocation
+    before it, then (:meth:`audit`) the check after it and its audit entry."""
+
+    db: Database
+    session: Session
+    principal: Principal
+    policy: str
+    force: bool
+    day: dt.date
+    excess_before: dict[tuple[str, str], tuple[float, dt.date]]
+
+    @classmethod
+    def start(
+        cls, db: Database, session: Session, principal: Principal, policy: str, force: bool
+    ) -> _GuardedChange:
+        """Note today's over-allocation, before the change."""
+        day = today(session)
+        stations = list(session.scalars(select(Station)))
+        return cls(
+            db, session, principal, policy, force, day, over_allocation(session, stations, day)
+        )
+
+    def audit(self, what: str, action: str, obj: str, inputs: Mapping[str, Any]) -> None:
+        """Flush the change; Conflict when it leaves more MW granted than there is room for
+        (:func:`_guard`); else its audit entry, with the excess when forced."""
+        self.session.flush()
+        over = _guard(self.session, self.excess_before, self.day, what, self.force)
+        _audit(self.db, self.session, self.principal, self.policy, action, obj, {**inputs, **over})
+
+
 def _guard(
     session: Session,
     before: Mapping[tuple[str, str], tuple[float, dt.date]],
@@ -87,13 +127,13 @@ def _guard(
     if not force:
         first = worse[0]
         raise Conflict(
-            f"{what}: the grants at {first['station']} ({first['direction']}) would exceed its "
-            f"room by {first['over_mw']:g} MW from {first['on']}"
+            f"{what}: the grants at {first.station} ({first.direction}) would exceed its "
+            f"room by {first.over_mw:g} MW from {first.on}"
             + (f" (and at {len(worse) - 1} more node(s))" if len(worse) > 1 else "")
             + "; withdraw or move grants first, or repeat with force=true to record the "
             "over-allocation (audited, shown on the capacity map)"
         )
-    return {"over_allocated": worse}
+    return {"over_allocated": [w.to_json_dict() for w in worse]}
 
 
 class StationView(TypedDict):
@@ -201,10 +241,7 @@ def list_stations(db: Database) -> list[StationView]:
 def get_station(db: Database, station_id: str) -> StationView:
     """One station."""
     with db.read() as session:
-        row = session.get(Station, station_id)
-        if row is None:
-            raise NotFound(f"no station {station_id!r}")
-        return station_view(row)
+        return station_view(get_row(session, Station, station_id, "station"))
 
 
 def station_headroom(db: Database, station_id: str, on: dt.date | None) -> HeadroomView:
@@ -212,8 +249,7 @@ def station_headroom(db: Database, station_id: str, on: dt.date | None) -> Headr
     check_day(on, "on")
     with db.read() as session:
         load_register(session)
-        if session.get(Station, station_id) is None:
-            raise NotFound(f"no station {station_id!r}")
+        get_row(session, Station, station_id, "station")
         stations = list(session.scalars(select(Station)))
         day = on or today(session)
         rooms = live_rooms(session, stations, day)
@@ -232,9 +268,7 @@ def create_station(db: Database, principal: Principal, fields: Mapping[str, Any]
     sid = str(fields.get("id") or "").strip()
     if not sid:
         raise InputError("a station needs an id", field="id")
-    extra = set(fields) - STATION_FIELDS - {"id"}
-    if extra:
-        raise InputError(f"unknown field {sorted(extra)[0]!r}", field=sorted(extra)[0])
+    _only(fields, STATION_FIELDS | {"id"})
     if fields.get("offtake_mw") is None:
         raise InputError("a station needs offtake_mw", field="offtake_mw")
     _check_numbers(fields)
@@ -245,7 +279,7 @@ def create_station(db: Database, principal: Principal, fields: Mapping[str, Any]
         parent = fields.get("parent")
         if parent is not None:
             db.lock_stations(session, [parent])
-        position = (session.scalar(select(func.max(Station.position))) or 0) + 1
+        position = next_position(session, Station.position)
         row = Station(
             id=sid,
             position=position,
@@ -283,9 +317,7 @@ def update_station(
     refused with Conflict unless ``force``; a forced one is audited with the excess.
     """
     require_operator(principal, "change a station")
-    extra = set(fields) - STATION_FIELDS
-    if extra:
-        raise InputError(f"unknown field {sorted(extra)[0]!r}", field=sorted(extra)[0])
+    _only(fields, STATION_FIELDS)
     _check_numbers(fields)
     with db.write() as session:
         reg = load_register(session)
@@ -297,8 +329,7 @@ def update_station(
             lock |= set(paths(stations).get(fields["parent"], ()))
         locked = {s.id: s for s in db.lock_stations(session, lock)}
         row = locked[station_id]
-        day = today(session)
-        excess_before = over_allocation(session, stations, day)
+        change = _GuardedChange.start(db, session, principal, reg.policy, force)
         before = {k: getattr(row, "parent_id" if k == "parent" else k) for k in fields}
         for key, value in fields.items():
             if key == "parent":
@@ -312,17 +343,8 @@ def update_station(
             else:
                 setattr(row, key, value if key != "name" else (value or ""))
         _validate_grid(session)
-        session.flush()
-        over = _guard(session, excess_before, day, f"station {station_id}", force)
-        _audit(
-            db,
-            session,
-            principal,
-            reg.policy,
-            "station.update",
-            f"station:{station_id}",
-            {"before": before, "after": dict(fields), **over},
-        )
+        what, obj = f"station {station_id}", f"station:{station_id}"
+        change.audit(what, "station.update", obj, {"before": before, "after": dict(fields)})
         return station_view(row)
 
 
@@ -390,10 +412,7 @@ def list_reinforcements(db: Database) -> list[ReinforcementView]:
 def get_reinforcement(db: Database, rid: str) -> ReinforcementView:
     """One reinforcement."""
     with db.read() as session:
-        row = session.get(Reinforcement, rid)
-        if row is None:
-            raise NotFound(f"no reinforcement {rid!r}")
-        return reinforcement_view(row)
+        return reinforcement_view(get_row(session, Reinforcement, rid, "reinforcement"))
 
 
 def create_reinforcement(
@@ -415,7 +434,7 @@ def create_reinforcement(
             raise Conflict(f"a reinforcement {rid!r} exists already")
         if not db.lock_stations(session, [fields["station"]]):
             raise InputError(f"unknown station {fields['station']!r}", field="station")
-        position = (session.scalar(select(func.max(Reinforcement.position))) or 0) + 1
+        position = next_position(session, Reinforcement.position)
         row = Reinforcement(
             id=rid,
             position=position,
@@ -445,22 +464,16 @@ def update_reinforcement(
     """Change a reinforcement's date, MW or delay (operators); a change that leaves grants
     above capacity is refused unless ``force`` (see :func:`update_station`)."""
     require_operator(principal, "change a reinforcement")
-    extra = set(fields) - REINFORCEMENT_FIELDS
-    if extra:
-        raise InputError(f"unknown field {sorted(extra)[0]!r}", field=sorted(extra)[0])
+    _only(fields, REINFORCEMENT_FIELDS)
     _check_numbers(fields)
     with db.write() as session:
         reg = load_register(session)
-        row = session.get(Reinforcement, rid)
-        if row is None:
-            raise NotFound(f"no reinforcement {rid!r}")
+        row = get_row(session, Reinforcement, rid, "reinforcement")
         lock = {row.station_id}
         if fields.get("station"):
             lock.add(fields["station"])
         locked = {s.id for s in db.lock_stations(session, lock)}
-        stations = list(session.scalars(select(Station)))
-        day = today(session)
-        excess_before = over_allocation(session, stations, day)
+        change = _GuardedChange.start(db, session, principal, reg.policy, force)
         before = reinforcement_view(row)
         for key, value in fields.items():
             if key == "station":
@@ -477,17 +490,8 @@ def update_reinforcement(
             else:
                 setattr(row, key, float(value or 0.0))
         _validate_grid(session)
-        session.flush()
-        over = _guard(session, excess_before, day, f"reinforcement {rid}", force)
-        _audit(
-            db,
-            session,
-            principal,
-            reg.policy,
-            "reinforcement.update",
-            f"reinforcement:{rid}",
-            {"before": before, "after": reinforcement_view(row), **over},
-        )
+        after = {"before": before, "after": reinforcement_view(row)}
+        change.audit(f"reinforcement {rid}", "reinforcement.update", f"reinforcement:{rid}", after)
         return reinforcement_view(row)
 
 
@@ -497,23 +501,10 @@ def delete_reinforcement(db: Database, principal: Principal, rid: str, force: bo
     require_operator(principal, "cancel a reinforcement")
     with db.write() as session:
         reg = load_register(session)
-        row = session.get(Reinforcement, rid)
-        if row is None:
-            raise NotFound(f"no reinforcement {rid!r}")
+        row = get_row(session, Reinforcement, rid, "reinforcement")
         db.lock_stations(session, [row.station_id])
-        stations = list(session.scalars(select(Station)))
-        day = today(session)
-        excess_before = over_allocation(session, stations, day)
+        change = _GuardedChange.start(db, session, principal, reg.policy, force)
         before = reinforcement_view(row)
         session.delete(row)
-        session.flush()
-        over = _guard(session, excess_before, day, f"cancelling reinforcement {rid}", force)
-        _audit(
-            db,
-            session,
-            principal,
-            reg.policy,
-            "reinforcement.delete",
-            f"reinforcement:{rid}",
-            {**before, **over},
-        )
+        what = f"cancelling reinforcement {rid}"
+        change.audit(what, "reinforcement.delete", f"reinforcement:{rid}", before)

@@ -13,9 +13,7 @@ back an offer not yet answered (:func:`withdraw_offer`). Every step is one audit
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import TypedDict
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,22 +22,27 @@ from netruimte._util import utc_now
 from netruimte.access import audit
 from netruimte.access.auth import Principal, require_operator
 from netruimte.errors import Conflict, InputError, NotFound
+from netruimte.register.allocation import split_partial
 from netruimte.register.convert import (
     GRANTED,
     WAITING,
-    WITHDRAWN,
     check_day,
     domain_request,
     load_register,
-    paths,
     today,
 )
-from netruimte.register.grid_state import check_fit, live_rooms
+from netruimte.register.grid_state import check_fit, live_rooms, room_before
 from netruimte.register.offer_state import ACCEPTED, DECLINED, OFFERED, WITHDRAWN_OFFER
-from netruimte.register.requests import owned_request, record_grant
-from netruimte.register.runs import split_partial
+from netruimte.register.requests import (
+    GrantAct,
+    check_submitted,
+    lock_path,
+    owned_request,
+    record_grant,
+    record_withdrawal,
+)
 from netruimte.storage import Database
-from netruimte.storage.tables import Request, Station
+from netruimte.storage.tables import Request
 
 __all__ = [
     "OfferView",
@@ -110,20 +113,6 @@ def list_offers(db: Database, principal: Principal, request_id: str) -> list[Off
         return [offer_view(r) for r in _parts(session, request_id) if r.offer_status]
 
 
-def _lock(
-    db: Database, session: Session, principal: Principal, ids: Sequence[str]
-) -> tuple[dict[str, Request], list[Station], tuple[str, ...]]:
-    """Check ownership, lock the path's stations then the rows (the service's lock order)."""
-    first = owned_request(session, principal, ids[0])
-    stations = list(session.scalars(select(Station)))
-    path = paths(stations).get(first.station_id, (first.station_id,))
-    db.lock_stations(session, path)
-    rows = {r.id: r for r in db.lock_requests(session, list(ids))}
-    if ids[0] not in rows:
-        raise NotFound(f"no request {ids[0]!r}")
-    return rows, stations, path
-
-
 def make_offer(
     db: Database,
     principal: Principal,
@@ -147,7 +136,7 @@ def make_offer(
     check_day(on, "on")
     with db.write() as session:
         reg = load_register(session)
-        rows, stations, path = _lock(db, session, principal, [request_id])
+        rows, stations, path = lock_path(db, session, principal, [request_id])
         row = rows[request_id]
         if row.status != WAITING:
             raise Conflict(f"request {request_id!r} is {row.status}, not waiting")
@@ -169,9 +158,7 @@ def make_offer(
                 )
             alt = choices[contract]
         day = on or today(session)
-        submitted = row.submitted.astimezone(ZoneInfo(reg.timezone)).date()
-        if submitted > day:
-            raise Conflict(f"request {request_id!r} was submitted on {submitted}, after {day}")
+        check_submitted(row, reg.timezone, day)
         rooms = live_rooms(session, stations, day)
         binding = check_fit(rooms, path, row.direction, kw)
         if binding is not None:
@@ -189,16 +176,11 @@ def make_offer(
         part.offer_status = OFFERED
         version = audit.policy_version(reg.policy, day)
         record_grant(
-            db,
-            session,
-            principal,
+            GrantAct(db, session, principal, day, now, version),
             part,
-            day=day,
-            now=now,
-            path=path,
-            room_before_mw={n: rooms[(n, row.direction)].room_mw for n in path},
-            policy=version,
-            run={"run": None, "offer_of": row.id, "contract": part.contract},
+            path,
+            room_before(rooms, path, row.direction),
+            {"run": None, "offer_of": row.id, "contract": part.contract},
         )
         audit.append(
             db,
@@ -232,7 +214,7 @@ def accept_offer(db: Database, principal: Principal, offer_id: str) -> OfferView
     with db.write() as session:
         reg = load_register(session)
         _answerable(session, principal, offer_id)
-        rows, _, _ = _lock(db, session, principal, [offer_id])
+        rows, _, _ = lock_path(db, session, principal, [offer_id])
         part = rows[offer_id]
         if part.offer_status != OFFERED:
             raise Conflict(f"offer {offer_id!r} is {part.offer_status or 'no offer'}, not open")
@@ -257,30 +239,22 @@ def _give_back(
     with db.write() as session:
         reg = load_register(session)
         request_id = _answerable(session, principal, offer_id)
-        rows, _, _ = _lock(db, session, principal, [offer_id, request_id])
+        rows, _, _ = lock_path(db, session, principal, [offer_id, request_id])
         part, parent = rows[offer_id], rows.get(request_id)
         if part.offer_status != OFFERED or part.status != GRANTED:
             raise Conflict(f"offer {offer_id!r} is {part.offer_status or 'no offer'}, not open")
         now = utc_now()
-        part.status = WITHDRAWN
-        part.withdrawn_at = now
-        part.updated_at = now
         part.offer_status = outcome
         version = audit.policy_version(reg.policy, today(session))
-        audit.append(
+        record_withdrawal(
             db,
             session,
-            actor=principal,
+            principal,
+            part,
             action="offer.decline" if outcome == DECLINED else "offer.withdraw",
-            obj=f"request:{offer_id}",
-            inputs={
-                "kw": part.kw,
-                "direction": part.direction,
-                "station": part.station_id,
-                "released_mw": part.kw / 1000.0,
-                "reason": reason,
-            },
+            reason=reason,
             policy=version,
+            now=now,
         )
         if parent is not None and parent.status == WAITING:
             parent.kw += part.kw

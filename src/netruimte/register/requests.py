@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from netruimte._util import utc_now
 from netruimte.access import audit
-from netruimte.access.auth import Principal, require_operator
+from netruimte.access.auth import Principal, own_rows, require_operator
 from netruimte.errors import Conflict, Forbidden, InputError, NotFound
 from netruimte.register.convert import (
     GRANTED,
@@ -36,12 +37,13 @@ from netruimte.register.convert import (
     check_day,
     domain_request,
     load_register,
+    new_request_row,
     paths,
     request_fields,
     today,
 )
-from netruimte.register.grid_state import check_fit, live_rooms
-from netruimte.storage import Database
+from netruimte.register.grid_state import check_fit, live_rooms, room_before
+from netruimte.storage import Database, next_position
 from netruimte.storage.tables import Request, Station, User
 from netruimte.waitlist import Request as WaitRequest
 from netruimte.waitlist import eligible_category
@@ -50,14 +52,18 @@ from netruimte.waitlist.requests import BLOCKS_REFUSED
 __all__ = [
     "APPLICANT_FIELDS",
     "OPERATOR_FIELDS",
+    "GrantAct",
     "RequestPage",
     "RequestView",
+    "check_submitted",
     "create_request",
     "get_request",
     "grant_request",
     "list_requests",
+    "lock_path",
     "owned_request",
     "record_grant",
+    "record_withdrawal",
     "request_view",
     "update_request",
     "withdraw_request",
@@ -236,9 +242,7 @@ def list_requests(
             f"unknown status {status!r}; expected waiting | granted | withdrawn", field="status"
         )
     with db.read() as session:
-        stmt = select(Request)
-        if not principal.is_operator:
-            stmt = stmt.where(Request.owner_id == principal.user_id)
+        stmt = own_rows(select(Request), principal, Request.owner_id)
         if status is not None:
             stmt = stmt.where(Request.status == status)
         if station is not None:
@@ -326,19 +330,11 @@ def create_request(db: Database, principal: Principal, fields: Mapping[str, Any]
             connection_kv=fields.get("connection_kv"),
             accepts=accepts_of(fields.get("accepts")),
         )
-        position = (session.scalar(select(func.max(Request.position))) or 0) + 1
-        values = request_fields(pure)
-        row = Request(
-            **values,
-            position=position,
-            owner_id=owner_id,
-            status=WAITING,
-            created_at=now,
-            updated_at=now,
-        )
+        position = next_position(session, Request.position)
+        row = new_request_row(pure, position=position, owner_id=owner_id, now=now)
         session.add(row)
         session.flush()
-        inputs = {k: v for k, v in values.items() if k != "profile_kw"}
+        inputs = {k: v for k, v in request_fields(pure).items() if k != "profile_kw"}
         audit.append(
             db,
             session,
@@ -397,18 +393,75 @@ def update_request(
         return request_view(row, _owner_name(session, row.owner_id))
 
 
+def lock_path(
+    db: Database, session: Session, principal: Principal, ids: Sequence[str]
+) -> tuple[dict[str, Request], list[Station], tuple[str, ...]]:
+    """Check that ``principal`` may change ``ids[0]``, lock its path's stations, then the rows
+    ``ids`` (the service's lock order: stations first); the rows by id, every station and the
+    path."""
+    first = owned_request(session, principal, ids[0])
+    stations = list(session.scalars(select(Station)))
+    path = paths(stations).get(first.station_id, (first.station_id,))
+    db.lock_stations(session, path)
+    rows = {r.id: r for r in db.lock_requests(session, list(ids))}
+    if ids[0] not in rows:
+        raise NotFound(f"no request {ids[0]!r}")
+    return rows, stations, path
+
+
 def _lock_for_change(
     db: Database, session: Session, principal: Principal, request_id: str
 ) -> tuple[Request, list[Station], tuple[str, ...]]:
-    """Find the request (ownership checked), lock its path's stations, then the request."""
-    row = owned_request(session, principal, request_id)
-    stations = list(session.scalars(select(Station)))
-    path = paths(stations).get(row.station_id, (row.station_id,))
-    db.lock_stations(session, path)
-    locked = db.lock_requests(session, [request_id])
-    if not locked:
-        raise NotFound(f"no request {request_id!r}")
-    return locked[0], stations, path
+    rows, stations, path = lock_path(db, session, principal, [request_id])
+    return rows[request_id], stations, path
+
+
+def record_withdrawal(
+    db: Database,
+    session: Session,
+    principal: Principal,
+    row: Request,
+    *,
+    action: str,
+    reason: str | None,
+    policy: str,
+    now: dt.datetime,
+    extra: Mapping[str, Any] | None = None,
+) -> None:
+    """Mark ``row`` withdrawn at ``now`` and append its audit entry (``action``, with the MW it
+    releases: all of it when it was granted), in the caller's transaction.
+
+    One place for withdrawing a request (:func:`withdraw_request`) and an offered part
+    (:mod:`netruimte.register.offers`); ``extra`` adds fields to the audit entry.
+    """
+    previous = row.status
+    row.status = WITHDRAWN
+    row.withdrawn_at = now
+    row.updated_at = now
+    audit.append(
+        db,
+        session,
+        actor=principal,
+        action=action,
+        obj=f"request:{row.id}",
+        inputs={
+            **(extra or {}),
+            "kw": row.kw,
+            "direction": row.direction,
+            "station": row.station_id,
+            "released_mw": row.kw / 1000.0 if previous == GRANTED else 0.0,
+            "reason": reason,
+        },
+        policy=policy,
+    )
+
+
+def check_submitted(row: Request, timezone: str, day: dt.date) -> None:
+    """Raise Conflict when ``row`` was submitted after ``day`` (its local date in ``timezone``):
+    nothing is granted or offered before it was asked for."""
+    submitted = row.submitted.astimezone(ZoneInfo(timezone)).date()
+    if submitted > day:
+        raise Conflict(f"request {row.id!r} was submitted on {submitted}, after {day}")
 
 
 def withdraw_request(
@@ -420,69 +473,68 @@ def withdraw_request(
         row, _, _ = _lock_for_change(db, session, principal, request_id)
         if row.status == WITHDRAWN:
             raise Conflict(f"request {request_id!r} is withdrawn already")
-        previous = row.status
         now = utc_now()
-        row.status = WITHDRAWN
-        row.withdrawn_at = now
-        row.updated_at = now
-        audit.append(
+        record_withdrawal(
             db,
             session,
-            actor=principal,
+            principal,
+            row,
             action="request.withdraw",
-            obj=f"request:{request_id}",
-            inputs={
-                "previous_status": previous,
-                "kw": row.kw,
-                "direction": row.direction,
-                "station": row.station_id,
-                "released_mw": row.kw / 1000.0 if previous == GRANTED else 0.0,
-                "reason": reason,
-            },
+            reason=reason,
             policy=audit.policy_version(reg.policy, now.date()),
+            now=now,
+            extra={"previous_status": row.status},
         )
         session.flush()
         return request_view(row, _owner_name(session, row.owner_id))
 
 
+@dataclass(frozen=True)
+class GrantAct:
+    """What every grant written in one transaction shares: who grants, on which day, the
+    clock time, the policy version, and the transaction itself."""
+
+    db: Database
+    session: Session
+    principal: Principal
+    day: dt.date
+    now: dt.datetime
+    policy: str
+
+
 def record_grant(
-    db: Database,
-    session: Session,
-    principal: Principal,
+    act: GrantAct,
     row: Request,
-    *,
-    day: dt.date,
-    now: dt.datetime,
     path: Sequence[str],
     room_before_mw: Mapping[str, float],
-    policy: str,
     run: Mapping[str, Any],
 ) -> None:
-    """Mark ``row`` granted on ``day`` and append its audit entry, in the caller's transaction.
+    """Mark ``row`` granted on ``act.day`` and append its audit entry, in ``act``'s transaction.
 
-    One place for a grant by hand (:func:`grant_request`) and by an allocation moment
-    (:mod:`netruimte.register.runs`); ``run`` adds that moment's run id, rank and
+    One place for a grant by hand (:func:`grant_request`), by an offer
+    (:mod:`netruimte.register.offers`) and by an allocation moment
+    (:mod:`netruimte.register.allocation`); ``run`` adds that moment's run id, rank and
     category (or ``{"run": None}``).
     """
     row.status = GRANTED
-    row.granted_on = day
-    row.granted_at = now
-    row.updated_at = now
+    row.granted_on = act.day
+    row.granted_at = act.now
+    row.updated_at = act.now
     audit.append(
-        db,
-        session,
-        actor=principal,
+        act.db,
+        act.session,
+        actor=act.principal,
         action="request.grant",
         obj=f"request:{row.id}",
         inputs={
-            "on": day,
+            "on": act.day,
             "kw": row.kw,
             "direction": row.direction,
             "path": list(path),
             "room_before_mw": dict(room_before_mw),
             **run,
         },
-        policy=policy,
+        policy=act.policy,
     )
 
 
@@ -504,11 +556,7 @@ def grant_request(
         if row.status != WAITING:
             raise Conflict(f"request {request_id!r} is {row.status}, not waiting")
         day = on or today(session)
-        submitted_local = row.submitted.astimezone(ZoneInfo(reg.timezone)).date()
-        if submitted_local > day:
-            raise Conflict(
-                f"request {request_id!r} was submitted on {submitted_local}, after {day}"
-            )
+        check_submitted(row, reg.timezone, day)
         rooms = live_rooms(session, stations, day)
         binding = check_fit(rooms, path, row.direction, row.kw)
         if binding is not None:
@@ -516,17 +564,9 @@ def grant_request(
                 f"request {request_id!r} ({row.kw:g} kW {row.direction}) does not fit at "
                 f"{binding.station} on {day}: {binding.room_mw:.3f} MW left"
             )
-        record_grant(
-            db,
-            session,
-            principal,
-            row,
-            day=day,
-            now=utc_now(),
-            path=path,
-            room_before_mw={n: rooms[(n, row.direction)].room_mw for n in path},
-            policy=audit.policy_version(reg.policy, day),
-            run={"run": None},
+        act = GrantAct(
+            db, session, principal, day, utc_now(), audit.policy_version(reg.policy, day)
         )
+        record_grant(act, row, path, room_before(rooms, path, row.direction), {"run": None})
         session.flush()
         return request_view(row, _owner_name(session, row.owner_id))

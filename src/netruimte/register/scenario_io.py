@@ -21,6 +21,7 @@ import io
 import posixpath
 import zipfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -41,11 +42,11 @@ from netruimte.register.bundles import (
 )
 from netruimte.register.convert import (
     GRANTED,
-    WAITING,
     WITHDRAWN,
     load_register,
-    request_fields,
+    new_request_row,
 )
+from netruimte.register.view_json import JsonView
 from netruimte.scenario.waitlist_text import (
     representative_csv,
     request_row,
@@ -65,6 +66,7 @@ from netruimte.storage.tables import (
 from netruimte.waitlist import Scenario
 
 __all__ = [
+    "ImportSummary",
     "export_scenario",
     "import_bundle",
     "import_scenario",
@@ -220,17 +222,7 @@ def _store(
         )
     session.flush()
     for k, req in enumerate(scenario.requests):
-        fields = request_fields(req)
-        station_id = fields.pop("station_id")
-        req_row = Request(
-            **fields,
-            station_id=station_id,
-            position=k,
-            owner_id=None,
-            status=WAITING,
-            created_at=now,
-            updated_at=now,
-        )
+        req_row = new_request_row(req, position=k, owner_id=None, now=now)
         if req.profile_kw is not None:
             name, req_row.profile_blob = blob_for(
                 ("request", req.id), req.profile_kw, "kw", f"{req.id}-profile.csv"
@@ -239,6 +231,22 @@ def _store(
         session.add(req_row)
     session.flush()
     return digests
+
+
+@dataclass(frozen=True)
+class ImportSummary(JsonView):
+    """What an import put in the register: its name and source, how many stations,
+    reinforcements and requests, its policy, fit and horizon (ISO dates)."""
+
+    name: str
+    source: str
+    stations: int
+    reinforcements: int
+    requests: int
+    policy: str
+    fit: str
+    start: str
+    end: str
 
 
 def import_scenario(
@@ -250,30 +258,30 @@ def import_scenario(
     refs: Mapping[tuple[str, ...], str] | None = None,
     source: str = "code",
     force: bool = False,
-) -> dict[str, Any]:
+) -> ImportSummary:
     """Replace the register by ``scenario`` (one transaction, audited)."""
     require_operator(actor, "import a scenario")
     with db.write() as session:
         replaced = _clear(db, session, force)
         digests = _store(session, scenario, files or {}, refs or {}, source)
-        summary = {
-            "name": scenario.name,
-            "source": source,
-            "stations": len(scenario.grid.stations),
-            "reinforcements": len(scenario.grid.reinforcements),
-            "requests": len(scenario.requests),
-            "policy": scenario.policy.value,
-            "fit": scenario.fit.value,
-            "start": scenario.start.isoformat(),
-            "end": scenario.end.isoformat(),
-        }
+        summary = ImportSummary(
+            name=scenario.name,
+            source=source,
+            stations=len(scenario.grid.stations),
+            reinforcements=len(scenario.grid.reinforcements),
+            requests=len(scenario.requests),
+            policy=scenario.policy.value,
+            fit=scenario.fit.value,
+            start=scenario.start.isoformat(),
+            end=scenario.end.isoformat(),
+        )
         audit.append(
             db,
             session,
             actor=actor,
             action="scenario.import",
             obj="register",
-            inputs={**summary, "files": digests, "replaced": replaced},
+            inputs={**summary.to_json_dict(), "files": digests, "replaced": replaced},
             policy=audit.policy_version(scenario.policy.value, scenario.start),
         )
     return summary
@@ -318,7 +326,7 @@ def import_bundle(
     *,
     main: str | None = None,
     force: bool = False,
-) -> dict[str, Any]:
+) -> ImportSummary:
     """Import uploaded files: a scenario TOML with its CSV files, or a zip of them."""
     require_operator(actor, "import a scenario")
     bundle = make_bundle(uploads)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from netruimte.storage.database import (
     DEFAULT_DB_URL,
     Database,
+    get_row,
+    next_position,
     normalise_db_url,
     resolve_db_url,
 )
@@ -18,7 +20,9 @@ __all__ = [
     "DEFAULT_DB_URL",
     "Database",
     "current_revision",
+    "get_row",
     "head_revision",
+    "next_position",
     "normalise_db_url",
     "resolve_db_url",
     "upgrade",

@@ -18,21 +18,49 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
-from netruimte.errors import InputError
+from netruimte.errors import InputError, NotFound
 from netruimte.storage.tables import AuditHead, Request, Station
 
-__all__ = ["DEFAULT_DB_URL", "Database", "normalise_db_url", "resolve_db_url"]
+__all__ = [
+    "DEFAULT_DB_URL",
+    "Database",
+    "get_row",
+    "next_position",
+    "normalise_db_url",
+    "resolve_db_url",
+]
 
 DEFAULT_DB_URL = "sqlite:///netruimte.db"
 """An SQLite file ``netruimte.db`` in the working directory (override: ``--db`` or NETRUIMTE_DB)."""
 
 _BEGIN_OPTION = "netruimte_begin"
+
+_Row = TypeVar("_Row")
+
+
+def get_row(session: Session, table: type[_Row], key: Any, what: str) -> _Row:
+    """The row of ``table`` with primary key ``key``.
+
+    Raises
+    ------
+    NotFound
+        There is none: "no {what} {key!r}" (the API answers 404).
+    """
+    row = session.get(table, key)
+    if row is None:
+        raise NotFound(f"no {what} {key!r}")
+    return row
+
+
+def next_position(session: Session, column: InstrumentedAttribute[int]) -> int:
+    """One past the largest ``column`` (a table's ``position``) so far; 1 in an empty table."""
+    return (session.scalar(select(func.max(column))) or 0) + 1
 
 
 def normalise_db_url(url: str) -> str:

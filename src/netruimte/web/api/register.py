@@ -83,7 +83,7 @@ def import_scenario(
     """Replace the register by an uploaded scenario (operators; DESIGN.md formats)."""
     require_operator(caller, "import a scenario")
     uploads = read_uploads(files, request.app.state.settings.max_upload_bytes)
-    return scenario_io.import_bundle(db, caller, uploads, main=main, force=force)
+    return scenario_io.import_bundle(db, caller, uploads, main=main, force=force).to_json_dict()
 
 
 @router.get(

@@ -53,7 +53,7 @@ def forecasts(
 ) -> Response:
     """A reinforcement changed as a what-if, or two stored forecasts, side by side."""
     who = operator_of(request, "compare forecasts")
-    comparison = None
+    comparison: whatif.WhatIf | whatif.RunComparison | None = None
     if reinforcement:
         comparison = whatif.what_if(
             db,
@@ -82,7 +82,7 @@ def forecasts(
             "left": left or "",
             "right": right or "",
         },
-        "comparison": comparison,
+        "comparison": comparison.to_json_dict() if comparison is not None else None,
     }
     return render(request, "forecasts.html", data, title="Forecasts and what-ifs")
 
@@ -118,7 +118,7 @@ async def import_scenario(request: Request) -> Response:
     )
     data = {
         "exports": [f"/operator/scenario/export?format={f}" for f in ("toml", "zip", "csv")],
-        "result": result,
+        "result": result.to_json_dict(),
     }
     return render(request, "scenario.html", data, title="Scenario", status=201)
 

@@ -101,7 +101,9 @@ def moments_page(
     who = operator_of(request, "see allocation moments")
     day = parse_day(on, "on")
     shown = (
-        moments.preview_moment(db, who, on=day, policy=policy or None, fit=fit or None)
+        moments.preview_moment(
+            db, who, on=day, policy=policy or None, fit=fit or None
+        ).to_json_dict()
         if preview
         else None
     )
@@ -168,7 +170,7 @@ def claims_page(request: Request, db: Db, status: Param = "pending") -> Response
         items = [
             {
                 **c,
-                "files": evidence.files_named(c["evidence"]),
+                "files": [f.to_json_dict() for f in evidence.files_named(c["evidence"])],
                 "applicant": rows[c["request_id"]].applicant if c["request_id"] in rows else "",
                 "station": rows[c["request_id"]].station_id if c["request_id"] in rows else "",
                 "kw": rows[c["request_id"]].kw if c["request_id"] in rows else None,

@@ -97,7 +97,7 @@ def station(
 ) -> Response:
     """One station: its map entry, room over time, planned capacity and anonymised queue."""
     day = parse_day(on, "on")
-    outlook = dashboard.station_outlook(db, station_id, day)
+    outlook = dashboard.station_outlook(db, station_id, day).to_json_dict()
     name = outlook["entry"]["name"] or station_id
     charts: dict[str, Any] = {}
     lang = request_language(request)

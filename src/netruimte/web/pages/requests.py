@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -46,7 +46,7 @@ def queue(
         direction=direction or None,
         limit=PAGE_SIZE,
         offset=parse_int(offset, "offset", 0, 0, 10_000_000),
-    )
+    ).to_json_dict()
     charts = {}
     lang = request_language(request)
     for way in ("offtake", "feed-in"):
@@ -66,7 +66,7 @@ def queue(
 def my_requests(request: Request, db: Db) -> Response:
     """An applicant's own requests (an operator's: every request) with rank and forecast."""
     who = signed_in(request)
-    data = dashboard.my_requests(db, who)
+    data = dashboard.my_requests(db, who).to_json_dict()
     title = "All requests" if who.is_operator else "My requests"
     return render(request, "requests.html", data, title=title)
 
@@ -78,9 +78,10 @@ def my_request(request: Request, db: Db, request_id: TextId) -> Response:
     Another applicant's request answers 404, as in the API.
     """
     who = signed_in(request)
-    data: dict[str, Any] = dashboard.request_overview(db, who, request_id)
+    data = dashboard.request_overview(db, who, request_id).to_json_dict()
     data["claims"] = claims.list_claims(db, who, request_id=request_id)
-    data["next"] = moments.next_standing(db, who, request_id)
+    upcoming = moments.next_standing(db, who, request_id)
+    data["next"] = upcoming.to_json_dict() if upcoming is not None else None
     data["offers"] = offers.list_offers(db, who, request_id)
     # a person's visit marks what changed as seen; a script reading the twin does not
     data["history"] = history.request_history(
