@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from netruimte.web.api.schemas._common import MW, Day, Direction, Flag, IdStr, Num, _In
+from netruimte.register import network
+from netruimte.web.api.schemas.common import MW, Day, Direction, Flag, IdStr, Num, _In, model_of
 
 __all__ = [
     "Delay",
@@ -22,26 +23,9 @@ __all__ = [
 ]
 
 
-class StationOut(BaseModel):
-    """A station (MW)."""
-
-    id: str
-    name: str
-    parent: str | None
-    offtake_mw: float
-    load_mw: float
-    feedin_mw: float | None
-    feedin_load_mw: float
-    voltage_kv: float | None
-    connection_kv: float
-    small_consumer_reserve_mw: float | None
-    lat: float | None
-    lon: float | None
-    aggregated: bool
-    load_csv: str | None
-    feedin_load_csv: str | None
-    has_load_profile: bool
-    has_feedin_load_profile: bool
+StationOut = model_of(network.StationView, "StationOut", "A station (MW).")
+"""A station: the register's view of one, field for field (:class:`~netruimte.register.network.
+StationView`)."""
 
 
 class StationIn(_In):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from netruimte.web.api.schemas._common import FitName, PolicyName
+from netruimte.access import audit
+from netruimte.web.api.schemas.common import FitName, PolicyName, model_of
 
 __all__ = [
     "AuditEntryOut",
@@ -70,18 +71,15 @@ class AuditPage(BaseModel):
     next_after: int | None
 
 
-class AuditVerifyOut(BaseModel):
-    """The outcome of recomputing the chain."""
-
-    ok: bool
-    entries: int
-    head_seq: int
-    head_hash: str
-    first_bad_seq: int | None
-    problem: str | None
-    objects_checked: int = Field(
-        description="Requests, stations and reinforcements whose rows match the trail"
-    )
-    objects_not_covered: int = Field(
-        description="Rows last changed by entries older than the state digests (not checked)"
-    )
+AuditVerifyOut = model_of(
+    audit.AuditVerification,
+    "AuditVerifyOut",
+    "The outcome of recomputing the chain.",
+    described={
+        "objects_checked": "Requests, stations and reinforcements whose rows match the trail",
+        "objects_not_covered": "Rows last changed by entries older than the state digests "
+        "(not checked)",
+    },
+)
+"""The outcome of recomputing the chain: the fields of :class:`~netruimte.access.audit.
+AuditVerification`."""

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from netruimte.web.api.schemas._common import (
+from netruimte.web.api.schemas.common import (
     Category,
     Contract,
     Day,

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from netruimte.web.api.schemas._common import Category, Day, FitName, PolicyName, Whole, _In
+from netruimte.web.api.schemas.common import Category, Day, FitName, PolicyName, Whole, _In
 
 __all__ = [
     "AllocateIn",

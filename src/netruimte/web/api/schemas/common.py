@@ -1,11 +1,15 @@
 """What every API body shares: the checked scalar types (ISO dates, strict numbers, ids), the
-base of request bodies (unknown fields and NUL characters refused) and the error answer."""
+base of request bodies (unknown fields and NUL characters refused), the error answer, and
+:func:`model_of` for answers that are a use case's view as it stands (with :func:`list_of`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+import types
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, get_type_hints
 
 from pydantic import (
     BaseModel,
@@ -14,6 +18,7 @@ from pydantic import (
     Field,
     StringConstraints,
     WithJsonSchema,
+    create_model,
     model_validator,
 )
 
@@ -35,6 +40,8 @@ __all__ = [
     "Num",
     "PolicyName",
     "Whole",
+    "list_of",
+    "model_of",
 ]
 
 IdStr = Annotated[
@@ -142,3 +149,25 @@ class MeOut(BaseModel):
 
     name: str
     role: Literal["operator", "applicant"]
+
+
+def model_of(
+    view: type, name: str, doc: str, *, described: Mapping[str, str] | None = None
+) -> type[BaseModel]:
+    """The answer model of a use case's view (a TypedDict or a dataclass): its fields, in its
+    order and with its types, all required, so that the view and its published schema are one
+    list of fields. ``described`` adds a description to some fields (for the OpenAPI page)."""
+    hints = get_type_hints(view)
+    names = [f.name for f in dataclasses.fields(view)] if dataclasses.is_dataclass(view) else hints
+    described = described or {}
+    fields: dict[str, Any] = {
+        field: (hints[field], Field(description=described[field]) if field in described else ...)
+        for field in names
+    }
+    return create_model(name, __doc__=doc, **fields)
+
+
+def list_of(model: type[BaseModel]) -> Any:
+    """``list[model]`` for a model made by :func:`model_of` (a value to the type checker, so
+    ``list[...]`` cannot be written of it)."""
+    return types.GenericAlias(list, (model,))
