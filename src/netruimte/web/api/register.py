@@ -39,20 +39,14 @@ def register(db: Db, caller: Caller) -> dict[str, Any]:
         reg = load_register(session)
         grouped = select(RequestRow.status, func.count()).group_by(RequestRow.status)
         counts = {status: n for status, n in session.execute(grouped)}
-        return {
-            "name": reg.name,
-            "start": reg.start,
-            "end": reg.end,
-            "policy": reg.policy,
-            "fit": reg.fit,
-            "capacity": reg.capacity,
-            "timezone": reg.timezone,
-            "source": reg.source,
-            "imported_at": reg.imported_at,
+        counted = {
             "stations": session.scalar(select(func.count()).select_from(Station)) or 0,
             "reinforcements": session.scalar(select(func.count()).select_from(Reinforcement)) or 0,
             "requests": {s: int(counts.get(s, 0)) for s in ("waiting", "granted", "withdrawn")},
         }
+        # every other field of the answer is the register's setting of that name
+        settings = {k: getattr(reg, k) for k in RegisterOut.model_fields if k not in counted}
+        return {**settings, **counted}
 
 
 @router.post("/scenario", response_model=ImportOut, status_code=201, summary="Import a scenario")
