@@ -71,7 +71,10 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (("site", "plan", "huge.toml"), ["huge.toml", "field 'load.csv'", "1e+07 kW"]),
         (("site", "plan", "sitedot.toml"), ["sitedot.toml", "field 'load.csv'", "folder"]),
         (("site", "plan", "fine.toml", "--out", "existing.json"), ["'--out'", "existing.json"]),
-        (("users", "add", "x", "--role", "applicant", "--db", "/no/such/dir/x.db"), ["'--db'"]),
+        (
+            ("users", "add", "x", "--role", "applicant", "--db", "/no/such/dir/x.db"),
+            ["'--db'", "cannot use the database: unable to open database file"],
+        ),
     ],
 )
 def test_bad_input_exits_2_naming_file_and_field(

@@ -13,8 +13,9 @@ from netruimte.register.network import StationView
 from netruimte.register.offers import OfferView
 from netruimte.web.api.offers import OfferOut
 from netruimte.web.api.schemas.common import model_of
-from netruimte.web.api.schemas.grid import StationOut
+from netruimte.web.api.schemas.grid import StationOut, StationPatch
 from netruimte.web.api.schemas.register import AuditVerifyOut
+from netruimte.web.api.schemas.requests import RequestPatch
 from netruimte.web.app import create_app
 from netruimte.web.settings import Settings
 
@@ -65,3 +66,22 @@ def test_the_published_schemas_keep_names_descriptions_and_required_fields(tmp_p
     assert verify["required"] == _view_fields(AuditVerification)
     assert verify["properties"]["objects_checked"]["description"].startswith("Requests, stations")
     assert spec["OfferOut"]["required"] == _view_fields(OfferView)
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "value"),
+    [
+        (StationPatch, "connection_kv", 20.0),
+        (StationPatch, "aggregated", True),
+        (RequestPatch, "applicant", "Bakkerij"),
+        (RequestPatch, "kw", 50.0),
+        (RequestPatch, "contract", "non-firm"),
+        (RequestPatch, "accept_partial", False),
+    ],
+)
+def test_patch_fields_may_be_left_out_but_not_null(model: Any, field: str, value: Any) -> None:
+    assert model().model_dump(exclude_unset=True) == {}
+    assert model(**{field: value}).model_dump(exclude_unset=True) == {field: value}
+    with pytest.raises(ValidationError, match=field):
+        model(**{field: None})
+    assert field not in model.model_json_schema().get("required", [])

@@ -27,6 +27,7 @@ __all__ = [
     "INSTANT_PATTERN",
     "MAX_MW",
     "MW",
+    "UNSET",
     "Category",
     "Contract",
     "Day",
@@ -111,6 +112,12 @@ MW = Annotated[float, Field(strict=True, ge=0, le=1e6, allow_inf_nan=False)]
 
 MAX_MW = 1e6
 """Largest MW figure accepted (1 TW): keeps every sum finite."""
+
+
+UNSET: Any = None
+"""The default of a patch field that may be left out but not set to null: its type has no null
+(so the schema and the validation refuse ``null``), and a field left out is not in
+``model_dump(exclude_unset=True)``. Typed ``Any`` so that the field keeps its own type."""
 
 
 def _reject_nul(value: Any, where: str) -> None:

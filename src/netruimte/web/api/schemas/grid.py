@@ -8,7 +8,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from netruimte.register import network
-from netruimte.web.api.schemas.common import MW, Day, Direction, Flag, IdStr, Num, _In, model_of
+from netruimte.web.api.schemas.common import (
+    MW,
+    UNSET,
+    Day,
+    Direction,
+    Flag,
+    IdStr,
+    Num,
+    _In,
+    model_of,
+)
 
 __all__ = [
     "Delay",
@@ -53,6 +63,8 @@ class StationIn(_In):
 class StationPatch(_In):
     """Changes to a station (only the fields given)."""
 
+    # UNSET: a field that may be left out but not set to null
+
     name: str | None = Field(None, max_length=300)
     parent: str | None = Field(None, max_length=100)
     offtake_mw: Num | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
@@ -60,13 +72,11 @@ class StationPatch(_In):
     feedin_mw: Num | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
     feedin_load_mw: Num | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
     voltage_kv: Num | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
-    connection_kv: Num = Field(  # type: ignore[assignment]  # null refused
-        None, gt=0, le=1000, allow_inf_nan=False
-    )
+    connection_kv: Num = Field(UNSET, gt=0, le=1000, allow_inf_nan=False)
     small_consumer_reserve_mw: Num | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
     lat: Num | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
     lon: Num | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
-    aggregated: Flag = None  # type: ignore[assignment]  # null refused
+    aggregated: Flag = UNSET
 
 
 class NodeRoomOut(BaseModel):

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from netruimte.web.api.schemas.common import (
+    UNSET,
     Category,
     Contract,
     Day,
@@ -92,16 +93,18 @@ class RequestIn(_In):
 class RequestPatch(_In):
     """Operator changes to a request's details."""
 
+    # UNSET: a field that may be left out but not set to null
+
     owner: str | None = Field(None, max_length=200)
-    applicant: str = Field(None, max_length=300)  # type: ignore[assignment]  # null refused
-    kw: Num = Field(None, gt=0, le=1e7, allow_inf_nan=False)  # type: ignore[assignment]
-    contract: Contract = None  # type: ignore[assignment]
+    applicant: str = Field(UNSET, max_length=300)
+    kw: Num = Field(UNSET, gt=0, le=1e7, allow_inf_nan=False)
+    contract: Contract = UNSET
     function: str | None = Field(None, max_length=60)
     ean: str | None = Field(None, max_length=18)
     used_kw: Num | None = Field(None, ge=0, le=1e7, allow_inf_nan=False)
     withdraw_per_year: Num | None = Field(None, ge=0, lt=1)
     accepts: list[AlternativeIn] | None = Field(None, max_length=3)
-    accept_partial: Flag = None  # type: ignore[assignment]  # null refused
+    accept_partial: Flag = UNSET
     connection_kv: Num | None = Field(None, gt=0, le=1000, allow_inf_nan=False)
 
 
