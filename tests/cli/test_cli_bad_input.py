@@ -7,6 +7,7 @@ exactly as the console script does.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 
@@ -70,7 +71,10 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (("site", "plan", "huge.toml"), ["huge.toml", "field 'load.csv'", "1e+07 kW"]),
         (("site", "plan", "sitedot.toml"), ["sitedot.toml", "field 'load.csv'", "folder"]),
         (("site", "plan", "fine.toml", "--out", "existing.json"), ["'--out'", "existing.json"]),
-        (("users", "add", "x", "--role", "applicant", "--db", "/no/such/dir/x.db"), ["'--db'"]),
+        (
+            ("users", "add", "x", "--role", "applicant", "--db", "/no/such/dir/x.db"),
+            ["'--db'", "cannot use the database: unable to open database file"],
+        ),
     ],
 )
 def test_bad_input_exits_2_naming_file_and_field(
@@ -103,3 +107,26 @@ def test_db_path_with_a_hash_works(
         out = capsys.readouterr()
         assert done.value.code == 0, out.err
     assert (tmp_path / "a#b.db").exists()
+
+
+def test_users_commands_refuse_with_exit_2_and_close_the_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A refused change to a user (a name taken, an unknown user) is exit 2 naming it; the
+    users written before are listed."""
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str) -> tuple[int | str | None, str, str]:
+        monkeypatch.setattr(sys, "argv", ["netruimte", *args, "--db", "u.db"])
+        with pytest.raises(SystemExit) as done:
+            main()
+        out = capsys.readouterr()
+        return done.value.code, out.out, out.err
+
+    assert run("users", "add", "ann", "--role", "applicant")[0] == 0
+    code, _, err = run("users", "add", "ann", "--role", "applicant")
+    assert code == 2 and "ann" in err
+    code, _, err = run("users", "token", "nobody")
+    assert code == 2 and "nobody" in err
+    code, out, _ = run("users", "list", "--json")
+    assert code == 0 and json.loads(out) == [{"name": "ann", "role": "applicant"}]

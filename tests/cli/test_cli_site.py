@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import re
@@ -587,3 +588,24 @@ def test_logistics_cli_compares_with_the_unplanned_peak(plan_of):
     assert unplanned > doc["import_kw"]
     assert f"peak unplanned {unplanned:,.2f} kW" in result.output
     assert "peak before" not in result.output
+
+
+def test_priced_plan_reads_the_planner_fields_off_its_result() -> None:
+    """Every Plan JSON field the planner knows is the result's own value (same object), on a
+    feasible plan and on an infeasible one; the class attribute keeps its docstring."""
+    from netruimte.sites.plan_file import plan_site
+
+    site = load_site(SITES / "bakery-g5.toml")
+    feasible = plan_site(site)
+    infeasible = PricedPlan(site, dataclasses.replace(feasible.result, import_kw=None, reason="x"))
+    delegated = [
+        "import_kw", "export_kw", "pv_kwp", "battery_energy_kwh", "battery_power_kw",
+        "peak_import_before_kw", "peak_import_after_kw", "annual_cost_eur", "reason",
+        "dispatch", "added_pv_kwp", "added_battery_energy_kwh", "added_battery_power_kw",
+    ]  # fmt: skip
+    for plan in (feasible, infeasible):
+        for name in delegated:
+            assert getattr(plan, name) is getattr(plan.result, name), name
+    assert feasible.import_kw is not None and infeasible.import_kw is None
+    assert infeasible.reason == "x"
+    assert "kW" in (PricedPlan.import_kw.__doc__ or "")

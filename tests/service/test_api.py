@@ -324,6 +324,21 @@ def test_register_me_and_audit_routes(client, tiny, users: Users) -> None:
     assert client.get("/api/v1/me", headers=alice).json() == {"name": "alice", "role": "applicant"}
     reg = client.get("/api/v1/register", headers=alice).json()
     assert reg["name"] == "tiny" and reg["requests"] == {"waiting": 3, "granted": 0, "withdrawn": 0}
+    imported_at = reg.pop("imported_at")
+    assert imported_at.endswith("Z")
+    assert reg == {
+        "name": "tiny",
+        "start": "2026-01-01",
+        "end": "2027-01-01",
+        "policy": "acm-2026",
+        "fit": "first-fit",
+        "capacity": None,
+        "timezone": "Europe/Amsterdam",
+        "source": "upload:tiny.toml",
+        "stations": 3,
+        "reinforcements": 1,
+        "requests": {"waiting": 3, "granted": 0, "withdrawn": 0},
+    }
     assert client.get("/api/v1/audit", headers=alice).status_code == 403
     page = client.get("/api/v1/audit", params={"limit": 2}, headers=op).json()
     assert [e["seq"] for e in page["items"]] == [1, 2] and page["next_after"] == 2

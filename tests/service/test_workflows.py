@@ -85,6 +85,10 @@ def test_applicant_files_sees_and_withdraws_a_new_request(client, world, db) -> 
     assert 'id="next-moment"' in page.text
     assert twin["history"]["previous_visit"] is None
     assert [e["action"] for e in twin["history"]["events"]] == ["request.create"]
+    long = client.post(f"/requests/{rid}/withdraw?format=json",
+                       data={"csrf_token": csrf, "reason": "x" * 2001})  # fmt: skip
+    assert long.status_code == 422 and long.json()["field"] == "reason"
+    assert client.get(f"/requests/{rid}?format=json").json()["request"]["status"] == "waiting"
     gone = client.post(f"/requests/{rid}/withdraw", data={"csrf_token": csrf, "reason": "moved"},
                        follow_redirects=False)  # fmt: skip
     assert gone.status_code == 303

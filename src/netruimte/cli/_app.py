@@ -121,7 +121,8 @@ def run() -> None:
     except Exception as exc:
         if not _database_unreachable(exc):
             raise  # a bug: the traceback is what a maintainer needs
-        print(f"error: field '--db': cannot use the database: {exc.orig}", file=sys.stderr)  # type: ignore[attr-defined]
+        cause = getattr(exc, "orig", exc)  # the driver's own message
+        print(f"error: field '--db': cannot use the database: {cause}", file=sys.stderr)
         sys.exit(2)
 
 

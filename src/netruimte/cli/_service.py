@@ -1,7 +1,9 @@
-"""Shared option and helper of the service commands: ``--db URL``."""
+"""Shared option and helpers of the service commands: ``--db URL``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import typer
@@ -9,7 +11,7 @@ import typer
 if TYPE_CHECKING:
     from netruimte.storage import Database
 
-__all__ = ["DB_OPTION", "open_db"]
+__all__ = ["DB_OPTION", "open_db", "opened_db"]
 
 DB_OPTION = typer.Option(
     None,
@@ -29,3 +31,14 @@ def open_db(url: str | None, *, migrate: bool = True) -> Database:
     if migrate:
         upgrade(db)
     return db
+
+
+@contextmanager
+def opened_db(url: str | None, *, migrate: bool = True) -> Iterator[Database]:
+    """:func:`open_db` for the length of a ``with`` block, disposed of (connections closed)
+    at its end, also when the command fails."""
+    db = open_db(url, migrate=migrate)
+    try:
+        yield db
+    finally:
+        db.dispose()

@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from netruimte.cli._service import DB_OPTION, open_db
+from netruimte.cli._service import DB_OPTION, opened_db
 
 __all__ = ["app"]
 
@@ -25,11 +25,8 @@ def verify_cmd(
     """
     from netruimte.access.audit import verify
 
-    database = open_db(db)
-    try:
+    with opened_db(db) as database:
         result = verify(database)
-    finally:
-        database.dispose()
     if as_json:
         typer.echo(json.dumps(result.to_json_dict()))
     elif result.ok:

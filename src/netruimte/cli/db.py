@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from netruimte.cli._service import DB_OPTION, open_db
+from netruimte.cli._service import DB_OPTION, opened_db
 
 __all__ = ["app"]
 
@@ -16,13 +16,10 @@ app = typer.Typer(
 @app.command("upgrade")
 def upgrade_cmd(db: str | None = DB_OPTION) -> None:
     """Apply the migrations up to the newest revision (creates an SQLite file if needed)."""
-    database = open_db(db, migrate=False)
-    try:
-        from netruimte.storage import upgrade
+    from netruimte.storage import upgrade
 
+    with opened_db(db, migrate=False) as database:
         revision = upgrade(database)
-    finally:
-        database.dispose()
     typer.echo(f"database at revision {revision}")
 
 
@@ -31,9 +28,6 @@ def current_cmd(db: str | None = DB_OPTION) -> None:
     """Print the database's revision and the newest one this version ships."""
     from netruimte.storage import current_revision, head_revision
 
-    database = open_db(db, migrate=False)
-    try:
+    with opened_db(db, migrate=False) as database:
         current = current_revision(database)
-    finally:
-        database.dispose()
     typer.echo(f"current {current or '(empty database)'}; newest {head_revision()}")

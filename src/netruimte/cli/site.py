@@ -24,6 +24,9 @@ app = typer.Typer(
 )
 
 
+_SITE_FILE = typer.Argument(..., help="Site file (TOML, docs/site-file.md).")
+
+
 def _dumps(document: Any) -> str:
     return json.dumps(document, indent=2, allow_nan=False)
 
@@ -34,7 +37,7 @@ def _kw(value: float | None) -> str:
 
 @app.command("plan")
 def plan(
-    site_file: Path = typer.Argument(..., help="Site file (TOML, docs/site-file.md)."),
+    site_file: Path = _SITE_FILE,
     out: Path | None = typer.Option(
         None,
         "--out",
@@ -110,7 +113,7 @@ def plan(
 
 @app.command("curve")
 def curve(
-    site_file: Path = typer.Argument(..., help="Site file (TOML, docs/site-file.md)."),
+    site_file: Path = _SITE_FILE,
     battery_kwh: str | None = typer.Option(
         None,
         "--battery-kwh",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import typer
 
-from netruimte.cli._service import DB_OPTION, open_db
+from netruimte.cli._service import DB_OPTION, opened_db
 from netruimte.errors import InputError
 
 if TYPE_CHECKING:
@@ -21,6 +22,19 @@ app = typer.Typer(
 )
 
 
+@contextmanager
+def _users_db(db: str | None) -> Iterator[Database]:
+    """The database for a change to a user; the service's refusal (an unknown user, a bad
+    name or role) is an input error naming the user (exit 2)."""
+    from netruimte.errors import ServiceError
+
+    with opened_db(db) as database:
+        try:
+            yield database
+        except ServiceError as exc:
+            raise InputError(exc.message, field="name") from None
+
+
 @app.command("add")
 def add(
     name: str = typer.Argument(..., help="User name (letters, digits, space, . _ @ -)."),
@@ -30,15 +44,9 @@ def add(
 ) -> None:
     """Add a user and print its API token once (only a hash is stored)."""
     from netruimte.access.auth import add_user
-    from netruimte.errors import ServiceError
 
-    database = open_db(db)
-    try:
+    with _users_db(db) as database:
         principal, token = add_user(database, name, role, days=days)
-    except ServiceError as exc:
-        raise InputError(exc.message, field="name") from None
-    finally:
-        database.dispose()
     typer.echo(
         f"added {principal.role.value} {principal.name!r}; the token is shown once:", err=True
     )
@@ -54,15 +62,9 @@ def token(
     """Give a user a new token (the old one and their browser sign-ins stop working) and
     print it once."""
     from netruimte.access.auth import rotate_token
-    from netruimte.errors import ServiceError
 
-    database = open_db(db)
-    try:
+    with _users_db(db) as database:
         new = rotate_token(database, name, days=days)
-    except ServiceError as exc:
-        raise InputError(exc.message, field="name") from None
-    finally:
-        database.dispose()
     typer.echo(new)
 
 
@@ -74,11 +76,8 @@ def list_(
     """List users and roles (tokens are never shown again)."""
     from netruimte.access.auth import list_users
 
-    database = open_db(db)
-    try:
+    with opened_db(db) as database:
         users = list_users(database)
-    finally:
-        database.dispose()
     if as_json:
         typer.echo(json.dumps([{"name": u.name, "role": u.role.value} for u in users]))
         return
@@ -87,16 +86,9 @@ def list_(
 
 
 def _change_user(change: Callable[[Database, str], object], name: str, db: str | None) -> None:
-    """Apply ``change`` to user ``name``; the service's refusal is an input error (exit 2)."""
-    from netruimte.errors import ServiceError
-
-    database = open_db(db)
-    try:
+    """Apply ``change`` to user ``name``."""
+    with _users_db(db) as database:
         change(database, name)
-    except ServiceError as exc:
-        raise InputError(exc.message, field="name") from None
-    finally:
-        database.dispose()
 
 
 @app.command("revoke")

@@ -53,6 +53,13 @@ app = typer.Typer(
 )
 
 _POLICY_HELP = "fcfs | acm-2024 | acm-2026 | in-force (default: the scenario's policy)."
+# the argument and options simulate and explain share (one definition, one help text)
+_SCENARIO_FILE = typer.Argument(..., help="Scenario TOML (docs/scenario-file.md).")
+_POLICY = typer.Option(None, "--policy", help=_POLICY_HELP)
+_FIT = typer.Option(None, "--fit", help="first-fit | strict (default: the scenario's fit).")
+_SEED = typer.Option(
+    None, "--seed", help="Monte Carlo master seed (default: the scenario's, else random)."
+)
 _MAX_STATION_ROWS = 30
 
 
@@ -251,11 +258,9 @@ def _print_summary(
 
 @app.command("simulate")
 def simulate_command(
-    scenario_file: Path = typer.Argument(..., help="Scenario TOML (docs/scenario-file.md)."),
-    policy: Policy | None = typer.Option(None, "--policy", help=_POLICY_HELP),
-    fit: Fit | None = typer.Option(
-        None, "--fit", help="first-fit | strict (default: the scenario's fit)."
-    ),
+    scenario_file: Path = _SCENARIO_FILE,
+    policy: Policy | None = _POLICY,
+    fit: Fit | None = _FIT,
     compare: Policy | None = typer.Option(
         None, "--compare", help="A second policy to compare with (adds a 'compare' block)."
     ),
@@ -265,9 +270,7 @@ def simulate_command(
         min=1,
         help="Monte Carlo runs; more than 1 adds P10/P50/P90 dates (default: the scenario's).",
     ),
-    seed: int | None = typer.Option(
-        None, "--seed", help="Monte Carlo master seed (default: the scenario's, else random)."
-    ),
+    seed: int | None = _SEED,
     out: Path | None = typer.Option(
         None,
         "--out",
@@ -316,23 +319,19 @@ def simulate_command(
 
 @app.command("explain")
 def explain_command(
-    scenario_file: Path = typer.Argument(..., help="Scenario TOML (docs/scenario-file.md)."),
+    scenario_file: Path = _SCENARIO_FILE,
     request_id: str | None = typer.Argument(
         None, help="The id of the request to explain; without it, list the request ids."
     ),
-    policy: Policy | None = typer.Option(None, "--policy", help=_POLICY_HELP),
-    fit: Fit | None = typer.Option(
-        None, "--fit", help="first-fit | strict (default: the scenario's fit)."
-    ),
+    policy: Policy | None = _POLICY,
+    fit: Fit | None = _FIT,
     runs: int | None = typer.Option(
         None,
         "--runs",
         min=1,
         help="Monte Carlo runs for a P10-P90 range of the date (default: the scenario's).",
     ),
-    seed: int | None = typer.Option(
-        None, "--seed", help="Monte Carlo master seed (default: the scenario's, else random)."
-    ),
+    seed: int | None = _SEED,
     as_json: bool = typer.Option(
         False, "--json", help="Print the account (or the request list) as one JSON document."
     ),

@@ -17,7 +17,7 @@ The Hub JSON is in ``docs/hubs.md`` and ``docs/cli.md``.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -66,19 +66,9 @@ class MemberPlan:
     added_battery_power_kw: float = 0.0
 
     def to_json_dict(self) -> dict[str, Any]:
-        """The member as a JSON object (the contract's three keys first)."""
-        return {
-            "name": self.name,
-            "import_kw_alone": self.import_kw_alone,
-            "peak_import_kw": self.peak_import_kw,
-            "peak_export_kw": self.peak_export_kw,
-            "pv_kwp": self.pv_kwp,
-            "battery_energy_kwh": self.battery_energy_kwh,
-            "battery_power_kw": self.battery_power_kw,
-            "added_pv_kwp": self.added_pv_kwp,
-            "added_battery_energy_kwh": self.added_battery_energy_kwh,
-            "added_battery_power_kw": self.added_battery_power_kw,
-        }
+        """The member as a JSON object: every field, in the order above (the contract's three
+        keys first)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass(frozen=True)

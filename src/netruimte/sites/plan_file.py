@@ -25,7 +25,7 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Generic, TypeVar, overload
 
 import pandas as pd
 
@@ -71,6 +71,30 @@ PLAN_FIELDS: Final = (
 
 _CURVE_POINTS: Final = 10
 
+T = TypeVar("T")
+
+
+class _FromResult(Generic[T]):
+    """A read-only attribute of :class:`PricedPlan` that is its plan result's attribute of the
+    same name (the Plan JSON fields the planner knows; one line each instead of a property)."""
+
+    def __init__(self, doc: str) -> None:
+        self.__doc__ = doc
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, plan: None, owner: type) -> _FromResult[T]: ...
+    @overload
+    def __get__(self, plan: PricedPlan, owner: type) -> T: ...
+    def __get__(self, plan: PricedPlan | None, owner: type) -> T | _FromResult[T]:
+        if plan is None:
+            return self
+        value: T = getattr(plan.result, self.name)
+        return value
+
 
 @dataclass(frozen=True)
 class PricedPlan:
@@ -100,75 +124,24 @@ class PricedPlan:
         """``min-connection`` or ``min-cost``."""
         return self.result.objective.value
 
-    @property
-    def import_kw(self) -> float | None:
-        """The import limit of the plan (kW)."""
-        return self.result.import_kw
-
-    @property
-    def export_kw(self) -> float | None:
-        """The export limit the plan asks for (kW)."""
-        return self.result.export_kw
-
-    @property
-    def pv_kwp(self) -> float:
-        """PV installed plus new (kWp)."""
-        return self.result.pv_kwp
-
-    @property
-    def battery_energy_kwh(self) -> float:
-        """Battery energy installed plus new (kWh)."""
-        return self.result.battery_energy_kwh
-
-    @property
-    def battery_power_kw(self) -> float:
-        """Battery power installed plus new (kW)."""
-        return self.result.battery_power_kw
-
-    @property
-    def peak_import_before_kw(self) -> float:
-        """Peak of base load − installed PV (kW)."""
-        return self.result.peak_import_before_kw
-
-    @property
-    def peak_import_after_kw(self) -> float | None:
-        """Peak import of the plan's dispatch (kW)."""
-        return self.result.peak_import_after_kw
-
-    @property
-    def annual_cost_eur(self) -> float | None:
-        """The plan's cost over the profile span (EUR)."""
-        return self.result.annual_cost_eur
-
-    @property
-    def reason(self) -> str | None:
-        """Why there is no plan (``None`` when there is one)."""
-        return self.result.reason
-
-    @property
-    def dispatch(self) -> pd.DataFrame | None:
-        """The plan's dispatch (``None`` when infeasible)."""
-        return self.result.dispatch
+    import_kw = _FromResult[float | None]("The import limit of the plan (kW).")
+    export_kw = _FromResult[float | None]("The export limit the plan asks for (kW).")
+    pv_kwp = _FromResult[float]("PV installed plus new (kWp).")
+    battery_energy_kwh = _FromResult[float]("Battery energy installed plus new (kWh).")
+    battery_power_kw = _FromResult[float]("Battery power installed plus new (kW).")
+    peak_import_before_kw = _FromResult[float]("Peak of base load − installed PV (kW).")
+    peak_import_after_kw = _FromResult[float | None]("Peak import of the plan's dispatch (kW).")
+    annual_cost_eur = _FromResult[float | None]("The plan's cost over the profile span (EUR).")
+    reason = _FromResult[str | None]("Why there is no plan (``None`` when there is one).")
+    dispatch = _FromResult[pd.DataFrame | None]("The plan's dispatch (``None`` when infeasible).")
+    added_pv_kwp = _FromResult[float]("New PV (kWp; 0 for min-connection).")
+    added_battery_energy_kwh = _FromResult[float]("New battery energy (kWh; 0 for min-connection).")
+    added_battery_power_kw = _FromResult[float]("New battery power (kW; 0 for min-connection).")
 
     @property
     def method(self) -> str:
         """Which engine answered (see :class:`~netruimte.planner.PlanResult`)."""
         return str(self.result.method)
-
-    @property
-    def added_pv_kwp(self) -> float:
-        """New PV (kWp; 0 for ``min-connection``)."""
-        return self.result.added_pv_kwp
-
-    @property
-    def added_battery_energy_kwh(self) -> float:
-        """New battery energy (kWh; 0 for ``min-connection``)."""
-        return self.result.added_battery_energy_kwh
-
-    @property
-    def added_battery_power_kw(self) -> float:
-        """New battery power (kW; 0 for ``min-connection``)."""
-        return self.result.added_battery_power_kw
 
     @property
     def feasible(self) -> bool:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from netruimte.register import network
-from netruimte.web.api.schemas import (
-    Day,
-    ErrorOut,
+from netruimte.web.api.routing import resource_router
+from netruimte.web.api.schemas.common import Day, list_of
+from netruimte.web.api.schemas.grid import (
     HeadroomOut,
     ReinforcementIn,
     ReinforcementOut,
@@ -19,7 +19,6 @@ from netruimte.web.api.schemas import (
     StationPatch,
 )
 from netruimte.web.deps import Caller, Db, TextId
-from netruimte.web.errors import ERROR_RESPONSES
 
 __all__ = ["router"]
 
@@ -31,13 +30,10 @@ Force = Annotated[
     ),
 ]
 
-router = APIRouter(
-    tags=["grid"],
-    responses={k: {**v, "model": ErrorOut} for k, v in ERROR_RESPONSES.items()},
-)
+router = resource_router("grid")
 
 
-@router.get("/stations", response_model=list[StationOut], summary="List stations")
+@router.get("/stations", response_model=list_of(StationOut), summary="List stations")
 def list_stations(db: Db, caller: Caller) -> list[network.StationView]:
     """All stations, parents before their children's order as imported."""
     del caller

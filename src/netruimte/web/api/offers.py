@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from netruimte.register import offers
-from netruimte.web.api.schemas import Day, ErrorOut, Num
+from netruimte.web.api.routing import resource_router
+from netruimte.web.api.schemas.common import Day, Num, list_of, model_of
 from netruimte.web.deps import Caller, Db, TextId
-from netruimte.web.errors import ERROR_RESPONSES
 
 __all__ = ["router"]
 
-router = APIRouter(
-    tags=["offers"],
-    responses={k: {**v, "model": ErrorOut} for k, v in ERROR_RESPONSES.items()},
-)
+router = resource_router("offers")
 
 
 class OfferIn(BaseModel):
@@ -34,21 +30,14 @@ class AnswerIn(BaseModel):
     reason: str | None = Field(None, max_length=2000)
 
 
-class OfferOut(BaseModel):
-    """An offer: a granted part ``ID.partN`` and the applicant's answer."""
-
-    id: str
-    request: str | None
-    kw: float
-    contract: str
-    capacity_blocks: list[str] | None
-    restricted_kw: float
-    on: str | None
-    offer_status: str | None
-    status: str
+OfferOut = model_of(
+    offers.OfferView,
+    "OfferOut",
+    "An offer: a granted part ``ID.partN`` and the applicant's answer.",
+)
 
 
-@router.get("/requests/{request_id}/offers", response_model=list[OfferOut], summary="Offers")
+@router.get("/requests/{request_id}/offers", response_model=list_of(OfferOut), summary="Offers")
 def list_offers(db: Db, caller: Caller, request_id: TextId) -> list[offers.OfferView]:
     """The offers made on a request, oldest first."""
     return offers.list_offers(db, caller, request_id)

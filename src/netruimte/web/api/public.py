@@ -16,7 +16,8 @@ from netruimte.grid import CapacityMapEntry as MapEntry
 from netruimte.grid import Constraint, write_capacity_map_csv
 from netruimte.register import grid_state
 from netruimte.register.convert import check_day, today
-from netruimte.web.api.schemas import CapacityMapEntry, CapacityMapOut, Day, ErrorOut, QueueOut
+from netruimte.web.api.schemas.common import Day, ErrorOut
+from netruimte.web.api.schemas.public import CapacityMapEntry, CapacityMapOut, QueueOut
 from netruimte.web.deps import Db, TextId
 
 __all__ = ["router"]

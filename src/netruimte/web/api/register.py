@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
@@ -14,24 +14,15 @@ from netruimte.register import scenario_io
 from netruimte.register.convert import load_register
 from netruimte.storage.tables import Reinforcement, Station
 from netruimte.storage.tables import Request as RequestRow
-from netruimte.web.api.schemas import (
-    AuditPage,
-    AuditVerifyOut,
-    ErrorOut,
-    ImportOut,
-    MeOut,
-    RegisterOut,
-)
+from netruimte.web.api.routing import resource_router
+from netruimte.web.api.schemas.common import MeOut
+from netruimte.web.api.schemas.register import AuditPage, AuditVerifyOut, ImportOut, RegisterOut
 from netruimte.web.api.uploads import read_uploads
 from netruimte.web.deps import Caller, Db
-from netruimte.web.errors import ERROR_RESPONSES
 
 __all__ = ["router"]
 
-router = APIRouter(
-    tags=["register"],
-    responses={k: {**v, "model": ErrorOut} for k, v in ERROR_RESPONSES.items()},
-)
+router = resource_router("register")
 
 
 @router.get("/me", response_model=MeOut, summary="Who am I")
@@ -48,20 +39,14 @@ def register(db: Db, caller: Caller) -> dict[str, Any]:
         reg = load_register(session)
         grouped = select(RequestRow.status, func.count()).group_by(RequestRow.status)
         counts = {status: n for status, n in session.execute(grouped)}
-        return {
-            "name": reg.name,
-            "start": reg.start,
-            "end": reg.end,
-            "policy": reg.policy,
-            "fit": reg.fit,
-            "capacity": reg.capacity,
-            "timezone": reg.timezone,
-            "source": reg.source,
-            "imported_at": reg.imported_at,
+        counted = {
             "stations": session.scalar(select(func.count()).select_from(Station)) or 0,
             "reinforcements": session.scalar(select(func.count()).select_from(Reinforcement)) or 0,
             "requests": {s: int(counts.get(s, 0)) for s in ("waiting", "granted", "withdrawn")},
         }
+        # every other field of the answer is the register's setting of that name
+        settings = {k: getattr(reg, k) for k in RegisterOut.model_fields if k not in counted}
+        return {**settings, **counted}
 
 
 @router.post("/scenario", response_model=ImportOut, status_code=201, summary="Import a scenario")

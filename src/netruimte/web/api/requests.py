@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from netruimte.register import claims
 from netruimte.register import requests as svc
 from netruimte.sites import stored_plans as siteplans
-from netruimte.web.api.schemas import (
+from netruimte.web.api.routing import resource_router
+from netruimte.web.api.schemas.requests import (
     AnnexIn,
     ClaimDecisionIn,
     ClaimIn,
     ClaimOut,
-    ErrorOut,
     GrantIn,
     RequestIn,
     RequestOut,
@@ -23,14 +23,10 @@ from netruimte.web.api.schemas import (
     WithdrawIn,
 )
 from netruimte.web.deps import TEXT_ID_PATTERN, Caller, Db, IntId, TextId
-from netruimte.web.errors import ERROR_RESPONSES
 
 __all__ = ["router"]
 
-router = APIRouter(
-    tags=["requests"],
-    responses={k: {**v, "model": ErrorOut} for k, v in ERROR_RESPONSES.items()},
-)
+router = resource_router("requests")
 
 Status = Literal["waiting", "granted", "withdrawn"]
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from netruimte.jobs import queue as jobs
 from netruimte.register import runs
-from netruimte.web.api.schemas import (
+from netruimte.web.api.routing import resource_router
+from netruimte.web.api.schemas.runs import (
     AllocateIn,
-    ErrorOut,
     JobOut,
     ResultOut,
     RunIn,
@@ -18,14 +18,10 @@ from netruimte.web.api.schemas import (
     RunRequestOut,
 )
 from netruimte.web.deps import Caller, Db, IntId, TextId, wake_worker
-from netruimte.web.errors import ERROR_RESPONSES
 
 __all__ = ["router"]
 
-router = APIRouter(
-    tags=["runs"],
-    responses={k: {**v, "model": ErrorOut} for k, v in ERROR_RESPONSES.items()},
-)
+router = resource_router("runs")
 
 
 @router.get("/runs", response_model=list[RunOut], summary="List runs")

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from netruimte.sites import stored_plans as siteplans
-from netruimte.web.api.schemas import ErrorOut, SitePlanOut
+from netruimte.web.api.routing import resource_router
+from netruimte.web.api.schemas.siteplans import SitePlanOut
 from netruimte.web.api.uploads import read_uploads
 from netruimte.web.deps import Caller, Db, IntId, wake_worker
-from netruimte.web.errors import ERROR_RESPONSES
 
 __all__ = ["router"]
 
-router = APIRouter(
-    tags=["site plans"],
-    responses={k: {**v, "model": ErrorOut} for k, v in ERROR_RESPONSES.items()},
-)
+router = resource_router("site plans")
 
 
 @router.get("/site-plans", response_model=list[SitePlanOut], summary="List site plans")

@@ -19,9 +19,20 @@ from starlette.datastructures import FormData, UploadFile
 from netruimte.access.auth import Principal
 from netruimte.errors import InputError
 from netruimte.storage import Database
+from netruimte.web.pages.forms import text_field
 from netruimte.web.pages.render import check_form, signed_in, wants_json
 
-__all__ = ["answer", "call", "database", "form_of", "read_form", "text", "texts", "upload"]
+__all__ = [
+    "answer",
+    "call",
+    "call_with_reason",
+    "database",
+    "form_of",
+    "read_form",
+    "text",
+    "texts",
+    "upload",
+]
 
 T = TypeVar("T")
 
@@ -90,3 +101,17 @@ def database(request: Request) -> Database:
     """The app's database."""
     db: Database = request.app.state.db
     return db
+
+
+REASON_MAX_CHARS = 2000
+"""Longest reason given with a withdrawal or a declined offer (characters)."""
+
+
+async def call_with_reason(
+    request: Request, change: Callable[[Database, Principal, str, str | None], T], target: str
+) -> T:
+    """Read the form's optional ``reason`` and make the change with it:
+    ``change(db, viewer, target, reason)`` (a withdrawal, a declined or withdrawn offer)."""
+    who, form = await read_form(request)
+    reason = text_field(text(form, "reason"), "reason", max_length=REASON_MAX_CHARS)
+    return await call(change, database(request), who, target, reason)

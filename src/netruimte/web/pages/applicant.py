@@ -37,7 +37,16 @@ from netruimte.storage import Database
 from netruimte.storage.tables import Station
 from netruimte.waitlist.requests import FUNCTIONS, Category, Contract
 from netruimte.web.deps import Db, TextId
-from netruimte.web.pages.actions import answer, call, database, read_form, text, texts, upload
+from netruimte.web.pages.actions import (
+    answer,
+    call,
+    call_with_reason,
+    database,
+    read_form,
+    text,
+    texts,
+    upload,
+)
 from netruimte.web.pages.forms import parse_day, parse_float, text_field
 from netruimte.web.pages.render import PageRoute, render, signed_in, wants_json
 
@@ -182,9 +191,7 @@ async def file_request(request: Request) -> Response:
 @router.post("/requests/{request_id}/withdraw", name="withdraw_request_form")
 async def withdraw(request: Request, request_id: TextId) -> Response:
     """Withdraw the request (a granted one frees its capacity)."""
-    who, form = await read_form(request)
-    reason = text_field(text(form, "reason"), "reason", max_length=2000)
-    view = await call(svc.withdraw_request, database(request), who, request_id, reason)
+    view = await call_with_reason(request, svc.withdraw_request, request_id)
     return answer(request, view, f"/requests/{request_id}")
 
 
@@ -213,7 +220,5 @@ async def accept(request: Request, offer_id: TextId) -> Response:
 @router.post("/offers/{offer_id}/decline", name="decline_offer_form")
 async def decline(request: Request, offer_id: TextId) -> Response:
     """Decline an offer: the room goes back, the request waits for the whole."""
-    who, form = await read_form(request)
-    reason = text_field(text(form, "reason"), "reason", max_length=2000)
-    view = await call(offers.decline_offer, database(request), who, offer_id, reason)
+    view = await call_with_reason(request, offers.decline_offer, offer_id)
     return answer(request, view, _back(offer_id))

@@ -32,7 +32,7 @@ from netruimte.storage import Database
 from netruimte.storage.tables import PriorityClaim
 from netruimte.storage.tables import Request as RequestRow
 from netruimte.web.deps import Db, IntId, TextId
-from netruimte.web.pages.actions import answer, call, database, read_form, text
+from netruimte.web.pages.actions import answer, call, call_with_reason, database, read_form, text
 from netruimte.web.pages.forms import parse_day, parse_float, text_field
 from netruimte.web.pages.render import PageRoute, render, signed_in
 
@@ -147,9 +147,7 @@ async def make_offer(request: Request, request_id: TextId) -> Response:
 @router.post("/offers/{offer_id}/withdraw", name="withdraw_offer_form")
 async def withdraw_offer(request: Request, offer_id: TextId) -> Response:
     """Take back an offer the applicant has not answered (operators)."""
-    who, form = await read_form(request)
-    reason = text_field(text(form, "reason"), "reason", max_length=2000)
-    view = await call(offers.withdraw_offer, database(request), who, offer_id, reason)
+    view = await call_with_reason(request, offers.withdraw_offer, offer_id)
     return answer(request, view, f"/requests/{offers.parent_id(offer_id) or offer_id}")
 
 
