@@ -14,6 +14,9 @@ Compared (``--compare``):
     baseline: every segment re-solves from its last basis; new: from the basis it had at the
     stability centre when the new point is nearer the centre than the last point
     (``warm_from_centre``).
+``weeks``
+    baseline: month segments; new: segments of about a week (``segment_days=7``, each
+    month's kW-max a master variable).
 
 Usage::
 
@@ -64,14 +67,19 @@ class Run:
     load: float
 
 
-def run_once(inp: LpInputs, *, workers: int, warm_from_centre: bool) -> Run:
+def run_once(inp: LpInputs, *, workers: int, compare: str, new: bool) -> Run:
     """One min-cost solve by the time decomposition, as :func:`min_cost` calls it."""
     tick, cpu = time.perf_counter(), time.process_time()
     penalty = penalty_eur_per_kwh(inp)
     model = build_model(inp, ModelSpec(Mode.COST, elastic=True, penalty_eur_per_kwh=penalty))
     x0 = initial_sizing(inp, tuple(model.columns.sizing()))
     solution, _, report = solve_by_time_decomposition(
-        model, x0, penalty_eur_per_kwh=penalty, workers=workers, warm_from_centre=warm_from_centre
+        model,
+        x0,
+        penalty_eur_per_kwh=penalty,
+        workers=workers,
+        warm_from_centre=new if compare == "centre" else True,
+        segment_days=7 if new and compare == "weeks" else None,
     )
     if solution is None:
         raise RuntimeError("the time decomposition found no plan")
@@ -87,12 +95,18 @@ def run_once(inp: LpInputs, *, workers: int, warm_from_centre: bool) -> Run:
     )
 
 
+LABELS = {
+    "centre": {False: "baseline: warm from the last", True: "new: warm from the centre"},
+    "weeks": {False: "baseline: month segments", True: "new: week segments"},
+}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--case", default="all", choices=["all", "synthetic", *measured_years])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--compare", default="centre", choices=["centre"])
+    parser.add_argument("--compare", default="centre", choices=["centre", "weeks"])
     args = parser.parse_args(argv)
     names = ["synthetic", *measured_years] if args.case == "all" else [args.case]
     print(
@@ -106,14 +120,14 @@ def main(argv: list[str] | None = None) -> None:
         runs: dict[bool, list[Run]] = {False: [], True: []}
         for _ in range(args.runs):
             for new in (False, True):
-                runs[new].append(run_once(inp, workers=args.threads, warm_from_centre=new))
+                runs[new].append(run_once(inp, workers=args.threads, compare=args.compare, new=new))
         for new in (False, True):
             rs = runs[new]
 
             def med(field: str, rs: list[Run] = rs) -> float:
                 return statistics.median(getattr(r, field) for r in rs)
 
-            label = "new: warm from the centre" if new else "baseline: warm from the last"
+            label = LABELS[args.compare][new]
             print(
                 f"| {name} | {label} | {len(rs)} | {med('wall_s'):.2f} | {med('cpu_s'):.2f} | "
                 f"{med('evaluations'):.0f} | {med('iterations'):,.0f} | "

@@ -121,6 +121,51 @@ def test_two_months_match_the_full_lp(kwmax: float) -> None:
     assert abs(soc[first_feb] - soc[first_feb - 1]) <= 0.25 * split.battery_power_kw + 1e-6
 
 
+@pytest.mark.parametrize("kwmax", [0.0, 5.0])
+def test_day_segments_match_the_full_lp(kwmax: float) -> None:
+    """Two days cut into two segments by the month start, and into 192 / 96 = 2 segments
+    of a day each by ``segment_days=1`` as well: 31 January and 1 February. With a kW-max
+    tariff each month's M_m is a master variable; the answer is the full LP's."""
+    site = _two_month_site(contracted_eur_per_kw_year=3000.0, kwmax_eur_per_kw_month=kwmax)
+    inp = lp_inputs(site)
+    assert list(segment_bounds(inp, 1)) == list(segment_bounds(inp)) == [0, 96]
+    three = _two_month_site(contracted_eur_per_kw_year=3000.0, kwmax_eur_per_kw_month=kwmax)
+    index = pd.date_range("2025-01-30", periods=288, freq="15min", tz="Europe/Amsterdam")
+    three = _resample_site(three, index)
+    inp = lp_inputs(three)
+    assert list(segment_bounds(inp)) == [0, 192]
+    assert list(segment_bounds(inp, 1)) == [0, 96, 192]
+    penalty = penalty_eur_per_kwh(inp)
+    model = build_model(inp, ModelSpec(Mode.COST, elastic=True, penalty_eur_per_kwh=penalty))
+    optimum = LpSolver(model).solve_optimal("the full LP").objective
+    x0 = initial_sizing(inp, tuple(model.columns.sizing()))
+    solution, _, report = solve_by_time_decomposition(
+        model, x0, penalty_eur_per_kwh=penalty, segment_days=1
+    )
+    assert solution is not None
+    assert report.lower_bound_eur <= optimum * (1 + 1e-7)
+    assert optimum * (1 - 1e-7) <= report.upper_bound_eur <= optimum * (1 + 1e-3)
+
+
+def _resample_site(site: Site, index: pd.DatetimeIndex) -> Site:
+    """The two-month site's day/night pattern on another index."""
+    hour = np.asarray(index.hour)
+    day = (hour >= 8) & (hour < 20)
+    pv = site.pv
+    assert pv is not None
+    return dataclasses.replace(
+        site,
+        load_kw=pd.Series(np.where(day, 40.0, 10.0), index=index),
+        pv=dataclasses.replace(
+            pv,
+            kw_per_kwp=pd.Series(np.clip(np.sin((hour - 6) / 12 * np.pi), 0, None), index=index),
+        ),
+        tariff=dataclasses.replace(
+            site.tariff, energy_eur_per_kwh=pd.Series(np.where(day, 0.40, 0.10), index=index)
+        ),
+    )
+
+
 def test_a_window_across_the_month_start_joins_the_months() -> None:
     from netruimte.planner import DailyWindow, ShiftableLoad
 
@@ -162,10 +207,10 @@ def test_the_segments_on_two_threads_give_the_plan_of_one(site: Site) -> None:
 
 @settings(SETTINGS, max_examples=25)
 @given(crossing_sites())
-def test_every_bound_of_either_warm_start_brackets_the_full_lp(site: Site) -> None:
+def test_every_bound_of_every_variant_brackets_the_full_lp(site: Site) -> None:
     """Re-solving a segment from the basis it had at the stability centre (or from its last
-    one) changes only where the simplex starts: after every evaluation the lower bound stays
-    at or below the optimum of the same (elastic) model solved as one LP, and the plan at or
+    one), and cutting the months into days: after every evaluation the lower bound stays at
+    or below the optimum of the same (elastic) model solved as one LP, and the plan at or
     above it, within the proven gap."""
     inp = lp_inputs(site)
     if not time_decomposable(inp):
@@ -183,9 +228,15 @@ def test_every_bound_of_either_warm_start_brackets_the_full_lp(site: Site) -> No
     optimum = full.objective
     money = 1e-5 * max(1.0, abs(optimum))
     x0 = initial_sizing(inp, tuple(model.columns.sizing()))
-    for warm_from_centre in (True, False):
+    # Month segments from either basis, and day segments (each month's kW-max a master
+    # variable when a month is split).
+    for warm_from_centre, segment_days in ((True, None), (False, None), (True, 1)):
         solution, _, report = solve_by_time_decomposition(
-            model, x0, penalty_eur_per_kwh=penalty, warm_from_centre=warm_from_centre
+            model,
+            x0,
+            penalty_eur_per_kwh=penalty,
+            warm_from_centre=warm_from_centre,
+            segment_days=segment_days,
         )
         assert all(it.lower_bound_eur <= optimum + money for it in report.history)
         assert report.lower_bound_eur <= optimum + money

@@ -103,19 +103,29 @@ class _Eval:
 class _Problem:
     """The master's view: variables ``y`` (sizing, contracted kW, segment starts) and segments."""
 
-    def __init__(self, model: LpModel, penalty_eur_per_kwh: float) -> None:
+    def __init__(
+        self, model: LpModel, penalty_eur_per_kwh: float, segment_days: int | None = None
+    ) -> None:
         inp = model.inputs
         full = model.columns
         self.model = model
         sizing = full.sizing()
         self.names = tuple(sizing)
         link_cols = [sizing[name] for name in self.names]
+        self.c_index: int | None = None
         if full.contracted_kw is not None:
+            self.c_index = len(link_cols)
             link_cols.append(full.contracted_kw)
+        # With segments shorter than a month, each month's kW-max M_m is a master variable
+        # (fixed in every segment of its month, priced in the master).
+        self.m_index: int | None = None
+        if segment_days is not None and full.kwmax_kw is not None:
+            self.m_index = len(link_cols)
+            link_cols += [int(c) for c in full.kwmax_kw]
         self.link_full = np.array(link_cols, dtype=np.int64)
         self.n_link = len(link_cols)
         self.battery = full.soc_kwh is not None
-        bounds = segment_bounds(inp)
+        bounds = segment_bounds(inp, segment_days)
         self.bounds = bounds
         k = len(bounds)
         self.k = k
@@ -126,8 +136,10 @@ class _Problem:
         self.upper = np.zeros(self.dim)
         self.lower[: self.n_link] = model.col_lower[self.link_full]
         self.upper[: self.n_link] = model.col_upper[self.link_full]
-        if full.contracted_kw is not None:
-            self.upper[self.n_link - 1] = _contracted_upper(inp)
+        if self.c_index is not None:
+            self.upper[self.c_index] = _contracted_upper(inp)
+        if self.m_index is not None:
+            self.upper[self.m_index : self.n_link] = _contracted_upper(inp)
         bat = inp.battery
         if self.battery:
             self.lower[self.n_link :] = bat.soc_min * bat.energy_kwh
@@ -183,14 +195,20 @@ class _Problem:
         penalty_eur_per_kwh = self._spec.penalty_eur_per_kwh
         first, stop = int(self.bounds[number]), int(self._ends[number])
         steps = np.arange(first, stop, dtype=np.int64)
-        cap = self.upper[self.n_link - 1] if full.contracted_kw is not None else np.inf
+        cap = self.upper[self.c_index] if self.c_index is not None else np.inf
         sub = segment_inputs(self._largest, steps, cap)
         seg_model = build_model(sub, self._spec)
         cols = seg_model.columns
+        months = np.unique(inp.month_of_step[steps])
         link = [-1 for _ in self.names]
         if full.contracted_kw is not None:
             assert cols.contracted_kw is not None
             link.append(cols.contracted_kw)
+        if self.m_index is not None:
+            assert cols.kwmax_kw is not None
+            local = -np.ones(inp.months, dtype=np.int64)
+            local[months] = cols.kwmax_kw
+            link += [int(c) for c in local]
         solver = LpSolver(seg_model)
         # Measured on a full year: no presolve (the segment LPs are simple) and Devex
         # pricing save about a fifth of the simplex time.
@@ -199,6 +217,10 @@ class _Problem:
         present = np.array([c for c in link if c >= 0], dtype=np.int64)
         if len(present):
             solver.set_costs(present, np.zeros(len(present)))  # priced in the master
+        if self.m_index is not None and "contracted" in seg_model.rows:
+            # M_m <= C between two fixed columns: a master row, not the segment's.
+            for row in seg_model.rows["contracted"]:
+                solver.highs.changeRowBounds(int(row), -highspy.kHighsInf, highspy.kHighsInf)
         start_col = end_row = None
         slacks = np.zeros(0, dtype=np.int64)
         if self.battery:
@@ -362,14 +384,16 @@ class _Problem:
             )
         info = highs.getInfo()
         solution = highs.getSolution()
-        x = np.asarray(solution.col_value, dtype=float)
-        d = np.asarray(solution.col_dual, dtype=float)
+        # highspy hands the vectors over as lists; fromiter is the cheapest copy (this runs
+        # with the GIL held, twelve times a round).
+        x = np.fromiter(solution.col_value, dtype=float)
+        d = np.fromiter(solution.col_dual, dtype=float)
         grad = np.zeros(self.dim)
         grad[: self.n_link][present] = d[seg.link[present]]
         grad[: len(self.names)] = self._sizing_gradient(number, d)
         served = float(x[seg.model.columns.unserved_kw].max(initial=0.0)) <= self.unserved_tol
         if seg.start_col is not None and seg.end_row is not None:
-            row_dual = float(np.asarray(solution.row_dual)[seg.end_row])
+            row_dual = float(solution.row_dual[seg.end_row])
             nxt = 0 if number == self.k - 1 else number + 1
             grad[self.n_link + number] += d[seg.start_col] - row_dual
             grad[self.n_link + nxt] += row_dual
@@ -437,6 +461,12 @@ class _Problem:
                     row[e_col] = soc_min
                     rows.append(row)
                     rhs.append(-soc_min * e0)
+        if self.m_index is not None and self.c_index is not None:
+            for m in range(self.m_index, self.n_link):  # M_m <= C
+                row = np.zeros(dim + k)
+                row[m], row[self.c_index] = 1.0, -1.0
+                rows.append(row)
+                rhs.append(0.0)
         matrix = np.array(rows)
         nz = np.nonzero(matrix)
         count = len(rows)
@@ -493,6 +523,7 @@ def solve_by_time_decomposition(
     max_evaluations: int = 80,
     workers: int = 2,
     warm_from_centre: bool = True,
+    segment_days: int | None = None,
 ) -> tuple[LpSolution | None, FloatArray, DecompositionReport]:
     """Minimise the model over sizing, contracted kW and the segments' start states of charge.
 
@@ -516,6 +547,14 @@ def solve_by_time_decomposition(
         far) when the new point is nearer the centre than the last point; otherwise (and
         with ``False``) from its last basis. Only the simplex's starting point differs: the
         bounds and the plan do not depend on it (``benchmarks/temporal.py`` compares both).
+    segment_days
+        ``None``: a segment is a calendar month (joined with the next where a shiftable
+        window crosses the month start). A number of days: every month is cut further into
+        pieces of about that many days (:func:`segment_bounds`), and each calendar month's
+        kW-max becomes a master variable, fixed in every segment of its month. Smaller LPs
+        re-solve faster, but the master has more variables and needs more rounds; measured
+        in ``docs/formulation.md`` (weeks help on one benchmark year of four), so month
+        segments stay the default.
 
     Returns
     -------
@@ -527,13 +566,16 @@ def solve_by_time_decomposition(
         the sizing and report are then those of the least penalised evaluation.
     """
     start = time.perf_counter()
-    problem = _Problem(model, penalty_eur_per_kwh)
+    problem = _Problem(model, penalty_eur_per_kwh, segment_days)
     inp = model.inputs
     n_link = problem.n_link
+    c_index, m_index = problem.c_index, problem.m_index
     y = np.zeros(problem.dim)
     y[: len(problem.names)] = np.asarray(x0, dtype=float)
-    if model.columns.contracted_kw is not None:
-        y[n_link - 1] = _contracted_guess(inp, problem, y)
+    if c_index is not None:
+        y[c_index] = _contracted_guess(inp, problem, y)
+    if m_index is not None:
+        y[m_index:n_link] = _contracted_guess(inp, problem, y)
     if problem.battery:
         bat = inp.battery
         e_names = problem.names
@@ -547,8 +589,9 @@ def solve_by_time_decomposition(
     # twentieth of the contracted kW (too low a kW leaves load unserved at a steep penalty)
     # and a twentieth of the battery's range for the segment starts.
     radius = np.maximum(0.25 * np.abs(y), INITIAL_RADIUS * span)
-    if model.columns.contracted_kw is not None:
-        radius[n_link - 1] = max(0.05 * y[n_link - 1], 1e-3 * span[n_link - 1])
+    for kw in [c_index] + ([] if m_index is None else list(range(m_index, n_link))):
+        if kw is not None:
+            radius[kw] = max(0.05 * y[kw], 1e-3 * span[kw])
     radius[n_link:] = START_RADIUS * span[n_link:]
     tiny = 1e-9 * span
     pool = ThreadPoolExecutor(workers) if workers > 1 else None
