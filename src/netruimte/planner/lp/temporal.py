@@ -8,9 +8,12 @@ state of charge ``b_k`` at the start of every segment (a calendar month, or a fe
 joined where a flexible load's window crosses the month start) splits that LP into
 independent month-long LPs: ``F(y) = Σ_k F_k(y)`` with ``y = (sizing, C, b_0 .. b_{K−1})``.
 
-Every month LP is small (about 3,000 steps), is solved in tens of milliseconds and re-solved
-from its own last basis after the master changes ``y``; the months of one evaluation run on
-two threads (HiGHS releases the GIL). Each evaluation gives, per segment ``k``, the value
+Every month LP is small (about 3,000 steps), is built and solved cold in the worker thread
+of the first evaluation and afterwards re-solved from its own last basis (or from its basis
+at the best point so far, when the new ``y`` is nearer that) after the master changes ``y``;
+the months of one evaluation run on two threads (HiGHS releases the GIL). With
+``segment_days`` the months are cut into shorter segments and each month's kW-max joins the
+master variables. Each evaluation gives, per segment ``k``, the value
 ``F_k(y)`` and a subgradient (the reduced costs of the fixed columns and the dual of the
 row that ties the segment's last state of charge to the next start): the cut
 ``F_k(z) >= F_k(y) + g_k·(z − y)`` for every ``z`` (LP duality, ``docs/formulation.md``).
@@ -240,7 +243,6 @@ class _Problem:
                 )
                 added.append(seg_model.num_col + len(added))
             slacks = np.array(added, dtype=np.int64)
-        months = np.unique(inp.month_of_step[steps])
         kept = np.array(
             [i for i, o in enumerate(inp.occurrences) if first <= o.start and o.stop <= stop],
             dtype=np.int64,
