@@ -20,7 +20,15 @@ from hypothesis import strategies as st
 
 from netruimte.planner import PV, Battery, Connection, Objective, Site, Tariff
 from netruimte.planner.lp import PlanStatus, lp_inputs, min_cost
-from netruimte.planner.lp.temporal import segment_bounds, time_decomposable
+from netruimte.planner.lp.builder import Mode, ModelSpec, build_model
+from netruimte.planner.lp.decompose import initial_sizing
+from netruimte.planner.lp.plan import penalty_eur_per_kwh
+from netruimte.planner.lp.solve import LpSolver, SolveStatus
+from netruimte.planner.lp.temporal import (
+    segment_bounds,
+    solve_by_time_decomposition,
+    time_decomposable,
+)
 from tests.planner.strategies import sites
 from tests.planner.test_lp_properties import SETTINGS, _check_plan, _solve, cost_sites
 
@@ -116,6 +124,51 @@ def test_two_months_match_the_full_lp(kwmax: float) -> None:
     assert abs(soc[first_feb] - soc[first_feb - 1]) <= 0.25 * split.battery_power_kw + 1e-6
 
 
+@pytest.mark.parametrize("kwmax", [0.0, 5.0])
+def test_day_segments_match_the_full_lp(kwmax: float) -> None:
+    """Two days cut into two segments by the month start, and into 192 / 96 = 2 segments
+    of a day each by ``segment_days=1`` as well: 31 January and 1 February. With a kW-max
+    tariff each month's M_m is a master variable; the answer is the full LP's."""
+    site = _two_month_site(contracted_eur_per_kw_year=3000.0, kwmax_eur_per_kw_month=kwmax)
+    inp = lp_inputs(site)
+    assert list(segment_bounds(inp, 1)) == list(segment_bounds(inp)) == [0, 96]
+    three = _two_month_site(contracted_eur_per_kw_year=3000.0, kwmax_eur_per_kw_month=kwmax)
+    index = pd.date_range("2025-01-30", periods=288, freq="15min", tz="Europe/Amsterdam")
+    three = _resample_site(three, index)
+    inp = lp_inputs(three)
+    assert list(segment_bounds(inp)) == [0, 192]
+    assert list(segment_bounds(inp, 1)) == [0, 96, 192]
+    penalty = penalty_eur_per_kwh(inp)
+    model = build_model(inp, ModelSpec(Mode.COST, elastic=True, penalty_eur_per_kwh=penalty))
+    optimum = LpSolver(model).solve_optimal("the full LP").objective
+    x0 = initial_sizing(inp, tuple(model.columns.sizing()))
+    solution, _, report = solve_by_time_decomposition(
+        model, x0, penalty_eur_per_kwh=penalty, segment_days=1
+    )
+    assert solution is not None
+    assert report.lower_bound_eur <= optimum * (1 + 1e-7)
+    assert optimum * (1 - 1e-7) <= report.upper_bound_eur <= optimum * (1 + 1e-3)
+
+
+def _resample_site(site: Site, index: pd.DatetimeIndex) -> Site:
+    """The two-month site's day/night pattern on another index."""
+    hour = np.asarray(index.hour)
+    day = (hour >= 8) & (hour < 20)
+    pv = site.pv
+    assert pv is not None
+    return dataclasses.replace(
+        site,
+        load_kw=pd.Series(np.where(day, 40.0, 10.0), index=index),
+        pv=dataclasses.replace(
+            pv,
+            kw_per_kwp=pd.Series(np.clip(np.sin((hour - 6) / 12 * np.pi), 0, None), index=index),
+        ),
+        tariff=dataclasses.replace(
+            site.tariff, energy_eur_per_kwh=pd.Series(np.where(day, 0.40, 0.10), index=index)
+        ),
+    )
+
+
 def test_a_window_across_the_month_start_joins_the_months() -> None:
     from netruimte.planner import DailyWindow, ShiftableLoad
 
@@ -153,3 +206,49 @@ def test_the_segments_on_two_threads_give_the_plan_of_one(site: Site) -> None:
     assert one.lower_bound_eur == two.lower_bound_eur
     assert one.report is not None and two.report is not None
     assert one.report.evaluations == two.report.evaluations
+
+
+@settings(SETTINGS, max_examples=25)
+@given(crossing_sites())
+def test_every_bound_of_every_variant_brackets_the_full_lp(site: Site) -> None:
+    """Re-solving a segment from the basis it had at the stability centre (or from its last
+    one), and cutting the months into days: after every evaluation the lower bound stays at
+    or below the optimum of the same (elastic) model solved as one LP, and the plan at or
+    above it, within the proven gap."""
+    inp = lp_inputs(site)
+    if not time_decomposable(inp):
+        event("not decomposable")
+        return
+    penalty = penalty_eur_per_kwh(inp)
+    model = build_model(inp, ModelSpec(Mode.COST, elastic=True, penalty_eur_per_kwh=penalty))
+    full = LpSolver(model).solve()
+    if full.status is not SolveStatus.OPTIMAL:
+        # Infeasible even with unserved energy allowed (a shiftable load that cannot run,
+        # which min_cost reports before solving) or unbounded (importing to export pays).
+        assert full.status in (SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED)
+        event(f"full LP {full.status.name.lower()}")
+        return
+    optimum = full.objective
+    money = 1e-5 * max(1.0, abs(optimum))
+    x0 = initial_sizing(inp, tuple(model.columns.sizing()))
+    # Month segments from either basis, and day segments (each month's kW-max a master
+    # variable when a month is split).
+    for warm_from_centre, segment_days in ((True, None), (False, None), (True, 1)):
+        solution, _, report = solve_by_time_decomposition(
+            model,
+            x0,
+            penalty_eur_per_kwh=penalty,
+            warm_from_centre=warm_from_centre,
+            segment_days=segment_days,
+        )
+        assert all(it.lower_bound_eur <= optimum + money for it in report.history)
+        assert report.lower_bound_eur <= optimum + money
+        if solution is None:
+            event("no plan")
+            continue
+        event("compared")
+        assert report.upper_bound_eur >= optimum - money
+        assert solution.objective == report.upper_bound_eur
+        assert report.upper_bound_eur - report.lower_bound_eur <= max(
+            1e-3 * abs(report.upper_bound_eur), 2e-6
+        )

@@ -23,13 +23,25 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
-def segment_bounds(inp: LpInputs) -> IntArray:
+def segment_bounds(inp: LpInputs, days: int | None = None) -> IntArray:
     """First step of every segment: the month starts no shiftable window runs across.
 
     A window that crosses a month start (a night window on the last day of a month) keeps the
-    two months in one segment, so that every occurrence lies inside one segment.
+    two months in one segment, so that every occurrence lies inside one segment. With
+    ``days``, every month is cut further at local midnight on days ``1 + j·days`` of the
+    month, as long as the piece left is at least ``days`` long (7: days 8, 15 and 22).
     """
     starts = np.flatnonzero(np.diff(inp.month_of_step, prepend=-1) != 0)
+    if days is not None:
+        day = np.asarray(inp.index.day)
+        new_day = np.flatnonzero(np.diff(day, prepend=-1) != 0)
+        month_days = np.asarray(inp.index.days_in_month)
+        cut = (
+            ((day[new_day] - 1) % days == 0)
+            & (day[new_day] > 1)
+            & (day[new_day] + days <= month_days[new_day] + 1)
+        )
+        starts = np.union1d(starts, new_day[cut])
     keep = np.ones(len(starts), dtype=bool)
     for occ in inp.occurrences:
         keep &= ~((starts > occ.start) & (starts < occ.stop))

@@ -8,9 +8,12 @@ state of charge ``b_k`` at the start of every segment (a calendar month, or a fe
 joined where a flexible load's window crosses the month start) splits that LP into
 independent month-long LPs: ``F(y) = Σ_k F_k(y)`` with ``y = (sizing, C, b_0 .. b_{K−1})``.
 
-Every month LP is small (about 3,000 steps), is solved in tens of milliseconds and re-solved
-from its own last basis after the master changes ``y``; the months of one evaluation run on
-two threads (HiGHS releases the GIL). Each evaluation gives, per segment ``k``, the value
+Every month LP is small (about 3,000 steps), is built and solved cold in the worker thread
+of the first evaluation and afterwards re-solved from its own last basis (or from its basis
+at the best point so far, when the new ``y`` is nearer that) after the master changes ``y``;
+the months of one evaluation run on two threads (HiGHS releases the GIL). With
+``segment_days`` the months are cut into shorter segments and each month's kW-max joins the
+master variables. Each evaluation gives, per segment ``k``, the value
 ``F_k(y)`` and a subgradient (the reduced costs of the fixed columns and the dual of the
 row that ties the segment's last state of charge to the next start): the cut
 ``F_k(z) >= F_k(y) + g_k·(z − y)`` for every ``z`` (LP duality, ``docs/formulation.md``).
@@ -83,6 +86,10 @@ class _Segment:
     slacks: IntArray  # columns of the end slack (more, less)
     seg_cols: IntArray
     full_cols: IntArray
+    pv_shape: FloatArray  # PV kW per kWp on the segment's steps
+    occurrences: int  # shiftable occurrences inside the segment
+    last_basis: highspy.HighsBasis | None = None  # after the last evaluation
+    centre_basis: highspy.HighsBasis | None = None  # at the stability centre
 
 
 @dataclass(frozen=True)
@@ -99,19 +106,29 @@ class _Eval:
 class _Problem:
     """The master's view: variables ``y`` (sizing, contracted kW, segment starts) and segments."""
 
-    def __init__(self, model: LpModel, penalty_eur_per_kwh: float) -> None:
+    def __init__(
+        self, model: LpModel, penalty_eur_per_kwh: float, segment_days: int | None = None
+    ) -> None:
         inp = model.inputs
         full = model.columns
         self.model = model
         sizing = full.sizing()
         self.names = tuple(sizing)
         link_cols = [sizing[name] for name in self.names]
+        self.c_index: int | None = None
         if full.contracted_kw is not None:
+            self.c_index = len(link_cols)
             link_cols.append(full.contracted_kw)
+        # With segments shorter than a month, each month's kW-max M_m is a master variable
+        # (fixed in every segment of its month, priced in the master).
+        self.m_index: int | None = None
+        if segment_days is not None and full.kwmax_kw is not None:
+            self.m_index = len(link_cols)
+            link_cols += [int(c) for c in full.kwmax_kw]
         self.link_full = np.array(link_cols, dtype=np.int64)
         self.n_link = len(link_cols)
         self.battery = full.soc_kwh is not None
-        bounds = segment_bounds(inp)
+        bounds = segment_bounds(inp, segment_days)
         self.bounds = bounds
         k = len(bounds)
         self.k = k
@@ -122,91 +139,156 @@ class _Problem:
         self.upper = np.zeros(self.dim)
         self.lower[: self.n_link] = model.col_lower[self.link_full]
         self.upper[: self.n_link] = model.col_upper[self.link_full]
-        if full.contracted_kw is not None:
-            self.upper[self.n_link - 1] = _contracted_upper(inp)
+        if self.c_index is not None:
+            self.upper[self.c_index] = _contracted_upper(inp)
+        if self.m_index is not None:
+            self.upper[self.m_index : self.n_link] = _contracted_upper(inp)
         bat = inp.battery
         if self.battery:
             self.lower[self.n_link :] = bat.soc_min * bat.energy_kwh
             self.upper[self.n_link :] = bat.soc_max * (bat.energy_kwh + bat.max_energy_kwh)
         self.scale_kwh = max(1.0, bat.energy_kwh + bat.max_energy_kwh)
         self.unserved_tol = UNSERVED_TOLERANCE * max(1.0, float(inp.load_kw.max(initial=0.0)))
-        ends = np.append(bounds[1:], inp.steps)
-        spec = ModelSpec(model.spec.mode, elastic=True, penalty_eur_per_kwh=penalty_eur_per_kwh)
-        occ_offset = 0
-        self.segments: list[_Segment] = []
-        self.pv_shape: list[FloatArray] = []
-        bat = inp.battery
+        self._ends = np.append(bounds[1:], inp.steps)
+        self._spec = ModelSpec(
+            model.spec.mode, elastic=True, penalty_eur_per_kwh=penalty_eur_per_kwh
+        )
         # Segments are built with the largest sizes installed: the sizing enters them as
         # column bounds (PV used, charge, discharge, state of charge), set per evaluation, so a
         # segment has no sizing rows at all and its subgradient comes from reduced costs.
-        largest = inp.with_sizing(
+        self._largest = inp.with_sizing(
             pv_kwp=inp.pv_kwp + inp.pv_max_kwp,
             energy_kwh=bat.energy_kwh + bat.max_energy_kwh,
             power_kw=bat.power_kw + bat.max_power_kw,
         )
-        for number, (first, stop) in enumerate(zip(bounds, ends, strict=True)):
-            steps = np.arange(first, stop, dtype=np.int64)
-            cap = self.upper[self.n_link - 1] if full.contracted_kw is not None else np.inf
-            sub = segment_inputs(largest, steps, cap)
-            seg_model = build_model(sub, spec)
-            cols = seg_model.columns
-            link = [-1 for _ in self.names]
-            if full.contracted_kw is not None:
-                assert cols.contracted_kw is not None
-                link.append(cols.contracted_kw)
-            solver = LpSolver(seg_model)
-            # Measured on a full year: no presolve (the segment LPs are simple) and Devex
-            # pricing save about a fifth of the simplex time.
-            solver.set_option("presolve", "off")
-            solver.set_option("simplex_dual_edge_weight_strategy", 1)
-            present = np.array([c for c in link if c >= 0], dtype=np.int64)
-            if len(present):
-                solver.set_costs(present, np.zeros(len(present)))  # priced in the master
-            start_col = end_row = None
-            slacks = np.zeros(0, dtype=np.int64)
-            if self.battery:
-                assert cols.soc_start_kwh is not None
-                start_col = int(cols.soc_start_kwh[0])
-                end_row = int(seg_model.rows["soc_cyclic"][0])
-                last = number == k - 1
-                added: list[int] = []
-                for sign in (1.0,) if last else (1.0, -1.0):
-                    solver.highs.addCol(
-                        penalty_eur_per_kwh,
-                        0.0,
-                        highspy.kHighsInf,
-                        1,
-                        np.array([end_row], dtype=np.int32),
-                        np.array([sign]),
-                    )
-                    added.append(seg_model.num_col + len(added))
-                slacks = np.array(added, dtype=np.int64)
-            months = np.unique(inp.month_of_step[steps])
-            kept = np.array(
-                [i for i, o in enumerate(inp.occurrences) if first <= o.start and o.stop <= stop],
-                dtype=np.int64,
-            )
-            if len(kept) != len(sub.occurrences):
-                raise RuntimeError("time decomposition: the occurrences of a segment differ")
-            seg_cols, full_cols = scatter_map(full, cols, steps, months, kept, inp.steps)
-            self.pv_shape.append(inp.pv_kw_per_kwp[steps])
-            occ_offset += len(kept)
-            self.segments.append(
-                _Segment(
-                    seg_model,
-                    solver,
-                    np.array(link, dtype=np.int64),
-                    start_col,
-                    end_row,
-                    slacks,
-                    seg_cols,
-                    full_cols,
-                )
-            )
-        if occ_offset != len(inp.occurrences):
-            raise RuntimeError("time decomposition: a shiftable occurrence crosses a segment")
+        # Built by the first evaluation, in the worker threads (:meth:`build_and_evaluate`),
+        # so that building one segment overlaps the solving of another.
+        self._built: dict[int, _Segment] = {}
         # With new kWh to choose, the starts must fit the battery chosen (master rows).
         self.starts_fit_kwh = self.battery and full.battery_new_kwh is not None
+        self.span = np.maximum(self.upper - self.lower, 1e-9)
+        self.last_y: FloatArray | None = None
+        self.centre_y: FloatArray | None = None
+        self.restart_from_centre = True
+
+    @property
+    def segments(self) -> list[_Segment]:
+        """The segments in time order (all built after the first evaluation)."""
+        if len(self._built) != self.k:
+            raise RuntimeError("time decomposition: the segments are not built yet")
+        return [self._built[number] for number in range(self.k)]
+
+    def build_and_evaluate(self, number: int, y: FloatArray) -> _Eval:
+        """Build segment ``number``'s LP (first evaluation) and evaluate it at ``y``."""
+        if number not in self._built:
+            self._built[number] = self._build(number)
+        return self.evaluate(number, y)
+
+    def check_built(self) -> None:
+        """Every shiftable occurrence lies inside one segment."""
+        inside = sum(seg.occurrences for seg in self.segments)
+        if inside != len(self.model.inputs.occurrences):
+            raise RuntimeError("time decomposition: a shiftable occurrence crosses a segment")
+
+    def _build(self, number: int) -> _Segment:
+        """Segment ``number``'s LP in its own HiGHS instance."""
+        inp = self.model.inputs
+        full = self.model.columns
+        k = self.k
+        penalty_eur_per_kwh = self._spec.penalty_eur_per_kwh
+        first, stop = int(self.bounds[number]), int(self._ends[number])
+        steps = np.arange(first, stop, dtype=np.int64)
+        cap = self.upper[self.c_index] if self.c_index is not None else np.inf
+        sub = segment_inputs(self._largest, steps, cap)
+        seg_model = build_model(sub, self._spec)
+        cols = seg_model.columns
+        months = np.unique(inp.month_of_step[steps])
+        link = [-1 for _ in self.names]
+        if full.contracted_kw is not None:
+            assert cols.contracted_kw is not None
+            link.append(cols.contracted_kw)
+        if self.m_index is not None:
+            assert cols.kwmax_kw is not None
+            local = -np.ones(inp.months, dtype=np.int64)
+            local[months] = cols.kwmax_kw
+            link += [int(c) for c in local]
+        solver = LpSolver(seg_model)
+        # Measured on a full year: no presolve (the segment LPs are simple) and Devex
+        # pricing save about a fifth of the simplex time.
+        solver.set_option("presolve", "off")
+        solver.set_option("simplex_dual_edge_weight_strategy", 1)
+        present = np.array([c for c in link if c >= 0], dtype=np.int64)
+        if len(present):
+            solver.set_costs(present, np.zeros(len(present)))  # priced in the master
+        if self.m_index is not None and "contracted" in seg_model.rows:
+            # M_m <= C between two fixed columns: a master row, not the segment's.
+            for row in seg_model.rows["contracted"]:
+                solver.highs.changeRowBounds(int(row), -highspy.kHighsInf, highspy.kHighsInf)
+        start_col = end_row = None
+        slacks = np.zeros(0, dtype=np.int64)
+        if self.battery:
+            assert cols.soc_start_kwh is not None
+            start_col = int(cols.soc_start_kwh[0])
+            end_row = int(seg_model.rows["soc_cyclic"][0])
+            last = number == k - 1
+            added: list[int] = []
+            for sign in (1.0,) if last else (1.0, -1.0):
+                solver.highs.addCol(
+                    penalty_eur_per_kwh,
+                    0.0,
+                    highspy.kHighsInf,
+                    1,
+                    np.array([end_row], dtype=np.int32),
+                    np.array([sign]),
+                )
+                added.append(seg_model.num_col + len(added))
+            slacks = np.array(added, dtype=np.int64)
+        kept = np.array(
+            [i for i, o in enumerate(inp.occurrences) if first <= o.start and o.stop <= stop],
+            dtype=np.int64,
+        )
+        if len(kept) != len(sub.occurrences):
+            raise RuntimeError("time decomposition: the occurrences of a segment differ")
+        seg_cols, full_cols = scatter_map(full, cols, steps, months, kept, inp.steps)
+        return _Segment(
+            seg_model,
+            solver,
+            np.array(link, dtype=np.int64),
+            start_col,
+            end_row,
+            slacks,
+            seg_cols,
+            full_cols,
+            inp.pv_kw_per_kwp[steps],
+            len(kept),
+        )
+
+    def _relevant(self, number: int) -> IntArray:
+        """The master variables segment ``number`` depends on: sizing, kW and its two starts."""
+        own = list(range(self.n_link))
+        if self.battery:
+            own += [self.n_link + number, self.n_link + (number + 1) % self.k]
+        return np.array(own, dtype=np.int64)
+
+    def _choose_basis(self, number: int, y: FloatArray) -> None:
+        """Start from the centre's basis when ``y`` is nearer the centre than the last point.
+
+        The next point lies in a region around the stability centre, but the last point may
+        have been a long step away from it (an excursion to unserved energy, say); the
+        simplex then needs fewer pivots from the basis it had at the centre."""
+        seg = self._built[number]
+        if (
+            not self.restart_from_centre
+            or seg.centre_basis is None
+            or self.last_y is None
+            or self.centre_y is None
+        ):
+            return
+        own = self._relevant(number)
+        to_centre = np.abs((y - self.centre_y)[own] / self.span[own]).sum()
+        to_last = np.abs((y - self.last_y)[own] / self.span[own]).sum()
+        if to_centre < to_last:
+            seg.solver.highs.setBasis(seg.centre_basis)
 
     def _sizes(self, y: FloatArray) -> tuple[float, float, float]:
         """Total PV kWp, battery kWh and kW at ``y``."""
@@ -221,13 +303,13 @@ class _Problem:
 
     def _set_sizing(self, number: int, y: FloatArray) -> None:
         """Bounds of PV used, charge, discharge and state of charge at the sizing of ``y``."""
-        seg = self.segments[number]
+        seg = self._built[number]
         cols = seg.model.columns
         kwp, energy, power = self._sizes(y)
         bat = self.model.inputs.battery
         parts: list[tuple[IntArray, FloatArray, FloatArray]] = []
         if cols.pv_kw is not None:
-            shape = self.pv_shape[number]
+            shape = seg.pv_shape
             parts.append((cols.pv_kw, np.zeros(len(shape)), shape * kwp))
         if cols.charge_kw is not None and cols.discharge_kw is not None:
             m = len(cols.charge_kw)
@@ -251,12 +333,13 @@ class _Problem:
         A column nonbasic at its upper bound has a reduced cost ``<= 0``, which is the change
         of the optimum per unit of that bound; at its lower bound ``>= 0``.
         """
-        cols = self.segments[number].model.columns
+        seg = self._built[number]
+        cols = seg.model.columns
         bat = self.model.inputs.battery
         grad = np.zeros(len(self.names))
         for position, name in enumerate(self.names):
             if name == "pv_new_kwp" and cols.pv_kw is not None:
-                grad[position] = float(self.pv_shape[number] @ np.minimum(d[cols.pv_kw], 0.0))
+                grad[position] = float(seg.pv_shape @ np.minimum(d[cols.pv_kw], 0.0))
             elif name == "battery_new_kw" and cols.charge_kw is not None:
                 assert cols.discharge_kw is not None
                 grad[position] = float(
@@ -270,7 +353,7 @@ class _Problem:
         return grad
 
     def evaluate(self, number: int, y: FloatArray) -> _Eval:
-        seg = self.segments[number]
+        seg = self._built[number]
         highs = seg.solver.highs
         present = seg.link >= 0
         if present.any():
@@ -286,7 +369,10 @@ class _Problem:
                 highs.changeRowBounds(seg.end_row, delta, delta)
         start = time.perf_counter()
         cpu = time.thread_time()
+        self._choose_basis(number, y)
         highs.run()
+        if self.restart_from_centre:
+            seg.last_basis = highs.getBasis()
         cpu = time.thread_time() - cpu
         seconds = time.perf_counter() - start
         status = highs.getModelStatus()
@@ -300,14 +386,16 @@ class _Problem:
             )
         info = highs.getInfo()
         solution = highs.getSolution()
-        x = np.asarray(solution.col_value, dtype=float)
-        d = np.asarray(solution.col_dual, dtype=float)
+        # highspy hands the vectors over as lists; fromiter is the cheapest copy (this runs
+        # with the GIL held, twelve times a round).
+        x = np.fromiter(solution.col_value, dtype=float)
+        d = np.fromiter(solution.col_dual, dtype=float)
         grad = np.zeros(self.dim)
         grad[: self.n_link][present] = d[seg.link[present]]
         grad[: len(self.names)] = self._sizing_gradient(number, d)
         served = float(x[seg.model.columns.unserved_kw].max(initial=0.0)) <= self.unserved_tol
         if seg.start_col is not None and seg.end_row is not None:
-            row_dual = float(np.asarray(solution.row_dual)[seg.end_row])
+            row_dual = float(solution.row_dual[seg.end_row])
             nxt = 0 if number == self.k - 1 else number + 1
             grad[self.n_link + number] += d[seg.start_col] - row_dual
             grad[self.n_link + nxt] += row_dual
@@ -375,6 +463,12 @@ class _Problem:
                     row[e_col] = soc_min
                     rows.append(row)
                     rhs.append(-soc_min * e0)
+        if self.m_index is not None and self.c_index is not None:
+            for m in range(self.m_index, self.n_link):  # M_m <= C
+                row = np.zeros(dim + k)
+                row[m], row[self.c_index] = 1.0, -1.0
+                rows.append(row)
+                rhs.append(0.0)
         matrix = np.array(rows)
         nz = np.nonzero(matrix)
         count = len(rows)
@@ -430,6 +524,8 @@ def solve_by_time_decomposition(
     gap_tolerance: float = 1e-3,
     max_evaluations: int = 80,
     workers: int = 2,
+    warm_from_centre: bool = True,
+    segment_days: int | None = None,
 ) -> tuple[LpSolution | None, FloatArray, DecompositionReport]:
     """Minimise the model over sizing, contracted kW and the segments' start states of charge.
 
@@ -448,6 +544,19 @@ def solve_by_time_decomposition(
         Give up after this many rounds (the report then states the gap reached).
     workers
         Threads solving the segments of one evaluation.
+    warm_from_centre
+        Re-solve a segment from the basis it had at the stability centre (the best point so
+        far) when the new point is nearer the centre than the last point; otherwise (and
+        with ``False``) from its last basis. Only the simplex's starting point differs: the
+        bounds and the plan do not depend on it (``benchmarks/temporal.py`` compares both).
+    segment_days
+        ``None``: a segment is a calendar month (joined with the next where a shiftable
+        window crosses the month start). A number of days: every month is cut further into
+        pieces of about that many days (:func:`segment_bounds`), and each calendar month's
+        kW-max becomes a master variable, fixed in every segment of its month. Smaller LPs
+        re-solve faster, but the master has more variables and needs more rounds; measured
+        in ``docs/formulation.md`` (weeks help on one benchmark year of four), so month
+        segments stay the default.
 
     Returns
     -------
@@ -459,13 +568,16 @@ def solve_by_time_decomposition(
         the sizing and report are then those of the least penalised evaluation.
     """
     start = time.perf_counter()
-    problem = _Problem(model, penalty_eur_per_kwh)
+    problem = _Problem(model, penalty_eur_per_kwh, segment_days)
     inp = model.inputs
     n_link = problem.n_link
+    c_index, m_index = problem.c_index, problem.m_index
     y = np.zeros(problem.dim)
     y[: len(problem.names)] = np.asarray(x0, dtype=float)
-    if model.columns.contracted_kw is not None:
-        y[n_link - 1] = _contracted_guess(inp, problem, y)
+    if c_index is not None:
+        y[c_index] = _contracted_guess(inp, problem, y)
+    if m_index is not None:
+        y[m_index:n_link] = _contracted_guess(inp, problem, y)
     if problem.battery:
         bat = inp.battery
         e_names = problem.names
@@ -479,11 +591,13 @@ def solve_by_time_decomposition(
     # twentieth of the contracted kW (too low a kW leaves load unserved at a steep penalty)
     # and a twentieth of the battery's range for the segment starts.
     radius = np.maximum(0.25 * np.abs(y), INITIAL_RADIUS * span)
-    if model.columns.contracted_kw is not None:
-        radius[n_link - 1] = max(0.05 * y[n_link - 1], 1e-3 * span[n_link - 1])
+    for kw in [c_index] + ([] if m_index is None else list(range(m_index, n_link))):
+        if kw is not None:
+            radius[kw] = max(0.05 * y[kw], 1e-3 * span[kw])
     radius[n_link:] = START_RADIUS * span[n_link:]
     tiny = 1e-9 * span
     pool = ThreadPoolExecutor(workers) if workers > 1 else None
+    problem.restart_from_centre = warm_from_centre
     points: list[FloatArray] = []
     cuts: list[list[_Eval]] = []
     history: list[Iterate] = []
@@ -500,10 +614,13 @@ def solve_by_time_decomposition(
     try:
         while len(points) < max_evaluations:
             tick, cpu0 = time.perf_counter(), time.process_time()
+            step = problem.build_and_evaluate if not points else problem.evaluate
             if pool is None:
-                evals = [problem.evaluate(number, y) for number in order]
+                evals = [step(number, y) for number in order]
             else:
-                evals = list(pool.map(problem.evaluate, order, [y] * len(order)))
+                evals = list(pool.map(step, order, [y] * len(order)))
+            if not points:
+                problem.check_built()
             value = float(problem.cost @ y) + sum(ev.value for ev in evals) + model.offset
             points.append(y.copy())
             cuts.append(evals)
@@ -526,8 +643,12 @@ def solve_by_time_decomposition(
                 )
             )
             previous = centre_value
+            problem.last_y = y.copy()
             if value < centre_value:
                 centre_value, centre_y = value, y.copy()
+                problem.centre_y = centre_y
+                for seg in problem.segments:
+                    seg.centre_basis = seg.last_basis
             if np.isfinite(previous):
                 if value >= previous:
                     radius = np.maximum(0.5 * radius, 1e-6 * span)
