@@ -75,7 +75,9 @@ def test_time_decomposition_is_within_its_gap_of_the_full_lp(site: Site) -> None
         split.annual_cost_eur
         <= full.annual_cost_eur + split.gap * abs(split.annual_cost_eur) + money
     )
-    assert split.gap <= 1e-3 + 1e-9 or split.annual_cost_eur - split.lower_bound_eur <= 2e-6
+    # The engine stops at upper − lower <= max(1e-3 × |upper|, 1e-6 EUR); the reported cost is
+    # re-priced from the plan, so on a site of ~1e-4 EUR the absolute test needs the same floor.
+    assert split.gap <= 1e-3 + 1e-9 or split.annual_cost_eur - split.lower_bound_eur <= money
 
 
 def _two_month_site(**tariff: float) -> Site:
