@@ -152,6 +152,36 @@ def test_day_segments_match_the_full_lp(kwmax: float) -> None:
     assert optimum * (1 - 1e-7) <= report.upper_bound_eur <= optimum * (1 + 1e-3)
 
 
+def test_a_plan_trimmed_to_its_peak_import_reports_its_own_cost() -> None:
+    """Hand-solvable: 2 kW in the first quarter-hour of 31 January and nothing after, a free
+    battery of up to 1 kWh / 1 kW (no losses), 100 quarter-hours into 1 February. The battery
+    gives 1 kW at the peak, so the least contracted kW is 1 and the cost is
+    0.125 EUR/kW/year × 25 h / 8,760 h + 2 EUR/kW/month × 96 / 2,976 of January (found by
+    hypothesis: the decomposition stopped at a contracted kW of 1.1, the plan's peak import
+    is 1, and the report kept the dearer 1.1 as its upper bound)."""
+    index = pd.date_range("2025-01-31", periods=100, freq="15min", tz="Europe/Amsterdam")
+    load = pd.Series(0.0, index=index)
+    load.iloc[0] = 2.0
+    site = Site(
+        name="one peak",
+        load_kw=load,
+        battery=Battery(max_energy_kwh=1.0, max_power_kw=1.0, roundtrip_efficiency=1.0),
+        connection=Connection(import_kw=None),
+        tariff=Tariff(contracted_eur_per_kw_year=0.125, kwmax_eur_per_kw_month=2.0),
+    )
+    exact = 0.125 * 25.0 / 8760.0 + 2.0 * 96.0 / 2976.0
+    for method in ("lp", "temporal"):
+        result = min_cost(site, method=method)
+        assert result.import_kw == pytest.approx(1.0, abs=1e-7)
+        assert result.annual_cost_eur == pytest.approx(exact, rel=1e-7)
+        assert result.lower_bound_eur is not None
+        assert result.lower_bound_eur <= result.annual_cost_eur + 1e-12
+    assert result.method == "temporal"
+    assert result.report is not None
+    assert result.report.upper_bound_eur == result.annual_cost_eur
+    assert result.report.gap == result.gap
+
+
 def _resample_site(site: Site, index: pd.DatetimeIndex) -> Site:
     """The two-month site's day/night pattern on another index."""
     hour = np.asarray(index.hour)

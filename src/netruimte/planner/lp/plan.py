@@ -172,6 +172,15 @@ def _plan(
     gap = None
     if priced and lower_bound is not None and annual is not None:
         gap = max(0.0, (annual - lower_bound) / max(abs(annual), 1e-9))
+    if report is not None and annual is not None and annual < report.upper_bound_eur:
+        # The plan's contracted kW is its peak import; a decomposition may have carried a
+        # larger contracted kW (the master's value) and priced it. The plan is then cheaper
+        # than the engine's last upper bound, and the report says what the plan costs.
+        report = dataclasses.replace(
+            report,
+            upper_bound_eur=annual,
+            gap=max(0.0, (annual - report.lower_bound_eur) / max(abs(annual), 1e-9)),
+        )
     return PlanResult(
         status=PlanStatus.OPTIMAL,
         objective=objective,
