@@ -22,6 +22,7 @@ from netruimte.waitlist.kernel_types import (
     TDTR,
     TIME_BLOCK,
     Claims,
+    FitState,
     Tree,
     Usage,
 )
@@ -121,25 +122,15 @@ _count_violations_j = _jit(_count_violations)
 
 
 def _eval_profile(
-    r: Any,
-    m: Any,
-    d: Any,
-    s: Any,
-    tree: Tree,
-    usage: Usage,
-    claims: Claims,
-    need_all: Any,
-    granted: Any,
-    buf: Any,
-    viol: Any,
-    fails: Any,
+    r: Any, m: Any, d: Any, s: Any, fit: FitState, need_all: Any, granted: Any
 ) -> int:
-    """Profile-mode fit of request ``r``: number of failing nodes written to ``fails``.
+    """Profile-mode fit of request ``r``: number of failing nodes written to ``fit.fails``.
 
     ``granted`` (MW) has been offered already (partial offers): the claim to fit is what the
-    whole claim adds above ``min(claim, granted)``. On success ``buf`` holds the claim to add
-    (zero for non-firm).
+    whole claim adds above ``min(claim, granted)``. On success ``fit.buf`` holds the claim to
+    add (zero for non-firm).
     """
+    tree, usage, claims, buf, viol, fails = fit
     anc, cap, pnode, plen = tree
     used_flat, used_prof, max_used = usage
     k = claims.right[r]
@@ -231,23 +222,19 @@ def _eval_as(
     m: Any,
     d: Any,
     s: Any,
-    tree: Tree,
-    usage: Usage,
-    claims: Claims,
-    buf: Any,
-    viol: Any,
-    fails: Any,
+    fit: FitState,
 ) -> int:
     """Fit request ``r`` as if it had asked for ``right`` (with ``block`` and ``restricted``
     MW): first-fit, nothing offered before. Its own right is put back unless it fits and
     ``keep`` is set. Returns the number of failing nodes (0: it fits)."""
+    claims = fit.claims
     own_right = claims.right[r]
     own_block = claims.block_row[r]
     own_restricted = claims.restricted_mw[r]
     claims.right[r] = right
     claims.block_row[r] = block
     claims.restricted_mw[r] = restricted
-    n_fail: int = _eval_profile_j(r, m, d, s, tree, usage, claims, False, 0.0, buf, viol, fails)
+    n_fail: int = _eval_profile_j(r, m, d, s, fit, False, 0.0)
     if n_fail > 0 or not keep:
         claims.right[r] = own_right
         claims.block_row[r] = own_block
