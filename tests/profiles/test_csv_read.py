@@ -8,6 +8,7 @@ import pytest
 
 from netruimte.errors import InputError
 from netruimte.profiles import read_profile_csv
+from netruimte.profiles.csv_io import csv_table
 
 from .conftest import day_stamps
 
@@ -253,3 +254,21 @@ def test_named_series_column(write_csv):
             write_csv(["timestamp,kw", *iso_lines("2025-01-15")], "k.csv"), "eur_per_kwh"
         )
     assert info.value.line == 1
+
+
+def test_csv_table_reads_header_and_rows_and_names_each_problem() -> None:
+    lines = ["a;b", "1;2", " ; ", "", "3;4"]
+    sep, header, rows = csv_table(lines, source="t.csv", columns=("a", "b", "c"))
+    assert (sep, header, list(rows)) == (";", ["a", "b"], [(2, ["1", "2"]), (5, ["3", "4"])])
+    with pytest.raises(InputError, match="unknown column 'x'; expected some of a, b") as info:
+        csv_table(["a,x"], source="t.csv", columns=("a", "b"))
+    assert (info.value.source, info.value.line, info.value.field) == ("t.csv", 1, "x")
+    with pytest.raises(InputError) as info:
+        csv_table(["a,x"], source="t.csv", columns=("a",), refused={"x": "no blocks here"})
+    assert (info.value.message, info.value.field) == ("no blocks here", "x")
+    # a short row is an error only when the caller reaches it (earlier rows come first)
+    _, _, rows = csv_table(["a,b", "1,2", "3"], source="t.csv", columns=("a", "b"))
+    assert next(rows) == (2, ["1", "2"])
+    with pytest.raises(InputError, match="expected 2 cells, got 1") as info:
+        next(rows)
+    assert info.value.line == 3

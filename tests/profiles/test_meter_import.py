@@ -268,7 +268,7 @@ def test_unknown_zones_name_their_flag():
 
 
 def test_a_cell_that_is_no_number_or_not_finite_is_refused_with_its_line():
-    from netruimte.profiles._meter_table import parse_numbers
+    from netruimte.profiles._meter_table import Column, parse_numbers
 
     lines = np.array([2, 3, 4])
     for cells, expected in (
@@ -276,11 +276,28 @@ def test_a_cell_that_is_no_number_or_not_finite_is_refused_with_its_line():
         (["1.5", "", "inf"], "expected a finite number, got 'inf'"),
     ):
         with pytest.raises(InputError) as err:
-            parse_numbers(np.array(cells), lines, decimal=".", source="m.csv", column="kWh")
+            parse_numbers(Column(np.array(cells), lines, "m.csv", "kWh"), decimal=".")
         assert (err.value.message, err.value.line, err.value.field) == (
             expected,
             3 if "abc" in cells else 4,
             "kWh",
         )
-    ok = parse_numbers(np.array(["1.5", "", "2"]), lines, decimal=".", source="m.csv", column="kWh")
+    ok = parse_numbers(Column(np.array(["1.5", "", "2"]), lines, "m.csv", "kWh"), decimal=".")
     assert np.isnan(ok.values[1]) and ok.values[[0, 2]].tolist() == [1.5, 2.0]
+
+
+def test_a_stamp_cell_that_does_not_parse_names_its_line_and_column():
+    from netruimte.profiles._meter_table import Column
+    from netruimte.profiles._meter_time import parse_stamps
+
+    lines = np.array([4, 5, 7])
+    for cells, message, line in (
+        (["2025-01-01 00:00", "soon", "2025-01-01 00:30"], "expected a date and time", 5),
+        (["2025-01-01 00:00", "2025-01-01 00:15", "01-01-2025 00:30"], "mixed date formats", 7),
+        (["2025-01-01 00:00+01:00", "2025-01-01 00:15"], "mixed timestamps", 5),
+        (["2025-01-01 00:00", "2025-01-01 00:15", "2025-01-01 24:30"], "not a valid date", 7),
+    ):
+        with pytest.raises(InputError) as err:
+            parse_stamps(Column(np.array(cells), lines, "m.csv", "Datum"), date_order=None)
+        assert err.value.message.startswith(message)
+        assert (err.value.source, err.value.line, err.value.field) == ("m.csv", line, "Datum")

@@ -154,6 +154,19 @@ def test_monte_carlo_on_cluster_equals_sequential(
     assert other.to_json_dict() != monte_carlo(scenario, 23, 11, workers=1).to_json_dict()
 
 
+def test_monte_carlo_on_cluster_passes_the_rule_options_on(
+    cluster: DaskProcesses, scenario: Scenario
+) -> None:
+    """``policy`` and ``fit`` reach the runner through ``**options``."""
+    default = monte_carlo(scenario, 6, 4, workers=1).to_json_dict()
+    for options in ({"policy": "fcfs"}, {"fit": "strict"}):
+        expected = monte_carlo(scenario, 6, 4, workers=1, **options).to_json_dict()
+        assert expected != default, f"{options} must change the result for this check to bite"
+        with Client(cluster.address, timeout="20s") as client:
+            got = monte_carlo_distributed(scenario, 6, 4, client=client, chunk=2, **options)
+        assert got.to_json_dict() == expected
+
+
 def test_monte_carlo_progress_counts_every_run(cluster: DaskProcesses, scenario: Scenario) -> None:
     done: list[int] = []
     monte_carlo_distributed(

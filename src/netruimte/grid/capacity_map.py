@@ -51,7 +51,7 @@ from pathlib import Path
 from netruimte._util import atomic_path
 from netruimte.errors import InputError
 from netruimte.grid.model import Station
-from netruimte.profiles.csv_io import read_input_text
+from netruimte.profiles.csv_io import csv_table, read_input_text
 
 __all__ = [
     "CAPACITY_MAP_COLUMNS",
@@ -183,29 +183,13 @@ def read_capacity_map_csv(path: str | Path) -> tuple[CapacityMapEntry, ...]:
     lines = text.splitlines()
     if not lines:
         raise InputError("empty file: expected a header row", source=path, line=1)
-    sep = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    reader = csv.reader(lines, delimiter=sep)
-    header = [h.strip() for h in next(reader)]
-    for col in header:
-        if col not in CAPACITY_MAP_COLUMNS:
-            raise InputError(
-                f"unknown column {col!r}; expected some of {', '.join(CAPACITY_MAP_COLUMNS)}",
-                source=path,
-                line=1,
-                field=col,
-            )
+    _, header, rows = csv_table(lines, source=path, columns=CAPACITY_MAP_COLUMNS)
     for col in _REQUIRED:
         if col not in header:
             raise InputError(f"missing required column {col!r}", source=path, line=1, field=col)
     entries: list[CapacityMapEntry] = []
     seen: set[str] = set()
-    for lineno, row in enumerate(reader, start=2):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            raise InputError(
-                f"expected {len(header)} cells, got {len(row)}", source=path, line=lineno
-            )
+    for lineno, row in rows:
         kwargs: dict[str, object] = {}
         for col, raw in zip(header, row, strict=True):
             cell = raw.strip()

@@ -24,7 +24,7 @@ import pandas as pd
 from netruimte.conventions import FloatArray
 from netruimte.errors import InputError
 
-__all__ = ["UNITS", "Table", "header_unit", "parse_numbers", "read_table"]
+__all__ = ["UNITS", "Column", "Table", "header_unit", "parse_numbers", "read_table"]
 
 UNITS = ("W", "kW", "MW", "Wh", "kWh", "MWh")
 _SEPARATORS = (";", ",", "\t", "|")
@@ -259,6 +259,21 @@ def header_unit(name: str) -> str | None:
 
 
 @dataclass(frozen=True)
+class Column:
+    """One column of a metering table as parsed: its cells, the file line of each cell, the
+    file and the column's name (what an error about one of its cells names)."""
+
+    cells: npt.NDArray[np.str_]
+    lines: npt.NDArray[np.int_]
+    source: str
+    name: str
+
+    def error(self, message: str, row: int) -> InputError:
+        """The error for the cell in ``row``: names the file, the cell's line and the column."""
+        return InputError(message, source=self.source, line=int(self.lines[row]), field=self.name)
+
+
+@dataclass(frozen=True)
 class Numbers:
     """Parsed values (NaN for empty cells) and the marks that were used."""
 
@@ -267,15 +282,7 @@ class Numbers:
     thousands: str | None
 
 
-def parse_numbers(
-    cells: npt.NDArray[np.str_],
-    lines: npt.NDArray[np.int_],
-    *,
-    decimal: str | None,
-    source: str,
-    column: str,
-    separator: str | None = None,
-) -> Numbers:
+def parse_numbers(col: Column, *, decimal: str | None, separator: str | None = None) -> Numbers:
     """Parse a column of numbers; an empty cell becomes NaN.
 
     The decimal mark is detected when not given: a cell with both ``.`` and ``,`` has its
@@ -285,13 +292,13 @@ def parse_numbers(
     the decimal comma (Dutch and German exports), a ``,`` file the decimal point; otherwise
     the caller is told to pass ``--decimal``.
     """
-    text = cells
+    text = col.cells
     for blank in (" ", "\u00a0", "'"):
         if bool((np.strings.find(text, blank) >= 0).any()):
             text = np.strings.replace(text, blank, "")
     empty = text == ""
     marks = decimal or _detect_decimal(
-        text[~empty], source=source, column=column, separator=separator
+        text[~empty], source=col.source, column=col.name, separator=separator
     )
     thousands = None if marks is None else ("." if marks == "," else ",")
     if thousands is not None and bool((np.strings.find(text, thousands) >= 0).any()):
@@ -312,12 +319,7 @@ def parse_numbers(
         bad = np.flatnonzero(wrong)
         if bad.size:
             at = int(bad[0])
-            raise InputError(
-                f"expected {expected}, got {str(cells[at])!r}",
-                source=source,
-                line=int(lines[at]),
-                field=column,
-            )
+            raise col.error(f"expected {expected}, got {str(col.cells[at])!r}", at)
     return Numbers(values, marks, thousands)
 
 

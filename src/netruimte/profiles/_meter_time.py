@@ -19,6 +19,7 @@ import pandas as pd
 
 from netruimte.conventions import IntArray
 from netruimte.errors import InputError
+from netruimte.profiles._meter_table import Column
 
 __all__ = [
     "DAY_NS",
@@ -77,23 +78,16 @@ class Stamps:
     has_2400: bool
 
 
-def parse_stamps(
-    cells: npt.NDArray[np.str_],
-    lines: npt.NDArray[np.int_],
-    *,
-    date_order: str | None,
-    source: str,
-    column: str,
-) -> Stamps:
+def parse_stamps(col: Column, *, date_order: str | None) -> Stamps:
     """Parse a column of date-time cells (see the module docstring).
 
     ``date_order`` (``"dmy"`` or ``"mdy"``) settles ``01/02/2025``; without it the order is
     detected from a field above 12, then from which order gives evenly spaced stamps;
     ``dd-mm-yyyy`` and ``dd.mm.yyyy`` are day first as in Dutch exports.
     """
-    fields = _fixed_width_fields(cells)
+    fields = _fixed_width_fields(col.cells)
     if fields is None:
-        fields = _regex_fields(cells, lines, source=source, column=column)
+        fields = _regex_fields(col)
     n = fields.numbers
     hour, minute, second = n["h"], n["m"], n["s"]
     sep = fields.sep
@@ -103,16 +97,14 @@ def parse_stamps(
     else:
         year, first, second_field = n["Y2"], n["C"], n["D"]
         order = date_order or _day_order(
-            first, second_field, year, (hour, minute, second), sep, source=source, column=column
+            first, second_field, year, (hour, minute, second), sep, source=col.source
         )
         day, month = (first, second_field) if order == "dmy" else (second_field, first)
         date_text = f"DD{sep}MM{sep}YYYY" if order == "dmy" else f"MM{sep}DD{sep}YYYY"
     time_text = ""
     if fields.has_time:
         time_text = " HH:MM:SS" if fields.has_seconds else " HH:MM"
-    clock = _clock_ns(
-        _Clock(year, month, day, hour, minute, second), lines, source=source, column=column
-    )
+    clock = _clock_ns(_Clock(year, month, day, hour, minute, second), col)
     has_2400 = bool(((hour == 24) & (minute == 0)).any())
     offset = fields.offset
     if offset is not None:
@@ -198,40 +190,26 @@ def _fixed_width_fields(cells: npt.NDArray[np.str_]) -> _Fields | None:
     )
 
 
-def _regex_fields(
-    cells: npt.NDArray[np.str_], lines: npt.NDArray[np.int_], *, source: str, column: str
-) -> _Fields:
-    parts = pd.Series(cells, dtype=object).str.extract(_STAMP)
+def _regex_fields(col: Column) -> _Fields:
+    parts = pd.Series(col.cells, dtype=object).str.extract(_STAMP)
     unmatched = np.flatnonzero(np.asarray(parts["Y"].isna() & parts["C"].isna()))
     if unmatched.size:
         at = int(unmatched[0])
-        raise InputError(
+        raise col.error(
             f"expected a date and time such as '2025-01-01 00:15' or '01-01-2025 00:15', "
-            f"got {str(cells[at])!r}",
-            source=source,
-            line=int(lines[at]),
-            field=column,
+            f"got {str(col.cells[at])!r}",
+            at,
         )
     iso = parts["Y"].notna().to_numpy()
     if iso.any() and not iso.all():
         at = int(np.argmax(iso != iso[0]))
-        raise InputError(
-            "mixed date formats (year first and year last) in one column",
-            source=source,
-            line=int(lines[at]),
-            field=column,
-        )
+        raise col.error("mixed date formats (year first and year last) in one column", at)
     zone = parts["z"]
     offset: IntArray | None = None
     if zone.notna().any():
         if zone.isna().any():
             at = int(np.argmax(zone.isna().to_numpy()))
-            raise InputError(
-                "mixed timestamps: some carry a UTC offset and some do not",
-                source=source,
-                line=int(lines[at]),
-                field=column,
-            )
+            raise col.error("mixed timestamps: some carry a UTC offset and some do not", at)
         offset = np.array([fixed_offset_minutes(z) for z in zone], dtype=np.int64)
     all_iso = bool(iso.all())
     return _Fields(
@@ -259,7 +237,7 @@ class _Clock(NamedTuple):
     second: IntArray
 
 
-def _clock_ns(c: _Clock, lines: npt.NDArray[np.int_], *, source: str, column: str) -> IntArray:
+def _clock_ns(c: _Clock, col: Column) -> IntArray:
     clock = _to_ns(c)
     bad = np.flatnonzero(
         (clock < 0)
@@ -270,12 +248,10 @@ def _clock_ns(c: _Clock, lines: npt.NDArray[np.int_], *, source: str, column: st
     )
     if bad.size:
         at = int(bad[0])
-        raise InputError(
+        raise col.error(
             f"not a valid date and time: {c.year[at]:04d}-{c.month[at]:02d}-{c.day[at]:02d} "
             f"{c.hour[at]:02d}:{c.minute[at]:02d}",
-            source=source,
-            line=int(lines[at]),
-            field=column,
+            at,
         )
     return clock
 
@@ -298,7 +274,6 @@ def _day_order(
     sep: str,
     *,
     source: str,
-    column: str,
 ) -> str:
     if (first > 12).any():
         return "dmy"

@@ -17,7 +17,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +30,7 @@ from netruimte.errors import InputError
 
 __all__ = [
     "VALUE_COLUMNS",
+    "csv_table",
     "read_input_text",
     "read_profile_csv",
     "read_series_csv",
@@ -52,6 +53,53 @@ def read_input_text(path: str | Path) -> str:
         raise InputError("file not found", source=path) from None
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason})", source=path) from None
+
+
+def csv_table(
+    lines: Sequence[str],
+    *,
+    source: str | Path,
+    columns: Sequence[str],
+    refused: Mapping[str, str] | None = None,
+) -> tuple[str, list[str], Iterator[tuple[int, list[str]]]]:
+    """A small CSV table of named columns: its separator, its header and its data rows.
+
+    The separator is ``;`` when the header line holds more of them than commas, else ``,``.
+    A header column not in ``columns`` is an error (one in ``refused`` with its own message);
+    which columns are required, and whether one may repeat, is the caller's to check. The rows
+    come as ``(file line, cells)``, blank rows left out, as the caller reads them; a row with
+    another number of cells than the header is an error when it is reached.
+
+    Raises
+    ------
+    InputError
+        Naming ``source``, the line and the column.
+    """
+    sep = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    reader = csv.reader(lines, delimiter=sep)
+    header = [h.strip() for h in next(reader)]
+    for col in header:
+        if refused is not None and col in refused:
+            raise InputError(refused[col], source=source, line=1, field=col)
+        if col not in columns:
+            raise InputError(
+                f"unknown column {col!r}; expected some of {', '.join(columns)}",
+                source=source,
+                line=1,
+                field=col,
+            )
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        for lineno, row in enumerate(reader, start=2):
+            if not any(c.strip() for c in row):
+                continue
+            if len(row) != len(header):
+                raise InputError(
+                    f"expected {len(header)} cells, got {len(row)}", source=source, line=lineno
+                )
+            yield lineno, row
+
+    return sep, header, rows()
 
 
 def read_profile_csv(

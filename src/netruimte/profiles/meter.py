@@ -28,6 +28,7 @@ from netruimte.errors import InputError
 from netruimte.profiles._meter_grid import check_grid, on_grid, quarter_hours
 from netruimte.profiles._meter_table import (
     UNITS,
+    Column,
     Table,
     _looks_like_number,
     header_unit,
@@ -221,7 +222,7 @@ def _import(path: Path, opts: ImportOptions) -> MeterImport:
     )
     separator = table.facts.get("separator")
     numbers = parse_numbers(
-        table.columns[value_col], table.lines, decimal=decimal, source=source, column=name,
+        Column(table.columns[value_col], table.lines, source, name), decimal=decimal,
         separator=separator if isinstance(separator, str) else None,
     )  # fmt: skip
     said.append(Assumption("value column", name, "given" if opts.column else "detected"))
@@ -370,9 +371,7 @@ def _stamped(
     if len(cols) == 2:
         cells = np.char.add(np.char.add(cells, " "), table.columns[cols[1]])
         column = f"{column} + {table.name(cols[1])}"
-    stamps = parse_stamps(
-        cells, table.lines, date_order=opts.date_order, source=source, column=column
-    )
+    stamps = parse_stamps(Column(cells, table.lines, source, column), date_order=opts.date_order)
     said.append(Assumption("timestamp column", column, "detected", stamps.format))
     clock = stamps.clock_ns
     deltas = np.diff(clock)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 from distributed import Client
@@ -25,9 +25,14 @@ from netruimte.errors import InputError
 from netruimte.scale.cluster import broadcast, cancel, cluster_threads, completed, dask_client
 from netruimte.waitlist.engine import CompiledScenario
 from netruimte.waitlist.result import SimulationResult
-from netruimte.waitlist.rules import Policy
-from netruimte.waitlist.scenario import Fit, Scenario
-from netruimte.waitlist.simulation import RunsDone, monte_carlo, run_grants, run_seeds
+from netruimte.waitlist.scenario import Scenario
+from netruimte.waitlist.simulation import (
+    RunsDone,
+    SimulationOptions,
+    monte_carlo,
+    run_grants,
+    run_seeds,
+)
 
 __all__ = ["TASKS_PER_THREAD", "grant_chunk", "monte_carlo_distributed", "run_chunks"]
 
@@ -106,13 +111,11 @@ def monte_carlo_distributed(
     runs: int | None = None,
     seed: int | None = None,
     *,
-    policy: Policy | str | None = None,
-    fit: Fit | str | None = None,
-    compare: Policy | str | None = None,
     scheduler: str | None = None,
     client: Client | None = None,
     chunk: int | None = None,
     progress: Progress | None = None,
+    **options: Unpack[SimulationOptions],
 ) -> SimulationResult:
     """:func:`netruimte.waitlist.monte_carlo` with the runs spread over a Dask cluster.
 
@@ -120,7 +123,7 @@ def monte_carlo_distributed(
 
     Parameters
     ----------
-    scenario, runs, seed, policy, fit, compare
+    scenario, runs, seed
         As :func:`netruimte.waitlist.monte_carlo` (defaults: the scenario's runs and seed).
     scheduler
         ``tcp://HOST:PORT`` of a running Dask scheduler; ``None`` starts an in-process local
@@ -133,6 +136,9 @@ def monte_carlo_distributed(
     progress
         Called with the number of runs finished each time a chunk comes back (a progress
         bar's ``advance``).
+    **options
+        ``policy``, ``fit`` and ``compare``, passed on to :func:`netruimte.waitlist.monte_carlo`
+        (:class:`~netruimte.waitlist.simulation.SimulationOptions`).
 
     Raises
     ------
@@ -147,9 +153,8 @@ def monte_carlo_distributed(
     if client is None:
         with dask_client(scheduler) as own:
             return monte_carlo_distributed(
-                scenario, n_runs, master, policy=policy, fit=fit, compare=compare,
-                client=own, chunk=chunk, progress=progress,
-            )  # fmt: skip
+                scenario, n_runs, master, client=own, chunk=chunk, progress=progress, **options
+            )
     live: Client = client
 
     def on_dask(
@@ -157,7 +162,4 @@ def monte_carlo_distributed(
     ) -> IntArray:
         return _grants_on_dask(live, c, seeds, chunk, done)
 
-    return monte_carlo(
-        scenario, n_runs, master, policy=policy, fit=fit, compare=compare, progress=progress,
-        grants=on_dask,
-    )  # fmt: skip
+    return monte_carlo(scenario, n_runs, master, progress=progress, grants=on_dask, **options)

@@ -12,7 +12,6 @@ comma is accepted). Paths (``profile_csv``) are relative to the CSV file.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 from collections.abc import Mapping
@@ -20,7 +19,7 @@ from pathlib import Path
 
 from netruimte.conventions import DEFAULT_TIMEZONE, FloatArray, csv_unescape_text
 from netruimte.errors import InputError
-from netruimte.profiles.csv_io import read_input_text
+from netruimte.profiles.csv_io import csv_table, read_input_text
 from netruimte.waitlist.requests import (
     BLOCKS_REFUSED,
     Alternative,
@@ -270,19 +269,8 @@ def load_requests_csv(
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise InputError("empty file: expected a header row with request keys", source=path, line=1)
-    sep = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    reader = csv.reader(lines, delimiter=sep)
-    header = [h.strip() for h in next(reader)]
-    for col in header:
-        if col == "blocks":
-            raise InputError(BLOCKS_REFUSED, source=path, line=1, field=col)
-        if col not in REQUEST_KEYS:
-            raise InputError(
-                f"unknown column {col!r}; expected some of {', '.join(REQUEST_KEYS)}",
-                source=path,
-                line=1,
-                field=col,
-            )
+    refused = {"blocks": BLOCKS_REFUSED}
+    sep, header, rows = csv_table(lines, source=path, columns=REQUEST_KEYS, refused=refused)
     if len(set(header)) != len(header):
         raise InputError("duplicate column in the header", source=path, line=1)
     for col in REQUIRED_KEYS:
@@ -292,13 +280,7 @@ def load_requests_csv(
     base = path.parent
     out: list[Request] = []
     seen: set[str] = set()
-    for lineno, row in enumerate(reader, start=2):
-        if not row or not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            raise InputError(
-                f"expected {len(header)} cells, got {len(row)}", source=path, line=lineno
-            )
+    for lineno, row in rows:
         raw = {  # text written by an export comes back as it was (see csv_safe_text)
             k: csv_unescape_text(v) for k, v in zip(header, row, strict=True) if v.strip() != ""
         }

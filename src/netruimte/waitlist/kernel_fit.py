@@ -22,6 +22,7 @@ from netruimte.waitlist.kernel_types import (
     TDTR,
     TIME_BLOCK,
     Claims,
+    FitState,
     Tree,
     Usage,
 )
@@ -120,28 +121,80 @@ def _count_violations(
 _count_violations_j = _jit(_count_violations)
 
 
-def _eval_profile(
-    r: Any,
+_PEAK_TEST, _STEPS_TEST, _RESTRICTED_TEST = 0, 1, 2
+"""What :func:`_path_fails` tests at each node: the claim's peak (or every quarter-hour of a
+profiled claim) against the room; more than ``limit`` quarter-hours without room (marked in
+``viol``); the restricted claim in the marked quarter-hours."""
+
+
+def _node_fails(
+    test: Any, node: Any, m: Any, d: Any, fit: FitState, peak: Any, flat_firm: Any, limit: Any
+) -> bool:
+    """Whether the claim in ``fit.buf`` fails ``test`` at ``node`` (direction ``d``, moment
+    ``m``); ``peak`` and ``flat_firm`` are read by the peak test, ``limit`` by the steps test."""
+    tree, usage, _, buf, viol, _ = fit
+    used_flat, used_prof, max_used = usage
+    capv = tree.capacity_mw[d, node, m]
+    p = tree.profile_row[d, node]
+    if test == _PEAK_TEST:
+        if p >= 0:
+            if flat_firm:
+                return bool(peak > capv - max_used[p] + EPS_MW)
+            return bool(_count_violations_j(p, capv, 0.0, used_prof, buf, viol, False, 0) > 0)
+        return bool(peak > 0.0 and peak > capv - used_flat[d, node] + EPS_MW)
+    room = capv - used_flat[d, node]
+    if test == _STEPS_TEST:
+        return bool(_count_violations_j(p, capv, room, used_prof, buf, viol, True, limit) > limit)
+    for t in range(buf.shape[0]):
+        if viol[t]:
+            h = capv - used_prof[p, t] if p >= 0 else room
+            if buf[t] > h + EPS_MW:
+                return True
+    return False
+
+
+_node_fails_j = _inline(_node_fails)
+
+
+def _path_fails(
+    test: Any,
     m: Any,
     d: Any,
     s: Any,
-    tree: Tree,
-    usage: Usage,
-    claims: Claims,
+    fit: FitState,
     need_all: Any,
-    granted: Any,
-    buf: Any,
-    viol: Any,
-    fails: Any,
+    peak: Any,
+    flat_firm: Any,
+    limit: Any,
 ) -> int:
-    """Profile-mode fit of request ``r``: number of failing nodes written to ``fails``.
+    """Apply ``test`` at every node of station ``s``'s path; the failing nodes are written to
+    ``fit.fails`` (only the first one unless ``need_all``). Returns how many failed."""
+    anc, plen, fails = fit.tree.ancestors, fit.tree.path_len, fit.fails
+    n_fail = 0
+    for j in range(plen[s]):
+        node = anc[s, j]
+        if _node_fails_j(test, node, m, d, fit, peak, flat_firm, limit):
+            fails[n_fail] = node
+            n_fail += 1
+            if not need_all:
+                break
+    return n_fail
+
+
+_path_fails_j = _inline(_path_fails)
+
+
+def _eval_profile(
+    r: Any, m: Any, d: Any, s: Any, fit: FitState, need_all: Any, granted: Any
+) -> int:
+    """Profile-mode fit of request ``r``: number of failing nodes written to ``fit.fails``.
 
     ``granted`` (MW) has been offered already (partial offers): the claim to fit is what the
-    whole claim adds above ``min(claim, granted)``. On success ``buf`` holds the claim to add
-    (zero for non-firm).
+    whole claim adds above ``min(claim, granted)``. On success ``fit.buf`` holds the claim to
+    add (zero for non-firm).
     """
-    anc, cap, pnode, plen = tree
-    used_flat, used_prof, max_used = usage
+    claims, buf, viol, fails = fit.claims, fit.buf, fit.viol, fit.fails
+    n_fail: int  # (the compiled helpers are typed Any for mypy)
     k = claims.right[r]
     peak = _build_claim_j(r, claims.mw[r], claims, buf)
     if granted > 0.0:
@@ -149,39 +202,14 @@ def _eval_profile(
             v = buf[t] - granted
             buf[t] = v if v > 0.0 else 0.0
         peak = _peak_j(buf)
-    n_fail = 0
     if k in (FIRM, TIME_BLOCK):
         flat_firm = k == FIRM and claims.base_row[r] < 0
-        for j in range(plen[s]):
-            node = anc[s, j]
-            capv = cap[d, node, m]
-            p = pnode[d, node]
-            if p >= 0:
-                if flat_firm:
-                    bad = peak > capv - max_used[p] + EPS_MW
-                else:
-                    bad = _count_violations_j(p, capv, 0.0, used_prof, buf, viol, False, 0) > 0
-            else:
-                bad = peak > 0.0 and peak > capv - used_flat[d, node] + EPS_MW
-            if bad:
-                fails[n_fail] = node
-                n_fail += 1
-                if not need_all:
-                    return n_fail
+        n_fail = _path_fails_j(_PEAK_TEST, m, d, s, fit, need_all, peak, flat_firm, 0)
         return n_fail
     # TDTR and non-firm: count restricted quarter-hours over the whole path
     limit = claims.tdtr_max_steps if k == TDTR else claims.nonfirm_max_steps
     viol[:] = False
-    for j in range(plen[s]):
-        node = anc[s, j]
-        capv = cap[d, node, m]
-        p = pnode[d, node]
-        room = capv - used_flat[d, node]
-        if _count_violations_j(p, capv, room, used_prof, buf, viol, True, limit) > limit:
-            fails[n_fail] = node
-            n_fail += 1
-            if not need_all:
-                return n_fail
+    n_fail = _path_fails_j(_STEPS_TEST, m, d, s, fit, need_all, peak, False, limit)
     if n_fail > 0:
         return n_fail
     total = 0
@@ -189,7 +217,7 @@ def _eval_profile(
         if viol[t]:
             total += 1
     if total > limit:
-        fails[0] = anc[s, 0]
+        fails[0] = fit.tree.ancestors[s, 0]
         return 1
     if k == NON_FIRM:
         buf[:] = 0.0  # a non-firm right takes no firm room
@@ -199,24 +227,9 @@ def _eval_profile(
         if viol[t] and buf[t] > lim:
             buf[t] = lim
     if lim > 0.0:
-        for j in range(plen[s]):
-            node = anc[s, j]
-            capv = cap[d, node, m]
-            p = pnode[d, node]
-            room = capv - used_flat[d, node]
-            bad = False
-            for t in range(buf.shape[0]):
-                if viol[t]:
-                    h = capv - used_prof[p, t] if p >= 0 else room
-                    if buf[t] > h + EPS_MW:
-                        bad = True
-                        break
-            if bad:
-                fails[n_fail] = node
-                n_fail += 1
-                if not need_all:
-                    return n_fail
-    return n_fail
+        n_fail = _path_fails_j(_RESTRICTED_TEST, m, d, s, fit, need_all, peak, False, limit)
+        return n_fail
+    return 0
 
 
 _eval_profile_j = _jit(_eval_profile)
@@ -231,23 +244,19 @@ def _eval_as(
     m: Any,
     d: Any,
     s: Any,
-    tree: Tree,
-    usage: Usage,
-    claims: Claims,
-    buf: Any,
-    viol: Any,
-    fails: Any,
+    fit: FitState,
 ) -> int:
     """Fit request ``r`` as if it had asked for ``right`` (with ``block`` and ``restricted``
     MW): first-fit, nothing offered before. Its own right is put back unless it fits and
     ``keep`` is set. Returns the number of failing nodes (0: it fits)."""
+    claims = fit.claims
     own_right = claims.right[r]
     own_block = claims.block_row[r]
     own_restricted = claims.restricted_mw[r]
     claims.right[r] = right
     claims.block_row[r] = block
     claims.restricted_mw[r] = restricted
-    n_fail: int = _eval_profile_j(r, m, d, s, tree, usage, claims, False, 0.0, buf, viol, fails)
+    n_fail: int = _eval_profile_j(r, m, d, s, fit, False, 0.0)
     if n_fail > 0 or not keep:
         claims.right[r] = own_right
         claims.block_row[r] = own_block

@@ -31,6 +31,7 @@ __all__ = [
     "Claims",
     "ContractEvents",
     "Failure",
+    "FitState",
     "OfferLog",
     "Outcome",
     "Queue",
@@ -129,6 +130,23 @@ class Claims(NamedTuple):
     """Quarter-hours a TDTR claim may be restricted (15 % of the profile)."""
     nonfirm_max_steps: int
     """Quarter-hours a non-firm right may be without room."""
+
+
+class FitState(NamedTuple):
+    """What a fit test reads and writes: the walk's state and three scratch buffers.
+
+    Built once per walk; the buffers are overwritten by every test.
+    """
+
+    tree: Tree
+    usage: Usage
+    claims: Claims
+    buf: FloatArray
+    """(steps,) the claim under test (MW); after a fit, the claim to add."""
+    viol: BoolArray
+    """(steps,) the quarter-hours without room (TDTR and non-firm claims)."""
+    fails: IntArray
+    """(depth,) the failing nodes; the first ``n_fail`` entries count."""
 
 
 class Queue(NamedTuple):

@@ -54,6 +54,7 @@ from netruimte.waitlist.kernel_types import (
     AlternativeRights,
     Claims,
     ContractEvents,
+    FitState,
     OfferLog,
     Outcome,
     Queue,
@@ -221,6 +222,7 @@ def walk(
     buf2 = np.zeros(max(steps, 1))
     viol = np.zeros(max(steps, 1), dtype=np.bool_)
     fails = np.zeros(depth, dtype=np.int64)
+    fit = FitState(tree, usage, claims, buf, viol, fails)
     blocked = np.zeros((2, n_nodes), dtype=np.bool_)
     reserve_wait = np.zeros(n_nodes, dtype=np.bool_)
     pos = np.zeros((2, n_nodes), dtype=np.int64)
@@ -322,9 +324,7 @@ def walk(
                 n_fail = 1
                 fails[0] = fail_node[r]
             elif profile_mode:
-                n_fail = _eval_profile_j(
-                    r, m, d, s, tree, usage, claims, strict, granted_mw[r], buf, viol, fails
-                )
+                n_fail = _eval_profile_j(r, m, d, s, fit, strict, granted_mw[r])
                 if n_fail > 0 and granted_mw[r] == 0.0:
                     # alternative rights the request accepts, offered at its rank
                     for a in range(n_alt):
@@ -332,7 +332,7 @@ def walk(
                             break
                         fits = _eval_as_j(
                             r, alt_kind[r, a], alt_block[r, a], alt_restricted[r, a],
-                            True, m, d, s, tree, usage, claims, buf, viol, fails,
+                            True, m, d, s, fit,
                         ) == 0  # fmt: skip
                         if fits:
                             alt_used[r] = a
@@ -340,9 +340,7 @@ def walk(
                             break
                     if n_fail > 0:
                         # restore the failure of the request's own right (and its claim)
-                        n_fail = _eval_profile_j(
-                            r, m, d, s, tree, usage, claims, strict, 0.0, buf, viol, fails
-                        )
+                        n_fail = _eval_profile_j(r, m, d, s, fit, strict, 0.0)
             elif not steered[r]:
                 # (a steered reliever charges only where there is room: no peak claim)
                 for j in range(plen[s]):
@@ -476,6 +474,7 @@ def alternatives(
     buf = np.zeros(max(steps, 1))
     viol = np.zeros(max(steps, 1), dtype=np.bool_)
     fails = np.zeros(tree.ancestors.shape[1], dtype=np.int64)
+    fit = FitState(tree, usage, claims, buf, viol, fails)
     alts = (TIME_BLOCK, TDTR, NON_FIRM)
     for i in range(candidates.shape[0]):
         r = candidates[i]
@@ -485,7 +484,7 @@ def alternatives(
         for a in range(3):
             n_fail = _eval_as_j(
                 r, alts[a], block if alts[a] == TIME_BLOCK else claims.block_row[r],
-                claims.restricted_mw[r], False, m, d, s, tree, usage, claims, buf, viol, fails,
+                claims.restricted_mw[r], False, m, d, s, fit,
             )  # fmt: skip
             out[i, a] = n_fail == 0
 

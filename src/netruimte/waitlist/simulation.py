@@ -20,6 +20,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
+from typing import TypedDict
 
 import numpy as np
 
@@ -37,6 +38,7 @@ from netruimte.waitlist.scenario import Fit, Scenario
 __all__ = [
     "GrantsRunner",
     "RunsDone",
+    "SimulationOptions",
     "draw_run",
     "fresh_seed",
     "grants_on_threads",
@@ -52,6 +54,19 @@ GrantsRunner = Callable[[CompiledScenario, Sequence[np.random.SeedSequence], Run
 """Computes the grants matrix (one :func:`run_grants` row per seed, in seed order)."""
 _NS_PER_YEAR = 365.25 * 86400 * 1e9
 NEVER, WITHDRAWN_SELF = -1, -2
+
+
+class SimulationOptions(TypedDict, total=False):
+    """The rule options of :func:`simulate` and :func:`monte_carlo`, for callers that pass
+    them through unchanged (``**options: Unpack[SimulationOptions]``).
+
+    ``policy`` and ``fit`` override the scenario's; ``compare`` adds a second result under
+    that policy (``result.compare``).
+    """
+
+    policy: Policy | str | None
+    fit: Fit | str | None
+    compare: Policy | str | None
 
 
 def simulate(

@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from netruimte.conventions import HOURS_PER_STEP
+from netruimte.conventions import HOURS_PER_STEP, FloatArray, IntArray
 from netruimte.planner.lp.inputs import LpInputs
 
 __all__ = [
@@ -47,8 +47,6 @@ __all__ = [
     "build_model",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 DT = HOURS_PER_STEP
 
 

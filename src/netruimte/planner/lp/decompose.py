@@ -29,9 +29,8 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
-import numpy.typing as npt
 
-from netruimte.conventions import HOURS_PER_STEP
+from netruimte.conventions import HOURS_PER_STEP, FloatArray
 from netruimte.planner.lp.builder import LpModel
 from netruimte.planner.lp.inputs import LpInputs
 from netruimte.planner.lp.solve import LpSolution, LpSolver, new_highs
@@ -44,7 +43,6 @@ __all__ = [
     "solve_by_decomposition",
 ]
 
-FloatArray = npt.NDArray[np.float64]
 
 ABSOLUTE_TOLERANCE_EUR = 1e-6
 """Bounds this close (EUR) count as converged whatever the relative gap (costs near zero)."""

@@ -19,18 +19,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from netruimte.conventions import HOURS_PER_STEP, STEP
+from netruimte.conventions import HOURS_PER_STEP, STEP, FloatArray, IntArray
 from netruimte.errors import InputError
 from netruimte.planner.prepare import Occurrence, occurrences_of
 from netruimte.planner.site import Site
 
 __all__ = ["BatteryData", "LpInputs", "lp_inputs"]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 SIZE_FLOOR = 1e-6
 """New capacity the site allows below this (kW, kWh or kWp) is treated as none. Why: HiGHS

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from netruimte.conventions import HOURS_PER_STEP
+from netruimte.conventions import HOURS_PER_STEP, FloatArray
 from netruimte.planner.dispatch import SHIFTABLE_PREFIX
 from netruimte.planner.lp.builder import LpModel
 from netruimte.planner.lp.inputs import LpInputs
@@ -27,7 +27,6 @@ __all__ = [
     "dispatch_from_solution",
 ]
 
-FloatArray = npt.NDArray[np.float64]
 DT = HOURS_PER_STEP
 
 CURTAILED_PREFIX = "curtailed_kw:"

@@ -13,16 +13,13 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-import numpy.typing as npt
 
+from netruimte.conventions import FloatArray, IntArray
 from netruimte.planner.lp.builder import ModelSpec
 from netruimte.planner.lp.inputs import LpInputs
 from netruimte.planner.prepare import Occurrence
 
 __all__ = ["sample_days", "subset_inputs"]
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 
 
 def _day_of_step(inp: LpInputs) -> IntArray:

@@ -11,16 +11,13 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-import numpy.typing as npt
 
+from netruimte.conventions import IntArray
 from netruimte.planner.lp.builder import Columns
 from netruimte.planner.lp.inputs import LpInputs
 from netruimte.planner.lp.sample import subset_inputs
 
 __all__ = ["scatter_map", "segment_bounds", "segment_inputs", "time_decomposable"]
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 
 def segment_bounds(inp: LpInputs, days: int | None = None) -> IntArray:

@@ -19,6 +19,7 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
+from netruimte.conventions import FloatArray
 from netruimte.planner.lp.builder import LpModel
 
 __all__ = [
@@ -29,8 +30,6 @@ __all__ = [
     "new_highs",
     "solve_model",
 ]
-
-FloatArray = npt.NDArray[np.float64]
 
 
 class UnboundedModelError(RuntimeError):

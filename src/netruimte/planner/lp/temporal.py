@@ -38,8 +38,8 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
-import numpy.typing as npt
 
+from netruimte.conventions import FloatArray, IntArray
 from netruimte.planner.lp.builder import LpModel, ModelSpec, build_model
 from netruimte.planner.lp.decompose import (
     ABSOLUTE_TOLERANCE_EUR,
@@ -58,8 +58,6 @@ from netruimte.planner.lp.solve import LpSolution, LpSolver, SolveStatus, new_hi
 
 __all__ = ["segment_bounds", "solve_by_time_decomposition", "time_decomposable"]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 INITIAL_RADIUS = 0.1
 """Half-width of the first trust region for the sizes, as a share of each size's range."""
