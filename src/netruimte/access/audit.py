@@ -85,20 +85,13 @@ def canonical_json(value: Any) -> str:
     )
 
 
-def _entry_text(
-    seq: int, at: str, actor: str, action: str, obj: str, policy: str, inputs: str
-) -> str:
-    return canonical_json(
-        {
-            "seq": seq,
-            "at": at,
-            "actor": actor,
-            "action": action,
-            "object": obj,
-            "policy_version": policy,
-            "inputs": inputs,
-        }
-    )
+# the columns of an entry its hash covers (all but prev_hash and hash themselves)
+_HASHED = ("seq", "at", "actor", "action", "object", "policy_version", "inputs")
+
+
+def _entry_text(entry: AuditEntry) -> str:
+    """The canonical text of an entry's hashed columns (see :func:`entry_hash`)."""
+    return canonical_json({name: getattr(entry, name) for name in _HASHED})
 
 
 def entry_hash(prev_hash: str, canonical_entry: str) -> str:
@@ -154,10 +147,6 @@ def append(
     at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     actor_name = actor.name if isinstance(actor, Principal) else str(actor)
     version = policy if policy is not None else policy_version(None)
-    inputs_text = canonical_json(inputs)
-    digest = entry_hash(
-        head.hash, _entry_text(seq, at, actor_name, action, obj, version, inputs_text)
-    )
     entry = AuditEntry(
         seq=seq,
         at=at,
@@ -165,13 +154,13 @@ def append(
         action=action,
         object=obj,
         policy_version=version,
-        inputs=inputs_text,
+        inputs=canonical_json(inputs),
         prev_hash=head.hash,
-        hash=digest,
     )
+    entry.hash = entry_hash(head.hash, _entry_text(entry))
     session.add(entry)
     head.seq = seq
-    head.hash = digest
+    head.hash = entry.hash
     session.flush()
     return entry
 
@@ -252,10 +241,7 @@ def verify(db: Database) -> AuditVerification:
                     canonical_inputs = None
                 if canonical_inputs != e.inputs:
                     return broken(e.seq, count, f"entry {e.seq}: inputs are not canonical JSON")
-                text = _entry_text(
-                    e.seq, e.at, e.actor, e.action, e.object, e.policy_version, e.inputs
-                )
-                if entry_hash(prev, text) != e.hash:
+                if entry_hash(prev, _entry_text(e)) != e.hash:
                     return broken(
                         e.seq, count, f"entry {e.seq} was edited: its hash does not match"
                     )
