@@ -537,3 +537,24 @@ def test_a_wide_table_scrolls_in_its_own_box() -> None:
         '<div class="table-wrap">\n<table class="map">\n  <tbody></tbody>\n</table>\n</div>\n'
         '<div class="table-wrap">\n<table>\n  <tbody></tbody>\n</table>\n</div>\n<h2>next</h2>'
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "key", "longest"),
+    [
+        ("/queue", "station", 100),
+        ("/operator/forecasts", "left", 100),
+        ("/operator/moments", "policy", 100),
+        ("/requests/new", "station", 100),
+        ("/capacity-map", "on", 40),
+        ("/map", "on", 40),
+    ],
+)
+def test_page_query_text_has_its_length_limit(client, tiny, users, url, key, longest) -> None:
+    """The pages' shared query-text parameters (``forms.Param``, ``forms.OnText``)."""
+    op = bearer(users.operator_token)
+    limit = f"{key}: String should have at most {longest} characters"
+    refused = client.get(url, params={key: "x" * (longest + 1)}, headers=op)
+    assert refused.status_code == 422 and limit in refused.text, (url, refused.text[-800:])
+    taken = client.get(url, params={key: "x" * longest}, headers=op)  # the page's own answer
+    assert "should have at most" not in taken.text, url
