@@ -164,6 +164,25 @@ def test_the_hash_covers_the_seven_columns_in_canonical_form() -> None:
     assert entry_hash("p" * 64, text) == hashlib.sha256(("p" * 64 + text).encode()).hexdigest()
 
 
+def test_the_verification_json_is_every_field_in_order() -> None:
+    result = audit.AuditVerification(False, 4, 5, "h", 3, "entry 3 was edited", 7, 1)
+    document = result.to_json_dict()
+    assert document == {
+        "ok": False,
+        "entries": 4,
+        "head_seq": 5,
+        "head_hash": "h",
+        "first_bad_seq": 3,
+        "problem": "entry 3 was edited",
+        "objects_checked": 7,
+        "objects_not_covered": 1,
+    }
+    assert list(document) == [
+        "ok", "entries", "head_seq", "head_hash", "first_bad_seq", "problem",
+        "objects_checked", "objects_not_covered",
+    ]  # fmt: skip
+
+
 def test_appends_in_one_transaction_roll_back_together(tiny: Database) -> None:
     head = audit.verify(tiny).head_seq
     with pytest.raises(RuntimeError), tiny.write() as session:

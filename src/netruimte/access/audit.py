@@ -23,6 +23,7 @@ guard against that, publish the head hash (``netruimte audit verify`` prints it)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -179,17 +180,8 @@ class AuditVerification:
     objects_not_covered: int = 0
 
     def to_json_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON output."""
-        return {
-            "ok": self.ok,
-            "entries": self.entries,
-            "head_seq": self.head_seq,
-            "head_hash": self.head_hash,
-            "first_bad_seq": self.first_bad_seq,
-            "problem": self.problem,
-            "objects_checked": self.objects_checked,
-            "objects_not_covered": self.objects_not_covered,
-        }
+        """Plain dict for JSON output: the fields in their order (all plain values)."""
+        return dataclasses.asdict(self)
 
 
 def verify(db: Database) -> AuditVerification:
