@@ -206,7 +206,7 @@ def test_cli_fleet_plan_against_the_cluster(
     assert summary["sites"] == 17 and summary["optimal"] == 14
     assert summary["scheduler"] == cluster.address
     assert [r.untimed() for r in read_results(out / "results.parquet")] == untimed(sequential)
-    assert "1 of 17 sites failed" in result.stderr
+    assert "error: 1 of 17 sites failed; see the problems in summary.json" in result.stderr
     table = CliRunner().invoke(
         app, ["fleet", "plan", str(EXAMPLE_CSV), "--scheduler", cluster.address, "--out",
               str(tmp_path / "ex"), "--objective", "min-connection"],
@@ -214,6 +214,7 @@ def test_cli_fleet_plan_against_the_cluster(
     assert table.exit_code == 1, table.output  # the example's infeasible time-block site
     assert "Werkplaats Blokstroom (example)" in table.stdout
     assert "8: 7 optimal, 1 infeasible, 0 error" in table.stdout
+    assert "no solution for 1 of 8 sites; see their reasons in summary.json" in table.stderr
 
 
 @pytest.mark.parametrize(

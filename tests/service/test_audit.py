@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 
 import pytest
@@ -140,6 +141,46 @@ def test_canonical_json_is_order_free_and_strict() -> None:
     assert canonical_json({"x": float("inf")}) == '{"x":"inf"}'
     with pytest.raises(TypeError):
         canonical_json({"x": object()})
+
+
+def test_the_hash_covers_the_seven_columns_in_canonical_form() -> None:
+    entry = AuditEntry(
+        seq=7,
+        at="2026-01-02T03:04:05.000006+00:00",
+        actor="op",
+        action="request.grant",
+        object="request:R-1",
+        policy_version="none/netruimte-0",
+        inputs='{"kw":1}',
+        prev_hash="p" * 64,
+        hash="h" * 64,
+    )
+    text = (
+        '{"action":"request.grant","actor":"op","at":"2026-01-02T03:04:05.000006+00:00",'
+        '"inputs":"{\\"kw\\":1}","object":"request:R-1","policy_version":"none/netruimte-0",'
+        '"seq":7}'
+    )
+    assert audit._entry_text(entry) == text
+    assert entry_hash("p" * 64, text) == hashlib.sha256(("p" * 64 + text).encode()).hexdigest()
+
+
+def test_the_verification_json_is_every_field_in_order() -> None:
+    result = audit.AuditVerification(False, 4, 5, "h", 3, "entry 3 was edited", 7, 1)
+    document = result.to_json_dict()
+    assert document == {
+        "ok": False,
+        "entries": 4,
+        "head_seq": 5,
+        "head_hash": "h",
+        "first_bad_seq": 3,
+        "problem": "entry 3 was edited",
+        "objects_checked": 7,
+        "objects_not_covered": 1,
+    }
+    assert list(document) == [
+        "ok", "entries", "head_seq", "head_hash", "first_bad_seq", "problem",
+        "objects_checked", "objects_not_covered",
+    ]  # fmt: skip
 
 
 def test_appends_in_one_transaction_roll_back_together(tiny: Database) -> None:

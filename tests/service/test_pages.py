@@ -23,7 +23,7 @@ from netruimte.register import dashboard, runs
 from netruimte.register import requests as request_service
 from netruimte.storage import Database
 from netruimte.web.pages import PAGE_ROUTERS, planner, public
-from netruimte.web.pages.render import COOKIE, PageRoute, local_next, wants_json
+from netruimte.web.pages.render import COOKIE, PageRoute, local_next, templates, wants_json
 from tests.service.conftest import Users, bearer, form_token
 from tests.service.test_siteplans import SITE, _files, _load_csv
 
@@ -524,3 +524,37 @@ def test_wants_json(accept: str | None, fmt: str | None, expected: bool) -> None
 )
 def test_local_next_stays_on_this_site(value: str | None, expected: str) -> None:
     assert local_next(value) == expected
+
+
+def test_a_wide_table_scrolls_in_its_own_box() -> None:
+    """The ``wide_table`` macro the capacity map, station, queue and request list share."""
+    page = templates.from_string(
+        '{% from "_table.html" import wide_table %}'
+        '{% call wide_table("map") %}\n  <tbody></tbody>\n{% endcall %}\n'
+        "{% call wide_table() %}\n  <tbody></tbody>\n{% endcall %}\n<h2>next</h2>"
+    ).render()
+    assert page == (
+        '<div class="table-wrap">\n<table class="map">\n  <tbody></tbody>\n</table>\n</div>\n'
+        '<div class="table-wrap">\n<table>\n  <tbody></tbody>\n</table>\n</div>\n<h2>next</h2>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "key", "longest"),
+    [
+        ("/queue", "station", 100),
+        ("/operator/forecasts", "left", 100),
+        ("/operator/moments", "policy", 100),
+        ("/requests/new", "station", 100),
+        ("/capacity-map", "on", 40),
+        ("/map", "on", 40),
+    ],
+)
+def test_page_query_text_has_its_length_limit(client, tiny, users, url, key, longest) -> None:
+    """The pages' shared query-text parameters (``forms.Param``, ``forms.OnText``)."""
+    op = bearer(users.operator_token)
+    limit = f"{key}: String should have at most {longest} characters"
+    refused = client.get(url, params={key: "x" * (longest + 1)}, headers=op)
+    assert refused.status_code == 422 and limit in refused.text, (url, refused.text[-800:])
+    taken = client.get(url, params={key: "x" * longest}, headers=op)  # the page's own answer
+    assert "should have at most" not in taken.text, url

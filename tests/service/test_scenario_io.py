@@ -195,3 +195,47 @@ def test_import_errors_name_file_and_line(client, db: Database, users: Users) ->
     assert client.get("/api/v1/scenario", headers=bearer(users.alice_token)).status_code == 403
     empty = client.get("/api/v1/scenario", headers=op)
     assert empty.status_code == 409 and "empty" in empty.json()["message"]
+
+
+def test_every_register_setting_survives_import_and_export(db: Database, tmp_path: Path) -> None:
+    """Each of the register's settings, none at its default, goes in and comes out the same."""
+    from netruimte.access.auth import SYSTEM
+    from netruimte.register import scenario_io
+    from netruimte.register.convert import REGISTER_SETTINGS
+    from netruimte.storage.tables import Register
+    from netruimte.waitlist.rules import Policy
+    from netruimte.waitlist.scenario import CapacityMode, Fit
+
+    other = {c.key for c in Register.__table__.columns} - set(REGISTER_SETTINGS)
+    assert other == {"id", "use_it_or_lose_it", "source", "imported_at"}
+    source = tmp_path / "tiny.toml"
+    source.write_text(TINY_TOML, encoding="utf-8")
+    tiny = load_scenario(source)
+    changed = replace(
+        tiny,
+        name="every setting",
+        policy=Policy.FCFS,
+        fit=Fit.STRICT,
+        capacity=CapacityMode.PEAK,
+        timezone="UTC",
+        withdraw_per_year=0.05,
+        nonfirm_min_share=0.3,
+        tdtr_max_restricted_share=0.2,
+        reservation_lead_months=24,
+        runs=7,
+        seed=9,
+        partial_offers=False,
+        min_offer_kw=75.0,
+    )
+    kept = [n for n in REGISTER_SETTINGS if getattr(changed, n) == getattr(tiny, n)]
+    assert kept == ["start", "end"]  # every other setting differs from the tiny scenario's
+    scenario_io.import_scenario(db, changed, SYSTEM)
+    name, content, _ = scenario_io.export_scenario(db, SYSTEM, "toml")
+    path = tmp_path / name
+    path.write_bytes(content)
+    back = load_scenario(path)
+    assert {n: getattr(back, n) for n in REGISTER_SETTINGS} == {
+        n: getattr(changed, n) for n in REGISTER_SETTINGS
+    }
+    keys = [line.split(" = ")[0] for line in content.decode().split("[[station]]")[0].splitlines()]
+    assert [k for k in keys if k in REGISTER_SETTINGS] == list(REGISTER_SETTINGS)

@@ -85,3 +85,16 @@ def test_patch_fields_may_be_left_out_but_not_null(model: Any, field: str, value
     with pytest.raises(ValidationError, match=field):
         model(**{field: None})
     assert field not in model.model_json_schema().get("required", [])
+
+
+def test_both_upload_endpoints_take_one_to_a_thousand_described_files(tmp_path) -> None:
+    app = create_app(Settings(db_url=f"sqlite:///{tmp_path / 'x.db'}", worker=False))
+    spec = app.openapi()["components"]["schemas"]
+    bodies = {
+        "Body_import_scenario_api_v1_scenario_post": "A scenario TOML and the CSV files",
+        "Body_create_plan_api_v1_site_plans_post": "The site TOML and the CSV files",
+    }
+    for body, words in bodies.items():
+        files = spec[body]["properties"]["files"]
+        assert (files["minItems"], files["maxItems"]) == (1, 1000)
+        assert files["description"].startswith(words)

@@ -224,9 +224,16 @@ def test_migration_0003_turns_blocks_into_capacity_blocks_and_still_verifies(
     }
     inputs = json.dumps({"state": state}, sort_keys=True, separators=(",", ":"))
     at = "2026-01-01T08:00:00.000000+00:00"
-    digest = entry_hash(
-        GENESIS_HASH, _entry_text(1, at, "system", "scenario.import", "register", "none", inputs)
+    first = AuditEntry(
+        seq=1,
+        at=at,
+        actor="system",
+        action="scenario.import",
+        object="register",
+        policy_version="none",
+        inputs=inputs,
     )
+    digest = entry_hash(GENESIS_HASH, _entry_text(first))
     with db.engine.begin() as conn:
         conn.execute(
             text(

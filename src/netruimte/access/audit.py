@@ -23,6 +23,7 @@ guard against that, publish the head hash (``netruimte audit verify`` prints it)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -85,20 +86,13 @@ def canonical_json(value: Any) -> str:
     )
 
 
-def _entry_text(
-    seq: int, at: str, actor: str, action: str, obj: str, policy: str, inputs: str
-) -> str:
-    return canonical_json(
-        {
-            "seq": seq,
-            "at": at,
-            "actor": actor,
-            "action": action,
-            "object": obj,
-            "policy_version": policy,
-            "inputs": inputs,
-        }
-    )
+# the columns of an entry its hash covers (all but prev_hash and hash themselves)
+_HASHED = ("seq", "at", "actor", "action", "object", "policy_version", "inputs")
+
+
+def _entry_text(entry: AuditEntry) -> str:
+    """The canonical text of an entry's hashed columns (see :func:`entry_hash`)."""
+    return canonical_json({name: getattr(entry, name) for name in _HASHED})
 
 
 def entry_hash(prev_hash: str, canonical_entry: str) -> str:
@@ -154,10 +148,6 @@ def append(
     at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     actor_name = actor.name if isinstance(actor, Principal) else str(actor)
     version = policy if policy is not None else policy_version(None)
-    inputs_text = canonical_json(inputs)
-    digest = entry_hash(
-        head.hash, _entry_text(seq, at, actor_name, action, obj, version, inputs_text)
-    )
     entry = AuditEntry(
         seq=seq,
         at=at,
@@ -165,13 +155,13 @@ def append(
         action=action,
         object=obj,
         policy_version=version,
-        inputs=inputs_text,
+        inputs=canonical_json(inputs),
         prev_hash=head.hash,
-        hash=digest,
     )
+    entry.hash = entry_hash(head.hash, _entry_text(entry))
     session.add(entry)
     head.seq = seq
-    head.hash = digest
+    head.hash = entry.hash
     session.flush()
     return entry
 
@@ -190,17 +180,8 @@ class AuditVerification:
     objects_not_covered: int = 0
 
     def to_json_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON output."""
-        return {
-            "ok": self.ok,
-            "entries": self.entries,
-            "head_seq": self.head_seq,
-            "head_hash": self.head_hash,
-            "first_bad_seq": self.first_bad_seq,
-            "problem": self.problem,
-            "objects_checked": self.objects_checked,
-            "objects_not_covered": self.objects_not_covered,
-        }
+        """Plain dict for JSON output: the fields in their order (all plain values)."""
+        return dataclasses.asdict(self)
 
 
 def verify(db: Database) -> AuditVerification:
@@ -252,10 +233,7 @@ def verify(db: Database) -> AuditVerification:
                     canonical_inputs = None
                 if canonical_inputs != e.inputs:
                     return broken(e.seq, count, f"entry {e.seq}: inputs are not canonical JSON")
-                text = _entry_text(
-                    e.seq, e.at, e.actor, e.action, e.object, e.policy_version, e.inputs
-                )
-                if entry_hash(prev, text) != e.hash:
+                if entry_hash(prev, _entry_text(e)) != e.hash:
                     return broken(
                         e.seq, count, f"entry {e.seq} was edited: its hash does not match"
                     )

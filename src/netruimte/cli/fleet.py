@@ -146,17 +146,11 @@ def plan(
         console = Console() if sys.stdout.isatty() else Console(width=_PLAIN_WIDTH)
         _print_table(summary, list(result.rows), console)
     typer.echo(f"wrote {out / 'results.parquet'} and {out / 'summary.json'}", err=True)
-    if result.count(SiteStatus.ERROR):
-        typer.echo(
-            f"error: {result.count(SiteStatus.ERROR)} of {len(sites)} sites failed; see "
-            "the problems in summary.json",
-            err=True,
-        )
-        raise typer.Exit(2)
-    if result.count(SiteStatus.INFEASIBLE):
-        typer.echo(
-            f"no solution for {result.count(SiteStatus.INFEASIBLE)} of {len(sites)} sites; "
-            "see their reasons in summary.json",
-            err=True,
-        )
-        raise typer.Exit(1)
+    # the worst outcome decides the exit code (docs/cli.md): 2 a site failed, 1 one has no plan
+    for status, code, words in (
+        (SiteStatus.ERROR, 2, "error: {n} of {total} sites failed; see the problems"),
+        (SiteStatus.INFEASIBLE, 1, "no solution for {n} of {total} sites; see their reasons"),
+    ):
+        if n := result.count(status):
+            typer.echo(words.format(n=n, total=len(sites)) + " in summary.json", err=True)
+            raise typer.Exit(code)

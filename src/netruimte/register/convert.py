@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,6 +42,7 @@ __all__ = [
     "GRANTED",
     "MAX_DAY",
     "MIN_DAY",
+    "REGISTER_SETTINGS",
     "WAITING",
     "WITHDRAWN",
     "accepts_json",
@@ -55,10 +57,26 @@ __all__ = [
     "moment_scenario",
     "new_request_row",
     "paths",
+    "register_settings",
     "request_fields",
     "reserve_used_mw",
     "today",
 ]
+
+REGISTER_SETTINGS = (
+    "name", "start", "end", "policy", "fit", "capacity", "timezone", "withdraw_per_year",
+    "nonfirm_min_share", "tdtr_max_restricted_share", "reservation_lead_months", "runs", "seed",
+    "partial_offers", "min_offer_kw",
+)  # fmt: skip
+"""The register's settings: :class:`Register` columns named as the scenario's fields and as
+the keys of the scenario TOML's ``[scenario]`` table (in its order)."""
+
+
+def register_settings(scenario: Scenario) -> dict[str, Any]:
+    """The :data:`REGISTER_SETTINGS` columns of a scenario (policy, fit, capacity as text)."""
+    values = {name: getattr(scenario, name) for name in REGISTER_SETTINGS}
+    return {k: v.value if isinstance(v, Enum) else v for k, v in values.items()}
+
 
 WAITING, GRANTED, WITHDRAWN = "waiting", "granted", "withdrawn"
 

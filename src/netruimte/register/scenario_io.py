@@ -42,9 +42,11 @@ from netruimte.register.bundles import (
 )
 from netruimte.register.convert import (
     GRANTED,
+    REGISTER_SETTINGS,
     WITHDRAWN,
     load_register,
     new_request_row,
+    register_settings,
 )
 from netruimte.register.view_json import JsonView
 from netruimte.scenario.waitlist_text import (
@@ -140,22 +142,8 @@ def _store(
     session.add(
         Register(
             id=1,
-            name=scenario.name,
-            start=scenario.start,
-            end=scenario.end,
-            policy=scenario.policy.value,
-            fit=scenario.fit.value,
-            capacity=scenario.capacity.value if scenario.capacity is not None else None,
-            timezone=scenario.timezone,
-            withdraw_per_year=scenario.withdraw_per_year,
-            nonfirm_min_share=scenario.nonfirm_min_share,
-            tdtr_max_restricted_share=scenario.tdtr_max_restricted_share,
-            reservation_lead_months=scenario.reservation_lead_months,
-            runs=scenario.runs,
-            seed=scenario.seed,
+            **register_settings(scenario),
             use_it_or_lose_it=dataclasses.asdict(uioli) if uioli is not None else None,
-            partial_offers=scenario.partial_offers,
-            min_offer_kw=scenario.min_offer_kw,
             source=source[:500],
             imported_at=now,
         )
@@ -342,26 +330,6 @@ def import_bundle(
     )
 
 
-def _settings(reg: Register) -> dict[str, Any]:
-    return {
-        "name": reg.name,
-        "start": reg.start,
-        "end": reg.end,
-        "policy": reg.policy,
-        "fit": reg.fit,
-        "capacity": reg.capacity,
-        "timezone": reg.timezone,
-        "withdraw_per_year": reg.withdraw_per_year,
-        "nonfirm_min_share": reg.nonfirm_min_share,
-        "tdtr_max_restricted_share": reg.tdtr_max_restricted_share,
-        "reservation_lead_months": reg.reservation_lead_months,
-        "runs": reg.runs,
-        "seed": reg.seed,
-        "partial_offers": reg.partial_offers,
-        "min_offer_kw": reg.min_offer_kw,
-    }
-
-
 def _profile_path(name: str | None, digest: str) -> str:
     return f"profiles/{digest[:12]}-{posixpath.basename(name or 'profile.csv')}"
 
@@ -447,7 +415,7 @@ def export_scenario(db: Database, actor: Principal, fmt: str = "toml") -> tuple[
             status_csv.writerow([csv_safe_text(r.id), r.status, granted_on])
             if r.status == GRANTED:
                 notes[r.id] = f"granted on {granted_on} in the live register"
-        settings = _settings(reg)
+        settings = {name: getattr(reg, name) for name in REGISTER_SETTINGS}
         uioli = reg.use_it_or_lose_it
     stamp = utc_now().date().isoformat()
     header = (

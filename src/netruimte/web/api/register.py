@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import File, Form, Query, Request, UploadFile
+from fastapi import Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
@@ -17,7 +17,7 @@ from netruimte.storage.tables import Request as RequestRow
 from netruimte.web.api.routing import resource_router
 from netruimte.web.api.schemas.common import MeOut
 from netruimte.web.api.schemas.register import AuditPage, AuditVerifyOut, ImportOut, RegisterOut
-from netruimte.web.api.uploads import read_uploads
+from netruimte.web.api.uploads import files_field, read_uploads
 from netruimte.web.deps import Caller, Db
 
 __all__ = ["router"]
@@ -56,11 +56,7 @@ def import_scenario(
     request: Request,
     files: Annotated[
         list[UploadFile],
-        File(
-            min_length=1,
-            max_length=1000,
-            description="A scenario TOML and the CSV files it names, or one zip of them",
-        ),
+        files_field("A scenario TOML and the CSV files it names, or one zip of them"),
     ],
     main: Annotated[str | None, Form(max_length=300, description="The main TOML file")] = None,
     force: Annotated[bool, Form(description="Replace applicants' requests too")] = False,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, File, Form, Request, UploadFile
+from fastapi import Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from netruimte.sites import stored_plans as siteplans
 from netruimte.web.api.routing import resource_router
 from netruimte.web.api.schemas.siteplans import SitePlanOut
-from netruimte.web.api.uploads import read_uploads
+from netruimte.web.api.uploads import files_field, read_uploads
 from netruimte.web.deps import Caller, Db, IntId, wake_worker
 
 __all__ = ["router"]
@@ -37,11 +37,7 @@ def create_plan(
     request: Request,
     files: Annotated[
         list[UploadFile],
-        File(
-            min_length=1,
-            max_length=1000,
-            description="The site TOML and the CSV files it names (or one zip of them)",
-        ),
+        files_field("The site TOML and the CSV files it names (or one zip of them)"),
     ],
     name: Annotated[str | None, Form(max_length=300)] = None,
 ) -> siteplans.PlanView:

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from fastapi import UploadFile
+from typing import Any
+
+from fastapi import File, UploadFile
 
 from netruimte.errors import InputError
 
-__all__ = ["read_uploads"]
+__all__ = ["MAX_FILES", "files_field", "read_uploads"]
 
 _CHUNK = 1024 * 1024
+MAX_FILES = 1000  # files in one upload
+
+
+def files_field(description: str) -> Any:
+    """The ``files`` form field of an upload endpoint: one to :data:`MAX_FILES` files.
+
+    Use as ``files: Annotated[list[UploadFile], files_field("...")]``; read them with
+    :func:`read_uploads`.
+    """
+    return File(min_length=1, max_length=MAX_FILES, description=description)
 
 
 def read_uploads(files: list[UploadFile], limit: int) -> list[tuple[str, bytes]]:

@@ -20,9 +20,9 @@ A what-if writes nothing; a new token is shown once on the answer page and never
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from netruimte.access import audit, auth
@@ -30,14 +30,13 @@ from netruimte.errors import InputError
 from netruimte.register import network, runs, scenario_io, whatif
 from netruimte.web.deps import Db
 from netruimte.web.pages.actions import call, database, read_form, text
-from netruimte.web.pages.forms import parse_day, parse_float, parse_int, text_field
+from netruimte.web.pages.forms import Param, parse_day, parse_float, parse_int, text_field
 from netruimte.web.pages.operator import operator_of
 from netruimte.web.pages.render import PageRoute, render, wants_json
 
 __all__ = ["router"]
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-Param = Annotated[str | None, Query(max_length=100)]
 
 
 @router.get("/operator/forecasts", name="forecasts_page")

@@ -22,9 +22,9 @@ can open) goes to the operator, as through the API.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from starlette.datastructures import FormData
@@ -47,7 +47,7 @@ from netruimte.web.pages.actions import (
     texts,
     upload,
 )
-from netruimte.web.pages.forms import parse_day, parse_float, text_field
+from netruimte.web.pages.forms import Param, parse_day, parse_float, text_field
 from netruimte.web.pages.render import PageRoute, render, signed_in, wants_json
 
 __all__ = ["router"]
@@ -141,7 +141,7 @@ def request_fields(form: FormData) -> dict[str, Any]:
 def new_request(
     request: Request,
     db: Db,
-    station: Annotated[str | None, Query(max_length=100)] = None,
+    station: Param = None,
 ) -> Response:
     """The form to file a request (its JSON twin: the choices of every field)."""
     signed_in(request)

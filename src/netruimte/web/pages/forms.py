@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Annotated
+
+from fastapi import Query
 
 from netruimte.errors import InputError
 
-__all__ = ["parse_day", "parse_float", "parse_int", "text_field"]
+__all__ = ["OnText", "Param", "parse_day", "parse_float", "parse_int", "text_field"]
+
+Param = Annotated[str | None, Query(max_length=100)]
+"""A page's query parameter as text (at most 100 characters): the page reads it with the
+``parse_*`` functions here, so a bad value gets an error a person can act on."""
+
+OnText = Annotated[str | None, Query(max_length=40)]
+"""A page's ``on`` date (``YYYY-MM-DD``) as text, read the same way."""
 
 
 def parse_day(value: str | None, field: str) -> dt.date | None:

@@ -31,7 +31,7 @@ from netruimte.register.convert import check_day, today
 from netruimte.storage.tables import Station
 from netruimte.web.api.public import COLOURS
 from netruimte.web.deps import Db
-from netruimte.web.pages.forms import parse_day
+from netruimte.web.pages.forms import OnText, parse_day
 from netruimte.web.pages.render import PageRoute, Viewer, render
 
 __all__ = ["LAT0_DEG", "Outline", "Projection", "load_outline", "router", "svg_path"]
@@ -174,7 +174,6 @@ def _direction(value: str | None) -> str:
     raise InputError(f"unknown direction {value!r}; expected offtake | feed-in", field="direction")
 
 
-OnText = Annotated[str | None, Query(max_length=40)]
 DirectionText = Annotated[str | None, Query(max_length=20)]
 
 

@@ -18,9 +18,9 @@ Every page here answers 403 to an applicant (the service's ``require_operator``)
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
@@ -33,13 +33,12 @@ from netruimte.storage.tables import PriorityClaim
 from netruimte.storage.tables import Request as RequestRow
 from netruimte.web.deps import Db, IntId, TextId
 from netruimte.web.pages.actions import answer, call, call_with_reason, database, read_form, text
-from netruimte.web.pages.forms import parse_day, parse_float, text_field
+from netruimte.web.pages.forms import Param, parse_day, parse_float, text_field
 from netruimte.web.pages.render import PageRoute, render, signed_in
 
 __all__ = ["operator_of", "router"]
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-Param = Annotated[str | None, Query(max_length=100)]
 
 
 def operator_of(request: Request, what: str) -> Principal:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from netruimte.i18n import gettext
@@ -14,14 +14,12 @@ from netruimte.web.api.public import COLOURS
 from netruimte.web.deps import Db, TextId
 from netruimte.web.i18n import request_language
 from netruimte.web.pages import figures
-from netruimte.web.pages.forms import parse_day
+from netruimte.web.pages.forms import OnText, parse_day
 from netruimte.web.pages.render import PageRoute, Viewer, render, wants_json
 
 __all__ = ["router"]
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-
-OnText = Annotated[str | None, Query(max_length=40)]
 
 
 @router.get("/", name="home")

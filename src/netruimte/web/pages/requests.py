@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from netruimte.i18n import gettext
@@ -13,7 +12,7 @@ from netruimte.register import claims, dashboard, history, moments, offers
 from netruimte.web.deps import Db, TextId
 from netruimte.web.i18n import request_language
 from netruimte.web.pages import figures
-from netruimte.web.pages.forms import parse_int
+from netruimte.web.pages.forms import Param, parse_int
 from netruimte.web.pages.render import PageRoute, render, signed_in, wants_json
 
 __all__ = ["PAGE_SIZE", "router"]
@@ -21,18 +20,17 @@ __all__ = ["PAGE_SIZE", "router"]
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 PAGE_SIZE = 50
-Filter = Annotated[str | None, Query(max_length=100)]
 
 
 @router.get("/queue", name="queue_page")
 def queue(
     request: Request,
     db: Db,
-    station: Filter = None,
-    category: Filter = None,
-    status: Filter = "waiting",
-    direction: Filter = None,
-    offset: Filter = None,
+    station: Param = None,
+    category: Param = None,
+    status: Param = "waiting",
+    direction: Param = None,
+    offset: Param = None,
 ) -> Response:
     """Operators: the requests in queue order, filtered by station, category, status and
     direction, with each one's rank now and its expected date in the latest forecast."""
