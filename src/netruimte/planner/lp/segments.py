@@ -2,8 +2,10 @@
 
 A segment is one calendar month, or a few months joined where a shiftable window runs across
 the month start, so that every occurrence and every month's kW-max lies inside one segment.
-This module cuts the inputs into segments and maps a segment model's columns back onto the
-columns of the full model.
+This module cuts the inputs into segments, maps a segment model's columns back onto the
+columns of the full model, installs a sizing in a segment as column bounds and chains the
+reduced costs of those bounds into the sizing's subgradient, and bounds and first guesses
+the contracted kW (the master variables the segments share).
 """
 
 from __future__ import annotations
@@ -12,12 +14,21 @@ import dataclasses
 
 import numpy as np
 
-from netruimte.conventions import IntArray
+from netruimte.conventions import FloatArray, IntArray
 from netruimte.planner.lp.builder import Columns
-from netruimte.planner.lp.inputs import LpInputs
+from netruimte.planner.lp.inputs import BatteryData, LpInputs
 from netruimte.planner.lp.sample import subset_inputs
 
-__all__ = ["scatter_map", "segment_bounds", "segment_inputs", "time_decomposable"]
+__all__ = [
+    "contracted_guess_kw",
+    "contracted_upper_kw",
+    "scatter_map",
+    "segment_bounds",
+    "segment_inputs",
+    "sizing_bounds",
+    "sizing_gradient",
+    "time_decomposable",
+]
 
 
 def segment_bounds(inp: LpInputs, days: int | None = None) -> IntArray:
@@ -114,3 +125,87 @@ def scatter_map(
     seg_cols = np.concatenate([p[0] for p in pairs]) if pairs else np.zeros(0, dtype=np.int64)
     full_cols = np.concatenate([p[1] for p in pairs]) if pairs else np.zeros(0, dtype=np.int64)
     return seg_cols, full_cols
+
+
+def contracted_upper_kw(inp: LpInputs) -> float:
+    """A bound on the optimal contracted kW: import only serves load, charging, flexible
+    loads and (when it pays) export, so ``C* <= max_t (L_t + q̄ + P_max + X)``."""
+    bat = inp.battery
+    shift = float(inp.shift_max_kw.sum()) if len(inp.shift_max_kw) else 0.0
+    export = inp.export_kw if np.isfinite(inp.export_kw) else 0.0
+    peak = float(inp.load_kw.max(initial=0.0))
+    return peak + shift + bat.power_kw + bat.max_power_kw + export + 1.0
+
+
+def contracted_guess_kw(inp: LpInputs, names: tuple[str, ...], sizing: FloatArray) -> float:
+    """The peak of load − PV at the first sizing (``sizing`` in the order of ``names``):
+    enough to serve everything without a battery (a lower first guess leaves load unserved
+    at a steep penalty)."""
+    new_kwp = float(sizing[names.index("pv_new_kwp")]) if "pv_new_kwp" in names else 0.0
+    net = inp.load_kw - inp.pv_kw_per_kwp * (inp.pv_kwp + new_kwp)
+    return float(max(0.0, net.max(initial=0.0)))
+
+
+def sizing_bounds(
+    cols: Columns,
+    pv_shape: FloatArray,
+    battery: BatteryData,
+    pv_kwp: float,
+    energy_kwh: float,
+    power_kw: float,
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Column bounds that install a sizing in a segment built with the largest sizes.
+
+    PV used at most ``pv_shape × pv_kwp`` (kW), charge and discharge at most ``power_kw``
+    and the state of charge within ``[soc_min, soc_max] × energy_kwh``. Returns the columns
+    and their lower and upper bounds.
+    """
+    parts: list[tuple[IntArray, FloatArray, FloatArray]] = []
+    if cols.pv_kw is not None:
+        parts.append((cols.pv_kw, np.zeros(len(pv_shape)), pv_shape * pv_kwp))
+    if cols.charge_kw is not None and cols.discharge_kw is not None:
+        m = len(cols.charge_kw)
+        parts.append((cols.charge_kw, np.zeros(m), np.full(m, power_kw)))
+        parts.append((cols.discharge_kw, np.zeros(m), np.full(m, power_kw)))
+    if cols.soc_kwh is not None:
+        m = len(cols.soc_kwh)
+        low, high = battery.soc_min * energy_kwh, battery.soc_max * energy_kwh
+        parts.append((cols.soc_kwh, np.full(m, low), np.full(m, high)))
+    if not parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
+    return (
+        np.concatenate([p[0] for p in parts]),
+        np.concatenate([p[1] for p in parts]),
+        np.concatenate([p[2] for p in parts]),
+    )
+
+
+def sizing_gradient(
+    names: tuple[str, ...],
+    cols: Columns,
+    pv_shape: FloatArray,
+    battery: BatteryData,
+    reduced_cost: FloatArray,
+) -> FloatArray:
+    """dF/d(new kWp, kWh, kW) of a segment: the bounds' sensitivities (reduced costs) chained.
+
+    A column nonbasic at its upper bound has a reduced cost ``<= 0``, which is the change of
+    the optimum per unit of that bound; at its lower bound ``>= 0``. The state of charge's
+    bounds move with the energy by ``soc_min`` and ``soc_max``.
+    """
+    d = reduced_cost
+    grad = np.zeros(len(names))
+    for position, name in enumerate(names):
+        if name == "pv_new_kwp" and cols.pv_kw is not None:
+            grad[position] = float(pv_shape @ np.minimum(d[cols.pv_kw], 0.0))
+        elif name == "battery_new_kw" and cols.charge_kw is not None:
+            assert cols.discharge_kw is not None
+            grad[position] = float(
+                np.minimum(d[cols.charge_kw], 0.0).sum()
+                + np.minimum(d[cols.discharge_kw], 0.0).sum()
+            )
+        elif name == "battery_new_kwh" and cols.soc_kwh is not None:
+            ds = d[cols.soc_kwh]
+            low, high = np.maximum(ds, 0.0).sum(), np.minimum(ds, 0.0).sum()
+            grad[position] = float(battery.soc_max * high + battery.soc_min * low)
+    return grad

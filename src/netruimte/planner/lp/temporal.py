@@ -47,14 +47,18 @@ from netruimte.planner.lp.decompose import (
     DecompositionReport,
     Iterate,
 )
-from netruimte.planner.lp.inputs import LpInputs
+from netruimte.planner.lp.master import minimise_cut_model
 from netruimte.planner.lp.segments import (
+    contracted_guess_kw,
+    contracted_upper_kw,
     scatter_map,
     segment_bounds,
     segment_inputs,
+    sizing_bounds,
+    sizing_gradient,
     time_decomposable,
 )
-from netruimte.planner.lp.solve import LpSolution, LpSolver, SolveStatus, new_highs
+from netruimte.planner.lp.solve import LpSolution, LpSolver, SolveStatus
 
 __all__ = ["segment_bounds", "solve_by_time_decomposition", "time_decomposable"]
 
@@ -138,9 +142,9 @@ class _Problem:
         self.lower[: self.n_link] = model.col_lower[self.link_full]
         self.upper[: self.n_link] = model.col_upper[self.link_full]
         if self.c_index is not None:
-            self.upper[self.c_index] = _contracted_upper(inp)
+            self.upper[self.c_index] = contracted_upper_kw(inp)
         if self.m_index is not None:
-            self.upper[self.m_index : self.n_link] = _contracted_upper(inp)
+            self.upper[self.m_index : self.n_link] = contracted_upper_kw(inp)
         bat = inp.battery
         if self.battery:
             self.lower[self.n_link :] = bat.soc_min * bat.energy_kwh
@@ -302,53 +306,19 @@ class _Problem:
     def _set_sizing(self, number: int, y: FloatArray) -> None:
         """Bounds of PV used, charge, discharge and state of charge at the sizing of ``y``."""
         seg = self._built[number]
-        cols = seg.model.columns
         kwp, energy, power = self._sizes(y)
-        bat = self.model.inputs.battery
-        parts: list[tuple[IntArray, FloatArray, FloatArray]] = []
-        if cols.pv_kw is not None:
-            shape = seg.pv_shape
-            parts.append((cols.pv_kw, np.zeros(len(shape)), shape * kwp))
-        if cols.charge_kw is not None and cols.discharge_kw is not None:
-            m = len(cols.charge_kw)
-            parts.append((cols.charge_kw, np.zeros(m), np.full(m, power)))
-            parts.append((cols.discharge_kw, np.zeros(m), np.full(m, power)))
-        if cols.soc_kwh is not None:
-            m = len(cols.soc_kwh)
-            parts.append(
-                (cols.soc_kwh, np.full(m, bat.soc_min * energy), np.full(m, bat.soc_max * energy))
-            )
-        if parts:
-            seg.solver.set_bounds(
-                np.concatenate([p[0] for p in parts]),
-                np.concatenate([p[1] for p in parts]),
-                np.concatenate([p[2] for p in parts]),
-            )
+        cols, low, high = sizing_bounds(
+            seg.model.columns, seg.pv_shape, self.model.inputs.battery, kwp, energy, power
+        )
+        if len(cols):
+            seg.solver.set_bounds(cols, low, high)
 
     def _sizing_gradient(self, number: int, d: FloatArray) -> FloatArray:
-        """dF_k/d(new kWp, kWh, kW): the bounds' sensitivities (reduced costs) chained.
-
-        A column nonbasic at its upper bound has a reduced cost ``<= 0``, which is the change
-        of the optimum per unit of that bound; at its lower bound ``>= 0``.
-        """
+        """dF_k/d(new kWp, kWh, kW) from the reduced costs ``d`` (see ``sizing_gradient``)."""
         seg = self._built[number]
-        cols = seg.model.columns
-        bat = self.model.inputs.battery
-        grad = np.zeros(len(self.names))
-        for position, name in enumerate(self.names):
-            if name == "pv_new_kwp" and cols.pv_kw is not None:
-                grad[position] = float(seg.pv_shape @ np.minimum(d[cols.pv_kw], 0.0))
-            elif name == "battery_new_kw" and cols.charge_kw is not None:
-                assert cols.discharge_kw is not None
-                grad[position] = float(
-                    np.minimum(d[cols.charge_kw], 0.0).sum()
-                    + np.minimum(d[cols.discharge_kw], 0.0).sum()
-                )
-            elif name == "battery_new_kwh" and cols.soc_kwh is not None:
-                ds = d[cols.soc_kwh]
-                low, high = np.maximum(ds, 0.0).sum(), np.minimum(ds, 0.0).sum()
-                grad[position] = float(bat.soc_max * high + bat.soc_min * low)
-        return grad
+        return sizing_gradient(
+            self.names, seg.model.columns, seg.pv_shape, self.model.inputs.battery, d
+        )
 
     def evaluate(self, number: int, y: FloatArray) -> _Eval:
         seg = self._built[number]
@@ -419,77 +389,31 @@ class _Problem:
             x[soc_start[0]] = y[self.n_link]
         return x
 
-    def _master_model(
-        self,
-        points: list[FloatArray],
-        cuts: list[list[_Eval]],
-        lower: FloatArray,
-        upper: FloatArray,
-    ) -> highspy.Highs:
-        """The master LP: ``min c·y + Σ_k θ_k`` over the cuts inside ``[lower, upper]``."""
-        dim, k = self.dim, self.k
-        highs = new_highs()
-        inf = highspy.kHighsInf
-        highs.addVars(
-            dim + k, np.append(lower, np.full(k, -inf)), np.append(upper, np.full(k, inf))
-        )
-        cost = np.append(self.cost, np.ones(k))
-        highs.changeColsCost(dim + k, np.arange(dim + k, dtype=np.int32), cost)
-        rows: list[FloatArray] = []
-        rhs: list[float] = []
-        for y, evals in zip(points, cuts, strict=True):
-            for number, ev in enumerate(evals):
-                row = np.zeros(dim + k)
-                row[:dim] = ev.grad
-                row[dim + number] = -1.0
-                rows.append(row)
-                rhs.append(float(ev.grad @ y) - ev.value)
+    def _master_rows(self) -> list[tuple[FloatArray, float]]:
+        """Rows ``a·y <= b`` of the master beside the cuts (over the master variables)."""
+        dim = self.dim
+        rows: list[tuple[FloatArray, float]] = []
         if self.starts_fit_kwh:
             # soc_min (E0 + E) <= b_k <= soc_max (E0 + E): the starts fit the battery chosen.
             bat = self.model.inputs.battery
             soc_min, soc_max, e0 = bat.soc_min, bat.soc_max, bat.energy_kwh
             e_col = self.names.index("battery_new_kwh")
-            for number in range(k):
-                row = np.zeros(dim + k)
+            for number in range(self.k):
+                row = np.zeros(dim)
                 row[self.n_link + number] = 1.0
                 row[e_col] = -soc_max
-                rows.append(row)
-                rhs.append(soc_max * e0)
+                rows.append((row, soc_max * e0))
                 if soc_min > 0:
-                    row = np.zeros(dim + k)
+                    row = np.zeros(dim)
                     row[self.n_link + number] = -1.0
                     row[e_col] = soc_min
-                    rows.append(row)
-                    rhs.append(-soc_min * e0)
+                    rows.append((row, -soc_min * e0))
         if self.m_index is not None and self.c_index is not None:
             for m in range(self.m_index, self.n_link):  # M_m <= C
-                row = np.zeros(dim + k)
+                row = np.zeros(dim)
                 row[m], row[self.c_index] = 1.0, -1.0
-                rows.append(row)
-                rhs.append(0.0)
-        matrix = np.array(rows)
-        nz = np.nonzero(matrix)
-        count = len(rows)
-        starts = np.searchsorted(nz[0], np.arange(count)).astype(np.int32)
-        highs.addRows(
-            count,
-            np.full(count, -inf),
-            np.array(rhs),
-            len(nz[0]),
-            starts,
-            nz[1].astype(np.int32),
-            matrix[nz],
-        )
-        return highs
-
-    def _run(self, highs: highspy.Highs, what: str) -> FloatArray:
-        highs.run()
-        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(
-                f"the time decomposition's {what} failed: "
-                + highs.modelStatusToString(highs.getModelStatus())
-            )
-        return np.asarray(highs.getSolution().col_value, dtype=float)
+                rows.append((row, 0.0))
+        return rows
 
     def master(
         self,
@@ -499,19 +423,14 @@ class _Problem:
         upper: FloatArray,
     ) -> tuple[FloatArray, float]:
         """Minimise ``c·y + Σ_k θ_k`` over the cuts inside ``[lower, upper]``."""
-        highs = self._master_model(points, cuts, lower, upper)
-        z = self._run(highs, "master problem")
-        return np.clip(z[: self.dim], lower, upper), float(highs.getInfo().objective_function_value)
-
-
-def _contracted_upper(inp: LpInputs) -> float:
-    """A bound on the optimal contracted kW: import only serves load, charging, flexible
-    loads and (when it pays) export, so ``C* <= max_t (L_t + q̄ + P_max + X)``."""
-    bat = inp.battery
-    shift = float(inp.shift_max_kw.sum()) if len(inp.shift_max_kw) else 0.0
-    export = inp.export_kw if np.isfinite(inp.export_kw) else 0.0
-    peak = float(inp.load_kw.max(initial=0.0))
-    return peak + shift + bat.power_kw + bat.max_power_kw + export + 1.0
+        return minimise_cut_model(
+            self.cost,
+            [[(ev.value, ev.grad) for ev in evals] for evals in cuts],
+            points,
+            lower,
+            upper,
+            self._master_rows(),
+        )
 
 
 def solve_by_time_decomposition(
@@ -573,9 +492,9 @@ def solve_by_time_decomposition(
     y = np.zeros(problem.dim)
     y[: len(problem.names)] = np.asarray(x0, dtype=float)
     if c_index is not None:
-        y[c_index] = _contracted_guess(inp, problem, y)
+        y[c_index] = contracted_guess_kw(inp, problem.names, y)
     if m_index is not None:
-        y[m_index:n_link] = _contracted_guess(inp, problem, y)
+        y[m_index:n_link] = contracted_guess_kw(inp, problem.names, y)
     if problem.battery:
         bat = inp.battery
         e_names = problem.names
@@ -701,12 +620,3 @@ def solve_by_time_decomposition(
     if plan_y is None:
         solution = None
     return solution, best_y[: len(problem.names)].copy(), report
-
-
-def _contracted_guess(inp: LpInputs, problem: _Problem, y: FloatArray) -> float:
-    """The peak of load − PV at the first sizing: enough to serve everything without a
-    battery (a lower first guess leaves load unserved at a steep penalty)."""
-    names = problem.names
-    kwp = inp.pv_kwp + (y[names.index("pv_new_kwp")] if "pv_new_kwp" in names else 0.0)
-    net = inp.load_kw - inp.pv_kw_per_kwp * kwp
-    return float(max(0.0, net.max(initial=0.0)))
