@@ -27,13 +27,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import highspy
 import numpy as np
 
 from netruimte.conventions import HOURS_PER_STEP, FloatArray
 from netruimte.planner.lp.builder import LpModel
 from netruimte.planner.lp.inputs import LpInputs
-from netruimte.planner.lp.solve import LpSolution, LpSolver, new_highs
+from netruimte.planner.lp.master import minimise_cut_model
+from netruimte.planner.lp.solve import LpSolution, LpSolver
 
 __all__ = [
     "UNSERVED_TOLERANCE",
@@ -95,30 +95,10 @@ def _master(
 ) -> tuple[FloatArray, float]:
     """Minimise the cutting-plane model over the box ``[lower, upper]``.
 
-    Variables ``(x, eta)``; cuts ``g_k·x − eta <= g_k·x_k − F_k``. Returns ``(x, eta)``.
+    One aggregated cut per evaluation, ``eta >= F_j + g_j·(x − x_j)``. Returns ``(x, eta)``.
     """
-    k = len(points)
-    dim = len(lower)
-    highs = new_highs()
-    inf = highspy.kHighsInf
-    cost = np.zeros(dim + 1)
-    cost[-1] = 1.0
-    highs.addVars(dim + 1, np.append(lower, -inf), np.append(upper, inf))
-    highs.changeColsCost(dim + 1, np.arange(dim + 1, dtype=np.int32), cost)
-    grad = np.array(grads).reshape(k, dim)
-    rhs = np.einsum("kd,kd->k", grad, np.array(points).reshape(k, dim)) - np.array(values)
-    matrix = np.hstack([grad, -np.ones((k, 1))])
-    starts = np.arange(0, k * (dim + 1), dim + 1, dtype=np.int32)
-    index = np.tile(np.arange(dim + 1, dtype=np.int32), k)
-    highs.addRows(k, np.full(k, -inf), rhs, k * (dim + 1), starts, index, matrix.ravel())
-    highs.run()
-    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        raise RuntimeError(
-            "the decomposition's master problem failed: "
-            + highs.modelStatusToString(highs.getModelStatus())
-        )
-    x = np.asarray(highs.getSolution().col_value, dtype=float)
-    return np.clip(x[:dim], lower, upper), float(x[dim])
+    cuts = [[(value, grad)] for value, grad in zip(values, grads, strict=True)]
+    return minimise_cut_model(np.zeros(len(lower)), cuts, points, lower, upper)
 
 
 def _allowed(solution: LpSolution, gap_tolerance: float) -> float:

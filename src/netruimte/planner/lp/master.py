@@ -89,7 +89,7 @@ def minimise_cut_model(
     highs.run()
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         raise RuntimeError(
-            "the time decomposition's master problem failed: "
+            "the decomposition's master problem failed: "
             + highs.modelStatusToString(highs.getModelStatus())
         )
     z = np.asarray(highs.getSolution().col_value, dtype=float)
