@@ -172,6 +172,7 @@ class _Problem:
         self.last_y: FloatArray | None = None
         self.centre_y: FloatArray | None = None
         self.restart_from_centre = True
+        self.master_rows = self._master_rows()  # the same in every master LP
 
     @property
     def segments(self) -> list[_Segment]:
@@ -292,7 +293,7 @@ class _Problem:
         if to_centre < to_last:
             seg.solver.highs.setBasis(seg.centre_basis)
 
-    def _sizes(self, y: FloatArray) -> tuple[float, float, float]:
+    def sizes(self, y: FloatArray) -> tuple[float, float, float]:
         """Total PV kWp, battery kWh and kW at ``y``."""
         inp = self.model.inputs
         new = dict(zip(self.names, y[: len(self.names)], strict=True))
@@ -306,7 +307,7 @@ class _Problem:
     def _set_sizing(self, number: int, y: FloatArray) -> None:
         """Bounds of PV used, charge, discharge and state of charge at the sizing of ``y``."""
         seg = self._built[number]
-        kwp, energy, power = self._sizes(y)
+        kwp, energy, power = self.sizes(y)
         cols, low, high = sizing_bounds(
             seg.model.columns, seg.pv_shape, self.model.inputs.battery, kwp, energy, power
         )
@@ -429,7 +430,7 @@ class _Problem:
             points,
             lower,
             upper,
-            self._master_rows(),
+            self.master_rows,
         )
 
 
@@ -497,13 +498,10 @@ def solve_by_time_decomposition(
         y[m_index:n_link] = contracted_guess_kw(inp, problem.names, y)
     if problem.battery:
         bat = inp.battery
-        e_names = problem.names
-        energy = bat.energy_kwh + (
-            y[e_names.index("battery_new_kwh")] if "battery_new_kwh" in e_names else 0.0
-        )
+        _, energy, _ = problem.sizes(y)
         y[n_link:] = 0.5 * (bat.soc_min + bat.soc_max) * energy
     y = np.clip(y, problem.lower, problem.upper)
-    span = np.maximum(problem.upper - problem.lower, 1e-9)
+    span = problem.span
     # First trust region: a tenth of each size's range (or a quarter of the first guess), a
     # twentieth of the contracted kW (too low a kW leaves load unserved at a steep penalty)
     # and a twentieth of the battery's range for the segment starts.
