@@ -239,3 +239,27 @@ def test_every_register_setting_survives_import_and_export(db: Database, tmp_pat
     }
     keys = [line.split(" = ")[0] for line in content.decode().split("[[station]]")[0].splitlines()]
     assert [k for k in keys if k in REGISTER_SETTINGS] == list(REGISTER_SETTINGS)
+
+
+@pytest.mark.parametrize("sep", [",", ";"])
+def test_a_request_csv_profile_is_found_with_either_separator(sep: str) -> None:
+    """The bundle's pre-scan reads a request CSV's ``profile_csv`` column with the separator
+    the requests reader will use (``profiles.csv_io.csv_separator``), relative to the CSV."""
+    from netruimte.errors import InputError
+    from netruimte.register.bundles import csv_references
+
+    main = '[scenario]\nrequests_csv = "data/requests.csv"\n'
+    rows = sep.join(["id", "station", "kw", "profile_csv"]) + "\n"
+    rows += sep.join(["R1", "S1", "100", "profiles/r1.csv"]) + "\n"
+    bundle = {
+        "scenario.toml": main.encode(),
+        "data/requests.csv": rows.encode(),
+        "data/profiles/r1.csv": b"timestamp,kw\n",
+    }
+    assert csv_references(bundle, "scenario.toml") == {("request", "R1"): "data/profiles/r1.csv"}
+    del bundle["data/profiles/r1.csv"]
+    with pytest.raises(InputError) as missing:
+        csv_references(bundle, "scenario.toml")
+    assert missing.value.source == "data/requests.csv"
+    assert missing.value.line == 2
+    assert missing.value.field == "profile_csv"

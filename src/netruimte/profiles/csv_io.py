@@ -30,6 +30,7 @@ from netruimte.errors import InputError
 
 __all__ = [
     "VALUE_COLUMNS",
+    "csv_separator",
     "csv_table",
     "read_input_text",
     "read_profile_csv",
@@ -55,6 +56,12 @@ def read_input_text(path: str | Path) -> str:
         raise InputError(f"not UTF-8 text ({exc.reason})", source=path) from None
 
 
+def csv_separator(header_line: str) -> str:
+    """The separator of a small CSV table: ``;`` when its header line holds more of them than
+    commas, else ``,``."""
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
 def csv_table(
     lines: Sequence[str],
     *,
@@ -64,7 +71,7 @@ def csv_table(
 ) -> tuple[str, list[str], Iterator[tuple[int, list[str]]]]:
     """A small CSV table of named columns: its separator, its header and its data rows.
 
-    The separator is ``;`` when the header line holds more of them than commas, else ``,``.
+    The separator is :func:`csv_separator`'s.
     A header column not in ``columns`` is an error (one in ``refused`` with its own message);
     which columns are required, and whether one may repeat, is the caller's to check. The rows
     come as ``(file line, cells)``, blank rows left out, as the caller reads them; a row with
@@ -75,7 +82,7 @@ def csv_table(
     InputError
         Naming ``source``, the line and the column.
     """
-    sep = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    sep = csv_separator(lines[0])
     reader = csv.reader(lines, delimiter=sep)
     header = [h.strip() for h in next(reader)]
     for col in header:

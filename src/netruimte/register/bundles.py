@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from netruimte.errors import InputError
+from netruimte.profiles.csv_io import csv_separator
 from netruimte.scenario.toml_limits import parse_toml_text
 
 __all__ = [
@@ -263,8 +264,8 @@ def _csv_profile_refs(bundle: Mapping[str, bytes], path: str) -> dict[tuple[str,
     lines = text.splitlines()
     if not lines:
         return {}
-    sep = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    reader = csv.reader(lines, delimiter=sep)
+    # the same separator the requests reader will see (scenario.waitlist_csv)
+    reader = csv.reader(lines, delimiter=csv_separator(lines[0]))
     header = [h.strip() for h in next(reader)]
     if "profile_csv" not in header or "id" not in header:
         return {}
