@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import typer
 
-from netruimte.cli._service import DB_OPTION, open_db
+from netruimte.cli._service import DB_OPTION, opened_db
 
 __all__ = ["worker"]
 
@@ -31,9 +31,8 @@ def worker(
 
     from netruimte.jobs.worker import Worker
 
-    database = open_db(db)
-    runner = Worker(database, poll_s=poll_s)
-    try:
+    with opened_db(db) as database:
+        runner = Worker(database, poll_s=poll_s)
         if once:
             runner.recover()
             done = 0
@@ -49,5 +48,3 @@ def worker(
         stop.wait()
         typer.echo("stopping after the current job", err=True)
         runner.stop(timeout=600.0)
-    finally:
-        database.dispose()
