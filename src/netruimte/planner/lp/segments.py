@@ -153,21 +153,36 @@ def sizing_bounds(
     pv_kwp: float,
     energy_kwh: float,
     power_kw: float,
+    installed: tuple[float, float, float] | None = None,
 ) -> tuple[IntArray, FloatArray, FloatArray]:
     """Column bounds that install a sizing in a segment built with the largest sizes.
 
     PV used at most ``pv_shape × pv_kwp`` (kW), charge and discharge at most ``power_kw``
     and the state of charge within ``[soc_min, soc_max] × energy_kwh``. Returns the columns
     and their lower and upper bounds.
+
+    With ``installed`` (the kWp, kWh and kW whose bounds the segment holds now) only the
+    bounds that change are returned, and PV never at steps without sun (its bound is 0 at
+    any kWp): HiGHS sorts every set of bounds it is given, which costs more than the
+    re-solve itself when the sizes barely move.
     """
     parts: list[tuple[IntArray, FloatArray, FloatArray]] = []
-    if cols.pv_kw is not None:
-        parts.append((cols.pv_kw, np.zeros(len(pv_shape)), pv_shape * pv_kwp))
-    if cols.charge_kw is not None and cols.discharge_kw is not None:
+    same_kwp = same_kwh = same_kw = False
+    if installed is not None:
+        same_kwp, same_kwh, same_kw = (
+            installed[0] == pv_kwp,
+            installed[1] == energy_kwh,
+            installed[2] == power_kw,
+        )
+    if cols.pv_kw is not None and not same_kwp:
+        sunny = pv_shape > 0 if installed is not None else np.ones(len(pv_shape), dtype=bool)
+        shape = pv_shape[sunny]
+        parts.append((cols.pv_kw[sunny], np.zeros(len(shape)), shape * pv_kwp))
+    if cols.charge_kw is not None and cols.discharge_kw is not None and not same_kw:
         m = len(cols.charge_kw)
         parts.append((cols.charge_kw, np.zeros(m), np.full(m, power_kw)))
         parts.append((cols.discharge_kw, np.zeros(m), np.full(m, power_kw)))
-    if cols.soc_kwh is not None:
+    if cols.soc_kwh is not None and not same_kwh:
         m = len(cols.soc_kwh)
         low, high = battery.soc_min * energy_kwh, battery.soc_max * energy_kwh
         parts.append((cols.soc_kwh, np.full(m, low), np.full(m, high)))

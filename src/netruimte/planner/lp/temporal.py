@@ -21,8 +21,11 @@ The master minimises ``c·z + Σ_k θ_k`` over these cuts (one per segment and e
 disaggregated, so a month's cut does not wait for the others to agree) inside a trust region
 around the best ``y`` so far. Its minimum over the whole box is a **lower bound** on the
 optimum of the full LP; an evaluation whose segments serve everything and meet their end
-state of charge exactly is a plan of the full LP, an **upper bound**. The method stops when
-the two are within ``gap_tolerance``.
+state of charge exactly is a plan of the full LP, an **upper bound**. So is an evaluation
+that meets its end states but leaves load unserved where importing it would only need more
+kW: :mod:`netruimte.planner.lp.repair` imports that power, raises the kW and checks the plan
+against the full model's rows. The method stops when the two bounds are within
+``gap_tolerance``.
 
 A segment must end at the next segment's start state of charge; two slack columns (more and
 less energy, at the unserved-energy penalty per kWh) keep every segment feasible for every
@@ -38,9 +41,10 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
+import scipy.sparse as sp
 
 from netruimte.conventions import FloatArray, IntArray
-from netruimte.planner.lp.builder import LpModel, ModelSpec, build_model
+from netruimte.planner.lp.builder import LpModel, ModelSpec
 from netruimte.planner.lp.decompose import (
     ABSOLUTE_TOLERANCE_EUR,
     UNSERVED_TOLERANCE,
@@ -48,17 +52,17 @@ from netruimte.planner.lp.decompose import (
     Iterate,
 )
 from netruimte.planner.lp.master import minimise_cut_model
+from netruimte.planner.lp.repair import import_unserved, model_matrix
+from netruimte.planner.lp.segment_lp import SegmentLp, build_segment_lp
 from netruimte.planner.lp.segments import (
     contracted_guess_kw,
     contracted_upper_kw,
-    scatter_map,
     segment_bounds,
-    segment_inputs,
     sizing_bounds,
     sizing_gradient,
     time_decomposable,
 )
-from netruimte.planner.lp.solve import LpSolution, LpSolver, SolveStatus
+from netruimte.planner.lp.solve import LpSolution, SolveStatus
 
 __all__ = ["segment_bounds", "solve_by_time_decomposition", "time_decomposable"]
 
@@ -71,27 +75,14 @@ START_RADIUS = 0.05
 Both measured on the benchmark year (0.05-0.2 tried): wider boxes jump to sizings with a
 steep unserved-energy penalty and take more evaluations."""
 
+REPAIR_TOLERANCE = 1e-6
+"""A dispatch made a plan by importing its unserved power may break a row or bound of the
+full model by this much (relative to the largest load or battery energy): the segments'
+solver noise, ten times below the dispatch checker's 1e-5."""
+
 SLACK_TOLERANCE = 1e-7
 """End-of-segment state of charge off by less than this (relative to the largest battery
 energy, kWh) still counts as met: solver noise, far inside the dispatch checker's 1e-5."""
-
-
-@dataclass
-class _Segment:
-    """One segment's LP in its own HiGHS instance, and how it maps onto the full model."""
-
-    model: LpModel
-    solver: LpSolver
-    link: IntArray  # per master variable of the link part: segment column, or −1
-    start_col: int | None  # soc_start_kwh: fixed at b_k
-    end_row: int | None  # soc_cyclic row: last state of charge − start >= / = b_next − b_k
-    slacks: IntArray  # columns of the end slack (more, less)
-    seg_cols: IntArray
-    full_cols: IntArray
-    pv_shape: FloatArray  # PV kW per kWp on the segment's steps
-    occurrences: int  # shiftable occurrences inside the segment
-    last_basis: highspy.HighsBasis | None = None  # after the last evaluation
-    centre_basis: highspy.HighsBasis | None = None  # at the stability centre
 
 
 @dataclass(frozen=True)
@@ -99,7 +90,8 @@ class _Eval:
     value: float  # F_k at y
     grad: FloatArray  # over all master variables
     col_value: FloatArray
-    served: bool
+    served: bool  # no unserved energy and the end state of charge met
+    slack_met: bool  # the end state of charge met (unserved energy aside)
     seconds: float
     cpu_seconds: float
     iterations: int
@@ -150,6 +142,8 @@ class _Problem:
             self.lower[self.n_link :] = bat.soc_min * bat.energy_kwh
             self.upper[self.n_link :] = bat.soc_max * (bat.energy_kwh + bat.max_energy_kwh)
         self.scale_kwh = max(1.0, bat.energy_kwh + bat.max_energy_kwh)
+        self.scale = max(self.scale_kwh, float(inp.load_kw.max(initial=0.0)))
+        self._matrix: sp.csr_matrix | None = None  # the full model's rows, for repairs
         self.unserved_tol = UNSERVED_TOLERANCE * max(1.0, float(inp.load_kw.max(initial=0.0)))
         self._ends = np.append(bounds[1:], inp.steps)
         self._spec = ModelSpec(
@@ -165,7 +159,7 @@ class _Problem:
         )
         # Built by the first evaluation, in the worker threads (:meth:`build_and_evaluate`),
         # so that building one segment overlaps the solving of another.
-        self._built: dict[int, _Segment] = {}
+        self._built: dict[int, SegmentLp] = {}
         # With new kWh to choose, the starts must fit the battery chosen (master rows).
         self.starts_fit_kwh = self.battery and full.battery_new_kwh is not None
         self.span = np.maximum(self.upper - self.lower, 1e-9)
@@ -175,7 +169,7 @@ class _Problem:
         self.master_rows = self._master_rows()  # the same in every master LP
 
     @property
-    def segments(self) -> list[_Segment]:
+    def segments(self) -> list[SegmentLp]:
         """The segments in time order (all built after the first evaluation)."""
         if len(self._built) != self.k:
             raise RuntimeError("time decomposition: the segments are not built yet")
@@ -193,77 +187,18 @@ class _Problem:
         if inside != len(self.model.inputs.occurrences):
             raise RuntimeError("time decomposition: a shiftable occurrence crosses a segment")
 
-    def _build(self, number: int) -> _Segment:
+    def _build(self, number: int) -> SegmentLp:
         """Segment ``number``'s LP in its own HiGHS instance."""
-        inp = self.model.inputs
-        full = self.model.columns
-        k = self.k
-        penalty_eur_per_kwh = self._spec.penalty_eur_per_kwh
         first, stop = int(self.bounds[number]), int(self._ends[number])
-        steps = np.arange(first, stop, dtype=np.int64)
-        cap = self.upper[self.c_index] if self.c_index is not None else np.inf
-        sub = segment_inputs(self._largest, steps, cap)
-        seg_model = build_model(sub, self._spec)
-        cols = seg_model.columns
-        months = np.unique(inp.month_of_step[steps])
-        link = [-1 for _ in self.names]
-        if full.contracted_kw is not None:
-            assert cols.contracted_kw is not None
-            link.append(cols.contracted_kw)
-        if self.m_index is not None:
-            assert cols.kwmax_kw is not None
-            local = -np.ones(inp.months, dtype=np.int64)
-            local[months] = cols.kwmax_kw
-            link += [int(c) for c in local]
-        solver = LpSolver(seg_model)
-        # Measured on a full year: no presolve (the segment LPs are simple) and Devex
-        # pricing save about a fifth of the simplex time.
-        solver.set_option("presolve", "off")
-        solver.set_option("simplex_dual_edge_weight_strategy", 1)
-        present = np.array([c for c in link if c >= 0], dtype=np.int64)
-        if len(present):
-            solver.set_costs(present, np.zeros(len(present)))  # priced in the master
-        if self.m_index is not None and "contracted" in seg_model.rows:
-            # M_m <= C between two fixed columns: a master row, not the segment's.
-            for row in seg_model.rows["contracted"]:
-                solver.highs.changeRowBounds(int(row), -highspy.kHighsInf, highspy.kHighsInf)
-        start_col = end_row = None
-        slacks = np.zeros(0, dtype=np.int64)
-        if self.battery:
-            assert cols.soc_start_kwh is not None
-            start_col = int(cols.soc_start_kwh[0])
-            end_row = int(seg_model.rows["soc_cyclic"][0])
-            last = number == k - 1
-            added: list[int] = []
-            for sign in (1.0,) if last else (1.0, -1.0):
-                solver.highs.addCol(
-                    penalty_eur_per_kwh,
-                    0.0,
-                    highspy.kHighsInf,
-                    1,
-                    np.array([end_row], dtype=np.int32),
-                    np.array([sign]),
-                )
-                added.append(seg_model.num_col + len(added))
-            slacks = np.array(added, dtype=np.int64)
-        kept = np.array(
-            [i for i, o in enumerate(inp.occurrences) if first <= o.start and o.stop <= stop],
-            dtype=np.int64,
-        )
-        if len(kept) != len(sub.occurrences):
-            raise RuntimeError("time decomposition: the occurrences of a segment differ")
-        seg_cols, full_cols = scatter_map(full, cols, steps, months, kept, inp.steps)
-        return _Segment(
-            seg_model,
-            solver,
-            np.array(link, dtype=np.int64),
-            start_col,
-            end_row,
-            slacks,
-            seg_cols,
-            full_cols,
-            inp.pv_kw_per_kwp[steps],
-            len(kept),
+        return build_segment_lp(
+            self.model,
+            self._largest,
+            self._spec,
+            np.arange(first, stop, dtype=np.int64),
+            sizing_count=len(self.names),
+            import_cap_kw=self.upper[self.c_index] if self.c_index is not None else np.inf,
+            kwmax_in_master=self.m_index is not None,
+            last=number == self.k - 1,
         )
 
     def _relevant(self, number: int) -> IntArray:
@@ -307,12 +242,13 @@ class _Problem:
     def _set_sizing(self, number: int, y: FloatArray) -> None:
         """Bounds of PV used, charge, discharge and state of charge at the sizing of ``y``."""
         seg = self._built[number]
-        kwp, energy, power = self.sizes(y)
+        sizes = self.sizes(y)
         cols, low, high = sizing_bounds(
-            seg.model.columns, seg.pv_shape, self.model.inputs.battery, kwp, energy, power
+            seg.model.columns, seg.pv_shape, self.model.inputs.battery, *sizes, seg.installed
         )
         if len(cols):
             seg.solver.set_bounds(cols, low, high)
+        seg.installed = sizes
 
     def _sizing_gradient(self, number: int, d: FloatArray) -> FloatArray:
         """dF_k/d(new kWp, kWh, kW) from the reduced costs ``d`` (see ``sizing_gradient``)."""
@@ -363,17 +299,22 @@ class _Problem:
         grad[: self.n_link][present] = d[seg.link[present]]
         grad[: len(self.names)] = self._sizing_gradient(number, d)
         served = float(x[seg.model.columns.unserved_kw].max(initial=0.0)) <= self.unserved_tol
+        slack_met = True
         if seg.start_col is not None and seg.end_row is not None:
-            row_dual = float(solution.row_dual[seg.end_row])
+            # The end row's dual from the reduced cost of its first slack (coefficient +1,
+            # cost = penalty): d = penalty − dual. Reading row_dual would copy every row's.
+            row_dual = self._spec.penalty_eur_per_kwh - float(d[seg.slacks[0]])
             nxt = 0 if number == self.k - 1 else number + 1
             grad[self.n_link + number] += d[seg.start_col] - row_dual
             grad[self.n_link + nxt] += row_dual
-            served &= float(x[seg.slacks].max(initial=0.0)) <= SLACK_TOLERANCE * self.scale_kwh
+            slack_met = float(x[seg.slacks].max(initial=0.0)) <= SLACK_TOLERANCE * self.scale_kwh
+            served &= slack_met
         return _Eval(
             value=float(info.objective_function_value) - seg.model.offset,  # once, in the master
             grad=grad,
             col_value=x,
             served=served,
+            slack_met=slack_met,
             seconds=seconds,
             cpu_seconds=cpu,
             iterations=int(info.simplex_iteration_count),
@@ -389,6 +330,22 @@ class _Problem:
         if soc_start is not None and self.battery:
             x[soc_start[0]] = y[self.n_link]
         return x
+
+    def repaired(self, y: FloatArray, evals: list[_Eval]) -> tuple[FloatArray, float] | None:
+        """The plan that imports the unserved power of the evaluation at ``y`` (raising the
+        kW to match), with its cost; ``None`` when there is none (:mod:`.repair`)."""
+        if not all(ev.slack_met for ev in evals):
+            return None
+        x = self.assemble(y, evals)
+        unserved_kw = np.zeros(self.model.inputs.steps)
+        for seg, ev, first in zip(self.segments, evals, self.bounds, strict=True):
+            cols = seg.model.columns
+            unserved_kw[first + cols.unserved_step] = ev.col_value[cols.unserved_kw]
+        if self._matrix is None:
+            self._matrix = model_matrix(self.model)
+        return import_unserved(
+            self.model, self._matrix, x, unserved_kw, REPAIR_TOLERANCE * self.scale
+        )
 
     def _master_rows(self) -> list[tuple[FloatArray, float]]:
         """Rows ``a·y <= b`` of the master beside the cuts (over the master variables)."""
@@ -520,7 +477,7 @@ def solve_by_time_decomposition(
     centre_y = y.copy()
     plan_value = np.inf
     plan_y: FloatArray | None = None
-    plan_evals: list[_Eval] | None = None
+    plan_x: FloatArray | None = None
     least_value = np.inf
     least: tuple[FloatArray, list[_Eval]] | None = None
     lower_bound = -np.inf
@@ -539,9 +496,13 @@ def solve_by_time_decomposition(
             value = float(problem.cost @ y) + sum(ev.value for ev in evals) + model.offset
             points.append(y.copy())
             cuts.append(evals)
-            served = all(ev.served for ev in evals)
-            if served and value < plan_value:
-                plan_value, plan_y, plan_evals = value, y.copy(), evals
+            if all(ev.served for ev in evals):
+                found: tuple[FloatArray, float] | None = (problem.assemble(y, evals), value)
+            else:
+                found = problem.repaired(y, evals)
+            if found is not None and found[1] < plan_value:
+                plan_x, plan_value = found
+                plan_y = y.copy()
             if value < least_value:
                 least_value, least = value, (y.copy(), evals)
             _, bound = problem.master(points, cuts, problem.lower, problem.upper)
@@ -590,13 +551,13 @@ def solve_by_time_decomposition(
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
-    if plan_y is not None and plan_evals is not None:
-        best_y, best_evals, best_value = plan_y, plan_evals, plan_value
+    if plan_y is not None and plan_x is not None:
+        best_y, col_value, best_value = plan_y, plan_x, plan_value
     else:
         assert least is not None
         best_y, best_evals = least
         best_value = least_value
-    col_value = problem.assemble(best_y, best_evals)
+        col_value = problem.assemble(best_y, best_evals)
     solution: LpSolution | None = LpSolution(
         status=SolveStatus.OPTIMAL,
         objective=best_value,

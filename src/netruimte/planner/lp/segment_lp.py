@@ -1,0 +1,146 @@
+"""One segment's dispatch LP for the time decomposition, in its own HiGHS instance.
+
+:mod:`netruimte.planner.lp.temporal` cuts the year into segments (calendar months, or
+shorter pieces) and evaluates each segment's LP at the master's point: the sizing enters as
+column bounds, the contracted kW (and with shorter segments the month's kW-max) as fixed
+columns, and the start and end state of charge through the start column and the end row with
+its two slack columns. This module builds that LP and records how its columns map onto the
+full model's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from netruimte.conventions import FloatArray, IntArray
+from netruimte.planner.lp.builder import LpModel, ModelSpec, build_model
+from netruimte.planner.lp.inputs import LpInputs
+from netruimte.planner.lp.segments import scatter_map, segment_inputs
+from netruimte.planner.lp.solve import LpSolver
+
+__all__ = ["SegmentLp", "build_segment_lp"]
+
+
+@dataclass
+class SegmentLp:
+    """One segment's LP in its own HiGHS instance, and how it maps onto the full model."""
+
+    model: LpModel
+    solver: LpSolver
+    link: IntArray  # per master variable of the link part: segment column, or −1
+    start_col: int | None  # soc_start_kwh: fixed at b_k
+    end_row: int | None  # soc_cyclic row: last state of charge − start >= / = b_next − b_k
+    slacks: IntArray  # columns of the end slack (more, less)
+    seg_cols: IntArray
+    full_cols: IntArray
+    pv_shape: FloatArray  # PV kW per kWp on the segment's steps
+    occurrences: int  # shiftable occurrences inside the segment
+    last_basis: highspy.HighsBasis | None = None  # after the last evaluation
+    centre_basis: highspy.HighsBasis | None = None  # at the stability centre
+    installed: tuple[float, float, float] | None = None  # kWp, kWh, kW in the bounds now
+
+
+def build_segment_lp(
+    full_model: LpModel,
+    largest: LpInputs,
+    spec: ModelSpec,
+    steps: IntArray,
+    *,
+    sizing_count: int,
+    import_cap_kw: float,
+    kwmax_in_master: bool,
+    last: bool,
+) -> SegmentLp:
+    """The LP of the segment made of ``steps`` (consecutive), ready for evaluations.
+
+    Parameters
+    ----------
+    full_model
+        The model of the whole profile (for the column mapping and the occurrences).
+    largest
+        Its inputs with the largest sizes installed: the sizing enters as column bounds.
+    spec
+        The segment's model specification (elastic, with the penalty per kWh).
+    steps
+        The segment's steps.
+    sizing_count
+        Number of sizing master variables (they have no column in the segment).
+    import_cap_kw
+        The largest contracted kW the master may choose (every step is capped at it).
+    kwmax_in_master
+        The months' kW-max are master variables (segments shorter than a month).
+    last
+        The segment ends the profile: its end state of charge only needs to reach the
+        first segment's start (one slack column instead of two).
+    """
+    inp = full_model.inputs
+    full = full_model.columns
+    first, stop = int(steps[0]), int(steps[-1]) + 1
+    sub = segment_inputs(largest, steps, import_cap_kw)
+    seg_model = build_model(sub, spec)
+    cols = seg_model.columns
+    months = np.unique(inp.month_of_step[steps])
+    link = [-1] * sizing_count
+    if full.contracted_kw is not None:
+        assert cols.contracted_kw is not None
+        link.append(cols.contracted_kw)
+    if kwmax_in_master and full.kwmax_kw is not None:
+        assert cols.kwmax_kw is not None
+        local = -np.ones(inp.months, dtype=np.int64)
+        local[months] = cols.kwmax_kw
+        link += [int(c) for c in local]
+    solver = LpSolver(seg_model)
+    # Measured on a full year: no presolve (the segment LPs are simple) and Devex pricing
+    # save about a fifth of the simplex time. Without the cost perturbation the warm
+    # re-solves (a few hundred pivots each) skip its set-up and clean-up: about 5 % on the
+    # four benchmark years (docs/formulation.md).
+    solver.set_option("presolve", "off")
+    solver.set_option("simplex_dual_edge_weight_strategy", 1)
+    solver.set_option("dual_simplex_cost_perturbation_multiplier", 0.0)
+    present = np.array([c for c in link if c >= 0], dtype=np.int64)
+    if len(present):
+        solver.set_costs(present, np.zeros(len(present)))  # priced in the master
+    if kwmax_in_master and "contracted" in seg_model.rows:
+        # M_m <= C between two fixed columns: a master row, not the segment's.
+        for row in seg_model.rows["contracted"]:
+            solver.highs.changeRowBounds(int(row), -highspy.kHighsInf, highspy.kHighsInf)
+    start_col = end_row = None
+    slacks = np.zeros(0, dtype=np.int64)
+    if full.soc_kwh is not None:
+        assert cols.soc_start_kwh is not None
+        start_col = int(cols.soc_start_kwh[0])
+        end_row = int(seg_model.rows["soc_cyclic"][0])
+        added: list[int] = []
+        for sign in (1.0,) if last else (1.0, -1.0):
+            solver.highs.addCol(
+                spec.penalty_eur_per_kwh,
+                0.0,
+                highspy.kHighsInf,
+                1,
+                np.array([end_row], dtype=np.int32),
+                np.array([sign]),
+            )
+            added.append(seg_model.num_col + len(added))
+        slacks = np.array(added, dtype=np.int64)
+    kept = np.array(
+        [i for i, o in enumerate(inp.occurrences) if first <= o.start and o.stop <= stop],
+        dtype=np.int64,
+    )
+    if len(kept) != len(sub.occurrences):
+        raise RuntimeError("time decomposition: the occurrences of a segment differ")
+    seg_cols, full_cols = scatter_map(full, cols, steps, months, kept, inp.steps)
+    return SegmentLp(
+        seg_model,
+        solver,
+        np.array(link, dtype=np.int64),
+        start_col,
+        end_row,
+        slacks,
+        seg_cols,
+        full_cols,
+        inp.pv_kw_per_kwp[steps],
+        len(kept),
+    )
