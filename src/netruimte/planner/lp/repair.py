@@ -1,16 +1,10 @@
-"""A plan from a dispatch that leaves some load unserved: import it, and raise the kW to match.
+"""A plan from a dispatch that leaves load unserved at too low a kW: import it, raise the kW.
 
-The time decomposition (:mod:`netruimte.planner.lp.temporal`) evaluates its segment LPs at
-points whose contracted kW ``C`` (and, with kW-max master variables, monthly peaks ``M_m``)
-can be a little too low: the elastic segments then leave some load unserved at the penalty,
-and the point is no plan. Where that load could have been imported (no restriction window
-caps the step below the higher import), the same dispatch with the unserved power imported,
-``M_m`` raised to the month's new peak and ``C`` to the year's, is a plan of the full LP. Its
-cost is exact, so it is an upper bound on the optimum: the decomposition can stop as soon as
-a lower bound comes near it, instead of waiting for a point whose kW happens to be enough.
-
-The repaired plan is checked against every row and bound of the full model before it counts;
-the planner then checks its dispatch independently, like any other plan.
+The time decomposition's elastic segments leave load unserved when the master's contracted
+kW (or a month's kW-max) is a little too low. Where a restriction window does not cap the
+step, the same dispatch with that power imported and the kW raised to the new peaks is a plan
+of the full LP with an exact cost: an upper bound (``docs/formulation.md``, "Repaired plans").
+It is checked against every row of the full model before it counts.
 """
 
 from __future__ import annotations
@@ -54,28 +48,12 @@ def import_unserved(
     unserved_kw: FloatArray,
     tolerance: float,
 ) -> tuple[FloatArray, float] | None:
-    """The plan that imports the unserved power of ``x``, or ``None`` when there is none.
+    """The plan ``(x, cost EUR)`` that imports the unserved power of ``x``, or ``None``.
 
-    Parameters
-    ----------
-    model
-        The full ``COST`` model (with a contracted-kW column).
-    matrix
-        Its constraint matrix (:func:`model_matrix`).
-    x
-        Column values of the full model: a dispatch whose only defect is unserved power.
-    unserved_kw
-        Unserved power per step of the profile (kW), including steps the full model has no
-        unserved column for (the segments are elastic at every step).
-    tolerance
-        Largest row or bound violation the plan may have (kW or kWh): solver noise.
-
-    Returns
-    -------
-    (x, cost) or None
-        The plan's column values and its cost (EUR, offset included); ``None`` when some
-        unserved power falls in a step whose restriction would not allow the higher import,
-        or when the result breaks a row of the model.
+    ``x`` holds the full model's columns (``matrix`` is :func:`model_matrix`) of a dispatch
+    whose only defect is ``unserved_kw`` per step (kW; the segments are elastic at every
+    step, the full model maybe not). ``None`` when a restriction would not allow the higher
+    import, or when the plan breaks a row or bound by more than ``tolerance``.
     """
     cols = model.columns
     if cols.contracted_kw is None:

@@ -1,11 +1,8 @@
-"""One segment's dispatch LP for the time decomposition, in its own HiGHS instance.
+"""One segment's dispatch LP for the time decomposition (:mod:`.temporal`), in its own HiGHS.
 
-:mod:`netruimte.planner.lp.temporal` cuts the year into segments (calendar months, or
-shorter pieces) and evaluates each segment's LP at the master's point: the sizing enters as
-column bounds, the contracted kW (and with shorter segments the month's kW-max) as fixed
-columns, and the start and end state of charge through the start column and the end row with
-its two slack columns. This module builds that LP and records how its columns map onto the
-full model's.
+The sizing enters as column bounds, the contracted kW (and with shorter segments the months'
+kW-max) as fixed columns, the start and end state of charge through the start column and the
+end row with its slack columns.
 """
 
 from __future__ import annotations
@@ -56,25 +53,11 @@ def build_segment_lp(
 ) -> SegmentLp:
     """The LP of the segment made of ``steps`` (consecutive), ready for evaluations.
 
-    Parameters
-    ----------
-    full_model
-        The model of the whole profile (for the column mapping and the occurrences).
-    largest
-        Its inputs with the largest sizes installed: the sizing enters as column bounds.
-    spec
-        The segment's model specification (elastic, with the penalty per kWh).
-    steps
-        The segment's steps.
-    sizing_count
-        Number of sizing master variables (they have no column in the segment).
-    import_cap_kw
-        The largest contracted kW the master may choose (every step is capped at it).
-    kwmax_in_master
-        The months' kW-max are master variables (segments shorter than a month).
-    last
-        The segment ends the profile: its end state of charge only needs to reach the
-        first segment's start (one slack column instead of two).
+    ``largest`` are the full model's inputs with the largest sizes installed (the sizing
+    enters as bounds); ``sizing_count`` sizing master variables have no column here; every
+    step is capped at ``import_cap_kw`` (the largest contracted kW); ``kwmax_in_master``
+    when the months' kW-max are master variables; the ``last`` segment's end state of charge
+    need only reach the first start (one slack column instead of two).
     """
     inp = full_model.inputs
     full = full_model.columns

@@ -161,10 +161,8 @@ def sizing_bounds(
     and the state of charge within ``[soc_min, soc_max] × energy_kwh``. Returns the columns
     and their lower and upper bounds.
 
-    With ``installed`` (the kWp, kWh and kW whose bounds the segment holds now) only the
-    bounds that change are returned, and PV never at steps without sun (its bound is 0 at
-    any kWp): HiGHS sorts every set of bounds it is given, which costs more than the
-    re-solve itself when the sizes barely move.
+    With ``installed`` (the kWp, kWh and kW the segment's bounds hold now) only the bounds
+    that change, and PV only where the sun shines: HiGHS sorts every set of bounds it gets.
     """
     parts: list[tuple[IntArray, FloatArray, FloatArray]] = []
     same_kwp = same_kwh = same_kw = False

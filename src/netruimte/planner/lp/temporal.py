@@ -76,9 +76,8 @@ Both measured on the benchmark year (0.05-0.2 tried): wider boxes jump to sizing
 steep unserved-energy penalty and take more evaluations."""
 
 REPAIR_TOLERANCE = 1e-6
-"""A dispatch made a plan by importing its unserved power may break a row or bound of the
-full model by this much (relative to the largest load or battery energy): the segments'
-solver noise, ten times below the dispatch checker's 1e-5."""
+"""Row or bound violation a repaired plan may have (relative to the largest load or battery
+energy): solver noise, ten times below the dispatch checker's 1e-5."""
 
 SLACK_TOLERANCE = 1e-7
 """End-of-segment state of charge off by less than this (relative to the largest battery
@@ -425,13 +424,10 @@ def solve_by_time_decomposition(
         with ``False``) from its last basis. Only the simplex's starting point differs: the
         bounds and the plan do not depend on it (``benchmarks/temporal.py`` compares both).
     segment_days
-        ``None``: a segment is a calendar month (joined with the next where a shiftable
-        window crosses the month start). A number of days: every month is cut further into
-        pieces of about that many days (:func:`segment_bounds`), and each calendar month's
-        kW-max becomes a master variable, fixed in every segment of its month. Smaller LPs
-        re-solve faster, but the master has more variables and needs more rounds; measured
-        in ``docs/formulation.md`` (weeks help on one benchmark year of four), so month
-        segments stay the default.
+        ``None``: calendar months (joined where a shiftable window crosses a month start).
+        A number of days: months cut into pieces of about that many days
+        (:func:`segment_bounds`), each month's kW-max a master variable. Measured in
+        ``docs/formulation.md``: more rounds on three benchmark years of four.
 
     Returns
     -------
