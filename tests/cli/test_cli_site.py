@@ -116,6 +116,7 @@ def test_plan_json_fields(planned):
     assert doc["annual_cost_eur"] == pytest.approx(sum(line["eur"] for line in lines))
     before = site.load_kw - (site.pv.kwp * site.pv.kw_per_kwp if site.pv else 0.0)
     if doc["objective"] == "min-connection":
+        assert doc["lower_bound_eur"] is None and doc["gap"] is None  # min-cost only
         assert doc["peak_import_before_kw"] == pytest.approx(max(0.0, before.max()))
         assert doc["battery_energy_kwh"] == site.battery.energy_kwh
 
@@ -225,6 +226,15 @@ def test_office_min_cost_plan(plan_of):
     new = doc["added_battery_energy_kwh"] * 30.0 + doc["added_battery_power_kw"] * 10.0
     new += doc["added_pv_kwp"] * 65.0
     assert doc["annual_cost_eur"] == pytest.approx(sum(mine.values()) + new, rel=1e-9)
+    # The proven bound and gap of issue 15 are in the JSON: the plan is within 0.1 % of the
+    # optimum because the optimum is at least the lower bound.
+    assert doc["lower_bound_eur"] <= doc["annual_cost_eur"]
+    assert 0.0 <= doc["gap"] <= 1e-3 + 1e-9
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "least cost possible (proven lower bound)" in report
+    assert doc["gap"] == pytest.approx(
+        (doc["annual_cost_eur"] - doc["lower_bound_eur"]) / doc["annual_cost_eur"], rel=1e-9
+    )
     annex = json.loads((out / "request.json").read_text())
     assert annex["contract"] == "firm" and "capacity_blocks" not in annex["request"]
 
@@ -602,6 +612,7 @@ def test_priced_plan_reads_the_planner_fields_off_its_result() -> None:
         "import_kw", "export_kw", "pv_kwp", "battery_energy_kwh", "battery_power_kw",
         "peak_import_before_kw", "peak_import_after_kw", "annual_cost_eur", "reason",
         "dispatch", "added_pv_kwp", "added_battery_energy_kwh", "added_battery_power_kw",
+        "lower_bound_eur", "gap",
     ]  # fmt: skip
     for plan in (feasible, infeasible):
         for name in delegated:
@@ -609,3 +620,17 @@ def test_priced_plan_reads_the_planner_fields_off_its_result() -> None:
     assert feasible.import_kw is not None and infeasible.import_kw is None
     assert infeasible.reason == "x"
     assert "kW" in (PricedPlan.import_kw.__doc__ or "")
+
+
+def test_min_cost_text_names_the_proven_bound(plan_of):
+    """A min-cost plan says how far from the optimum it can be at most (the JSON's lower bound
+    and gap); a min-connection plan has no such line."""
+    doc, _ = plan_of("office-pv")
+    result = runner.invoke(app, ["site", "plan", str(SITES / "office-pv.toml")])
+    assert result.exit_code == 0, result.output
+    bound, gap = doc["lower_bound_eur"], doc["gap"]
+    assert isinstance(bound, float) and isinstance(gap, float)
+    line = f"optimum        at least EUR {bound:,.0f}: the plan is within {gap:.3%} of it (proven)"
+    assert line in result.output
+    bakery = runner.invoke(app, ["site", "plan", str(SITES / "bakery-g5.toml")])
+    assert bakery.exit_code == 0 and "optimum" not in bakery.output

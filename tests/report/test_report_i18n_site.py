@@ -116,6 +116,7 @@ def test_the_dutch_site_report_speaks_of_its_loads_and_restrictions(dutch_plans)
     assert "EV truck fleet (gepland)" in figure_texts(html)
     office = (dutch_plans["office-pv"][0] / "report.html").read_text(encoding="utf-8")
     assert "Het goedkoopste plan voor" in office and "kWp PV" in office
+    assert "laagst mogelijke kosten (bewezen ondergrens)" in office  # min-cost: proven bound
     assert "gemaakt met pvlib uit het DWD-testreferentiejaar voor Essen" in office
 
 

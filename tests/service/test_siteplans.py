@@ -146,3 +146,56 @@ def test_site_upload_errors(client, tiny, users: Users, run_jobs: Callable[[], i
         headers=alice,
     )
     assert res.status_code == 409 and "no feasible plan" in res.json()["message"]
+
+
+MIN_COST_SITE = """\
+[site]
+name = "Bakkerij Kosten"
+timezone = "Europe/Amsterdam"
+year = 2025
+
+[plan]
+objective = "min-cost"
+
+[load]
+csv = "load.csv"
+
+[battery]
+max_energy_kwh = 800
+max_power_kw = 300
+cost_eur_per_kwh_year = 30.0
+cost_eur_per_kw_year = 10.0
+
+[connection]
+import_kw = "minimise"
+export_kw = 0
+
+[tariff]
+contracted_eur_per_kw_year = 35.0
+kwmax_eur_per_kw_month = 2.8
+energy_eur_per_kwh = 0.20
+"""
+
+
+def test_a_min_cost_plan_shows_its_proven_bound(
+    client, tiny, users: Users, run_jobs: Callable[[], int]
+) -> None:
+    """The applicant's plan page and its JSON say how far from the optimum the plan can be at
+    most (issue 15: the proven gap and lower bound in the JSON), in English and in Dutch."""
+    alice = bearer(users.alice_token)
+    made = client.post("/api/v1/site-plans", files=_files(MIN_COST_SITE), headers=alice)
+    assert made.status_code == 202, made.text
+    assert run_jobs() == 1
+    plan = client.get(f"/api/v1/site-plans/{made.json()['id']}", headers=alice).json()["plan"]
+    assert plan["objective"] == "min-cost" and plan["status"] == "optimal"
+    bound, gap, cost = plan["lower_bound_eur"], plan["gap"], plan["annual_cost_eur"]
+    # (two days are one LP: the bound is its optimum, the cost the plan re-priced, equal to
+    # the last digits)
+    assert bound <= cost * (1 + 1e-9) and 0.0 <= gap <= 1e-3 + 1e-9
+    assert gap == pytest.approx(max(0.0, (cost - bound) / cost), rel=1e-9, abs=1e-12)
+    page = client.get(f"/site-plans/{made.json()['id']}", headers=alice)
+    assert page.status_code == 200
+    assert "Least cost possible over the period (proven lower bound)" in page.text
+    dutch = client.get(f"/site-plans/{made.json()['id']}", params={"lang": "nl"}, headers=alice)
+    assert "Laagst mogelijke kosten over de periode (bewezen ondergrens)" in dutch.text
+    assert "hoogstens" in dutch.text

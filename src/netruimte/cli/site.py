@@ -85,6 +85,11 @@ def plan(
             "cost           "
             + ("none" if cost is None else f"EUR {cost:,.0f} over the profile's span"),
         ]
+        if result.lower_bound_eur is not None and result.gap is not None:
+            lines.append(
+                f"optimum        at least EUR {result.lower_bound_eur:,.0f}: the plan is "
+                f"within {result.gap:.3%} of it (proven)"
+            )
         if case is not None:
             payback = case.simple_payback_years
             lines += [

@@ -268,6 +268,14 @@ def _summary(site: Site, plan: Mapping[str, Any], unmanaged: pd.Series | None) -
             _eur(plan.get("annual_cost_eur")),
         ),
     ]
+    bound, gap = plan.get("lower_bound_eur"), plan.get("gap")
+    if bound is not None and gap is not None:  # min-cost: how far from the optimum at most
+        rows.append(
+            (
+                "least cost possible (proven lower bound)",
+                Msg("€ {eur:,.0f}: the plan is within {gap:.3%} of it", eur=bound, gap=gap),
+            )
+        )
     blocks.append(
         Table(pd.DataFrame(rows, columns=["", "value"], dtype=object), caption="The plan")
     )

@@ -137,6 +137,12 @@ class PricedPlan:
     added_pv_kwp = _FromResult[float]("New PV (kWp; 0 for min-connection).")
     added_battery_energy_kwh = _FromResult[float]("New battery energy (kWh; 0 for min-connection).")
     added_battery_power_kw = _FromResult[float]("New battery power (kW; 0 for min-connection).")
+    lower_bound_eur = _FromResult[float | None](
+        "Proven lower bound on the optimal cost (EUR; min-cost only, else ``None``)."
+    )
+    gap = _FromResult[float | None](
+        "Relative gap of ``annual_cost_eur`` to ``lower_bound_eur`` (min-cost only)."
+    )
 
     @property
     def method(self) -> str:
@@ -151,15 +157,18 @@ class PricedPlan:
     def to_json_dict(self) -> dict[str, Any]:
         """The Plan JSON of the interface contract, extended with ``site``, ``method``, the
         new capacity (``added_pv_kwp``, ``added_battery_energy_kwh``,
-        ``added_battery_power_kw``; 0 for ``min-connection``), ``cost_breakdown`` (a list
-        of :class:`CostLine` objects) and ``business_case`` (interface contract v2; ``null``
-        for an infeasible plan)."""
+        ``added_battery_power_kw``; 0 for ``min-connection``), ``lower_bound_eur`` and
+        ``gap`` (the proven bound and gap of a min-cost plan; ``null`` otherwise),
+        ``cost_breakdown`` (a list of :class:`CostLine` objects) and ``business_case``
+        (interface contract v2; ``null`` for an infeasible plan)."""
         doc: dict[str, Any] = {name: getattr(self, name) for name in PLAN_FIELDS}
         doc["site"] = self.site.name
         doc["method"] = self.method
         doc["added_pv_kwp"] = self.added_pv_kwp
         doc["added_battery_energy_kwh"] = self.added_battery_energy_kwh
         doc["added_battery_power_kw"] = self.added_battery_power_kw
+        doc["lower_bound_eur"] = self.lower_bound_eur
+        doc["gap"] = self.gap
         doc["cost_breakdown"] = [line.to_json_dict() for line in self.cost]
         doc["business_case"] = None if self.business is None else self.business.to_json_dict()
         return doc
