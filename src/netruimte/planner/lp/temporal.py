@@ -75,6 +75,10 @@ START_RADIUS = 0.05
 Both measured on the benchmark year (0.05-0.2 tried): wider boxes jump to sizings with a
 steep unserved-energy penalty and take more evaluations."""
 
+CONTRACTED_RADIUS = 0.05
+"""Half-width of the first trust region for the contracted kW and kW-max, as a share of the
+first guess (too low a kW leaves load unserved at a steep penalty)."""
+
 REPAIR_TOLERANCE = 1e-6
 """Row or bound violation a repaired plan may have (relative to the largest load or battery
 energy): solver noise, ten times below the dispatch checker's 1e-5."""
@@ -461,7 +465,7 @@ def solve_by_time_decomposition(
     radius = np.maximum(0.25 * np.abs(y), INITIAL_RADIUS * span)
     for kw in [c_index] + ([] if m_index is None else list(range(m_index, n_link))):
         if kw is not None:
-            radius[kw] = max(0.05 * y[kw], 1e-3 * span[kw])
+            radius[kw] = max(CONTRACTED_RADIUS * y[kw], 1e-3 * span[kw])
     radius[n_link:] = START_RADIUS * span[n_link:]
     tiny = 1e-9 * span
     pool = ThreadPoolExecutor(workers) if workers > 1 else None
