@@ -77,12 +77,11 @@ def build_segment_lp(
         link += [int(c) for c in local]
     solver = LpSolver(seg_model)
     # Measured on a full year: no presolve (the segment LPs are simple) and Devex pricing
-    # save about a fifth of the simplex time. Without the cost perturbation the warm
-    # re-solves (a few hundred pivots each) skip its set-up and clean-up: about 5 % on the
-    # four benchmark years (docs/formulation.md).
+    # save about a fifth of the simplex time. HiGHS's cost perturbation stays on: without it
+    # the benchmark years save 3-7 % of CPU, but a flat energy price (the demo's businesses)
+    # makes the month LPs so degenerate that they take up to three times as long.
     solver.set_option("presolve", "off")
     solver.set_option("simplex_dual_edge_weight_strategy", 1)
-    solver.set_option("dual_simplex_cost_perturbation_multiplier", 0.0)
     present = np.array([c for c in link if c >= 0], dtype=np.int64)
     if len(present):
         solver.set_costs(present, np.zeros(len(present)))  # priced in the master

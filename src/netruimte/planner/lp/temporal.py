@@ -41,7 +41,6 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
-import scipy.sparse as sp
 
 from netruimte.conventions import FloatArray, IntArray
 from netruimte.planner.lp.builder import LpModel, ModelSpec
@@ -146,7 +145,8 @@ class _Problem:
             self.upper[self.n_link :] = bat.soc_max * (bat.energy_kwh + bat.max_energy_kwh)
         self.scale_kwh = max(1.0, bat.energy_kwh + bat.max_energy_kwh)
         self.scale = max(self.scale_kwh, float(inp.load_kw.max(initial=0.0)))
-        self._matrix: sp.csr_matrix | None = None  # the full model's rows, for repairs
+        kw_costs = [model.col_cost[c] for c in (full.contracted_kw, full.kwmax_kw) if c is not None]
+        self._kw_costs_nonnegative = all(bool(np.all(np.asarray(c) >= 0)) for c in kw_costs)
         self.unserved_tol = UNSERVED_TOLERANCE * max(1.0, float(inp.load_kw.max(initial=0.0)))
         self._ends = np.append(bounds[1:], inp.steps)
         self._spec = ModelSpec(
@@ -334,21 +334,37 @@ class _Problem:
             x[soc_start[0]] = y[self.n_link]
         return x
 
+    def repair_floor(self, evals: list[_Eval], value: float) -> float | None:
+        """A lower bound on the cost of repairing an evaluation of value ``value`` (``None``
+        when it cannot be repaired: an end state of charge missed).
+
+        The value without the penalty on the unserved power, with its import priced where
+        the price is negative; raising the kW costs nothing less while the kW tariffs are
+        not negative (otherwise the floor is −inf: always try)."""
+        if not all(ev.slack_met for ev in evals):
+            return None
+        if not self._kw_costs_nonnegative:
+            return -np.inf
+        saving = 0.0
+        for seg, ev in zip(self.segments, evals, strict=True):
+            cols = seg.model.columns
+            unserved = ev.col_value[cols.unserved_kw]
+            if unserved.any():
+                cost = seg.model.col_cost
+                price = np.minimum(cost[cols.import_kw[cols.unserved_step]], 0.0)
+                saving += float(((cost[cols.unserved_kw] - price) * unserved).sum())
+        return value - saving
+
     def repaired(self, y: FloatArray, evals: list[_Eval]) -> tuple[FloatArray, float] | None:
         """The plan that imports the unserved power of the evaluation at ``y`` (raising the
         kW to match), with its cost; ``None`` when there is none (:mod:`.repair`)."""
-        if not all(ev.slack_met for ev in evals):
-            return None
         x = self.assemble(y, evals)
         unserved_kw = np.zeros(self.model.inputs.steps)
         for seg, ev, first in zip(self.segments, evals, self.bounds, strict=True):
             cols = seg.model.columns
             unserved_kw[first + cols.unserved_step] = ev.col_value[cols.unserved_kw]
-        if self._matrix is None:
-            self._matrix = model_matrix(self.model)
-        return import_unserved(
-            self.model, self._matrix, x, unserved_kw, REPAIR_TOLERANCE * self.scale
-        )
+        matrix = model_matrix(self.model)
+        return import_unserved(self.model, matrix, x, unserved_kw, REPAIR_TOLERANCE * self.scale)
 
     def _master_rows(self) -> list[tuple[FloatArray, float]]:
         """Rows ``a·y <= b`` of the master beside the cuts (over the master variables)."""
@@ -477,7 +493,8 @@ def solve_by_time_decomposition(
     centre_y = y.copy()
     plan_value = np.inf
     plan_y: FloatArray | None = None
-    plan_x: FloatArray | None = None
+    plan_evals: list[_Eval] | None = None
+    repairable: list[tuple[float, int]] = []  # (floor of the repaired cost, round)
     least_value = np.inf
     least: tuple[FloatArray, list[_Eval]] | None = None
     lower_bound = -np.inf
@@ -497,12 +514,12 @@ def solve_by_time_decomposition(
             points.append(y.copy())
             cuts.append(evals)
             if all(ev.served for ev in evals):
-                found: tuple[FloatArray, float] | None = (problem.assemble(y, evals), value)
+                if value < plan_value:
+                    plan_value, plan_y, plan_evals = value, y.copy(), evals
             else:
-                found = problem.repaired(y, evals)
-            if found is not None and found[1] < plan_value:
-                plan_x, plan_value = found
-                plan_y = y.copy()
+                floor = problem.repair_floor(evals, value)
+                if floor is not None:
+                    repairable.append((floor, len(points) - 1))
             if value < least_value:
                 least_value, least = value, (y.copy(), evals)
             _, bound = problem.master(points, cuts, problem.lower, problem.upper)
@@ -551,6 +568,20 @@ def solve_by_time_decomposition(
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
+    # Rounds that left load unserved but met their end states: the dispatch with that power
+    # imported and the kW raised is a plan too (.repair), sometimes cheaper than the best
+    # served one. Done after the rounds, cheapest floor first: checking a repair against the
+    # full model touches every column, which slowed the next round down when done in between.
+    plan_x: FloatArray | None = None
+    for floor, number in sorted(repairable):
+        if floor >= plan_value:
+            break
+        found = problem.repaired(points[number], cuts[number])
+        if found is not None and found[1] < plan_value:
+            plan_x, plan_value = found
+            plan_y = points[number].copy()
+    if plan_y is not None and plan_x is None and plan_evals is not None:
+        plan_x = problem.assemble(plan_y, plan_evals)
     if plan_y is not None and plan_x is not None:
         best_y, col_value, best_value = plan_y, plan_x, plan_value
     else:
