@@ -1,13 +1,12 @@
-"""A plan from a dispatch that leaves load unserved at too low a kW: import it, raise the kW.
+"""A plan from a dispatch short of import at too low a kW: import it, raise the kW to match.
 
-The time decomposition's elastic segments leave load unserved when the master's contracted
-kW (or a month's kW-max) is a little too low. Where a restriction window does not cap the
-step, the same dispatch with that power imported and the kW raised to the new peaks is a plan
-of the full LP with an exact cost: an upper bound (``docs/formulation.md``, "Repaired plans").
-It is checked against every row of the full model before it counts.
+Where no restriction caps the step, that is a plan of the full LP with an exact cost, an
+upper bound (``docs/formulation.md``, "Repaired plans"), checked against every row first.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -15,7 +14,7 @@ import scipy.sparse as sp
 from netruimte.conventions import FloatArray
 from netruimte.planner.lp.builder import LpModel
 
-__all__ = ["import_unserved", "model_matrix", "model_violation"]
+__all__ = ["import_unserved", "model_matrix", "model_violation", "repair_floor"]
 
 
 def model_matrix(model: LpModel) -> sp.csr_matrix:
@@ -23,6 +22,27 @@ def model_matrix(model: LpModel) -> sp.csr_matrix:
     return sp.csc_matrix(
         (model.a_value, model.a_index, model.a_start), shape=(model.num_row, model.num_col)
     ).tocsr()
+
+
+def repair_floor(
+    model: LpModel, segments: Sequence[tuple[LpModel, FloatArray]], value: float
+) -> float:
+    """A lower bound on the cost :func:`import_unserved` would give a round of ``value`` EUR
+    whose segments (model, column values) left load unserved: the value without the penalty,
+    the import priced where the price is negative (``-inf`` if a kW tariff is negative)."""
+    cols = model.columns
+    kw = [model.col_cost[c] for c in (cols.contracted_kw, cols.kwmax_kw) if c is not None]
+    if any(bool(np.any(np.asarray(c) < 0)) for c in kw):
+        return -np.inf
+    saving = 0.0
+    for seg_model, x in segments:
+        seg = seg_model.columns
+        unserved = x[seg.unserved_kw]
+        if unserved.any():
+            cost = seg_model.col_cost
+            price = np.minimum(cost[seg.import_kw[seg.unserved_step]], 0.0)
+            saving += float(((cost[seg.unserved_kw] - price) * unserved).sum())
+    return value - saving
 
 
 def model_violation(model: LpModel, matrix: sp.csr_matrix, x: FloatArray) -> float:

@@ -1,9 +1,5 @@
-"""One segment's dispatch LP for the time decomposition (:mod:`.temporal`), in its own HiGHS.
-
-The sizing enters as column bounds, the contracted kW (and with shorter segments the months'
-kW-max) as fixed columns, the start and end state of charge through the start column and the
-end row with its slack columns.
-"""
+"""One segment's dispatch LP for the time decomposition (:mod:`.temporal`), in its own HiGHS:
+the sizing as column bounds, the kW as fixed columns, the end state through the end row."""
 
 from __future__ import annotations
 

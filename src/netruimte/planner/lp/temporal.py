@@ -1,36 +1,19 @@
 """Min-cost by decomposition over the sizing *and* time: month-long dispatch LPs, exact bounds.
 
-The full-year LP couples its 35,040 steps through the sizing (new PV kWp, battery kWh and
-kW), the contracted kW ``C`` and the battery's state of charge, which runs from one step to the
-next. Fixing the sizing alone (:mod:`netruimte.planner.lp.decompose`) leaves one dispatch LP
-per evaluation that still spans the whole year and takes seconds. Fixing also ``C`` and the
-state of charge ``b_k`` at the start of every segment (a calendar month, or a few months
-joined where a flexible load's window crosses the month start) splits that LP into
-independent month-long LPs: ``F(y) = Σ_k F_k(y)`` with ``y = (sizing, C, b_0 .. b_{K−1})``.
-
-Every month LP is small (about 3,000 steps), is built and solved cold in the worker thread
-of the first evaluation and afterwards re-solved from its own last basis (or from its basis
-at the best point so far, when the new ``y`` is nearer that) after the master changes ``y``;
-the months of one evaluation run on two threads (HiGHS releases the GIL). With
-``segment_days`` the months are cut into shorter segments and each month's kW-max joins the
-master variables. Each evaluation gives, per segment ``k``, the value
-``F_k(y)`` and a subgradient (the reduced costs of the fixed columns and the dual of the
-row that ties the segment's last state of charge to the next start): the cut
-``F_k(z) >= F_k(y) + g_k·(z − y)`` for every ``z`` (LP duality, ``docs/formulation.md``).
-The master minimises ``c·z + Σ_k θ_k`` over these cuts (one per segment and evaluation:
-disaggregated, so a month's cut does not wait for the others to agree) inside a trust region
-around the best ``y`` so far. Its minimum over the whole box is a **lower bound** on the
-optimum of the full LP; an evaluation whose segments serve everything and meet their end
-state of charge exactly is a plan of the full LP, an **upper bound**. So is an evaluation
-that meets its end states but leaves load unserved where importing it would only need more
-kW: :mod:`netruimte.planner.lp.repair` imports that power, raises the kW and checks the plan
-against the full model's rows. The method stops when the two bounds are within
-``gap_tolerance``.
-
-A segment must end at the next segment's start state of charge; two slack columns (more and
-less energy, at the unserved-energy penalty per kWh) keep every segment feasible for every
-``y`` (the elastic model of ``docs/formulation.md``: a relaxation, so its cuts stay below the
-original optimum). A plan counts only when its slacks (and unserved energy) are zero.
+Fixing the sizing, the contracted kW ``C`` and the state of charge ``b_k`` at the start of
+every segment (a calendar month, or months joined where a shiftable window crosses the month
+start) splits the full-year LP into independent month LPs: ``F(y) = Σ_k F_k(y)`` with
+``y = (sizing, C, b_0 .. b_{K−1})``. Each month LP (about 3,000 steps, elastic: unserved
+power and end-state slacks at a penalty) is built and solved cold in a worker thread in the
+first round and re-solved warm afterwards, the months of a round on two threads. Each gives
+``F_k(y)`` and a subgradient ``g_k`` (reduced costs of the fixed columns, the dual of the end
+row), so ``F_k(z) >= F_k(y) + g_k·(z − y)`` for every ``z``. The master minimises
+``c·z + Σ_k θ_k`` over these cuts inside a trust region around the best ``y``; its minimum
+over the whole box is a **lower bound**. A round that serves everything and meets its end
+states is a plan, an **upper bound**; so is one short only of import, once
+:mod:`netruimte.planner.lp.repair` imports the power and raises the kW. It stops when the
+bounds are within ``gap_tolerance`` (``docs/formulation.md`` has the proof). With
+``segment_days`` the months are cut shorter and each month's kW-max joins the master.
 """
 
 from __future__ import annotations
@@ -51,7 +34,7 @@ from netruimte.planner.lp.decompose import (
     Iterate,
 )
 from netruimte.planner.lp.master import minimise_cut_model
-from netruimte.planner.lp.repair import import_unserved, model_matrix
+from netruimte.planner.lp.repair import import_unserved, model_matrix, repair_floor
 from netruimte.planner.lp.segment_lp import SegmentLp, build_segment_lp
 from netruimte.planner.lp.segments import (
     contracted_guess_kw,
@@ -70,21 +53,17 @@ INITIAL_RADIUS = 0.1
 """Half-width of the first trust region for the sizes, as a share of each size's range."""
 
 START_RADIUS = 0.05
-"""Half-width of the first trust region for the segment starts (share of the battery's range).
-Both measured on the benchmark year (0.05-0.2 tried): wider boxes jump to sizings with a
-steep unserved-energy penalty and take more evaluations."""
+"""Half-width of the first trust region for the segment starts (share of the battery's range;
+measured, docs/formulation.md)."""
 
 CONTRACTED_RADIUS = 0.05
-"""Half-width of the first trust region for the contracted kW and kW-max, as a share of the
-first guess (too low a kW leaves load unserved at a steep penalty)."""
+"""Half-width of the first trust region for the kW, as a share of its first guess."""
 
 REPAIR_TOLERANCE = 1e-6
-"""Row or bound violation a repaired plan may have (relative to the largest load or battery
-energy): solver noise, ten times below the dispatch checker's 1e-5."""
+"""Row or bound violation a repaired plan may have (relative; the dispatch checker's: 1e-5)."""
 
 SLACK_TOLERANCE = 1e-7
-"""End-of-segment state of charge off by less than this (relative to the largest battery
-energy, kWh) still counts as met: solver noise, far inside the dispatch checker's 1e-5."""
+"""End state of charge off by less than this (relative to the largest kWh) counts as met."""
 
 
 @dataclass(frozen=True)
@@ -145,8 +124,6 @@ class _Problem:
             self.upper[self.n_link :] = bat.soc_max * (bat.energy_kwh + bat.max_energy_kwh)
         self.scale_kwh = max(1.0, bat.energy_kwh + bat.max_energy_kwh)
         self.scale = max(self.scale_kwh, float(inp.load_kw.max(initial=0.0)))
-        kw_costs = [model.col_cost[c] for c in (full.contracted_kw, full.kwmax_kw) if c is not None]
-        self._kw_costs_nonnegative = all(bool(np.all(np.asarray(c) >= 0)) for c in kw_costs)
         self.unserved_tol = UNSERVED_TOLERANCE * max(1.0, float(inp.load_kw.max(initial=0.0)))
         self._ends = np.append(bounds[1:], inp.steps)
         self._spec = ModelSpec(
@@ -335,36 +312,20 @@ class _Problem:
         return x
 
     def repair_floor(self, evals: list[_Eval], value: float) -> float | None:
-        """A lower bound on the cost of repairing an evaluation of value ``value`` (``None``
-        when it cannot be repaired: an end state of charge missed).
-
-        The value without the penalty on the unserved power, with its import priced where
-        the price is negative; raising the kW costs nothing less while the kW tariffs are
-        not negative (otherwise the floor is −inf: always try)."""
+        """A lower bound on the cost of repairing a round (``repair.repair_floor``)."""
         if not all(ev.slack_met for ev in evals):
-            return None
-        if not self._kw_costs_nonnegative:
-            return -np.inf
-        saving = 0.0
-        for seg, ev in zip(self.segments, evals, strict=True):
-            cols = seg.model.columns
-            unserved = ev.col_value[cols.unserved_kw]
-            if unserved.any():
-                cost = seg.model.col_cost
-                price = np.minimum(cost[cols.import_kw[cols.unserved_step]], 0.0)
-                saving += float(((cost[cols.unserved_kw] - price) * unserved).sum())
-        return value - saving
+            return None  # an end state of charge missed: no repair
+        unserved = [(seg.model, ev.col_value) for seg, ev in zip(self.segments, evals, strict=True)]
+        return repair_floor(self.model, unserved, value)
 
     def repaired(self, y: FloatArray, evals: list[_Eval]) -> tuple[FloatArray, float] | None:
-        """The plan that imports the unserved power of the evaluation at ``y`` (raising the
-        kW to match), with its cost; ``None`` when there is none (:mod:`.repair`)."""
-        x = self.assemble(y, evals)
+        """The plan that imports the round's unserved power (``repair.import_unserved``)."""
         unserved_kw = np.zeros(self.model.inputs.steps)
         for seg, ev, first in zip(self.segments, evals, self.bounds, strict=True):
             cols = seg.model.columns
             unserved_kw[first + cols.unserved_step] = ev.col_value[cols.unserved_kw]
-        matrix = model_matrix(self.model)
-        return import_unserved(self.model, matrix, x, unserved_kw, REPAIR_TOLERANCE * self.scale)
+        x, tolerance = self.assemble(y, evals), REPAIR_TOLERANCE * self.scale
+        return import_unserved(self.model, model_matrix(self.model), x, unserved_kw, tolerance)
 
     def _master_rows(self) -> list[tuple[FloatArray, float]]:
         """Rows ``a·y <= b`` of the master beside the cuts (over the master variables)."""
@@ -439,24 +400,18 @@ def solve_by_time_decomposition(
     workers
         Threads solving the segments of one evaluation.
     warm_from_centre
-        Re-solve a segment from the basis it had at the stability centre (the best point so
-        far) when the new point is nearer the centre than the last point; otherwise (and
-        with ``False``) from its last basis. Only the simplex's starting point differs: the
-        bounds and the plan do not depend on it (``benchmarks/temporal.py`` compares both).
+        Re-solve a segment from its basis at the best point so far when the new point is
+        nearer that than the last point (else from its last basis).
     segment_days
-        ``None``: calendar months (joined where a shiftable window crosses a month start).
-        A number of days: months cut into pieces of about that many days
-        (:func:`segment_bounds`), each month's kW-max a master variable. Measured in
-        ``docs/formulation.md``: more rounds on three benchmark years of four.
+        ``None``: months. A number of days: months cut into pieces that long
+        (:func:`segment_bounds`), each month's kW-max a master variable.
 
     Returns
     -------
     (solution, sizing, report)
-        The plan's values in the full model's columns (duals not computed), its sizing and
-        the report (``lower_bound_eur``, ``gap``, one :class:`Iterate` per round). The
-        solution is ``None`` when no evaluation was a plan (unserved energy or an unmet end
-        state of charge in every one: an infeasible site, or the evaluation limit reached);
-        the sizing and report are then those of the least penalised evaluation.
+        The plan in the full model's columns (no duals), its sizing and the report (bounds,
+        one :class:`Iterate` per round). No plan found (an infeasible site, or the limit
+        reached): ``None``, with the sizing of the least penalised round.
     """
     start = time.perf_counter()
     problem = _Problem(model, penalty_eur_per_kwh, segment_days)
