@@ -23,6 +23,7 @@ from netruimte.planner.lp import PlanStatus, lp_inputs, min_cost
 from netruimte.planner.lp.builder import Mode, ModelSpec, build_model
 from netruimte.planner.lp.decompose import initial_sizing
 from netruimte.planner.lp.plan import penalty_eur_per_kwh
+from netruimte.planner.lp.segments import sizing_bounds
 from netruimte.planner.lp.solve import LpSolver, SolveStatus
 from netruimte.planner.lp.temporal import (
     segment_bounds,
@@ -284,3 +285,28 @@ def test_every_bound_of_every_variant_brackets_the_full_lp(site: Site) -> None:
         assert report.upper_bound_eur - report.lower_bound_eur <= max(
             1e-3 * abs(report.upper_bound_eur), 2e-6
         )
+
+
+def test_sizing_bounds_give_only_what_changed() -> None:
+    """A segment holding 10 kWp, 100 kWh and 50 kW is moved to 10 kWp, 120 kWh, 50 kW: only
+    the state-of-charge bounds change. A new kWp changes PV only where the sun shines."""
+    site = _two_month_site(contracted_eur_per_kw_year=3000.0, kwmax_eur_per_kw_month=5.0)
+    inp = lp_inputs(site)
+    spec = ModelSpec(Mode.COST, elastic=True, penalty_eur_per_kwh=penalty_eur_per_kwh(inp))
+    model = build_model(inp, spec)
+    cols, inp = model.columns, model.inputs
+    shape = inp.pv_kw_per_kwp
+    battery = inp.battery
+    everything, _, _ = sizing_bounds(cols, shape, battery, 10.0, 100.0, 50.0)
+    assert len(everything) == 4 * inp.steps
+    soc, low, high = sizing_bounds(cols, shape, battery, 10.0, 120.0, 50.0, (10.0, 100.0, 50.0))
+    assert cols.soc_kwh is not None
+    np.testing.assert_array_equal(soc, cols.soc_kwh)
+    np.testing.assert_allclose(high, battery.soc_max * 120.0)
+    np.testing.assert_allclose(low, battery.soc_min * 120.0)
+    pv, _, high = sizing_bounds(cols, shape, battery, 12.0, 120.0, 50.0, (10.0, 120.0, 50.0))
+    assert cols.pv_kw is not None
+    np.testing.assert_array_equal(pv, cols.pv_kw[shape > 0])
+    np.testing.assert_allclose(high, 12.0 * shape[shape > 0])
+    none, _, _ = sizing_bounds(cols, shape, battery, 12.0, 120.0, 50.0, (12.0, 120.0, 50.0))
+    assert len(none) == 0

@@ -1,19 +1,33 @@
 """Min-cost by decomposition over the sizing *and* time: month-long dispatch LPs, exact bounds.
 
-Fixing the sizing, the contracted kW ``C`` and the state of charge ``b_k`` at the start of
-every segment (a calendar month, or months joined where a shiftable window crosses the month
-start) splits the full-year LP into independent month LPs: ``F(y) = Σ_k F_k(y)`` with
-``y = (sizing, C, b_0 .. b_{K−1})``. Each month LP (about 3,000 steps, elastic: unserved
-power and end-state slacks at a penalty) is built and solved cold in a worker thread in the
-first round and re-solved warm afterwards, the months of a round on two threads. Each gives
-``F_k(y)`` and a subgradient ``g_k`` (reduced costs of the fixed columns, the dual of the end
-row), so ``F_k(z) >= F_k(y) + g_k·(z − y)`` for every ``z``. The master minimises
-``c·z + Σ_k θ_k`` over these cuts inside a trust region around the best ``y``; its minimum
-over the whole box is a **lower bound**. A round that serves everything and meets its end
-states is a plan, an **upper bound**; so is one short only of import, once
-:mod:`netruimte.planner.lp.repair` imports the power and raises the kW. It stops when the
-bounds are within ``gap_tolerance`` (``docs/formulation.md`` has the proof). With
-``segment_days`` the months are cut shorter and each month's kW-max joins the master.
+The full-year LP couples its 35,040 steps through the sizing (new PV kWp, battery kWh and
+kW), the contracted kW ``C`` and the battery's state of charge, which runs from one step to the
+next. Fixing the sizing alone (:mod:`netruimte.planner.lp.decompose`) leaves one dispatch LP
+per evaluation that still spans the whole year and takes seconds. Fixing also ``C`` and the
+state of charge ``b_k`` at the start of every segment (a calendar month, or a few months
+joined where a flexible load's window crosses the month start) splits that LP into
+independent month-long LPs: ``F(y) = Σ_k F_k(y)`` with ``y = (sizing, C, b_0 .. b_{K−1})``.
+
+Every month LP is small (about 3,000 steps), is built and solved cold in the worker thread
+of the first evaluation and afterwards re-solved from its own last basis (or from its basis
+at the best point so far, when the new ``y`` is nearer that) after the master changes ``y``;
+the months of one evaluation run on two threads (HiGHS releases the GIL). With
+``segment_days`` the months are cut into shorter segments and each month's kW-max joins the
+master variables. Each evaluation gives, per segment ``k``, the value
+``F_k(y)`` and a subgradient (the reduced costs of the fixed columns and the dual of the
+row that ties the segment's last state of charge to the next start): the cut
+``F_k(z) >= F_k(y) + g_k·(z − y)`` for every ``z`` (LP duality, ``docs/formulation.md``).
+The master minimises ``c·z + Σ_k θ_k`` over these cuts (one per segment and evaluation:
+disaggregated, so a month's cut does not wait for the others to agree) inside a trust region
+around the best ``y`` so far. Its minimum over the whole box is a **lower bound** on the
+optimum of the full LP; an evaluation whose segments serve everything and meet their end
+state of charge exactly is a plan of the full LP, an **upper bound**. The method stops when
+the two are within ``gap_tolerance``.
+
+A segment must end at the next segment's start state of charge; two slack columns (more and
+less energy, at the unserved-energy penalty per kWh) keep every segment feasible for every
+``y`` (the elastic model of ``docs/formulation.md``: a relaxation, so its cuts stay below the
+original optimum). A plan counts only when its slacks (and unserved energy) are zero.
 """
 
 from __future__ import annotations
@@ -34,7 +48,6 @@ from netruimte.planner.lp.decompose import (
     Iterate,
 )
 from netruimte.planner.lp.master import minimise_cut_model
-from netruimte.planner.lp.repair import import_unserved, model_matrix, repair_floor
 from netruimte.planner.lp.segment_lp import SegmentLp, build_segment_lp
 from netruimte.planner.lp.segments import (
     contracted_guess_kw,
@@ -53,17 +66,16 @@ INITIAL_RADIUS = 0.1
 """Half-width of the first trust region for the sizes, as a share of each size's range."""
 
 START_RADIUS = 0.05
-"""Half-width of the first trust region for the segment starts (share of the battery's range;
-measured, docs/formulation.md)."""
+"""Half-width of the first trust region for the segment starts (share of the battery's range).
+Both measured on the benchmark year (0.05-0.2 tried): wider boxes jump to sizings with a
+steep unserved-energy penalty and take more evaluations."""
 
 CONTRACTED_RADIUS = 0.05
 """Half-width of the first trust region for the kW, as a share of its first guess."""
 
-REPAIR_TOLERANCE = 1e-6
-"""Row or bound violation a repaired plan may have (relative; the dispatch checker's: 1e-5)."""
-
 SLACK_TOLERANCE = 1e-7
-"""End state of charge off by less than this (relative to the largest kWh) counts as met."""
+"""End-of-segment state of charge off by less than this (relative to the largest battery
+energy, kWh) still counts as met: solver noise, far inside the dispatch checker's 1e-5."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +84,6 @@ class _Eval:
     grad: FloatArray  # over all master variables
     col_value: FloatArray
     served: bool  # no unserved energy and the end state of charge met
-    slack_met: bool  # the end state of charge met (unserved energy aside)
     seconds: float
     cpu_seconds: float
     iterations: int
@@ -123,7 +134,6 @@ class _Problem:
             self.lower[self.n_link :] = bat.soc_min * bat.energy_kwh
             self.upper[self.n_link :] = bat.soc_max * (bat.energy_kwh + bat.max_energy_kwh)
         self.scale_kwh = max(1.0, bat.energy_kwh + bat.max_energy_kwh)
-        self.scale = max(self.scale_kwh, float(inp.load_kw.max(initial=0.0)))
         self.unserved_tol = UNSERVED_TOLERANCE * max(1.0, float(inp.load_kw.max(initial=0.0)))
         self._ends = np.append(bounds[1:], inp.steps)
         self._spec = ModelSpec(
@@ -279,7 +289,6 @@ class _Problem:
         grad[: self.n_link][present] = d[seg.link[present]]
         grad[: len(self.names)] = self._sizing_gradient(number, d)
         served = float(x[seg.model.columns.unserved_kw].max(initial=0.0)) <= self.unserved_tol
-        slack_met = True
         if seg.start_col is not None and seg.end_row is not None:
             # The end row's dual from the reduced cost of its first slack (coefficient +1,
             # cost = penalty): d = penalty − dual. Reading row_dual would copy every row's.
@@ -287,14 +296,12 @@ class _Problem:
             nxt = 0 if number == self.k - 1 else number + 1
             grad[self.n_link + number] += d[seg.start_col] - row_dual
             grad[self.n_link + nxt] += row_dual
-            slack_met = float(x[seg.slacks].max(initial=0.0)) <= SLACK_TOLERANCE * self.scale_kwh
-            served &= slack_met
+            served &= float(x[seg.slacks].max(initial=0.0)) <= SLACK_TOLERANCE * self.scale_kwh
         return _Eval(
             value=float(info.objective_function_value) - seg.model.offset,  # once, in the master
             grad=grad,
             col_value=x,
             served=served,
-            slack_met=slack_met,
             seconds=seconds,
             cpu_seconds=cpu,
             iterations=int(info.simplex_iteration_count),
@@ -310,22 +317,6 @@ class _Problem:
         if soc_start is not None and self.battery:
             x[soc_start[0]] = y[self.n_link]
         return x
-
-    def repair_floor(self, evals: list[_Eval], value: float) -> float | None:
-        """A lower bound on the cost of repairing a round (``repair.repair_floor``)."""
-        if not all(ev.slack_met for ev in evals):
-            return None  # an end state of charge missed: no repair
-        unserved = [(seg.model, ev.col_value) for seg, ev in zip(self.segments, evals, strict=True)]
-        return repair_floor(self.model, unserved, value)
-
-    def repaired(self, y: FloatArray, evals: list[_Eval]) -> tuple[FloatArray, float] | None:
-        """The plan that imports the round's unserved power (``repair.import_unserved``)."""
-        unserved_kw = np.zeros(self.model.inputs.steps)
-        for seg, ev, first in zip(self.segments, evals, self.bounds, strict=True):
-            cols = seg.model.columns
-            unserved_kw[first + cols.unserved_step] = ev.col_value[cols.unserved_kw]
-        x, tolerance = self.assemble(y, evals), REPAIR_TOLERANCE * self.scale
-        return import_unserved(self.model, model_matrix(self.model), x, unserved_kw, tolerance)
 
     def _master_rows(self) -> list[tuple[FloatArray, float]]:
         """Rows ``a·y <= b`` of the master beside the cuts (over the master variables)."""
@@ -449,7 +440,6 @@ def solve_by_time_decomposition(
     plan_value = np.inf
     plan_y: FloatArray | None = None
     plan_evals: list[_Eval] | None = None
-    repairable: list[tuple[float, int]] = []  # (floor of the repaired cost, round)
     least_value = np.inf
     least: tuple[FloatArray, list[_Eval]] | None = None
     lower_bound = -np.inf
@@ -468,13 +458,8 @@ def solve_by_time_decomposition(
             value = float(problem.cost @ y) + sum(ev.value for ev in evals) + model.offset
             points.append(y.copy())
             cuts.append(evals)
-            if all(ev.served for ev in evals):
-                if value < plan_value:
-                    plan_value, plan_y, plan_evals = value, y.copy(), evals
-            else:
-                floor = problem.repair_floor(evals, value)
-                if floor is not None:
-                    repairable.append((floor, len(points) - 1))
+            if all(ev.served for ev in evals) and value < plan_value:
+                plan_value, plan_y, plan_evals = value, y.copy(), evals
             if value < least_value:
                 least_value, least = value, (y.copy(), evals)
             _, bound = problem.master(points, cuts, problem.lower, problem.upper)
@@ -523,27 +508,13 @@ def solve_by_time_decomposition(
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
-    # Rounds that left load unserved but met their end states: the dispatch with that power
-    # imported and the kW raised is a plan too (.repair), sometimes cheaper than the best
-    # served one. Done after the rounds, cheapest floor first: checking a repair against the
-    # full model touches every column, which slowed the next round down when done in between.
-    plan_x: FloatArray | None = None
-    for floor, number in sorted(repairable):
-        if floor >= plan_value:
-            break
-        found = problem.repaired(points[number], cuts[number])
-        if found is not None and found[1] < plan_value:
-            plan_x, plan_value = found
-            plan_y = points[number].copy()
-    if plan_y is not None and plan_x is None and plan_evals is not None:
-        plan_x = problem.assemble(plan_y, plan_evals)
-    if plan_y is not None and plan_x is not None:
-        best_y, col_value, best_value = plan_y, plan_x, plan_value
+    if plan_y is not None and plan_evals is not None:
+        best_y, best_evals, best_value = plan_y, plan_evals, plan_value
     else:
         assert least is not None
         best_y, best_evals = least
         best_value = least_value
-        col_value = problem.assemble(best_y, best_evals)
+    col_value = problem.assemble(best_y, best_evals)
     solution: LpSolution | None = LpSolution(
         status=SolveStatus.OPTIMAL,
         objective=best_value,
