@@ -120,6 +120,11 @@ def _clipped(x: np.ndarray, col: int | None, upper: float) -> float:
     return 0.0 if col is None else float(np.clip(x[col], 0.0, upper))
 
 
+def _relative_gap(cost_eur: float, lower_bound_eur: float) -> float:
+    """How far ``cost_eur`` can be above the optimum, relative to it (never below 0)."""
+    return max(0.0, (cost_eur - lower_bound_eur) / max(abs(cost_eur), 1e-9))
+
+
 def _plan(
     site: Site,
     model: LpModel,
@@ -171,7 +176,7 @@ def _plan(
     annual = float(sum(breakdown.values())) if priced else None
     gap = None
     if priced and lower_bound is not None and annual is not None:
-        gap = max(0.0, (annual - lower_bound) / max(abs(annual), 1e-9))
+        gap = _relative_gap(annual, lower_bound)
     if report is not None and annual is not None and annual < report.upper_bound_eur:
         # The plan's contracted kW is its peak import; a decomposition may have carried a
         # larger contracted kW (the master's value) and priced it. The plan is then cheaper
@@ -179,7 +184,7 @@ def _plan(
         report = dataclasses.replace(
             report,
             upper_bound_eur=annual,
-            gap=max(0.0, (annual - report.lower_bound_eur) / max(abs(annual), 1e-9)),
+            gap=_relative_gap(annual, report.lower_bound_eur),
         )
     return PlanResult(
         status=PlanStatus.OPTIMAL,

@@ -391,18 +391,27 @@ def solve_by_time_decomposition(
     workers
         Threads solving the segments of one evaluation.
     warm_from_centre
-        Re-solve a segment from its basis at the best point so far when the new point is
-        nearer that than the last point (else from its last basis).
+        Re-solve a segment from the basis it had at the stability centre (the best point so
+        far) when the new point is nearer the centre than the last point; otherwise (and
+        with ``False``) from its last basis. Only the simplex's starting point differs; on a
+        degenerate LP another optimal dual, so other cuts, can follow
+        (``benchmarks/temporal.py`` compares both).
     segment_days
-        ``None``: months. A number of days: months cut into pieces that long
-        (:func:`segment_bounds`), each month's kW-max a master variable.
+        ``None``: a segment is a calendar month (joined with the next where a shiftable
+        window crosses the month start). A number of days: every month is cut further into
+        pieces of about that many days (:func:`segment_bounds`), and each calendar month's
+        kW-max becomes a master variable, fixed in every segment of its month. Measured in
+        ``docs/formulation.md``: more rounds on three benchmark years of four, so month
+        segments stay the default.
 
     Returns
     -------
     (solution, sizing, report)
-        The plan in the full model's columns (no duals), its sizing and the report (bounds,
-        one :class:`Iterate` per round). No plan found (an infeasible site, or the limit
-        reached): ``None``, with the sizing of the least penalised round.
+        The plan's values in the full model's columns (duals not computed), its sizing and
+        the report (``lower_bound_eur``, ``gap``, one :class:`Iterate` per round). The
+        solution is ``None`` when no evaluation was a plan (unserved energy or an unmet end
+        state of charge in every one: an infeasible site, or the evaluation limit reached);
+        the sizing and report are then those of the least penalised evaluation.
     """
     start = time.perf_counter()
     problem = _Problem(model, penalty_eur_per_kwh, segment_days)
