@@ -5,15 +5,18 @@ Prints one table:
 (a) ``min-connection``: the exact fast engine (:func:`netruimte.planner.min_connection`)
     against the same question as one LP (:func:`netruimte.planner.lp.min_connection_lp`);
 (b) ``min-cost`` sizing (new PV, battery kWh and kW, contracted import, monthly kW-max):
-    ours (:func:`netruimte.planner.lp.min_cost`, decomposition over the sizing) against the
+    ours (:func:`netruimte.planner.lp.min_cost`, the decomposition over time) against the
     same model built in PyPSA (linopy + HiGHS) as the peer, on the same data, in this process;
     and our own monolithic LP (``method="lp"``) as the reference optimum, to show the gap the
     decomposition proves is real.
 
-The data are synthetic and say so: a BDEW G25 office profile of 1.5 GWh/year with
-autocorrelated noise (seeded), PV from pvlib with the DWD test reference year for Essen, and
-a day-ahead-like price series (seeded). Tariffs are the example values of
-``examples/sites/office-pv.toml``.
+The cases: ``synthetic``, a BDEW G25 office profile of 1.5 GWh/year with autocorrelated noise
+(seeded), PV from pvlib with the DWD test reference year for Essen, and a day-ahead-like price
+series (seeded), tariffs the example values of ``examples/sites/office-pv.toml``; the measured
+years of ``benchmarks/measured.py`` on the same tariffs; and ``synthetic-flexible``, the
+synthetic office with a night-charging fleet, curtailable cooling and a time-block right
+(:func:`flexible_site`; PyPSA's peer model has no flexible loads or restrictions, so that case
+has no PyPSA row).
 
 PyPSA is a benchmark-only extra (``pip install pypsa``), never a runtime dependency. Usage::
 
@@ -31,6 +34,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import dataclasses
+import datetime as dt
 import gc
 import os
 import statistics
@@ -104,6 +108,28 @@ def benchmark_site(year: int = 2025, seed: int = 7, weeks: int | None = None) ->
             kwmax_eur_per_kw_month=2.8,
             energy_eur_per_kwh=price,
             feed_in_eur_per_kwh=0.04,
+        ),
+    )
+
+
+def flexible_site(site: Site) -> Site:
+    """The synthetic office with every feature of the planner added (assumptions, synthetic):
+    an electric fleet that must receive 600 kWh each night between 19:00 and 07:00 at up to
+    150 kW (its window runs across every month start), 40 kW of cooling that may be curtailed
+    at 0.25 EUR/kWh, and a time-block right that allows at most 250 kW of import between 16:00
+    and 20:00 (the office draws up to 374 kW then)."""
+    from netruimte.planner import CurtailableLoad, DailyWindow, Restriction, ShiftableLoad
+
+    night = DailyWindow(dt.time(19), dt.time(7))
+    evening = DailyWindow(dt.time(16), dt.time(20))
+    return dataclasses.replace(
+        site,
+        name="benchmark office with an electric fleet, curtailable cooling and a time-block "
+        "right (synthetic)",
+        shiftable=(ShiftableLoad("electric fleet", 600.0, 150.0, night),),
+        curtailable=(CurtailableLoad("cooling", 40.0, 0.25),),
+        connection=dataclasses.replace(
+            site.connection, restrictions=(Restriction((evening,), 250.0),)
         ),
     )
 
@@ -387,11 +413,13 @@ def _time_fast(site: Site, repeats: int) -> tuple[float, float]:
 def _cases(args: argparse.Namespace) -> list[tuple[str, Site]]:
     chosen = list(measured_years) if args.case == "all" else [args.case]
     if args.case == "all":
-        chosen = ["synthetic", *measured_years]
+        chosen = ["synthetic", *measured_years, "synthetic-flexible"]
     cases = []
     for name in chosen:
         if name == "synthetic":
             cases.append((name, benchmark_site(args.year, args.seed, args.weeks)))
+        elif name == "synthetic-flexible":
+            cases.append((name, flexible_site(benchmark_site(args.year, args.seed, args.weeks))))
         else:
             cases.append((name, measured_site(name, args.seed)))
     return cases
@@ -543,7 +571,12 @@ def _reference_rows(
                 _ratios(name, "monolithic LP", mono_runs, ours_row),
             )
         )
-    if args.pypsa:
+    if args.pypsa and (site.shiftable or site.curtailable or site.connection.restrictions):
+        # The peer model below has PV, a battery, the grid and its tariff only.
+        print("   PyPSA: the peer model has no flexible loads or restrictions: skipped", flush=True)
+        if ours_row is not None:
+            ours_row.note += "; no PyPSA row (its model has no flexible loads or restrictions)"
+    elif args.pypsa:
         try:
             import pypsa  # noqa: F401
         except ImportError:
@@ -620,7 +653,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--weeks", type=int, default=None, help="cut the year (smoke runs)")
     parser.add_argument("--repeats", type=int, default=20, help="fast-engine timing repeats")
     parser.add_argument(
-        "--case", default="all", choices=["all", "synthetic", *measured_years], help="site"
+        "--case",
+        default="all",
+        choices=["all", "synthetic", *measured_years, "synthetic-flexible"],
+        help="site",
     )
     parser.add_argument("--runs", type=int, default=3, help="runs of ours and the fast engine")
     parser.add_argument(

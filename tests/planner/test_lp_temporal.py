@@ -4,8 +4,8 @@ Sites start a day or two before a month ends, so the profile has two segments (t
 months) that the decomposition solves apart, tied by the contracted kW, the sizing and the
 state of charge at the month start. Every feature can appear: PV and battery sizing,
 restriction windows, a fixed or chosen import limit, monthly kW-max, a price series,
-curtailable and shiftable loads (a window across the month start joins the months into one
-segment, and the site is then not decomposable).
+curtailable and shiftable loads (a window across the month start is split there, and the
+energy it receives before the start is one more master variable).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from netruimte.planner.lp import PlanStatus, lp_inputs, min_cost
 from netruimte.planner.lp.builder import Mode, ModelSpec, build_model
 from netruimte.planner.lp.decompose import initial_sizing
 from netruimte.planner.lp.plan import penalty_eur_per_kwh
-from netruimte.planner.lp.segments import sizing_bounds
+from netruimte.planner.lp.segments import sizing_bounds, split_occurrences
 from netruimte.planner.lp.solve import LpSolver, SolveStatus
 from netruimte.planner.lp.temporal import (
     segment_bounds,
@@ -45,10 +45,42 @@ def crossing_sites() -> st.SearchStrategy[Site]:
 @settings(SETTINGS, max_examples=60)
 @given(crossing_sites())
 def test_time_decomposition_is_within_its_gap_of_the_full_lp(site: Site) -> None:
+    _check_within_gap(site)
+
+
+@st.composite
+def night_window_sites(draw: st.DrawFn) -> Site:
+    """A crossing site with one more shiftable load whose daily window runs over midnight,
+    so that its occurrence on the month's last night is split at the month start."""
+    import datetime as dt
+
+    from netruimte.planner import DailyWindow, ShiftableLoad
+
+    site = draw(crossing_sites())
+    start = dt.time(draw(st.integers(18, 23)), 15 * draw(st.integers(0, 3)))
+    stop = dt.time(draw(st.integers(1, 7)))
+    max_kw = draw(st.floats(1.0, 40.0))
+    hours = (24 - start.hour - start.minute / 60) + stop.hour
+    daily_kwh = draw(st.floats(0.0, 0.9 * max_kw * hours))
+    night = ShiftableLoad("night", daily_kwh, max_kw, DailyWindow(start, stop))
+    return dataclasses.replace(site, shiftable=(*site.shiftable, night))
+
+
+@settings(SETTINGS, max_examples=40)
+@given(night_window_sites())
+def test_a_split_window_is_within_its_gap_of_the_full_lp(site: Site) -> None:
+    """Every feature, and a window cut at the month start (its energy before the start a
+    master variable): the plan by months is still within its proven gap of the full LP."""
+    _check_within_gap(site)
+
+
+def _check_within_gap(site: Site) -> None:
     inp = lp_inputs(site)
     if not time_decomposable(inp):
         event("not decomposable")
-        return  # one segment (a window across the month start), or unbounded contracted kW
+        return  # unbounded contracted kW
+    if split_occurrences(inp, segment_bounds(inp)):
+        event("a window split at the month start")
     full = _solve(site, method="lp")
     split = _solve(site, method="temporal")
     if full is None or split is None:
@@ -202,19 +234,60 @@ def _resample_site(site: Site, index: pd.DatetimeIndex) -> Site:
     )
 
 
-def test_a_window_across_the_month_start_joins_the_months() -> None:
+def test_a_window_across_the_month_start_is_split_there() -> None:
+    """A night window from 31 January 22:00 to 1 February 06:00 is cut at the month start:
+    the energy it receives before midnight is a master variable, and the plan by months is
+    the LP's within its gap, with the whole 50 kWh delivered inside the window."""
+    import datetime as dt
+
     from netruimte.planner import DailyWindow, ShiftableLoad
 
     site = _two_month_site(contracted_eur_per_kw_year=3000.0)
-    import datetime as dt
-
     night = DailyWindow(dt.time(22), dt.time(6))
     site = dataclasses.replace(site, shiftable=(ShiftableLoad("ev", 50.0, 20.0, night),))
     inp = lp_inputs(site)
-    assert len(segment_bounds(inp)) == 1
-    assert not time_decomposable(inp)
-    with pytest.raises(ValueError, match="two or more segments"):
-        min_cost(site, method="temporal")
+    bounds = segment_bounds(inp)
+    assert len(bounds) == 2 and time_decomposable(inp)
+    (cut,) = split_occurrences(inp, bounds)
+    # 8 quarter-hours before midnight (at most 20 kW × 2 h = 40 kWh), 24 after (120 kWh).
+    assert cut.after == 1 and cut.energy_kwh == pytest.approx(50.0)
+    assert cut.lower_kwh == pytest.approx(0.0) and cut.upper_kwh == pytest.approx(40.0)
+    assert cut.first_guess_kwh == pytest.approx(50.0 * 8 / 32)
+    by_months = min_cost(site, method="temporal")
+    full = min_cost(site, method="lp")
+    assert by_months.method == "temporal"
+    assert by_months.annual_cost_eur is not None and full.annual_cost_eur is not None
+    assert by_months.gap is not None and by_months.lower_bound_eur is not None
+    assert by_months.lower_bound_eur <= full.annual_cost_eur + 1e-6
+    assert full.annual_cost_eur - 1e-6 <= by_months.annual_cost_eur
+    assert by_months.annual_cost_eur <= full.annual_cost_eur * (1 + by_months.gap) + 1e-6
+    dispatch = by_months.dispatch
+    assert dispatch is not None
+    night_steps = dispatch.loc["2025-01-31 22:00":"2025-02-01 05:45", "shiftable_kw:ev"]
+    assert len(night_steps) == 32
+    assert float(night_steps.sum()) * 0.25 == pytest.approx(50.0, abs=1e-5)
+
+
+def test_the_first_kw_carries_the_flexible_loads() -> None:
+    """Flat 10 kW and a night window that needs 50 kWh in 8 hours: the first contracted kW is
+    10 + 50 / 8 = 16.25 kW (each night's energy spread over its window, the nights the
+    profile cuts at either end pro rata), not the 10 kW peak of the load alone."""
+    import datetime as dt
+
+    from netruimte.planner import DailyWindow, ShiftableLoad
+    from netruimte.planner.lp.segments import contracted_guess_kw
+
+    site = _two_month_site(contracted_eur_per_kw_year=30.0)
+    site = dataclasses.replace(
+        site,
+        load_kw=pd.Series(10.0, index=site.load_kw.index),
+        shiftable=(ShiftableLoad("ev", 50.0, 20.0, DailyWindow(dt.time(22), dt.time(6))),),
+    )
+    inp = lp_inputs(site)
+    names = ("pv_new_kwp", "battery_new_kwh", "battery_new_kw")
+    assert contracted_guess_kw(inp, names, np.zeros(3)) == pytest.approx(16.25)
+    no_flex = lp_inputs(dataclasses.replace(site, shiftable=()))
+    assert contracted_guess_kw(no_flex, names, np.zeros(3)) == pytest.approx(10.0)
 
 
 @settings(SETTINGS, max_examples=15)

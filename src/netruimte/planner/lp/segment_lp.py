@@ -11,7 +11,7 @@ import numpy as np
 from netruimte.conventions import FloatArray, IntArray
 from netruimte.planner.lp.builder import LpModel, ModelSpec, build_model
 from netruimte.planner.lp.inputs import LpInputs
-from netruimte.planner.lp.segments import scatter_map, segment_inputs
+from netruimte.planner.lp.segments import SplitOccurrence, scatter_map, segment_inputs
 from netruimte.planner.lp.solve import LpSolver
 
 __all__ = ["SegmentLp", "build_segment_lp"]
@@ -30,7 +30,10 @@ class SegmentLp:
     seg_cols: IntArray
     full_cols: IntArray
     pv_shape: FloatArray  # PV kW per kWp on the segment's steps
-    occurrences: int  # shiftable occurrences inside the segment
+    occurrences: int  # shiftable occurrences wholly inside the segment
+    # Per part of a split occurrence: (split number, its energy column, fixed at the part's
+    # energy so that its reduced cost is the cut's slope; True for the part before the cut).
+    parts: tuple[tuple[int, int, bool], ...] = ()
     last_basis: highspy.HighsBasis | None = None  # after the last evaluation
     centre_basis: highspy.HighsBasis | None = None  # at the stability centre
     installed: tuple[float, float, float] | None = None  # kWp, kWh, kW in the bounds now
@@ -46,6 +49,7 @@ def build_segment_lp(
     import_cap_kw: float,
     kwmax_in_master: bool,
     last: bool,
+    split: tuple[SplitOccurrence, ...] = (),
 ) -> SegmentLp:
     """The LP of the segment made of ``steps`` (consecutive), ready for evaluations.
 
@@ -53,12 +57,13 @@ def build_segment_lp(
     enters as bounds); ``sizing_count`` sizing master variables have no column here; every
     step is capped at ``import_cap_kw`` (the largest contracted kW); ``kwmax_in_master``
     when the months' kW-max are master variables; the ``last`` segment's end state of charge
-    need only reach the first start (one slack column instead of two).
+    need only reach the first start (one slack column instead of two); ``split`` are the
+    occurrences cut at a segment start (each part receives its energy from the master).
     """
     inp = full_model.inputs
     full = full_model.columns
-    first, stop = int(steps[0]), int(steps[-1]) + 1
-    sub = segment_inputs(largest, steps, import_cap_kw)
+    first = int(steps[0])
+    sub, kept = segment_inputs(largest, steps, import_cap_kw, split)
     seg_model = build_model(sub, spec)
     cols = seg_model.columns
     months = np.unique(inp.month_of_step[steps])
@@ -103,12 +108,21 @@ def build_segment_lp(
             )
             added.append(seg_model.num_col + len(added))
         slacks = np.array(added, dtype=np.int64)
-    kept = np.array(
-        [i for i, o in enumerate(inp.occurrences) if first <= o.start and o.stop <= stop],
-        dtype=np.int64,
-    )
-    if len(kept) != len(sub.occurrences):
-        raise RuntimeError("time decomposition: the occurrences of a segment differ")
+    parts: list[tuple[int, int, bool]] = []
+    split_of = {cut.occurrence: number for number, cut in enumerate(split)}
+    rows = seg_model.rows["shiftable"] if len(kept) else np.zeros(0, dtype=np.int64)
+    for position, occurrence in enumerate(kept):
+        if int(occurrence) not in split_of:
+            continue
+        # Σ Δ q_t − z = 0 with z fixed at this part's energy: the row's energy moves to a
+        # column whose reduced cost is the cut's slope.
+        solver.highs.addCol(
+            0.0, 0.0, 0.0, 1, np.array([rows[position]], dtype=np.int32), np.array([-1.0])
+        )
+        column = solver.highs.getNumCol() - 1
+        began_earlier = inp.occurrences[int(occurrence)].start < first
+        parts.append((split_of[int(occurrence)], column, not began_earlier))
+    inside = len(kept) - len(parts)
     seg_cols, full_cols = scatter_map(full, cols, steps, months, kept, inp.steps)
     return SegmentLp(
         seg_model,
@@ -120,5 +134,6 @@ def build_segment_lp(
         seg_cols,
         full_cols,
         inp.pv_kw_per_kwp[steps],
-        len(kept),
+        inside,
+        tuple(parts),
     )

@@ -1,11 +1,11 @@
 """Segments of a profile for the time decomposition (:mod:`netruimte.planner.lp.temporal`).
 
-A segment is one calendar month, or a few months joined where a shiftable window runs across
-the month start, so that every occurrence and every month's kW-max lies inside one segment.
-This module cuts the inputs into segments, maps a segment model's columns back onto the
-columns of the full model, installs a sizing in a segment as column bounds and chains the
-reduced costs of those bounds into the sizing's subgradient, and bounds and first guesses
-the contracted kW (the master variables the segments share).
+A segment is one calendar month (or a piece of one); a shiftable window across a segment
+start is split there (:class:`SplitOccurrence`). This module cuts the inputs into segments,
+maps a segment model's columns back onto the columns of the full model, installs a sizing
+in a segment as column bounds and chains the reduced costs of those bounds into the sizing's
+subgradient, and bounds and first guesses the contracted kW (the master variables the
+segments share).
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ import dataclasses
 import numpy as np
 
 from netruimte.conventions import FloatArray, IntArray
-from netruimte.planner.lp.builder import Columns
+from netruimte.planner.lp.builder import DT, Columns
 from netruimte.planner.lp.inputs import BatteryData, LpInputs
 from netruimte.planner.lp.sample import subset_inputs
 
 __all__ = [
+    "SplitOccurrence",
     "contracted_guess_kw",
     "contracted_upper_kw",
     "scatter_map",
@@ -27,17 +28,18 @@ __all__ = [
     "segment_inputs",
     "sizing_bounds",
     "sizing_gradient",
+    "split_occurrences",
     "time_decomposable",
 ]
 
 
 def segment_bounds(inp: LpInputs, days: int | None = None) -> IntArray:
-    """First step of every segment: the month starts no shiftable window runs across.
+    """First step of every segment: the month starts.
 
-    A window that crosses a month start (a night window on the last day of a month) keeps the
-    two months in one segment, so that every occurrence lies inside one segment. With
-    ``days``, every month is cut further at local midnight on days ``1 + j·days`` of the
-    month, as long as the piece left is at least ``days`` long (7: days 8, 15 and 22).
+    With ``days``, every month is cut further at local midnight on days ``1 + j·days`` of the
+    month, as long as the piece left is at least ``days`` long (7: days 8, 15 and 22). A
+    shiftable window that runs across a segment start is split there
+    (:func:`split_occurrences`).
     """
     starts = np.flatnonzero(np.diff(inp.month_of_step, prepend=-1) != 0)
     if days is not None:
@@ -50,12 +52,47 @@ def segment_bounds(inp: LpInputs, days: int | None = None) -> IntArray:
             & (day[new_day] + days <= month_days[new_day] + 1)
         )
         starts = np.union1d(starts, new_day[cut])
-    keep = np.ones(len(starts), dtype=bool)
-    for occ in inp.occurrences:
-        keep &= ~((starts > occ.start) & (starts < occ.stop))
-    keep[0] = True
-    chosen = starts[keep].astype(np.int64)
-    return chosen
+    return starts.astype(np.int64)
+
+
+@dataclasses.dataclass(frozen=True)
+class SplitOccurrence:
+    """A shiftable occurrence whose window runs across the start of segment ``after``.
+
+    The energy it receives before that start, ``e`` (kWh), is a master variable in
+    ``[lower_kwh, upper_kwh]``: segment ``after − 1`` delivers ``e`` in its part of the window
+    and segment ``after`` the rest, ``energy_kwh − e``. The bounds keep both parts within the
+    load's power: ``e <= max_kw·Δ·(window steps before)`` and
+    ``energy_kwh − e <= max_kw·Δ·(window steps after)``.
+    """
+
+    occurrence: int  # index into ``inp.occurrences``
+    after: int  # the segment that starts inside the window
+    energy_kwh: float
+    lower_kwh: float
+    upper_kwh: float
+    first_guess_kwh: float  # in proportion to the window steps on each side
+
+
+def split_occurrences(inp: LpInputs, bounds: IntArray) -> tuple[SplitOccurrence, ...]:
+    """The occurrences whose window runs across a segment start (``bounds`` from
+    :func:`segment_bounds`), each with the bounds of the energy it receives before it."""
+    found: list[SplitOccurrence] = []
+    for number, occ in enumerate(inp.occurrences):
+        inside = np.flatnonzero((bounds > occ.start) & (bounds < occ.stop))
+        if len(inside) == 0:
+            continue
+        if len(inside) > 1:
+            raise ValueError("time decomposition: a shiftable window spans a whole segment")
+        after = int(inside[0])
+        window = occ.window_steps()
+        before = int(np.count_nonzero(window < bounds[after]))
+        per_step, energy = float(inp.shift_max_kw[occ.load]) * DT, float(occ.energy_kwh)
+        low = max(0.0, energy - per_step * (len(window) - before))
+        high = min(energy, per_step * before)
+        guess = float(np.clip(energy * before / max(len(window), 1), low, high))
+        found.append(SplitOccurrence(number, after, energy, low, high, guess))
+    return tuple(found)
 
 
 def time_decomposable(inp: LpInputs) -> bool:
@@ -69,10 +106,35 @@ def time_decomposable(inp: LpInputs) -> bool:
     return bool(inp.feed_in_eur_per_kwh <= float(inp.price_eur_per_kwh.min(initial=0.0)))
 
 
-def segment_inputs(inp: LpInputs, steps: IntArray, import_cap_kw: float) -> LpInputs:
+def segment_inputs(
+    inp: LpInputs, steps: IntArray, import_cap_kw: float, split: tuple[SplitOccurrence, ...] = ()
+) -> tuple[LpInputs, IntArray]:
     """The inputs of one segment: its steps, its months (renumbered from 0), one battery
-    segment, and the import capped at ``import_cap_kw``."""
+    segment, and the import capped at ``import_cap_kw``; and, per occurrence of the segment,
+    its index in ``inp.occurrences``.
+
+    The occurrences inside the segment come first, then its parts of the ``split`` ones
+    that overlap it, with energy 0 (the segment LP receives their energy from the master)."""
     sub = subset_inputs(inp, steps, np.ones(len(steps)))
+    first, stop = int(steps[0]), int(steps[-1]) + 1
+    occurrences = enumerate(inp.occurrences)
+    inside = [number for number, occ in occurrences if first <= occ.start and occ.stop <= stop]
+    if len(inside) != len(sub.occurrences):
+        raise RuntimeError("time decomposition: the occurrences of a segment differ")
+    parts = []
+    for cut in split:
+        occ = inp.occurrences[cut.occurrence]
+        if occ.stop <= first or occ.start >= stop:
+            continue
+        parts.append(cut.occurrence)
+        sub_occ = dataclasses.replace(
+            occ,
+            start=max(occ.start, first) - first,
+            stop=min(occ.stop, stop) - first,
+            gaps=tuple(g - first for g in occ.gaps if first <= g < stop),
+            energy_kwh=0.0,
+        )
+        sub = dataclasses.replace(sub, occurrences=(*sub.occurrences, sub_occ))
     # With the contracted kW fixed by the master every step is capped: the segment is built
     # elastic there too (a cap of the master's largest contracted kW changes nothing else).
     restriction = np.minimum(sub.restriction_kw, import_cap_kw)
@@ -86,7 +148,7 @@ def segment_inputs(inp: LpInputs, steps: IntArray, import_cap_kw: float) -> LpIn
         month_start=tuple(inp.month_start[int(m)] for m in months),
         missing=(),
         restriction_kw=restriction,
-    )
+    ), np.array(inside + parts, dtype=np.int64)
 
 
 def _pairs(
@@ -138,11 +200,17 @@ def contracted_upper_kw(inp: LpInputs) -> float:
 
 
 def contracted_guess_kw(inp: LpInputs, names: tuple[str, ...], sizing: FloatArray) -> float:
-    """The peak of load − PV at the first sizing (``sizing`` in the order of ``names``):
-    enough to serve everything without a battery (a lower first guess leaves load unserved
-    at a steep penalty)."""
+    """The peak of load − PV at the first sizing (``sizing`` in the order of ``names``), with
+    each shiftable occurrence's energy spread evenly over its window: enough to serve
+    everything without a battery (a lower first guess leaves load unserved at a steep
+    penalty; without the flexible loads, a night window of electric trucks would be unserved
+    in every round until the kW had grown to carry it)."""
     new_kwp = float(sizing[names.index("pv_new_kwp")]) if "pv_new_kwp" in names else 0.0
     net = inp.load_kw - inp.pv_kw_per_kwp * (inp.pv_kwp + new_kwp)
+    for occ in inp.occurrences:
+        window = occ.window_steps()
+        if len(window):
+            net[window] += occ.energy_kwh / (DT * len(window))
     return float(max(0.0, net.max(initial=0.0)))
 
 

@@ -4,9 +4,12 @@ The full-year LP couples its 35,040 steps through the sizing (new PV kWp, batter
 kW), the contracted kW ``C`` and the battery's state of charge, which runs from one step to the
 next. Fixing the sizing alone (:mod:`netruimte.planner.lp.decompose`) leaves one dispatch LP
 per evaluation that still spans the whole year and takes seconds. Fixing also ``C`` and the
-state of charge ``b_k`` at the start of every segment (a calendar month, or a few months
-joined where a flexible load's window crosses the month start) splits that LP into
+state of charge ``b_k`` at the start of every segment (a calendar month) splits that LP into
 independent month-long LPs: ``F(y) = Σ_k F_k(y)`` with ``y = (sizing, C, b_0 .. b_{K−1})``.
+A shiftable window that runs across a month start (a night window on the last day of the
+month) is cut there, and the energy it receives before the start is one more master
+variable: the month before delivers that much in its part of the window, the month after the
+rest (each through a fixed column, whose reduced cost is the cut's slope).
 
 Every month LP is small (about 3,000 steps), is built and solved cold in the worker thread
 of the first evaluation and afterwards re-solved from its own last basis (or from its basis
@@ -55,6 +58,7 @@ from netruimte.planner.lp.segments import (
     segment_bounds,
     sizing_bounds,
     sizing_gradient,
+    split_occurrences,
     time_decomposable,
 )
 from netruimte.planner.lp.solve import LpSolution, SolveStatus
@@ -72,6 +76,10 @@ steep unserved-energy penalty and take more evaluations."""
 
 CONTRACTED_RADIUS = 0.05
 """Half-width of the first trust region for the kW, as a share of its first guess."""
+
+SPLIT_RADIUS = 0.25
+"""Half-width of the first trust region for the energy a window cut by a segment start
+receives before it, as a share of its range."""
 
 SLACK_TOLERANCE = 1e-7
 """End-of-segment state of charge off by less than this (relative to the largest battery
@@ -118,7 +126,11 @@ class _Problem:
         self.bounds = bounds
         k = len(bounds)
         self.k = k
-        self.dim = self.n_link + (k if self.battery else 0)
+        # The energy each window cut by a segment start receives before it (master variables
+        # after the starts).
+        self.split = split_occurrences(inp, bounds)
+        self.split_index = self.n_link + (k if self.battery else 0)
+        self.dim = self.split_index + len(self.split)
         self.cost = np.zeros(self.dim)
         self.cost[: self.n_link] = model.col_cost[self.link_full]
         self.lower = np.zeros(self.dim)
@@ -131,8 +143,13 @@ class _Problem:
             self.upper[self.m_index : self.n_link] = contracted_upper_kw(inp)
         bat = inp.battery
         if self.battery:
-            self.lower[self.n_link :] = bat.soc_min * bat.energy_kwh
-            self.upper[self.n_link :] = bat.soc_max * (bat.energy_kwh + bat.max_energy_kwh)
+            self.lower[self.n_link : self.split_index] = bat.soc_min * bat.energy_kwh
+            self.upper[self.n_link : self.split_index] = bat.soc_max * (
+                bat.energy_kwh + bat.max_energy_kwh
+            )
+        for number, cut in enumerate(self.split):
+            self.lower[self.split_index + number] = cut.lower_kwh
+            self.upper[self.split_index + number] = cut.upper_kwh
         self.scale_kwh = max(1.0, bat.energy_kwh + bat.max_energy_kwh)
         self.unserved_tol = UNSERVED_TOLERANCE * max(1.0, float(inp.load_kw.max(initial=0.0)))
         self._ends = np.append(bounds[1:], inp.steps)
@@ -174,7 +191,10 @@ class _Problem:
     def check_built(self) -> None:
         """Every shiftable occurrence lies inside one segment."""
         inside = sum(seg.occurrences for seg in self.segments)
-        if inside != len(self.model.inputs.occurrences):
+        parts = sum(len(seg.parts) for seg in self.segments)
+        if inside + len(self.split) != len(self.model.inputs.occurrences) or parts != 2 * len(
+            self.split
+        ):
             raise RuntimeError("time decomposition: a shiftable occurrence crosses a segment")
 
     def _build(self, number: int) -> SegmentLp:
@@ -189,6 +209,7 @@ class _Problem:
             import_cap_kw=self.upper[self.c_index] if self.c_index is not None else np.inf,
             kwmax_in_master=self.m_index is not None,
             last=number == self.k - 1,
+            split=self.split,
         )
 
     def _relevant(self, number: int) -> IntArray:
@@ -196,6 +217,7 @@ class _Problem:
         own = list(range(self.n_link))
         if self.battery:
             own += [self.n_link + number, self.n_link + (number + 1) % self.k]
+        own += [self.split_index + split for split, _, _ in self._built[number].parts]
         return np.array(own, dtype=np.int64)
 
     def _choose_basis(self, number: int, y: FloatArray) -> None:
@@ -254,8 +276,12 @@ class _Problem:
         if present.any():
             seg.solver.fix_columns(seg.link[present], y[: self.n_link][present])
         self._set_sizing(number, y)
+        for split, column, before in seg.parts:
+            energy = float(y[self.split_index + split])
+            part = energy if before else self.split[split].energy_kwh - energy
+            seg.solver.fix_columns([column], [part])
         if seg.start_col is not None and seg.end_row is not None:
-            b = y[self.n_link :]
+            b = y[self.n_link : self.split_index]
             seg.solver.fix_columns([seg.start_col], [b[number]])
             if number == self.k - 1:
                 highs.changeRowBounds(seg.end_row, float(b[0] - b[number]), highspy.kHighsInf)
@@ -288,6 +314,8 @@ class _Problem:
         grad = np.zeros(self.dim)
         grad[: self.n_link][present] = d[seg.link[present]]
         grad[: len(self.names)] = self._sizing_gradient(number, d)
+        for split, column, before in seg.parts:
+            grad[self.split_index + split] += d[column] if before else -d[column]
         served = float(x[seg.model.columns.unserved_kw].max(initial=0.0)) <= self.unserved_tol
         if seg.start_col is not None and seg.end_row is not None:
             # The end row's dual from the reduced cost of its first slack (coefficient +1,
@@ -397,8 +425,8 @@ def solve_by_time_decomposition(
         degenerate LP another optimal dual, so other cuts, can follow
         (``benchmarks/temporal.py`` compares both).
     segment_days
-        ``None``: a segment is a calendar month (joined with the next where a shiftable
-        window crosses the month start). A number of days: every month is cut further into
+        ``None``: a segment is a calendar month (a shiftable window across a month start is
+        split there). A number of days: every month is cut further into
         pieces of about that many days (:func:`segment_bounds`), and each calendar month's
         kW-max becomes a master variable, fixed in every segment of its month. Measured in
         ``docs/formulation.md``: more rounds on three benchmark years of four, so month
@@ -427,17 +455,21 @@ def solve_by_time_decomposition(
     if problem.battery:
         bat = inp.battery
         _, energy, _ = problem.sizes(y)
-        y[n_link:] = 0.5 * (bat.soc_min + bat.soc_max) * energy
+        y[n_link : problem.split_index] = 0.5 * (bat.soc_min + bat.soc_max) * energy
+    for number, cut in enumerate(problem.split):
+        y[problem.split_index + number] = cut.first_guess_kwh
     y = np.clip(y, problem.lower, problem.upper)
     span = problem.span
     # First trust region: a tenth of each size's range (or a quarter of the first guess), a
     # twentieth of the contracted kW (too low a kW leaves load unserved at a steep penalty)
-    # and a twentieth of the battery's range for the segment starts.
+    # a twentieth of the battery's range for the segment starts, and a quarter of the range
+    # of each split window's energy.
     radius = np.maximum(0.25 * np.abs(y), INITIAL_RADIUS * span)
     for kw in [c_index] + ([] if m_index is None else list(range(m_index, n_link))):
         if kw is not None:
             radius[kw] = max(CONTRACTED_RADIUS * y[kw], 1e-3 * span[kw])
-    radius[n_link:] = START_RADIUS * span[n_link:]
+    radius[n_link : problem.split_index] = START_RADIUS * span[n_link : problem.split_index]
+    radius[problem.split_index :] = SPLIT_RADIUS * span[problem.split_index :]
     tiny = 1e-9 * span
     pool = ThreadPoolExecutor(workers) if workers > 1 else None
     problem.restart_from_centre = warm_from_centre
