@@ -189,13 +189,13 @@ class _Problem:
         return self.evaluate(number, y)
 
     def check_built(self) -> None:
-        """Every shiftable occurrence lies inside one segment."""
+        """Every shiftable occurrence lies inside one segment or is split into two parts."""
         inside = sum(seg.occurrences for seg in self.segments)
         parts = sum(len(seg.parts) for seg in self.segments)
         if inside + len(self.split) != len(self.model.inputs.occurrences) or parts != 2 * len(
             self.split
         ):
-            raise RuntimeError("time decomposition: a shiftable occurrence crosses a segment")
+            raise RuntimeError("time decomposition: an occurrence neither in one segment nor split")
 
     def _build(self, number: int) -> SegmentLp:
         """Segment ``number``'s LP in its own HiGHS instance."""
