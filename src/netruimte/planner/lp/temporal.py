@@ -11,21 +11,14 @@ month) is cut there, and the energy it receives before the start is one more mas
 variable: the month before delivers that much in its part of the window, the month after the
 rest (each through a fixed column, whose reduced cost is the cut's slope).
 
-Every month LP is small (about 3,000 steps), is built and solved cold in the worker thread
-of the first evaluation and afterwards re-solved from its own last basis (or from its basis
-at the best point so far, when the new ``y`` is nearer that) after the master changes ``y``;
-the months of one evaluation run on two threads (HiGHS releases the GIL). With
-``segment_days`` the months are cut into shorter segments and each month's kW-max joins the
-master variables. Each evaluation gives, per segment ``k``, the value
-``F_k(y)`` and a subgradient (the reduced costs of the fixed columns and the dual of the
-row that ties the segment's last state of charge to the next start): the cut
-``F_k(z) >= F_k(y) + g_k·(z − y)`` for every ``z`` (LP duality, ``docs/formulation.md``).
-The master minimises ``c·z + Σ_k θ_k`` over these cuts (one per segment and evaluation:
-disaggregated, so a month's cut does not wait for the others to agree) inside a trust region
-around the best ``y`` so far. Its minimum over the whole box is a **lower bound** on the
-optimum of the full LP; an evaluation whose segments serve everything and meet their end
-state of charge exactly is a plan of the full LP, an **upper bound**. The method stops when
-the two are within ``gap_tolerance``.
+Every month LP (about 3,000 steps) is built and solved cold in a worker thread in the first
+evaluation, then re-solved warm; the months run on two threads (HiGHS releases the GIL).
+``segment_days`` cuts months into shorter segments (each month's kW-max joins the master).
+Per segment, the value and a subgradient from the reduced costs and the end row's dual give
+a cut below ``F_k`` (LP duality). The master minimises ``c·z + Σ_k θ_k`` over the cuts, one
+per segment and evaluation, in a trust region around the best ``y``; its minimum over the
+whole box is a **lower bound**, an evaluation that serves everything and meets its end
+states a plan, an **upper bound**; it stops when they are within ``gap_tolerance``.
 
 A segment must end at the next segment's start state of charge; two slack columns (more and
 less energy, at the unserved-energy penalty per kWh) keep every segment feasible for every
@@ -65,6 +58,10 @@ from netruimte.planner.lp.solve import LpSolution, SolveStatus
 
 __all__ = ["segment_bounds", "solve_by_time_decomposition", "time_decomposable"]
 
+
+STEP_SHARE = 0.7
+"""Share of the step from the centre to the master's minimiser taken (in-out,
+``docs/sources.md [in-out]``; 0.5-0.8 measured, ``docs/formulation.md`` "Fifth pass")."""
 
 INITIAL_RADIUS = 0.1
 """Half-width of the first trust region for the sizes, as a share of each size's range."""
@@ -545,6 +542,9 @@ def solve_by_time_decomposition(
                     # The model is flat here and the centre is not a plan (a trace of
                     # unserved energy or slack): feasibility grows with every size.
                     candidate = np.minimum(problem.upper, centre_y + 1e-6 * span)
+            # In-out: the expected cost is at least the cut model's there (convex, below F).
+            candidate = centre_y + STEP_SHARE * (candidate - centre_y)
+            predicted = STEP_SHARE * predicted + (1.0 - STEP_SHARE) * centre_value
             y = candidate
     finally:
         if pool is not None:
