@@ -207,9 +207,7 @@ def backward(
         return np.nan, n_steps - 1, FAIL_FULL
     if store:
         rv[n_steps] = r
-        rl0[n_steps] = 0.0
-        rl1[n_steps] = 0.0
-        rl2[n_steps] = 0.0
+        rl0[n_steps] = rl1[n_steps] = rl2[n_steps] = 0.0
     k = occ_start.shape[0] - 1
     t = n_steps - 1
     while t >= 0:
@@ -219,9 +217,7 @@ def backward(
             if store:
                 rend[k] = r
             v0 = r
-            l0 = 0.0
-            l1 = 0.0
-            l2 = 0.0
+            l0 = l1 = l2 = 0.0
             for tt in range(t, a - 1, -1):
                 h = _headroom(limit, rlim[tt], net[tt], p, tol_kw)
                 if np.isnan(h):
@@ -239,10 +235,7 @@ def backward(
                 l1, l2 = _truncate(l1, l2, smax - v0, eta)
                 l0, l1, l2 = _cut(l0, l1, l2, q_need)
                 if store:
-                    rv[tt] = v0
-                    rl0[tt] = l0
-                    rl1[tt] = l1
-                    rl2[tt] = l2
+                    rv[tt], rl0[tt], rl1[tt], rl2[tt] = v0, l0, l1, l2
             if l0 + l1 + l2 < q_need - tol_kwh:
                 return np.nan, a, FAIL_ENERGY
             r = _value(v0, l0, l1, l2, q_need, eta, 1.0)
@@ -257,9 +250,7 @@ def backward(
                 return np.nan, t, FAIL_FULL
             if store:
                 rv[t] = r
-                rl0[t] = 0.0
-                rl1[t] = 0.0
-                rl2[t] = 0.0
+                rl0[t] = rl1[t] = rl2[t] = 0.0
             t -= 1
     return min(r, smax), -1, OK
 
@@ -272,16 +263,13 @@ def forward(limit: float, site: SiteSteps, bat: BatteryLimits, s0: float) -> tup
     n_steps = net.shape[0]
     n_occ = occ_start.shape[0]
     s = s0
-    k = 0
-    t = 0
+    k = t = 0
     while t < n_steps:
         if k < n_occ and occ_start[k] == t:
             b = occ_stop[k]
             q_need = occ_q[k]
             v0 = s
-            l0 = 0.0
-            l1 = 0.0
-            l2 = 0.0
+            l0 = l1 = l2 = 0.0
             for tt in range(t, b):
                 h = _headroom(limit, rlim[tt], net[tt], p, tol_kw)
                 if np.isnan(h):
@@ -341,14 +329,9 @@ def _battery_step(
     discharge what a negative headroom forces, else charge only up to what the next step
     needs (``need``). Returns charge and discharge power (kW) and the state of charge after."""
     if y < 0.0:
-        ch = 0.0
-        dis = -y
-        s_new = s + y * dt / eta
-    else:
-        ch = min(max((need - s) / (eta * dt), 0.0), min(p, y))
-        dis = 0.0
-        s_new = s + eta * ch * dt
-    return ch, dis, min(max(s_new, smin), smax)
+        return 0.0, -y, min(max(s + y * dt / eta, smin), smax)
+    ch = min(max((need - s) / (eta * dt), 0.0), min(p, y))
+    return ch, 0.0, min(max(s + eta * ch * dt, smin), smax)
 
 
 @njit(cache=True)
@@ -378,8 +361,7 @@ def reconstruct(
     n_occ = occ_start.shape[0]
     s = min(max(s0, smin), smax)
     soc_kwh[0] = s
-    k = 0
-    t = 0
+    k = t = 0
     while t < n_steps:
         if k < n_occ and occ_start[k] == t:
             b = occ_stop[k]

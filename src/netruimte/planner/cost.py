@@ -39,7 +39,7 @@ at the start, in ``npv_with_waiting_eur``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -73,15 +73,8 @@ class CostLine:
     eur: float
 
     def to_json_dict(self) -> dict[str, Any]:
-        """The line as a JSON object."""
-        return {
-            "item": self.item,
-            "quantity": self.quantity,
-            "unit": self.unit,
-            "price": self.price,
-            "price_unit": self.price_unit,
-            "eur": self.eur,
-        }
+        """The line as a JSON object (its fields, in order)."""
+        return asdict(self)
 
 
 def _shares(index: pd.DatetimeIndex, freq: str) -> tuple[pd.Index, np.ndarray]:
@@ -264,13 +257,9 @@ class BusinessCase:
 
     def to_json_dict(self) -> dict[str, Any]:
         """The ``business_case`` object of the Plan JSON."""
-        doc = {
-            name: getattr(self, name)
-            for name in self.__dataclass_fields__
-            if name not in ("baseline_cost", "plan_cost")
-        }
-        doc["baseline_cost_breakdown"] = [line.to_json_dict() for line in self.baseline_cost]
-        doc["plan_cost_breakdown"] = [line.to_json_dict() for line in self.plan_cost]
+        doc = asdict(self)  # the cost lines, last, become their JSON objects
+        doc["baseline_cost_breakdown"] = list(doc.pop("baseline_cost"))
+        doc["plan_cost_breakdown"] = list(doc.pop("plan_cost"))
         return doc
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Final
 
 from netruimte.errors import InputError
@@ -39,12 +39,8 @@ class CurvePoint:
     import_kw: float | None
 
     def to_dict(self) -> dict[str, float | None]:
-        """The point as the curve JSON object of the interface contract."""
-        return {
-            "battery_energy_kwh": self.battery_energy_kwh,
-            "battery_power_kw": self.battery_power_kw,
-            "import_kw": self.import_kw,
-        }
+        """The point as the curve JSON object of the interface contract (its fields, in order)."""
+        return asdict(self)
 
 
 def tradeoff_curve(site: Site, battery_kwh: Sequence[float], c_rate: float) -> list[CurvePoint]:
@@ -98,7 +94,6 @@ def parse_battery_range(text: str) -> list[float]:
     count = math.floor((stop - start) / step + 1e-9) + 1
     if count > _MAX_POINTS:
         raise InputError(
-            f"{text!r} gives {count} points; at most {_MAX_POINTS} are allowed",
-            field="battery-kwh",
+            f"{text!r} gives {count} points; at most {_MAX_POINTS} are allowed", field="battery-kwh"
         )
     return [round(start + i * step, 9) for i in range(count)]

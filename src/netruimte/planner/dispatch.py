@@ -2,25 +2,15 @@
 
 Columns of a dispatch (kW unless stated; one row per 15-minute step on the site's index):
 
-``load_kw``
-    base load (before curtailment);
-``pv_kw``
-    PV available from the installed kWp;
-``import_limit_kw``
-    ``min(L, restriction limit)`` in force in the step;
-``import_kw``, ``export_kw``
-    grid exchange (both ≥ 0);
-``pv_used_kw``, ``pv_curtailed_kw``
-    the split of ``pv_kw``;
-``battery_charge_kw``, ``battery_discharge_kw``
-    battery power on the grid side (the state of charge changes by ``eta × charge × 0.25 h``
-    and ``−discharge × 0.25 h / eta``);
-``soc_kwh``
-    state of charge at the **end** of the step (kWh; the start is reported separately);
-``curtailed_kw``
-    total reduction of the curtailable loads;
-``shiftable_kw:<name>``
-    power of each shiftable load.
+* ``load_kw``: base load (before curtailment); ``pv_kw``: PV available from the installed kWp;
+* ``import_limit_kw``: ``min(L, restriction limit)`` in force in the step;
+* ``import_kw``, ``export_kw``: grid exchange (both ≥ 0);
+* ``pv_used_kw``, ``pv_curtailed_kw``: the split of ``pv_kw``;
+* ``battery_charge_kw``, ``battery_discharge_kw``: battery power on the grid side (the state of
+  charge changes by ``eta × charge × 0.25 h`` and ``−discharge × 0.25 h / eta``);
+* ``soc_kwh``: state of charge at the **end** of the step (kWh; the start is reported apart);
+* ``curtailed_kw``: total reduction of the curtailable loads;
+* ``shiftable_kw:<name>``: power of each shiftable load.
 
 Energy balance in every step::
 

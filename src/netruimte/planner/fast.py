@@ -21,8 +21,7 @@ Method (proofs in ``docs/site-file.md``, "How min-connection is computed"):
 When occurrences of *different* shiftable loads overlap in time the state is no longer
 two-dimensional and the kernels do not apply; the engine then solves the same question as a
 linear programme (the LP engine's :func:`netruimte.planner.lp.min_connection_lp`), exact but
-slower. The result says which
-method answered.
+slower. The result says which method answered.
 """
 
 from __future__ import annotations
@@ -41,11 +40,7 @@ from netruimte.planner.prepare import SiteArrays, occurrence_reason, site_arrays
 from netruimte.planner.result import PlanResult, PlanStatus, export_asked, installed_sizes
 from netruimte.planner.site import Objective, Site
 
-__all__ = [
-    "L_TOLERANCE_KW",
-    "Method",
-    "min_connection",
-]
+__all__ = ["L_TOLERANCE_KW", "Method", "min_connection"]
 
 
 L_TOLERANCE_KW: Final = 1e-5
@@ -73,12 +68,8 @@ def _battery_of(site: Site) -> _Battery:
     bat = site.battery
     if bat is None or bat.energy_kwh <= 0 or bat.power_kw <= 0:
         return _Battery(0.0, 1.0, 0.0, 0.0)
-    return _Battery(
-        bat.power_kw,
-        bat.one_way_efficiency,
-        bat.soc_min * bat.energy_kwh,
-        bat.soc_max * bat.energy_kwh,
-    )
+    kwh = bat.energy_kwh
+    return _Battery(bat.power_kw, bat.one_way_efficiency, bat.soc_min * kwh, bat.soc_max * kwh)
 
 
 class _Kernel:
@@ -188,11 +179,6 @@ class _Kernel:
         return shift, charge, discharge, soc
 
 
-def _occurrence_reason(site: Site, arrays: SiteArrays) -> str | None:
-    """A shiftable occurrence whose window cannot hold its energy even at full power."""
-    return occurrence_reason(site, arrays.occurrences, arrays.missing)
-
-
 def _infeasible_reason(site: Site, kernel: _Kernel, limit: float) -> str:
     """Explain why even the largest useful limit is infeasible."""
     _, step, code = kernel.feasible_start(limit)
@@ -265,17 +251,14 @@ def min_connection(site: Site, *, dispatch: bool = True) -> PlanResult:
     before = float(max(0.0, np.max(arrays.load_kw - arrays.pv_kw)))
     max_kw = np.array([s.max_kw for s in site.shiftable], dtype=np.float64)
 
-    def infeasible(reason: str, method: Method) -> PlanResult:
-        return _result(site, before, method, reason=reason)
-
-    reason = _occurrence_reason(site, arrays)
+    reason = occurrence_reason(site, arrays.occurrences, arrays.missing)
     if arrays.overlapping():
         if reason is not None:
-            return infeasible(reason, Method.LP)
+            return _result(site, before, Method.LP, reason=reason)
         return _min_connection_by_lp(site, arrays, battery, before, dispatch)
 
     if reason is not None:
-        return infeasible(reason, Method.KERNEL)
+        return _result(site, before, Method.KERNEL, reason=reason)
     kernel = _Kernel(arrays, battery, max_kw)
     cap = arrays.shiftable_cap_kw(max_kw)
     net = arrays.net_kw
@@ -287,7 +270,7 @@ def min_connection(site: Site, *, dispatch: bool = True) -> PlanResult:
     else:
         start, _, _ = kernel.feasible_start(hi)
         if start is None:
-            return infeasible(_infeasible_reason(site, kernel, hi), Method.KERNEL)
+            return _result(site, before, Method.KERNEL, reason=_infeasible_reason(site, kernel, hi))
         while hi - lo > L_TOLERANCE_KW + 1e-12 * hi:
             mid = 0.5 * (lo + hi)
             found, _, _ = kernel.feasible_start(mid)

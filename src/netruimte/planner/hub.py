@@ -4,14 +4,13 @@ A hub is a tuple of member sites (each a :class:`~netruimte.planner.site.Site`, 
 one joint connection. Per step every member exchanges power with the hub's internal net; its
 own numeric ``connection.import_kw``/``export_kw`` and restriction windows are the physical
 limits of its own cable. The hub's net import is the sum of the members' net imports (exports
-net against imports) and must stay within the joint limit. The model and the proofs are in
-``docs/hubs.md``.
+net against imports) and must stay within the joint limit (model and proofs: ``docs/hubs.md``).
 
 * :func:`hub_min_connection`: the smallest joint import limit, exact. When no member has a
   limit of its own that can bind and all batteries are scaled copies of one another (same
-  efficiency, same C-rate, same state-of-charge fractions), the hub *is* one site (the
-  aggregate, proved in ``docs/hubs.md``) and the single-site engine answers it
-  (:func:`netruimte.planner.min_connection`); otherwise the joint LP does
+  efficiency, C-rate and state-of-charge fractions), the hub *is* one site (its aggregate,
+  proved so in ``docs/hubs.md``) and the single-site engine answers it
+  (:func:`netruimte.planner.min_connection`), otherwise the joint LP
   (:mod:`netruimte.planner.hub_lp`). The result says which.
 * :func:`verify_hub_dispatch`: an independent check of a joint dispatch.
 
@@ -33,14 +32,7 @@ from netruimte.errors import InputError
 from netruimte.planner.dispatch import SHIFTABLE_PREFIX, verify_dispatch
 from netruimte.planner.fast import min_connection
 from netruimte.planner.result import PlanStatus
-from netruimte.planner.site import (
-    PV,
-    Battery,
-    Connection,
-    Objective,
-    Site,
-    Tariff,
-)
+from netruimte.planner.site import PV, Battery, Connection, Objective, Site, Tariff
 
 __all__ = [
     "MEMBER_SEPARATOR",
@@ -404,11 +396,9 @@ def verify_hub_dispatch(
     problems: list[str] = []
     net = np.zeros(len(hub.index))
     for member, frame, soc0 in zip(hub.members, dispatches, soc_start_kwh, strict=True):
-        own = member.connection.import_kw
-        for problem in verify_dispatch(
-            member, np.inf if own is None else own, frame, soc_start_kwh=soc0, tol=tol
-        ):
-            problems.append(f"member {member.name!r}: {problem}")
+        own = np.inf if member.connection.import_kw is None else member.connection.import_kw
+        found = verify_dispatch(member, own, frame, soc_start_kwh=soc0, tol=tol)
+        problems.extend(f"member {member.name!r}: {problem}" for problem in found)
         net += frame["import_kw"].to_numpy(dtype=float) - frame["export_kw"].to_numpy(dtype=float)
     scale = max(1.0, import_limit_kw)
     if bool((net > import_limit_kw + tol * scale).any()):

@@ -5,18 +5,14 @@ functions of :mod:`netruimte.planner.lp.builder` (``add_variables``, ``add_balan
 ``add_pv_constraints``, ...) into one model, each member's blocks under its own name prefix.
 A member's ``import_kw``/``export_kw`` columns are its exchange with the hub; its own
 connection limits (numeric ``import_kw``, restriction windows, ``export_kw``) bound them. The
-hub adds its own families (one ``add_hub_*`` function each):
-
-* ``add_hub_variables``: joint import ``P_t``, joint export ``X_t``, contracted kW ``C`` (when
-  chosen), monthly peaks ``M_m`` (with a kW-max tariff), with the hub tariff's costs;
-* ``add_hub_balance_constraints``: ``P_t − X_t − Σ_i (p_it − e_it) = 0``;
-* ``add_hub_import_limit_constraints``: ``P_t ≤ C`` (or ``M_m ≤ C``), or ``P_t ≤ I`` fixed;
-* ``add_hub_export_limit_constraints``: ``X_t ≤ X``;
-* ``add_hub_kwmax_constraints``: ``P_t ≤ M_{m(t)}``.
+hub adds its own families, one ``add_hub_*`` function each: its columns (joint import ``P_t``
+and export ``X_t``, contracted kW ``C`` when chosen, monthly peaks ``M_m`` with a kW-max
+tariff; the hub tariff's costs), the balance ``P_t − X_t − Σ_i (p_it − e_it) = 0``, the import
+limit ``P_t ≤ C`` (or ``M_m ≤ C``, or ``P_t ≤ I`` fixed), the export limit ``X_t ≤ X`` and the
+kW-max ``P_t ≤ M_{m(t)}``.
 
 ``min-connection`` minimises ``C`` with the installed assets; ``min-cost`` minimises the
-members' annualised investment and curtailment plus the hub tariff. The formulation is in
-``docs/hubs.md``.
+members' annualised investment and curtailment plus the hub tariff (``docs/hubs.md``).
 """
 
 from __future__ import annotations
@@ -75,9 +71,6 @@ class _Scoped(LpBuilder):
 
     def block(self, name: str) -> _Block:
         return self._inner.block(self._prefix + name)
-
-    def has(self, name: str) -> bool:
-        return self._inner.has(self._prefix + name)
 
     def add_rows(self, name: str, lower: FloatArray, upper: FloatArray) -> IntArray:
         return self._inner.add_rows(self._prefix + name, lower, upper)
@@ -306,13 +299,6 @@ def _occurrence_reason(hub: Hub) -> str | None:
     return None
 
 
-def _infeasible_reason(hub: Hub) -> str:
-    return _occurrence_reason(hub) or (
-        "no joint dispatch keeps every member within the limits of its own connection "
-        "(numeric import_kw, restriction windows) and the hub within its joint import"
-    )
-
-
 def solve_hub_lp(hub: Hub, objective: Objective) -> HubLpResult:
     """Solve the joint LP for ``min-connection`` (installed assets, minimise ``C``) or
     ``min-cost`` (sizing, the hub tariff, ``C`` when the hub's ``import_kw`` is "minimise").
@@ -327,7 +313,9 @@ def solve_hub_lp(hub: Hub, objective: Objective) -> HubLpResult:
     model = build_hub_model(hub, objective)
     solution = model.solver.solve()
     if solution.status is SolveStatus.INFEASIBLE:
-        return dataclasses.replace(empty, reason=_infeasible_reason(hub))
+        return dataclasses.replace(empty, reason=(  # every occurrence was servable (above)
+            "no joint dispatch keeps every member within the limits of its own connection (numeric"
+            " import_kw, restriction windows) and the hub within its joint import"))  # fmt: skip
     if solution.status is SolveStatus.UNBOUNDED:
         return dataclasses.replace(empty, reason=(
             "the cost has no lower bound: feed-in earns more than imported energy costs and "
@@ -343,17 +331,13 @@ def solve_hub_lp(hub: Hub, objective: Objective) -> HubLpResult:
     else:
         assert hub.import_kw is not None
         import_kw = hub.import_kw
-    frames, starts, sizing, sites = [], [], [], []
-    for site, inp, v in zip(hub.members, model.inputs, model.members, strict=True):
-        frame, soc0, size, sized = _member_result(site, inp, v, x)
-        frames.append(frame)
-        starts.append(soc0)
-        sizing.append(size)
-        sites.append(sized)
+    members = zip(hub.members, model.inputs, model.members, strict=True)
+    results = [_member_result(site, inp, v, x) for site, inp, v in members]
+    frames, starts, sizing, sites = (tuple(part) for part in zip(*results, strict=True))
     breakdown = _breakdown(hub, model, x, import_kw) if objective is Objective.MIN_COST else ()
     cost = float(solution.objective) if objective is Objective.MIN_COST else None
-    return HubLpResult(import_kw, None, tuple(frames), tuple(starts), tuple(sizing),
-                       tuple(sites), cost, breakdown, hub_import, hub_export)  # fmt: skip
+    return HubLpResult(import_kw, None, frames, starts, sizing, sites, cost, breakdown,
+                       hub_import, hub_export)  # fmt: skip
 
 
 def _breakdown(

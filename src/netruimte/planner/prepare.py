@@ -17,13 +17,7 @@ from netruimte.conventions import HOURS_PER_STEP, STEP, FloatArray, IntArray
 from netruimte.errors import InputError
 from netruimte.planner.site import DailyWindow, Site
 
-__all__ = [
-    "Occurrence",
-    "SiteArrays",
-    "occurrence_reason",
-    "occurrences_of",
-    "site_arrays",
-]
+__all__ = ["Occurrence", "SiteArrays", "occurrence_reason", "occurrences_of", "site_arrays"]
 
 
 @dataclass(frozen=True)
@@ -144,9 +138,7 @@ def _occurrence_keys(index: pd.DatetimeIndex, window: DailyWindow) -> IntArray:
     return np.where(inside, day, -1)
 
 
-def occurrences_of(
-    site: Site,
-) -> tuple[tuple[Occurrence, ...], tuple[tuple[int, dt.date], ...]]:
+def occurrences_of(site: Site) -> tuple[tuple[Occurrence, ...], tuple[tuple[int, dt.date], ...]]:
     """The occurrences of the site's shiftable loads, ordered by start step, and the days on
     which a load's window does not occur at all although the profile covers it.
 
@@ -236,9 +228,7 @@ def site_arrays(site: Site) -> SiteArrays:
 
 
 def occurrence_reason(
-    site: Site,
-    occurrences: tuple[Occurrence, ...],
-    missing: tuple[tuple[int, dt.date], ...],
+    site: Site, occurrences: tuple[Occurrence, ...], missing: tuple[tuple[int, dt.date], ...]
 ) -> str | None:
     """A shiftable occurrence that no dispatch can serve, in words; ``None`` if there is none.
 

@@ -76,9 +76,9 @@ class PlanResult:
         it (0 for a plan solved as one LP; ``min-cost`` only).
     method
         ``kernel`` (the exact O(T) kernels of :mod:`netruimte.planner.fast`), ``lp`` (one
-        LP), ``decomposition`` (over the sizing,
-        :mod:`netruimte.planner.lp.decompose`) or ``temporal`` (over the sizing, contracted kW
-        and month segments, :mod:`netruimte.planner.lp.temporal`).
+        LP), ``decomposition`` (over the sizing, :mod:`netruimte.planner.lp.decompose`) or
+        ``temporal`` (over the sizing, contracted kW and month segments,
+        :mod:`netruimte.planner.lp.temporal`).
     seconds
         Wall-clock time per phase (``build``, ``solve``, ...).
     report
@@ -142,6 +142,4 @@ def export_asked(site: Site, dispatch: pd.DataFrame | None) -> float | None:
     limit = site.connection.export_kw
     if limit is not None:
         return float(limit)
-    if dispatch is None:
-        return None
-    return float(dispatch["export_kw"].max())
+    return None if dispatch is None else float(dispatch["export_kw"].max())

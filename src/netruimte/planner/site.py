@@ -68,10 +68,8 @@ class Objective(StrEnum):
 
 @dataclass(frozen=True)
 class DailyWindow:
-    """A daily local-time window ``[start, end)``; ``end <= start`` wraps past midnight.
-
-    ``"19:00-07:00"`` covers 19:00 to midnight and midnight to 07:00 of the next day.
-    """
+    """A daily local-time window ``[start, end)``; ``end <= start`` wraps past midnight:
+    ``"19:00-07:00"`` covers 19:00 to midnight and midnight to 07:00 of the next day."""
 
     start: dt.time
     end: dt.time
@@ -96,10 +94,8 @@ class DailyWindow:
 
 @dataclass(frozen=True)
 class PV:
-    """Photovoltaics: installed ``kwp`` plus up to ``max_kwp`` new, with a per-kWp profile.
-
-    ``kw_per_kwp`` is the generation of one kWp (kW), on the site's index.
-    """
+    """Photovoltaics: installed ``kwp`` plus up to ``max_kwp`` new, with a per-kWp profile:
+    ``kw_per_kwp`` is the generation of one kWp (kW), on the site's index."""
 
     kw_per_kwp: pd.Series
     kwp: float = 0.0
@@ -121,9 +117,8 @@ class PV:
 class Battery:
     """A battery: installed ``energy_kwh``/``power_kw`` plus up to ``max_*`` new capacity.
 
-    ``roundtrip_efficiency`` is split evenly over charge and discharge (square root each way).
-    ``soc_min``/``soc_max`` are fractions of the (total) energy capacity.
-    """
+    ``roundtrip_efficiency`` is split evenly over charge and discharge (square root each way);
+    ``soc_min``/``soc_max`` are fractions of the (total) energy capacity."""
 
     energy_kwh: float = 0.0
     power_kw: float = 0.0
@@ -216,10 +211,8 @@ class Restriction:
 
 @dataclass(frozen=True)
 class Connection:
-    """The grid connection. ``import_kw=None`` means "minimise" (the planner chooses it).
-
-    ``export_kw=None`` means feed-in is not limited.
-    """
+    """The grid connection. ``import_kw=None`` means "minimise" (the planner chooses it),
+    ``export_kw=None`` that feed-in is not limited."""
 
     import_kw: float | None = None
     export_kw: float | None = 0.0
@@ -242,10 +235,8 @@ class Connection:
 
 @dataclass(frozen=True)
 class Tariff:
-    """Dutch large-consumer tariff carriers (all user input; see docs/sources.md [tariff-carriers]).
-
-    ``energy_eur_per_kwh`` is a constant or a series on the site's index.
-    """
+    """Dutch large-consumer tariff carriers, all user input (docs/sources.md [tariff-carriers]);
+    ``energy_eur_per_kwh`` is a constant or a series on the site's index."""
 
     contracted_eur_per_kw_year: float = 0.0
     kwmax_eur_per_kw_month: float = 0.0
@@ -279,11 +270,8 @@ class Economics:
 
     def __post_init__(self) -> None:
         _finite(self.discount_rate, "economics.discount_rate", minimum=0.0)
-        if (
-            isinstance(self.lifetime_years, bool)
-            or not isinstance(self.lifetime_years, int)
-            or (self.lifetime_years < 1)
-        ):
+        years = self.lifetime_years
+        if isinstance(years, bool) or not isinstance(years, int) or years < 1:
             raise InputError(
                 f"expected a whole number of years >= 1, got {self.lifetime_years!r}",
                 field="economics.lifetime_years",
@@ -298,10 +286,8 @@ class Economics:
 
 @dataclass(frozen=True)
 class Site:
-    """A site: base load, assets, flexibility, connection and tariff.
-
-    ``load_kw`` is the inflexible base load (kW, 15-minute, tz-aware). All series share its index.
-    """
+    """A site: base load, assets, flexibility, connection and tariff. ``load_kw`` is the
+    inflexible base load (kW, 15-minute, tz-aware); all series share its index."""
 
     name: str
     load_kw: pd.Series
@@ -319,12 +305,8 @@ class Site:
     def __post_init__(self) -> None:
         _check_series(self.load_kw, "load", None)
         index = self.index
-        zone_names = {
-            str(index.tz),
-            getattr(index.tz, "key", None),
-            getattr(index.tz, "zone", None),
-        }
-        if self.timezone not in zone_names:
+        tz = index.tz
+        if self.timezone not in {str(tz), getattr(tz, "key", None), getattr(tz, "zone", None)}:
             raise InputError(
                 f"expected the load's index in the site's zone {self.timezone!r}, got {index.tz}",
                 field="site.timezone",

@@ -118,10 +118,6 @@ class LpBuilder:
         """The mutable bounds and costs of a column block."""
         return self._blocks[name]
 
-    def has(self, name: str) -> bool:
-        """True when a column block of that name exists."""
-        return name in self._blocks
-
     def add_rows(self, name: str, lower: FloatArray, upper: FloatArray) -> IntArray:
         """Add rows ``lower <= A x <= upper`` (coefficients via :meth:`add_entries`)."""
         lower = np.asarray(lower, dtype=float)
@@ -250,9 +246,7 @@ class LpModel:
 
 
 def _has_contracted_column(inp: LpInputs, spec: ModelSpec) -> bool:
-    if spec.mode is Mode.CONNECTION:
-        return True
-    return spec.mode is Mode.COST and inp.import_limit_kw is None
+    return spec.mode is Mode.CONNECTION or (spec.mode is Mode.COST and inp.import_limit_kw is None)
 
 
 def _has_kwmax_columns(inp: LpInputs, spec: ModelSpec) -> bool:
@@ -273,8 +267,7 @@ def add_variables(b: LpBuilder, inp: LpInputs, spec: ModelSpec) -> Columns:
     exp = b.add_columns("export_kw", n)
     has_pv = bool(inp.pv_kw_per_kwp.max(initial=0.0) > 0) and inp.pv_kwp + inp.pv_max_kwp > 0
     pv = b.add_columns("pv_kw", n) if has_pv else None
-    charge = discharge = soc = None
-    soc_start = None
+    charge = discharge = soc = soc_start = None
     if bat.present:
         charge = b.add_columns("charge_kw", n)
         discharge = b.add_columns("discharge_kw", n)
@@ -443,14 +436,10 @@ def add_import_limit_constraints(b: LpBuilder, inp: LpInputs, v: Columns) -> Non
     the fixed limit ``p_t <= import_kw`` as a bound."""
     n = inp.steps
     if v.contracted_kw is not None:
-        if v.kwmax_kw is not None:
-            rows = b.add_rows("contracted", np.full(inp.months, -np.inf), np.zeros(inp.months))
-            b.add_entries(rows, v.kwmax_kw, 1.0)
-            b.add_entries(rows, v.contracted_kw, -1.0)
-        else:
-            rows = b.add_rows("contracted", np.full(n, -np.inf), np.zeros(n))
-            b.add_entries(rows, v.import_kw, 1.0)
-            b.add_entries(rows, v.contracted_kw, -1.0)
+        cols, size = (v.kwmax_kw, inp.months) if v.kwmax_kw is not None else (v.import_kw, n)
+        rows = b.add_rows("contracted", np.full(size, -np.inf), np.zeros(size))
+        b.add_entries(rows, cols, 1.0)
+        b.add_entries(rows, v.contracted_kw, -1.0)
     elif inp.import_limit_kw is not None:
         block = b.block("import_kw")
         np.minimum(block.upper, inp.import_limit_kw, out=block.upper)
@@ -473,11 +462,7 @@ def add_kwmax_constraints(b: LpBuilder, inp: LpInputs, v: Columns) -> None:
 
 
 def add_monthly_peak_rows(
-    b: LpBuilder,
-    inp: LpInputs,
-    name: str,
-    import_kw: IntArray,
-    kwmax_kw: IntArray | None,
+    b: LpBuilder, inp: LpInputs, name: str, import_kw: IntArray, kwmax_kw: IntArray | None
 ) -> None:
     """Rows ``import_t - peak_{m(t)} <= 0``: the import columns (one a step) against the
     monthly peak columns (one a month); nothing when there are no peak columns."""

@@ -1,23 +1,20 @@
 """Min-cost by decomposition over the sizing: exact bounds, warm-started dispatch re-solves.
 
 The full-year LP couples 35,040 steps through a handful of sizing columns (new PV kWp, battery
-kWh and kW). Fixing those columns leaves a pure dispatch LP (with the contracted kW and the
-monthly kW-max still free) that the dual simplex re-solves from its previous optimal basis in a
-fraction of a second. Its optimal value ``F(x)`` is a convex function of the sizing ``x``, and
-the reduced costs of the fixed sizing columns are a subgradient ``g`` of ``F`` at ``x``
-(LP duality). So every evaluation gives
-
-* an **upper bound** ``F(x)`` (when nothing is left unserved): the sizing ``x`` with its
-  optimal dispatch is a feasible plan of the full LP, and
-* a **cut** ``F(y) >= F(x) + g·(y − x)`` valid for every sizing ``y``; the smallest value of the
-  cutting-plane model ``max_k F(x_k) + g_k·(y − x_k)`` over the box of allowed sizes is a
-  **lower bound** on the optimum of the full LP.
+kWh and kW). Fixing them leaves a pure dispatch LP (contracted kW and monthly kW-max still
+free) that the dual simplex re-solves from its previous optimal basis in a fraction of a
+second. Its optimum ``F(x)`` is convex in the sizing ``x``, and the reduced costs of the fixed
+sizing columns are a subgradient ``g`` of ``F`` at ``x`` (LP duality). So every evaluation
+gives an **upper bound** ``F(x)`` (when nothing is left unserved: ``x`` with its optimal
+dispatch is a feasible plan of the full LP) and a **cut** ``F(y) >= F(x) + g·(y − x)`` for
+every sizing ``y``; the least value of the cutting-plane model ``max_k F(x_k) + g_k·(y − x_k)``
+over the box of allowed sizes is a **lower bound** on the optimum of the full LP.
 
 The method (a trust-region cutting-plane method, Kelley's with a box step) evaluates the
-minimiser of the model inside a box around the best sizing so far, and stops when the best
-plan's cost is within ``gap_tolerance`` (relative) of the lower bound. The plan returned is the
-best evaluated sizing with its optimal dispatch: a feasible plan whose cost is proven within
-the gap of the optimum of the monolithic LP. Proof and details: ``docs/formulation.md``.
+model's minimiser inside a box around the best sizing so far, and stops when the best plan's
+cost is within ``gap_tolerance`` (relative) of the lower bound. It returns the best evaluated
+sizing with its optimal dispatch: a feasible plan whose cost is proven within the gap of the
+optimum of the monolithic LP. Proof and details: ``docs/formulation.md``.
 """
 
 from __future__ import annotations
@@ -203,13 +200,11 @@ def solve_by_decomposition(
     try:
         batch = [centre_x]
         if first_guess is not None:
-            if pool is not None:
-                # The cold start at x0 runs while the better guess is being computed.
-                cold = pool.submit(evaluate, 0, centre_x)
-                better = np.clip(np.asarray(first_guess(), dtype=float), lower, upper)
+            # With a pool the cold start at x0 runs while the better guess is being computed.
+            cold = None if pool is None else pool.submit(evaluate, 0, centre_x)
+            better = np.clip(np.asarray(first_guess(), dtype=float), lower, upper)
+            if cold is not None:
                 record(batch, [cold.result()])
-            else:
-                better = np.clip(np.asarray(first_guess(), dtype=float), lower, upper)
             batch = [better]
         # Box step: start with a quarter of the first guess (at least 2 % of the range).
         radius = np.maximum(0.25 * np.abs(batch[0]), 0.02 * span)

@@ -6,10 +6,9 @@ occurrences come from :func:`netruimte.planner.prepare.occurrences_of`, so the L
 min-connection engine share one reading of the daily windows (``docs/site-file.md``).
 
 Costs for the profile span (``docs/formulation.md``, "Objective"): yearly amounts (investment,
-contracted kW) are multiplied by :attr:`LpInputs.year_fraction`, which is 1 for a profile of
-exactly one year and ``span_days / 365`` otherwise; the monthly kW-max tariff is charged once per
-calendar month, a month only partly inside the profile in proportion to the share of its
-quarter-hours that are inside.
+contracted kW) are multiplied by :attr:`LpInputs.year_fraction` (1 for exactly one year, else
+``span_days / 365``); kW-max is charged per calendar month, a month partly inside the profile
+in proportion to the share of its quarter-hours inside.
 """
 
 from __future__ import annotations
@@ -41,10 +40,8 @@ def _allowed(max_new: float) -> float:
 
 @dataclass(frozen=True)
 class BatteryData:
-    """Battery numbers: installed ``energy_kwh``/``power_kw`` plus up to ``max_*`` new.
-
-    ``eta`` is the one-way efficiency (square root of the round trip).
-    """
+    """Battery numbers: installed ``energy_kwh``/``power_kw`` plus up to ``max_*`` new;
+    ``eta`` is the one-way efficiency (square root of the round trip)."""
 
     energy_kwh: float
     power_kw: float
@@ -59,9 +56,7 @@ class BatteryData:
     @property
     def present(self) -> bool:
         """True when some battery (installed or new) can hold energy and move power."""
-        return (self.energy_kwh + self.max_energy_kwh) > 0 and (
-            self.power_kw + self.max_power_kw
-        ) > 0
+        return self.energy_kwh + self.max_energy_kwh > 0 and self.power_kw + self.max_power_kw > 0
 
 
 @dataclass(frozen=True)
@@ -183,8 +178,7 @@ def _year_fraction(index: pd.DatetimeIndex) -> float:
     end = index[-1] + STEP
     if start + pd.DateOffset(years=1) == end:
         return 1.0
-    hours = len(index) * HOURS_PER_STEP
-    return hours / 24.0 / 365.0
+    return len(index) * HOURS_PER_STEP / 24.0 / 365.0
 
 
 def _months(index: pd.DatetimeIndex) -> tuple[IntArray, FloatArray, tuple[pd.Timestamp, ...]]:

@@ -174,17 +174,13 @@ def _plan(
     )
     export = inp.export_kw if np.isfinite(inp.export_kw) else float(frame["export_kw"].max())
     annual = float(sum(breakdown.values())) if priced else None
-    gap = None
-    if priced and lower_bound is not None and annual is not None:
-        gap = _relative_gap(annual, lower_bound)
+    gap = None if annual is None or lower_bound is None else _relative_gap(annual, lower_bound)
     if report is not None and annual is not None and annual < report.upper_bound_eur:
         # The plan's contracted kW is its peak import; a decomposition may have carried a
         # larger contracted kW (the master's value) and priced it. The plan is then cheaper
         # than the engine's last upper bound, and the report says what the plan costs.
         report = dataclasses.replace(
-            report,
-            upper_bound_eur=annual,
-            gap=_relative_gap(annual, report.lower_bound_eur),
+            report, upper_bound_eur=annual, gap=_relative_gap(annual, report.lower_bound_eur)
         )
     return PlanResult(
         status=PlanStatus.OPTIMAL,

@@ -1,9 +1,5 @@
 """How the LP planner's result (:class:`netruimte.planner.result.PlanResult`, re-exported
-here) is read off a solution.
-
-Field names follow the Plan JSON of the interface contract (``status``, ``objective``,
-``import_kw``, ``export_kw``, ``pv_kwp``, ``battery_energy_kwh``, ``battery_power_kw``,
-``peak_import_before_kw``, ``peak_import_after_kw``, ``annual_cost_eur``, ``reason``); the
+here; its fields follow the Plan JSON of the interface contract) is read off a solution; the
 dispatch uses the columns of :mod:`netruimte.planner.dispatch`.
 """
 
@@ -34,9 +30,7 @@ CURTAILED_PREFIX = "curtailed_kw:"
 
 
 def _values(x: FloatArray, cols: npt.NDArray[np.int64] | None, n: int) -> FloatArray:
-    if cols is None:
-        return np.zeros(n)
-    return np.asarray(x[cols], dtype=float)
+    return np.zeros(n) if cols is None else np.asarray(x[cols], dtype=float)
 
 
 def _scalar(x: FloatArray, col: int | None) -> float:
