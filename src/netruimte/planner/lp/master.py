@@ -19,7 +19,11 @@ import numpy as np
 from netruimte.conventions import FloatArray
 from netruimte.planner.lp.solve import new_highs
 
-__all__ = ["minimise_cut_model"]
+__all__ = ["MasterInfeasible", "minimise_cut_model"]
+
+
+class MasterInfeasible(RuntimeError):
+    """No point of the box meets the further rows (the cuts alone are always feasible)."""
 
 
 def minimise_cut_model(
@@ -87,6 +91,8 @@ def minimise_cut_model(
             matrix[nz],
         )
     highs.run()
+    if highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
+        raise MasterInfeasible("no point of the master's box meets its rows")
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         raise RuntimeError(
             "the decomposition's master problem failed: "

@@ -43,7 +43,8 @@ from netruimte.planner.lp.decompose import (
     DecompositionReport,
     Iterate,
 )
-from netruimte.planner.lp.master import minimise_cut_model
+from netruimte.planner.lp.master import MasterInfeasible, minimise_cut_model
+from netruimte.planner.lp.plan_rows import violated_plan_rows
 from netruimte.planner.lp.segment_lp import SegmentLp, build_segment_lp
 from netruimte.planner.lp.segments import (
     contracted_guess_kw,
@@ -62,6 +63,9 @@ __all__ = ["segment_bounds", "solve_by_time_decomposition", "time_decomposable"]
 STEP_SHARE = 0.7
 """Share of the step from the centre to the master's minimiser taken (in-out,
 ``docs/sources.md [in-out]``; 0.5-0.8 measured, ``docs/formulation.md`` "Fifth pass")."""
+
+PLAN_ROW_ROUNDS = 5
+"""Master LPs per proposal that add rows every plan meets (``plan_rows``)."""
 
 INITIAL_RADIUS = 0.1
 """Half-width of the first trust region for the sizes, as a share of each size's range."""
@@ -171,6 +175,8 @@ class _Problem:
         self.centre_y: FloatArray | None = None
         self.restart_from_centre = True
         self.master_rows = self._master_rows()  # the same in every master LP
+        self.plan_rows: list[tuple[FloatArray, float]] = []
+        self.tol = 1e-6 * max(1.0, float(inp.load_kw.max(initial=0.0)))
 
     @property
     def segments(self) -> list[SegmentLp]:
@@ -376,15 +382,28 @@ class _Problem:
         lower: FloatArray,
         upper: FloatArray,
     ) -> tuple[FloatArray, float]:
-        """Minimise ``c·y + Σ_k θ_k`` over the cuts inside ``[lower, upper]``."""
-        return minimise_cut_model(
-            self.cost,
-            [[(ev.value, ev.grad) for ev in evals] for evals in cuts],
-            points,
-            lower,
-            upper,
-            self.master_rows,
-        )
+        """Minimise ``c·y + Σ_k θ_k`` over the cuts inside ``[lower, upper]``, adding rows
+        every plan meets (``plan_rows``) while the minimiser violates them."""
+        pairs = [[(ev.value, ev.grad) for ev in evals] for evals in cuts]
+        try:
+            z, value = minimise_cut_model(
+                self.cost, pairs, points, lower, upper, self.master_rows + self.plan_rows
+            )
+        except MasterInfeasible:
+            # No plan in this box (a trust region, or none at all): the cuts alone propose.
+            return minimise_cut_model(self.cost, pairs, points, lower, upper, self.master_rows)
+        for _ in range(PLAN_ROW_ROUNDS):
+            rows = violated_plan_rows(self.model.inputs, self.names, self.c_index, z, self.tol)
+            if not rows:
+                break
+            self.plan_rows += rows
+            try:
+                z, value = minimise_cut_model(
+                    self.cost, pairs, points, lower, upper, self.master_rows + self.plan_rows
+                )
+            except MasterInfeasible:
+                break  # keep the last minimiser: its bound is valid with fewer rows
+        return z, value
 
 
 def solve_by_time_decomposition(
