@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from netruimte.errors import NoSolutionError
 from netruimte.planner import (
     Battery,
+    Connection,
     Objective,
     Site,
     Tariff,
@@ -246,3 +247,21 @@ def test_infeasible_exactly_when_the_largest_assets_cannot_keep_to_the_caps(site
     if borderline:
         return  # within the fast engine's bisection tolerance: either answer is right
     assert (result.status is PlanStatus.OPTIMAL) == fits, (result.reason, fast.import_kw, limit)
+
+
+def test_a_load_just_above_a_zero_cap_is_infeasible_not_an_error() -> None:
+    """Found by hypothesis: 1e-7 kW of load, an import limit of 0 kW, nothing to bridge it.
+    The plan was refused at 1e-9 kW unserved but the diagnosis allowed 1e-6 kW, so min_cost
+    raised instead of answering; both now use the same tolerance."""
+    index = pd.date_range("2025-01-06", periods=24, freq="15min", tz="Europe/Amsterdam")
+    site = Site(
+        name="tiny",
+        load_kw=pd.Series(1e-7, index=index),
+        objective=Objective.MIN_COST,
+        battery=Battery(roundtrip_efficiency=1.0),  # present, of zero size
+        connection=Connection(import_kw=0.0, export_kw=None),
+        tariff=Tariff(energy_eur_per_kwh=0.0),
+    )
+    result = min_cost(site)
+    assert result.status is PlanStatus.INFEASIBLE
+    assert result.reason is not None and "by 1e-07 kW" in result.reason

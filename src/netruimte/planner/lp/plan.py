@@ -332,7 +332,8 @@ def min_cost(
                 priced=True,
             )
         tick = time.perf_counter()
-        reason = shortfall_reason(_max_sizing(inp))
+        # The tolerance the plan was refused by (a 1e-7 kW load against a 0 kW cap is short).
+        reason = shortfall_reason(_max_sizing(inp), tol_kw=UNSERVED_TOLERANCE)
         seconds["diagnose"] = time.perf_counter() - tick
         if reason is not None:
             return _infeasible(site, inp, Objective.MIN_COST, reason, seconds)
