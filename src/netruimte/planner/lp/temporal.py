@@ -75,8 +75,10 @@ START_RADIUS = 0.05
 Both measured on the benchmark year (0.05-0.2 tried): wider boxes jump to sizings with a
 steep unserved-energy penalty and take more evaluations."""
 
-CONTRACTED_RADIUS = 0.05
-"""Half-width of the first trust region for the kW, as a share of its first guess."""
+CONTRACTED_RADIUS = 0.2
+"""Half-width of the first trust region for the kW, as a share of its first guess (0.05
+until the rows every plan meets kept low-kW points that leave load unserved out; 0.1-0.5
+measured, ``docs/formulation.md`` "Fifth pass")."""
 
 SPLIT_RADIUS = 0.25
 """Half-width of the first trust region for the energy a window cut by a segment start
@@ -477,9 +479,8 @@ def solve_by_time_decomposition(
     y = np.clip(y, problem.lower, problem.upper)
     span = problem.span
     # First trust region: a tenth of each size's range (or a quarter of the first guess), a
-    # twentieth of the contracted kW (too low a kW leaves load unserved at a steep penalty)
-    # a twentieth of the battery's range for the segment starts, and a quarter of the range
-    # of each split window's energy.
+    # fifth of the contracted kW, a twentieth of the battery's range for the segment starts,
+    # and a quarter of the range of each split window's energy.
     radius = np.maximum(0.25 * np.abs(y), INITIAL_RADIUS * span)
     for kw in [c_index] + ([] if m_index is None else list(range(m_index, n_link))):
         if kw is not None:
