@@ -28,7 +28,7 @@ def violated_plan_rows(
     most ``r̄_t``), so ``def_t <= P0 + P`` and the state of charge falls by at least
     ``h(def_t) Δ`` in a step (``def / η`` when positive, else ``η def``): over any run of steps
     ``Σ h(def_t) Δ <= (σ⁺ − σ⁻)(E0 + E)``. Both left-hand sides are convex in ``(C, K)``, so
-    their tangents are rows every plan meets. Given: the run with the largest sum (a maximum
+    their tangents are rows every plan meets. Returned: the run with the largest sum (a maximum
     subarray, inside one profile segment) with its tangent where it meets the right-hand side
     (Newton in ``C``), and the step with the largest deficit. ``tol`` (kWh, kW) loosens both.
     """
@@ -48,8 +48,7 @@ def violated_plan_rows(
         deficit = base[run] - np.minimum(np.minimum(inp.restriction_kw[run], c_kw), 1e9)
         return deficit, np.where(deficit > 0, 1.0 / bat.eta, bat.eta) * DT  # and dh/d(def) Δ
 
-    def worst_run(c_kw: float) -> tuple[float, slice]:
-        deficit, slope = deficit_at(c_kw)
+    def worst_run(deficit: FloatArray, slope: FloatArray) -> tuple[float, slice]:
         best, run = 0.0, slice(0, 0)
         for lo, hi in itertools.pairwise(int(e) for e in edges):
             sums = np.concatenate(([0.0], np.cumsum(deficit[lo:hi] * slope[lo:hi])))
@@ -66,7 +65,8 @@ def violated_plan_rows(
         return float(deficit @ slope), -float(slope[by_c].sum()), slope
 
     rows: list[tuple[FloatArray, float]] = []
-    need, run = worst_run(contracted)
+    deficit, slope = deficit_at(contracted)  # also the power row's, below
+    need, run = worst_run(deficit, slope)
     if need > energy + tol:
         at = contracted
         # The tangent where a run's need meets the energy supports the set (the one at y
@@ -79,7 +79,7 @@ def violated_plan_rows(
                     break
                 at += (energy - need) / d_c
                 need, d_c, slope = on_run(at, run)
-            more, other = worst_run(at)
+            more, other = worst_run(*deficit_at(at))
             if more <= energy + tol or d_c >= 0:
                 break
             run = other
@@ -95,7 +95,6 @@ def violated_plan_rows(
         if kwh is not None:
             a[kwh] = -depth
         rows.append((a, b))
-    deficit, _ = deficit_at(contracted)
     step = int(np.argmax(deficit))
     if deficit[step] > power + tol:
         a = np.zeros(len(y))

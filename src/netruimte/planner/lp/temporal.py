@@ -387,22 +387,22 @@ class _Problem:
         """Minimise ``c·y + Σ_k θ_k`` over the cuts inside ``[lower, upper]``, adding rows
         every plan meets (``plan_rows``) while the minimiser violates them."""
         pairs = [[(ev.value, ev.grad) for ev in evals] for evals in cuts]
+
+        def solve(rows: list[tuple[FloatArray, float]]) -> tuple[FloatArray, float]:
+            return minimise_cut_model(self.cost, pairs, points, lower, upper, rows)
+
         try:
-            z, value = minimise_cut_model(
-                self.cost, pairs, points, lower, upper, self.master_rows + self.plan_rows
-            )
+            z, value = solve(self.master_rows + self.plan_rows)
         except MasterInfeasible:
             # No plan in this box (a trust region, or none at all): the cuts alone propose.
-            return minimise_cut_model(self.cost, pairs, points, lower, upper, self.master_rows)
+            return solve(self.master_rows)
         for _ in range(PLAN_ROW_ROUNDS):
             rows = violated_plan_rows(self.model.inputs, self.names, self.c_index, z, self.tol)
             if not rows:
                 break
             self.plan_rows += rows
             try:
-                z, value = minimise_cut_model(
-                    self.cost, pairs, points, lower, upper, self.master_rows + self.plan_rows
-                )
+                z, value = solve(self.master_rows + self.plan_rows)
             except MasterInfeasible:
                 break  # keep the last minimiser: its bound is valid with fewer rows
         return z, value
